@@ -1,0 +1,146 @@
+package dev.microshop.launcher;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ObjIntConsumer;
+
+/** One service JVM started by {@code up}: its process, its prefixed output, and whether it reported ready. */
+final class Child {
+  private final String service;
+  private final List<String> jvmOptions;
+  private final Map<String, String> env;
+  private final ObjIntConsumer<Child> onExit;
+  private int restartsLeft;
+  private volatile Process process;
+  private volatile JsonObject readyLine;
+  private volatile CountDownLatch ready = new CountDownLatch(1);
+  private volatile boolean failed;
+
+  Child(String service, List<String> jvmOptions, int maxRestarts, Map<String, String> env,
+      ObjIntConsumer<Child> onExit) {
+    this.service = service;
+    this.jvmOptions = jvmOptions;
+    this.restartsLeft = maxRestarts;
+    this.env = env;
+    this.onExit = onExit;
+  }
+
+  synchronized void start() {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(ownJar());
+    command.add(service);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    builder.environment().put(ServiceRunner.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    try {
+      readyLine = null;
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + service, e);
+    }
+    Process started = process;
+    Thread pump = new Thread(() -> pump(started), service + "-output");
+    pump.setDaemon(true);
+    pump.start();
+    started.onExit().thenAccept(p -> onExit.accept(this, p.exitValue()));
+  }
+
+  private void pump(Process from) {
+    String prefix = String.format("[%-13s] ", service);
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (Up.isReadyLine(line)) {
+          readyLine = new JsonObject(line.substring(line.indexOf('{')));
+          Up.say("%s ready (pid %d)", service, from.pid());
+          ready.countDown();
+        } else {
+          System.out.println(prefix + line);
+        }
+      }
+    } catch (IOException e) {
+      // The child closed its output: it is exiting, and onExit reports that.
+    }
+  }
+
+  boolean awaitReady(long nanos) {
+    try {
+      return ready.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && !failed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void failStartup() {
+    failed = true;
+    ready.countDown();
+  }
+
+  boolean ready() {
+    return readyLine != null;
+  }
+
+  synchronized boolean restartsLeft() {
+    return restartsLeft-- > 0;
+  }
+
+  JsonObject readyLine() {
+    return readyLine;
+  }
+
+  String service() {
+    return service;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  void terminate() {
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroy();
+    }
+  }
+
+  boolean awaitExit(long millis) {
+    try {
+      return process == null || process.waitFor(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  private static String ownJar() {
+    try {
+      return Path.of(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the launcher jar", e);
+    }
+  }
+}

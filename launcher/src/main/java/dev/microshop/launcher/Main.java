@@ -1,0 +1,78 @@
+package dev.microshop.launcher;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.platform.ConfigException;
+import dev.microshop.platform.Settings;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code java -jar launcher.jar <command>}: the one entry point of microshop. Usage errors and bad settings
+ * exit with 2 and one line naming the problem; nothing is logged before the configuration is known good.
+ */
+public final class Main {
+  static final int USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Map<String, String> env = System.getenv();
+    try {
+      Command command = parse(args);
+      if (command == null) {
+        System.out.print(Help.text());
+        return;
+      }
+      Settings.rejectUnknownEnv(env, Services.ALL, Set.of(ServiceRunner.PARENT_PID_ENV));
+      int code = command.up() ? new Up(env).run() : new ServiceRunner(env, command.services(), command.all()).run();
+      System.exit(code);
+    } catch (UsageException | ConfigException e) {
+      System.err.println("microshop: " + e.getMessage());
+      System.exit(USAGE);
+    }
+  }
+
+  /** What to run: {@code up}, {@code all}, or a list of services for this JVM. Null means help was asked. */
+  record Command(boolean up, boolean all, List<String> services) {}
+
+  static Command parse(String[] args) {
+    if (args.length == 0) {
+      throw new UsageException("no command given; try --help");
+    }
+    Set<String> services = new LinkedHashSet<>();
+    boolean up = false;
+    boolean all = false;
+    for (String arg : args) {
+      switch (arg) {
+        case "-h", "--help", "help" -> {
+          return null;
+        }
+        case "up" -> up = true;
+        case "all" -> all = true;
+        default -> {
+          if (arg.startsWith("-")) {
+            throw new UsageException("unknown option '" + arg + "'; try --help");
+          }
+          if (!Services.ALL.contains(arg)) {
+            throw new UsageException("unknown service '" + arg + "' (expected up, all or one of "
+                + String.join(", ", Services.ALL) + ")");
+          }
+          services.add(arg);
+        }
+      }
+    }
+    if ((up || all) && (args.length > 1)) {
+      throw new UsageException("'" + (up ? "up" : "all") + "' takes no other argument");
+    }
+    return new Command(up, all, all ? Services.ALL : new ArrayList<>(services));
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

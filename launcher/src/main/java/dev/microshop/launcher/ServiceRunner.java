@@ -1,0 +1,107 @@
+package dev.microshop.launcher;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.gateway.GatewayVerticle;
+import dev.microshop.inventory.InventoryVerticle;
+import dev.microshop.notifications.NotificationsVerticle;
+import dev.microshop.orders.OrdersVerticle;
+import dev.microshop.payments.PaymentsVerticle;
+import dev.microshop.platform.DbSettings;
+import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.platform.Node;
+import dev.microshop.platform.Platform;
+import dev.microshop.platform.ServiceVerticle;
+import dev.microshop.platform.Settings;
+import dev.microshop.users.UsersVerticle;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one or more services in this JVM: clustered, or all of them as a monolith without a cluster. */
+final class ServiceRunner {
+  /** Set by {@code up} on its children, so a child stops if the launcher is killed without cleaning up. */
+  static final String PARENT_PID_ENV = "MICROSHOP_PARENT_PID";
+
+  static final Map<String, Function<Platform, ServiceVerticle>> FACTORIES = Map.of(
+      Services.GATEWAY, GatewayVerticle::new,
+      Services.USERS, UsersVerticle::new,
+      Services.INVENTORY, InventoryVerticle::new,
+      Services.ORDERS, OrdersVerticle::new,
+      Services.PAYMENTS, PaymentsVerticle::new,
+      Services.NOTIFICATIONS, NotificationsVerticle::new);
+
+  private final Map<String, String> env;
+  private final List<String> services;
+  private final boolean monolith;
+
+  ServiceRunner(Map<String, String> env, List<String> services, boolean monolith) {
+    this.env = env;
+    this.services = services;
+    this.monolith = monolith;
+  }
+
+  int run() {
+    String name = monolith ? "all" : String.join("+", services);
+    JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
+    Map<String, JsonObject> configs = new LinkedHashMap<>();
+    services.forEach(s -> configs.put(s, Settings.load(s, env)));
+    Logging.init(nodeConfig);
+    Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+
+    EmbeddedDatabase db = null;
+    Node node;
+    try {
+      if (configs.values().stream().anyMatch(c -> needsEmbedded(c))) {
+        db = EmbeddedDatabase.startOrAttach(Path.of(nodeConfig.getString("dataDir")),
+            nodeConfig.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+        for (JsonObject config : configs.values()) {
+          if (needsEmbedded(config)) {
+            db.configure(config);
+          }
+        }
+      }
+      node = Node.start(name, nodeConfig, !monolith, services, configs, FACTORIES);
+    } catch (Exception e) {
+      log.error("{} failed to start: {}", name, describe(e), e);
+      if (db != null) {
+        db.close();
+      }
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    EmbeddedDatabase ownedDb = db;
+    Runnable stop = () -> {
+      node.stop();
+      if (ownedDb != null) {
+        ownedDb.close();
+      }
+      stopped.countDown();
+    };
+    Signals.onTermination(stop);
+    ParentWatch.start(env.get(PARENT_PID_ENV), stop);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static boolean needsEmbedded(JsonObject config) {
+    return !config.getString("service").equals(Services.GATEWAY) && DbSettings.embedded(config);
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
+  }
+}

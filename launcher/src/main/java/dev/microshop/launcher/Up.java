@@ -1,0 +1,185 @@
+package dev.microshop.launcher;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.platform.Node;
+import dev.microshop.platform.Settings;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code up}: the embedded PostgreSQL, then one child JVM per service from this same jar. It prints progress,
+ * then a table of PIDs and management URLs once every child reports ready. A child that dies is restarted
+ * (a few times). SIGTERM / Ctrl-C stops every child gracefully, then the database.
+ */
+final class Up {
+  private static final Logger LOG = LoggerFactory.getLogger(Up.class);
+
+  private final Map<String, String> env;
+  private final List<Child> children = new ArrayList<>();
+  private EmbeddedDatabase db;
+  private Path upPidFile;
+  private volatile boolean stopping;
+
+  Up(Map<String, String> env) {
+    this.env = env;
+  }
+
+  int run() {
+    JsonObject config = Settings.load("up", env);
+    for (String service : Services.ALL) {
+      Settings.load(service, env);
+    }
+    Logging.init(config);
+    long started = System.nanoTime();
+    Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath();
+    try {
+      claim(dataDir);
+      say("starting PostgreSQL (data in %s)", dataDir);
+      db = EmbeddedDatabase.start(dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+      say("PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services", db.port(), seconds(started),
+          Services.ALL.size());
+    } catch (RuntimeException | IOException e) {
+      System.err.println("microshop: cannot start: " + e.getMessage());
+      release();
+      return 1;
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    Signals.onTermination(() -> {
+      stopAll();
+      done.countDown();
+    });
+    JsonObject up = config.getJsonObject("up");
+    for (String service : Services.ALL) {
+      Child child = new Child(service, up.getJsonArray("jvmOptions").getList(), up.getInteger("maxRestarts"), env,
+          this::onExit);
+      children.add(child);
+      child.start();
+    }
+    if (!awaitReady(up.getInteger("readyTimeoutSeconds"))) {
+      System.err.println("microshop: not every service became ready; stopping");
+      stopAll();
+      return 1;
+    }
+    printSummary(started);
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private boolean awaitReady(int timeoutSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    for (Child child : children) {
+      long left = deadline - System.nanoTime();
+      if (!child.awaitReady(left) || stopping) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void onExit(Child child, int code) {
+    if (stopping) {
+      return;
+    }
+    if (!child.ready()) {
+      System.err.printf("microshop: %s exited with code %d before it was ready%n", child.service(), code);
+      child.failStartup();
+      return;
+    }
+    if (child.restartsLeft()) {
+      say("%s (pid %d) exited with code %d; restarting it", child.service(), child.pid(), code);
+      child.start();
+    } else {
+      say("%s exited with code %d and has restarted too often; leaving it down", child.service(), code);
+    }
+  }
+
+  private void printSummary(long started) {
+    StringBuilder table = new StringBuilder();
+    table.append(String.format("%nmicroshop is up in %.1f s%n", seconds(started)));
+    table.append(String.format("  %-14s %-8s %s%n", "service", "pid", "management (/health/ready, /metrics)"));
+    String gateway = null;
+    for (Child child : children) {
+      JsonObject ready = child.readyLine();
+      table.append(String.format("  %-14s %-8d %s%n", child.service(), child.pid(), ready.getString("management")));
+      gateway = ready.getJsonObject("endpoints", new JsonObject()).getString("gateway", gateway);
+    }
+    table.append(String.format("  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n", "postgres",
+        db.serverPid(), db.port()));
+    table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n  Ctrl-C stops everything.%n",
+        gateway, gateway));
+    System.out.print(table);
+    System.out.flush();
+  }
+
+  private synchronized void stopAll() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    say("stopping %d services", children.size());
+    children.forEach(Child::terminate);
+    for (Child child : children) {
+      if (!child.awaitExit(20_000)) {
+        say("%s did not stop within 20 s; killing it", child.service());
+        child.kill();
+      }
+    }
+    if (db != null) {
+      say("stopping PostgreSQL");
+      db.close();
+    }
+    release();
+    say("stopped");
+  }
+
+  /** One {@code up} per data directory; a database left behind by a killed {@code up} is stopped first. */
+  private void claim(Path dataDir) throws IOException {
+    Files.createDirectories(dataDir);
+    upPidFile = dataDir.resolve("up.pid");
+    if (Files.exists(upPidFile)) {
+      long pid = Long.parseLong(Files.readString(upPidFile).trim());
+      if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalStateException("microshop is already running from " + dataDir + " (pid " + pid + ")");
+      }
+    }
+    Files.writeString(upPidFile, Long.toString(ProcessHandle.current().pid()));
+    EmbeddedDatabase.stopOrphan(dataDir);
+  }
+
+  private void release() {
+    try {
+      if (upPidFile != null) {
+        Files.deleteIfExists(upPidFile);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot remove {}: {}", upPidFile, e.getMessage());
+    }
+  }
+
+  static void say(String format, Object... args) {
+    System.out.println("microshop: " + String.format(format, args));
+    System.out.flush();
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  static boolean isReadyLine(String line) {
+    return line.startsWith(Node.READY_MARKER);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.microshop.contracts;
+
+/**
+ * Event-bus addresses, named {@code <service>.<noun>.<verb>}. Every service JVM registers exactly one consumer
+ * per address: Vert.x 5.0.8 starves nodes that register fewer consumers than their peers.
+ */
+public final class Addresses {
+
+  /**
+   * Point-to-point "who are you" of a service, answered by any one of its instances (round-robin across JVMs).
+   * Payload: {@link Describe}. Reply: {@link InstanceInfo}. Failures: none beyond transport (TIMEOUT,
+   * NO_HANDLERS when no instance runs).
+   */
+  public static String describe(String service) {
+    return service + ".instance.describe";
+  }
+
+  /**
+   * Ping of one particular instance: exactly one consumer in the whole cluster listens here, so the gateway can
+   * check each discovered instance separately. Payload: {@link Describe}. Reply: {@link InstanceInfo}.
+   */
+  public static String ping(String instanceId) {
+    return "platform.instance." + instanceId + ".ping";
+  }
+
+  private Addresses() {}
+}

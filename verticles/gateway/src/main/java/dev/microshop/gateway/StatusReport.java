@@ -1,0 +1,68 @@
+package dev.microshop.gateway;
+
+import dev.microshop.contracts.Describe;
+import dev.microshop.contracts.Services;
+import dev.microshop.platform.Platform;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code GET /v1/status}: every service the gateway can see through discovery, each instance of it, and whether
+ * that very instance answers a ping over the event bus (each instance has its own ping address). Pings run in
+ * parallel with a short timeout, so a hung instance costs at most that timeout.
+ */
+final class StatusReport {
+  private final Vertx vertx;
+  private final Platform platform;
+  private final long pingTimeoutMs;
+
+  StatusReport(Vertx vertx, Platform platform, long pingTimeoutMs) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.pingTimeoutMs = pingTimeoutMs;
+  }
+
+  Future<JsonObject> build() {
+    return platform.discovery().records()
+        .compose(records -> Future.join(records.stream().map(this::ping).toList()))
+        .map(pinged -> summarize(pinged.<JsonObject>list()));
+  }
+
+  private Future<JsonObject> ping(Record record) {
+    JsonObject instance = record.getMetadata().copy();
+    instance.put("service", record.getName());
+    long started = System.nanoTime();
+    return vertx.eventBus()
+        .<JsonObject>request(record.getLocation().getString("ping"), Describe.now().toJson(),
+            platform.delivery().setSendTimeout(pingTimeoutMs))
+        .map(reply -> instance.put("ping", "ok").put("latencyMs", (System.nanoTime() - started) / 1_000_000.0))
+        .otherwise(e -> instance.put("ping", e instanceof ReplyException r ? r.failureType().name() : "ERROR"));
+  }
+
+  private JsonObject summarize(List<JsonObject> instances) {
+    Map<String, JsonArray> byService = new TreeMap<>();
+    Services.ALL.forEach(s -> byService.put(s, new JsonArray()));
+    instances.forEach(i -> byService.computeIfAbsent(i.getString("service"), s -> new JsonArray()).add(i));
+    JsonObject services = new JsonObject();
+    boolean allUp = true;
+    for (Map.Entry<String, JsonArray> entry : byService.entrySet()) {
+      long answering = entry.getValue().stream().filter(i -> "ok".equals(((JsonObject) i).getString("ping"))).count();
+      String state = answering == 0 ? "DOWN" : answering < entry.getValue().size() ? "DEGRADED" : "UP";
+      allUp &= answering > 0;
+      services.put(entry.getKey(), new JsonObject()
+          .put("status", state)
+          .put("instances", entry.getValue()));
+    }
+    return new JsonObject()
+        .put("status", allUp ? "UP" : "DEGRADED")
+        .put("clustered", platform.clustered())
+        .put("services", services);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.microshop.platform;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A service's connection pool and schema migrations. */
+public final class Database {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private Database() {}
+
+  /**
+   * Applies {@code classpath:db/<service>} with Flyway over JDBC. Flyway blocks, so it runs on a worker thread;
+   * the service takes no message before this completes.
+   */
+  public static Future<Void> migrate(Vertx vertx, String service, DbSettings db) {
+    return vertx.executeBlocking(() -> {
+      MigrateResult result = Flyway.configure(Database.class.getClassLoader())
+          .dataSource(db.jdbcUrl(), db.user(), db.password())
+          .locations("classpath:db/" + service)
+          .connectRetries(10)
+          .load()
+          .migrate();
+      LOG.info("{} schema at version {} ({} migrations applied)", service, result.targetSchemaVersion,
+          result.migrationsExecuted);
+      return null;
+    });
+  }
+
+  /** A {@link Pool}, not the pipelined client: pipelining packs concurrent queries onto one backend. */
+  public static Pool pool(Vertx vertx, String service, DbSettings db) {
+    PgConnectOptions connect = new PgConnectOptions()
+        .setHost(db.host())
+        .setPort(db.port())
+        .setDatabase(db.database())
+        .setUser(db.user())
+        .setPassword(db.password())
+        .setReconnectAttempts(0);
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(db.poolSize())
+        .setName(service + "-db")
+        .setShared(false)
+        .setMaxWaitQueueSize(1000)
+        .setConnectionTimeout(3)
+        .setIdleTimeout(60);
+    return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
+  }
+}

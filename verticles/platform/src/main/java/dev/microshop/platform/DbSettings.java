@@ -1,0 +1,51 @@
+package dev.microshop.platform;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where a service's own database is and how it logs in. The password comes from env or a file, never a repo. */
+public record DbSettings(String host, int port, String database, String user, String password, int poolSize) {
+
+  /** True when no external database is configured: the launcher provides the embedded one. */
+  public static boolean embedded(JsonObject config) {
+    return config.getJsonObject("db").getString("host", "").isBlank();
+  }
+
+  public static DbSettings from(JsonObject config) {
+    JsonObject db = config.getJsonObject("db");
+    String service = config.getString("service");
+    String database = db.getString("name");
+    String user = db.getString("user");
+    if (database == null || database.isBlank()) {
+      throw new ConfigException("db.name", "not set for " + service);
+    }
+    if (user == null || user.isBlank()) {
+      throw new ConfigException("db.user", "not set for " + service);
+    }
+    return new DbSettings(db.getString("host"), db.getInteger("port"), database, user, password(service, db),
+        db.getInteger("poolSize"));
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  }
+
+  private static String password(String service, JsonObject db) {
+    String password = db.getString("password", "");
+    if (!password.isEmpty()) {
+      return password;
+    }
+    String file = db.getString("passwordFile", "");
+    if (file.isBlank()) {
+      throw new ConfigException("db.password", "not set: give "
+          + Settings.envName(service, "db.password") + " or " + Settings.envName(service, "db.passwordFile"));
+    }
+    try {
+      return Files.readString(Path.of(file)).trim();
+    } catch (IOException e) {
+      throw new ConfigException("db.passwordFile", "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.microshop.platform;
+
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The zero-install PostgreSQL: a real server from a Maven artifact, its data kept in {@code <dataDir>/pg} so a
+ * restart keeps every row. The first JVM that needs it starts it; later JVMs (the {@code up} children, an extra
+ * {@code orders}) attach to the running one. The starter provisions one database and one login role per
+ * service; a role can connect only to its own database. Password authentication (SCRAM) is switched on after
+ * the first initdb, which zonky runs with "trust".
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+  private static final String HOST = "127.0.0.1";
+  private static final String SUPERUSER = "postgres";
+
+  private final EmbeddedPostgres server;
+  private final Path dataDir;
+  private final int port;
+
+  private EmbeddedDatabase(EmbeddedPostgres server, Path dataDir, int port) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.port = port;
+  }
+
+  /** Attaches to the server already running on {@code dataDir}, or starts it and provisions every service. */
+  public static EmbeddedDatabase startOrAttach(Path dataDir, boolean durable, List<String> services) {
+    Integer running = runningPort(dataDir);
+    if (running != null) {
+      LOG.info("using the embedded PostgreSQL already running on port {}", running);
+      return new EmbeddedDatabase(null, dataDir, running);
+    }
+    return start(dataDir, durable, services);
+  }
+
+  /** Starts (never attaches): for {@code up}, which owns the server and stops it last. */
+  public static EmbeddedDatabase start(Path dataDir, boolean durable, List<String> services) {
+    try {
+      Files.createDirectories(dataDir);
+      String superPassword = Secrets.getOrCreate(dataDir, "postgres-password");
+      int port = choosePort(dataDir);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir.resolve("pg"))
+          .setCleanDataDirectory(false)
+          .setPort(port)
+          .setPGStartupWait(Duration.ofSeconds(60))
+          .setRegisterShutdownHook(false)
+          .setConnectConfig("password", superPassword)
+          .setServerConfig("listen_addresses", HOST)
+          .setServerConfig("max_connections", "200")
+          .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
+          .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()));
+      // zonky runs postgres with fsync and synchronous_commit off: fine for tests, not for data a user keeps.
+      builder.setServerConfig("fsync", durable ? "on" : "off")
+          .setServerConfig("synchronous_commit", durable ? "on" : "off")
+          .setServerConfig("full_page_writes", durable ? "on" : "off");
+      EmbeddedPostgres server = builder.start();
+      Files.writeString(dataDir.resolve("postgres.json"), new JsonObject().put("port", port).encode());
+      EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port);
+      db.secure(superPassword);
+      db.provision(services);
+      LOG.info("embedded PostgreSQL on {}:{}, data in {}, durable={}", HOST, port, dataDir.resolve("pg"), durable);
+      return db;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return HOST;
+  }
+
+  /** True when this JVM started the server (and so stops it on close). */
+  public boolean owned() {
+    return server != null;
+  }
+
+  /** The postmaster's process id, or -1 when it cannot be read. */
+  public long serverPid() {
+    return postmasterPid(dataDir);
+  }
+
+  /**
+   * Stops a server left running on {@code dataDir} by a launcher that was killed without cleaning up, so a new
+   * {@code up} owns its database again. Smart shutdown first (SIGTERM), a hard stop only if that hangs.
+   */
+  public static void stopOrphan(Path dataDir) {
+    long pid = postmasterPid(dataDir);
+    ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(postmaster -> {
+      LOG.warn("stopping the PostgreSQL (pid {}) a previous run left behind", pid);
+      postmaster.destroy();
+      try {
+        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        postmaster.destroyForcibly();
+      }
+    });
+  }
+
+  private static long postmasterPid(Path dataDir) {
+    try {
+      return Long.parseLong(Files.readAllLines(dataDir.resolve("pg").resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Points a service's config at its provisioned database, unless it names an external one. */
+  public JsonObject configure(JsonObject config) {
+    JsonObject db = config.getJsonObject("db");
+    db.put("host", HOST).put("port", port);
+    if (db.getString("password", "").isEmpty() && db.getString("passwordFile", "").isBlank()) {
+      db.put("passwordFile", Secrets.dbPasswordFile(dataDir, config.getString("service")).toString());
+    }
+    return config;
+  }
+
+  /** Runs SQL as the superuser: for provisioning and for tests that check isolation. */
+  public Connection superuser(String database) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", SUPERUSER);
+    props.setProperty("password", Secrets.getOrCreate(dataDir, "postgres-password"));
+    return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/" + database, props);
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException e) {
+        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void secure(String superPassword) {
+    try (Connection c = superuser("postgres"); Statement s = c.createStatement()) {
+      s.execute("ALTER ROLE postgres WITH PASSWORD " + literal(superPassword));
+      Files.writeString(dataDir.resolve("pg").resolve("pg_hba.conf"), """
+          # Written by microshop: every connection authenticates with a password (SCRAM).
+          local   all all                scram-sha-256
+          host    all all 127.0.0.1/32   scram-sha-256
+          host    all all ::1/128        scram-sha-256
+          """);
+      s.execute("SELECT pg_reload_conf()");
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("cannot secure the embedded PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+
+  private void provision(List<String> services) {
+    try (Connection c = superuser("postgres"); Statement s = c.createStatement()) {
+      for (String service : services) {
+        String role = identifier(service);
+        String password = Secrets.getOrCreate(dataDir, service + "-db-password");
+        s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "') THEN "
+            + "CREATE ROLE " + role + " LOGIN; END IF; END $$");
+        s.execute("ALTER ROLE " + role + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD "
+            + literal(password));
+        boolean exists;
+        try (var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + role + "'")) {
+          exists = rs.next();
+        }
+        if (!exists) {
+          s.execute("CREATE DATABASE " + role + " OWNER " + role);
+        }
+        // Database per service: nobody but the owner may even connect.
+        s.execute("REVOKE ALL ON DATABASE " + role + " FROM PUBLIC");
+        s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + role + " TO " + role);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot provision service databases: " + e.getMessage(), e);
+    }
+  }
+
+  private static String identifier(String name) {
+    if (!name.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("not a safe SQL identifier: " + name);
+    }
+    return name;
+  }
+
+  private static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  /** The port of a live server on this data directory, or null. */
+  private static Integer runningPort(Path dataDir) {
+    Path state = dataDir.resolve("postgres.json");
+    if (!Files.exists(dataDir.resolve("pg").resolve("postmaster.pid")) || !Files.exists(state)) {
+      return null;
+    }
+    try {
+      int port = new JsonObject(Files.readString(state)).getInteger("port");
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(HOST, port), 500);
+        return port;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static int choosePort(Path dataDir) throws IOException {
+    Path state = dataDir.resolve("postgres.json");
+    if (Files.exists(state)) {
+      int previous = new JsonObject(Files.readString(state)).getInteger("port");
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(HOST, previous));
+        return previous;
+      } catch (IOException busy) {
+        LOG.info("port {} is taken; the embedded PostgreSQL moves to a free one", previous);
+      }
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(HOST, 0));
+      return probe.getLocalPort();
+    }
+  }
+}
