@@ -114,7 +114,8 @@ final class Child {
   void terminate() {
     Process p = process;
     if (p != null && p.isAlive()) {
-      p.destroy();
+      // SIGTERM through the handle: Process.destroy() would also close the pipe and lose the child's last logs.
+      p.toHandle().destroy();
     }
   }
 

@@ -142,6 +142,7 @@ public final class Node {
       }
     }
     platform.discovery().close();
+    lingerForLateMessages(platform.config().getJsonObject("shutdown").getLong("lingerMs"));
     try {
       await(vertx.close(), Math.max(1000, deadline - System.currentTimeMillis()));
     } catch (Exception e) {
@@ -149,6 +150,19 @@ public final class Node {
     }
     tracing.getSdkTracerProvider().shutdown().join(1, TimeUnit.SECONDS);
     LOG.info("stopped");
+  }
+
+  /**
+   * Senders learn of unregistered consumers a few milliseconds late. While this JVM still runs its event bus, a
+   * late message gets NO_HANDLERS, which {@link Bus} resends elsewhere; once it is closed, a late request could
+   * only time out.
+   */
+  private static void lingerForLateMessages(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Blocks the calling (main or shutdown) thread, never an event loop. */

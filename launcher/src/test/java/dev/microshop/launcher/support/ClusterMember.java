@@ -1,0 +1,24 @@
+package dev.microshop.launcher.support;
+
+import dev.microshop.platform.ClusterFactory;
+import dev.microshop.platform.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+
+/** The test JVM itself as a member of a test's cluster: a real clustered event bus to send requests on. */
+public final class ClusterMember {
+  private ClusterMember() {}
+
+  public static Vertx join(TestEnv env) throws Exception {
+    JsonObject config = Settings.load("gateway", env.env());
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(ClusterFactory.create(config))
+        .buildClustered()
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
