@@ -6,6 +6,7 @@ import dev.microshop.inventory.InventoryVerticle;
 import dev.microshop.notifications.NotificationsVerticle;
 import dev.microshop.orders.OrdersVerticle;
 import dev.microshop.payments.PaymentsVerticle;
+import dev.microshop.platform.ClusterFactory;
 import dev.microshop.platform.DbSettings;
 import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.Node;
@@ -54,6 +55,9 @@ final class ServiceRunner {
     Logging.init(nodeConfig);
     Logger log = LoggerFactory.getLogger(ServiceRunner.class);
 
+    if (!monolith) {
+      ClusterFactory.create(nodeConfig); // a bad cluster file fails here, before anything starts
+    }
     EmbeddedDatabase db = null;
     Node node;
     try {

@@ -62,6 +62,28 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for a line of output that matches, e.g. the summary {@code up} prints once everything is ready. */
+  public String awaitLine(java.util.function.Predicate<String> matching, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : lines) {
+        if (matching.test(line)) {
+          return line;
+        }
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError(name + ": no matching line within " + timeout + "; output:\n" + output());
+  }
+
   public String managementUrl() {
     return ready.join().getString("management");
   }

@@ -147,13 +147,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      try {
-        server.close();
-      } catch (IOException e) {
-        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-      }
+    if (server == null) {
+      return;
     }
+    long pid = serverPid();
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+    }
+    // zonky's pg_ctl gives up after 5 s; a durable shutdown checkpoint can take longer. Wait for the postmaster
+    // itself, so "stopped" means stopped.
+    ProcessHandle.of(pid).ifPresent(postmaster -> {
+      try {
+        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("PostgreSQL (pid {}) still running 30 s after the stop request", pid);
+      }
+    });
   }
 
   private void secure(String superPassword) {

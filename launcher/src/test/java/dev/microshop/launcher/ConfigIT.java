@@ -1,0 +1,70 @@
+package dev.microshop.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.microshop.launcher.support.ServiceProcess;
+import dev.microshop.launcher.support.TestEnv;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input at start: one line naming the problem, exit code 2, and no JVM left running. */
+class ConfigIT {
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void aNonIntegerPortExitsTwoNamingTheKeyAndTheVariable() {
+    assertFailsWith(Map.of("MICROSHOP_MANAGEMENT_PORT", "abc"), new String[] {"orders"},
+        "bad setting management.port", "MICROSHOP_MANAGEMENT_PORT=\"abc\" is not an integer");
+  }
+
+  @Test
+  void aServiceSpecificOverrideIsValidatedToo() {
+    assertFailsWith(Map.of("MICROSHOP_ORDERS_DB_POOL_SIZE", "0"), new String[] {"orders"},
+        "bad setting db.poolSize", "out of range");
+  }
+
+  @Test
+  void aMisspeltVariableIsRejectedRatherThanIgnored() {
+    assertFailsWith(Map.of("MICROSHOP_MANAGMENT_PORT", "9000"), new String[] {"orders"},
+        "MICROSHOP_MANAGMENT_PORT", "no such setting");
+  }
+
+  @Test
+  void aMissingClusterFileIsAnErrorNotAFallbackToMulticast() {
+    assertFailsWith(Map.of("MICROSHOP_CLUSTER_CONFIG_FILE", "/nonexistent/cluster.xml"), new String[] {"orders"},
+        "bad setting cluster.configFile", "/nonexistent/cluster.xml does not exist");
+  }
+
+  @Test
+  void aClusterMemberRangeIsRejected() {
+    assertFailsWith(Map.of("MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5701-5703"), new String[] {"gateway"},
+        "bad setting cluster.members", "127.0.0.1:5701-5703");
+  }
+
+  @Test
+  void anUnknownServiceOrOptionExitsTwo() {
+    assertFailsWith(Map.of(), new String[] {"ordrs"}, "unknown service 'ordrs'", "orders");
+    assertFailsWith(Map.of(), new String[] {"--frobnicate"}, "unknown option '--frobnicate'", "--help");
+  }
+
+  @Test
+  void helpDocumentsCommandsAndEverySettingsVariable() {
+    ServiceProcess help = ServiceProcess.start(TestEnv.in(dataDir).env(), "--help");
+    assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(help.output()).contains("up", "all", "orders", "MICROSHOP_CLUSTER_MEMBERS", "MICROSHOP_DB_HOST",
+        "MICROSHOP_MANAGEMENT_PORT", "MICROSHOP_TRACING_EXPORTER", "MICROSHOP_CONFIG_DIR");
+  }
+
+  private void assertFailsWith(Map<String, String> bad, String[] args, String... expected) {
+    TestEnv env = TestEnv.in(dataDir);
+    bad.forEach(env::with);
+    ServiceProcess process = ServiceProcess.start(env.env(), args);
+    assertThat(process.awaitExit(Duration.ofSeconds(30))).as("exit code").isEqualTo(2);
+    assertThat(process.lines()).as("one line of output").hasSize(1);
+    assertThat(process.output()).startsWith("microshop: ").contains(expected);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.microshop.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.Http;
+import dev.microshop.launcher.support.ServiceProcess;
+import dev.microshop.launcher.support.TestEnv;
+import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.platform.Secrets;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar launcher.jar up} as a user runs it: everything comes up and says so, a crashed service is
+ * restarted, SIGTERM stops every JVM and the database, and the data survives for the next start.
+ */
+class UpIT {
+  private static final Pattern ROW = Pattern.compile("^\\s+(\\w+)\\s+(\\d+)\\s+(\\S+).*$");
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void upStartsEverythingRestartsACrashedServiceAndStopsCleanlyKeepingTheData() throws Exception {
+    TestEnv env = TestEnv.in(dataDir).with("MICROSHOP_DB_DURABLE", "true");
+    Map<String, Long> pids = new LinkedHashMap<>();
+    String gateway;
+    String userEmail = "kept-" + UUID.randomUUID() + "@example.com";
+    try (ServiceProcess up = ServiceProcess.start(env.env(), "up")) {
+      up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
+      gateway = up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
+          .trim().split("\\s+")[1];
+      for (String line : up.lines()) {
+        Matcher row = ROW.matcher(line);
+        if (row.matches() && (Services.ALL.contains(row.group(1)) || row.group(1).equals("postgres"))) {
+          pids.put(row.group(1), Long.parseLong(row.group(2)));
+        }
+      }
+      assertThat(pids.keySet()).containsAll(Services.ALL).contains("postgres");
+      assertThat(awaitAllUp(gateway).getJsonObject("services").fieldNames()).containsAll(Services.ALL);
+
+      insertUser(userEmail);
+
+      ProcessHandle.of(pids.get(Services.PAYMENTS)).orElseThrow().destroyForcibly();
+      up.awaitLine(l -> l.contains("payments (pid " + pids.get(Services.PAYMENTS) + ") exited"),
+          Duration.ofSeconds(10));
+      up.awaitLine(l -> l.contains("restarting it"), Duration.ofSeconds(5));
+      JsonObject recovered = awaitAllUp(gateway);
+      assertThat(recovered.getJsonObject("services").getJsonObject(Services.PAYMENTS).getJsonArray("instances")
+          .getJsonObject(0).getLong("pid")).isNotEqualTo(pids.get(Services.PAYMENTS));
+
+      up.terminate();
+      assertThat(up.awaitExit(Duration.ofSeconds(45))).as("exit code of up").isZero();
+      assertThat(up.output()).contains("microshop: stopped");
+    }
+    for (Map.Entry<String, Long> pid : pids.entrySet()) {
+      assertThat(ProcessHandle.of(pid.getValue()).map(ProcessHandle::isAlive).orElse(false))
+          .as("%s (pid %d) still running", pid.getKey(), pid.getValue()).isFalse();
+    }
+    try (EmbeddedDatabase again = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
+        Connection users = usersDb(again); Statement s = users.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM users WHERE email = '" + userEmail + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).as("the row written before the restart").isEqualTo(1);
+    }
+  }
+
+  private JsonObject awaitAllUp(String gateway) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonObject status = null;
+    while (System.nanoTime() < deadline) {
+      var response = Http.get(gateway + "/v1/status");
+      assertThat(response.statusCode()).isEqualTo(200);
+      JsonObject services = new JsonObject(response.body()).getJsonObject("services");
+      status = new JsonObject(response.body());
+      boolean oneEach = Services.ALL.stream()
+          .allMatch(s -> services.getJsonObject(s).getJsonArray("instances").size() == 1);
+      if ("UP".equals(status.getString("status")) && oneEach) {
+        return status;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("system never reported UP with one instance each: " + status);
+  }
+
+  private void insertUser(String email) throws Exception {
+    int port = new JsonObject(java.nio.file.Files.readString(dataDir.resolve("postgres.json"))).getInteger("port");
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/users", usersRole());
+        Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO users (id, email, display_name, password_hash) VALUES ('" + UUID.randomUUID()
+          + "', '" + email + "', 'Kept', 'x')");
+    }
+  }
+
+  private Connection usersDb(EmbeddedDatabase db) throws Exception {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.port() + "/users", usersRole());
+  }
+
+  private Properties usersRole() {
+    Properties props = new Properties();
+    props.setProperty("user", Services.USERS);
+    props.setProperty("password", Secrets.getOrCreate(dataDir, "users-db-password"));
+    return props;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.microshop.launcher.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A plain JDK HTTP client for tests: real HTTP to the processes under test. */
+public final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private Http() {}
+
+  public static HttpResponse<String> get(String url, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    headers.forEach(request::header);
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + url + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public static HttpResponse<String> get(String url) {
+    return get(url, Map.of());
+  }
+
+  /** Polls {@code url} until it answers {@code status}, or fails after {@code timeout}. */
+  public static HttpResponse<String> awaitStatus(String url, int status, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(url);
+      if (last.statusCode() == status) {
+        return last;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(url + " never answered " + status + " within " + timeout + "; last: "
+        + (last == null ? "none" : last.statusCode() + " " + last.body()));
+  }
+}
