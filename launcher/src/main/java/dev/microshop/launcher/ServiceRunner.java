@@ -66,7 +66,8 @@ final class ServiceRunner {
             nodeConfig.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
         for (JsonObject config : configs.values()) {
           if (needsEmbedded(config)) {
-            db.configure(config);
+            // The embedded database means a developer machine: dev conveniences (generated keys, demo data).
+            db.configure(config).put("dev", true);
           }
         }
       }

@@ -8,9 +8,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,7 +25,9 @@ final class Up {
   private static final Logger LOG = LoggerFactory.getLogger(Up.class);
 
   private final Map<String, String> env;
-  private final List<Child> children = new ArrayList<>();
+  private final List<Child> children = new CopyOnWriteArrayList<>();
+  /** Held while the database starts, so a stop that arrives meanwhile waits and then stops it too. */
+  private final Object dbLock = new Object();
   private EmbeddedDatabase db;
   private Path upPidFile;
   private volatile boolean stopping;
@@ -42,10 +44,21 @@ final class Up {
     Logging.init(config);
     long started = System.nanoTime();
     Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath();
+    CountDownLatch done = new CountDownLatch(1);
+    // Installed before anything starts, so a Ctrl-C during start-up still stops what did start.
+    Signals.onTermination(() -> {
+      stopAll();
+      done.countDown();
+    });
     try {
       claim(dataDir);
       say("starting PostgreSQL (data in %s)", dataDir);
-      db = EmbeddedDatabase.start(dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+      synchronized (dbLock) {
+        if (stopping) {
+          return 0;
+        }
+        db = EmbeddedDatabase.start(dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+      }
       say("PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services", db.port(), seconds(started),
           Services.ALL.size());
     } catch (RuntimeException | IOException e) {
@@ -53,13 +66,11 @@ final class Up {
       release();
       return 1;
     }
-    CountDownLatch done = new CountDownLatch(1);
-    Signals.onTermination(() -> {
-      stopAll();
-      done.countDown();
-    });
     JsonObject up = config.getJsonObject("up");
     for (String service : Services.ALL) {
+      if (stopping) {
+        break;
+      }
       Child child = new Child(service, up.getJsonArray("jvmOptions").getList(), up.getInteger("maxRestarts"), env,
           this::onExit);
       children.add(child);
@@ -138,9 +149,11 @@ final class Up {
         child.kill();
       }
     }
-    if (db != null) {
-      say("stopping PostgreSQL");
-      db.close();
+    synchronized (dbLock) {
+      if (db != null) {
+        say("stopping PostgreSQL");
+        db.close();
+      }
     }
     release();
     say("stopped");

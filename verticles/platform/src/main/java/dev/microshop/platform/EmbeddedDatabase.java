@@ -75,8 +75,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
       EmbeddedPostgres server = builder.start();
       Files.writeString(dataDir.resolve("postgres.json"), new JsonObject().put("port", port).encode());
       EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port);
-      db.secure(superPassword);
-      db.provision(services);
+      try {
+        db.secure(superPassword);
+        db.provision(services);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
       LOG.info("embedded PostgreSQL on {}:{}, data in {}, durable={}", HOST, port, dataDir.resolve("pg"), durable);
       return db;
     } catch (IOException e) {
@@ -108,7 +113,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
    */
   public static void stopOrphan(Path dataDir) {
     long pid = postmasterPid(dataDir);
-    ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(postmaster -> {
+    // postmaster.pid may be stale and its pid reused by an unrelated process: only a postgres is stopped.
+    ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+        .ifPresent(postmaster -> {
       LOG.warn("stopping the PostgreSQL (pid {}) a previous run left behind", pid);
       postmaster.destroy();
       try {

@@ -109,9 +109,20 @@ public final class Settings {
     String where = from + "=\"" + raw + "\"";
     if (template instanceof Integer || template instanceof Long) {
       try {
-        return Long.parseLong(value);
+        long parsed = Long.parseLong(value);
+        if (template instanceof Integer && (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)) {
+          throw new ConfigException(key, where + " is out of range");
+        }
+        return template instanceof Integer ? (Object) (int) parsed : (Object) parsed;
       } catch (NumberFormatException e) {
         throw new ConfigException(key, where + " is not an integer");
+      }
+    }
+    if (template instanceof Number) {
+      try {
+        return Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key, where + " is not a number");
       }
     }
     if (template instanceof Boolean) {
@@ -129,7 +140,7 @@ public final class Settings {
       }
       return items;
     }
-    return raw;
+    return value;
   }
 
   private static void put(JsonObject root, String key, Object value) {

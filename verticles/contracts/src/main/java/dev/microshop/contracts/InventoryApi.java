@@ -1,0 +1,37 @@
+package dev.microshop.contracts;
+
+/**
+ * Addresses of the inventory service. A product is
+ * {@code {id, sku, name, description, priceMinor, currency, available, version, createdAt, updatedAt}}: money in
+ * integer minor units plus an ISO 4217 code; {@code version} increases on every change (the gateway's ETag).
+ */
+public final class InventoryApi {
+  /**
+   * A page of the catalog. Body {@code {q?, cursor?, limit}} (limit 1..100; q matches name, SKU or description,
+   * case-insensitive). Reply {@code {items: [product], nextCursor?}}. Fails 400 for a bad cursor.
+   */
+  public static final String LIST = "inventory.product.list";
+
+  /** One product. Body {@code {id}}. Reply: the product. Fails 404. */
+  public static final String GET = "inventory.product.get";
+
+  /**
+   * Admin only. Body {@code {sku, name, description?, priceMinor, currency, available}}. Reply: the product.
+   * Fails 403, 400, 409 (SKU taken).
+   */
+  public static final String CREATE = "inventory.product.create";
+
+  /**
+   * Admin only. Compare-and-set: body {@code {id, expectedVersion, name?, description?, priceMinor?, currency?}}.
+   * Reply: the product with its new version. Fails 403, 404, 412 (version is not {@code expectedVersion}).
+   */
+  public static final String UPDATE = "inventory.product.update";
+
+  /**
+   * Admin only. Body {@code {id, delta, reason}} (delta non-zero). Reply: the product. Fails 403, 404, 409 (stock
+   * would go below zero).
+   */
+  public static final String ADJUST_STOCK = "inventory.stock.adjust";
+
+  private InventoryApi() {}
+}

@@ -1,0 +1,21 @@
+package dev.microshop.contracts;
+
+/**
+ * Addresses of the payments service. A wallet is {@code {userId, balanceMinor, currency, updatedAt}}, money in
+ * integer minor units.
+ */
+public final class PaymentsApi {
+  /**
+   * The caller's wallet (identity headers), opened on first use with the configured opening balance. Reply: the
+   * wallet. Fails 401 without identity.
+   */
+  public static final String WALLET = "payments.wallet.get";
+
+  /**
+   * Admin only. Body {@code {messageId, userId, amountMinor, reason}} (amount 1..10^9). Idempotent per
+   * messageId. Reply: the wallet. Fails 403, 400.
+   */
+  public static final String CREDIT = "payments.wallet.credit";
+
+  private PaymentsApi() {}
+}
