@@ -336,6 +336,10 @@ esac
 EXTRA_MS=${HIT%% *}
 echo "extra 'orders' JVM (pid $EXTRA_PID) joined the running cluster and was ready in $(secs "$EXTRA_MS") s;" \
   "RSS at ready $(mib "$(rss_kb "$EXTRA_PID")") MiB (plain 'java -jar': default JVM flags, not up.jvmOptions)"
+JOIN_TO_READY=$(grep -oE '"clusterJoinedToReadyMs":[0-9]+' <<<"$HIT" | cut -d: -f2)
+JVM_TO_READY=$(grep -oE '"jvmStartToReadyMs":[0-9]+' <<<"$HIT" | cut -d: -f2)
+echo "  of which: JVM start to ready $(secs "${JVM_TO_READY:-0}") s; cluster joined to ready" \
+  "$(secs "${JOIN_TO_READY:-0}") s (migrations, pool, consumers, discovery; target <= 3 s)"
 # Each instance object carries "service" then "ping" (StatusReport adds them in that order after the metadata).
 INSTANCES=$(curl -s --max-time 3 "$GATEWAY_URL/v1/status" | grep -oE '"service":"orders",[^{}]*"ping":"ok"' | wc -l)
 echo "  gateway /v1/status now sees $INSTANCES orders instances answering pings"

@@ -71,6 +71,7 @@ public final class Node {
     Vertx vertx = clustered
         ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)
         : builder.build();
+    long joinedAt = System.currentTimeMillis();
     try {
       Management management = new Management(vertx);
       await(management.start(nodeConfig), 10_000);
@@ -93,6 +94,9 @@ public final class Node {
           .put("services", new JsonArray(services))
           .put("management", url)
           .put("nodeId", nodeId)
+          .put("jvmStartToReadyMs", System.currentTimeMillis()
+              - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
+          .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
           .put("endpoints", new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())))
           .encode());
       return node;
