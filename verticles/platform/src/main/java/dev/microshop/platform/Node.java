@@ -83,7 +83,7 @@ public final class Node {
       }
       String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
       Platform platform = new Platform(nodeConfig, management, discovery, nodeId, clustered, url,
-          new java.util.concurrent.ConcurrentHashMap<>());
+          new java.util.concurrent.ConcurrentHashMap<>(), clustered ? clusterManager.getHazelcastInstance() : null);
       Node node = new Node(vertx, platform, tracing);
       for (String service : services) {
         node.deploy(service, configs.get(service), factories.get(service));

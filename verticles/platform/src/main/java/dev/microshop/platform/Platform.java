@@ -1,5 +1,6 @@
 package dev.microshop.platform;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -11,10 +12,11 @@ import java.util.Map;
  * @param config the JVM-level config (cluster, management, tracing)
  * @param clustered false in the single-JVM modular monolith ({@code all})
  * @param endpoints public URLs verticles announce (the gateway's), reported in the node's ready line
+ * @param hazelcast the cluster's Hazelcast instance (for cluster-wide rate limits), null when not clustered
  */
 public record Platform(
     JsonObject config, Management management, Discovery discovery, String nodeId, boolean clustered,
-    String managementUrl, Map<String, String> endpoints) {
+    String managementUrl, Map<String, String> endpoints, HazelcastInstance hazelcast) {
 
   /** Delivery options with the configured short send timeout: the 30 s Vert.x default is never used. */
   public DeliveryOptions delivery() {
