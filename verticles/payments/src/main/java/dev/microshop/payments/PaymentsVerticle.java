@@ -1,12 +1,26 @@
 package dev.microshop.payments;
 
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The payments service: wallets, charges and refunds. Owns the payments database. */
+/**
+ * The payments service: wallets and their ledger (charges and refunds come with the order saga). Owns the
+ * payments database. Handlers may throw a {@code ServiceFailure} (401, 403, 400): the platform's consumers
+ * answer it as the failure.
+ */
 public class PaymentsVerticle extends ServiceVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
+
+  private Wallets wallets;
 
   public PaymentsVerticle(Platform platform) {
     super(platform);
@@ -19,6 +33,26 @@ public class PaymentsVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
-    return Future.succeededFuture();
+    // map() turns a bad wallet setting into a failed deployment that names the key.
+    return Future.succeededFuture(config()).map(WalletConfig::from).compose(this::serve);
+  }
+
+  private Future<?> serve(WalletConfig config) {
+    LOG.info("new wallets open with {} {}", config.openingBalanceMinor(), config.currency());
+    wallets = new Wallets(pool, config);
+    return Future.all(
+        consumers.on(PaymentsApi.WALLET, this::wallet),
+        consumers.on(PaymentsApi.CREDIT, this::credit));
+  }
+
+  private Future<JsonObject> wallet(Message<JsonObject> msg) {
+    UUID caller = Callers.user(msg.headers());
+    return wallets.get(caller).map(Wallet::toJson);
+  }
+
+  private Future<JsonObject> credit(Message<JsonObject> msg) {
+    Identity admin = Callers.admin(msg.headers());
+    CreditRequest request = CreditRequest.fromJson(msg.body());
+    return wallets.credit(request, admin.userId()).map(Wallet::toJson);
   }
 }
