@@ -33,6 +33,7 @@ public record Identity(String userId, List<String> roles) {
       return null;
     }
     String roles = headers.get(ROLES_HEADER);
-    return new Identity(user, roles == null || roles.isBlank() ? List.of() : Arrays.asList(roles.split(",")));
+    return new Identity(user, roles == null || roles.isBlank() ? List.of()
+        : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList());
   }
 }

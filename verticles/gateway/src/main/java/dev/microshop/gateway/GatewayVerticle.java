@@ -3,20 +3,37 @@ package dev.microshop.gateway;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The edge: the only public HTTP server. Everything behind it is reached over the event bus. */
+/**
+ * The edge: the only public HTTP server. The OpenAPI document is the source of truth: every request is
+ * validated against it before a handler runs, and everything behind it is reached over the event bus.
+ */
 public class GatewayVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final String CONTRACT = "api/openapi.yaml";
+  private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.20.0";
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private HttpServer server;
-  private StatusReport status;
+  private DiscoveryCache discovery;
 
   public GatewayVerticle(Platform platform) {
     super(platform);
@@ -35,12 +52,17 @@ public class GatewayVerticle extends ServiceVerticle {
   @Override
   protected Future<?> startService() {
     JsonObject http = config().getJsonObject("http");
-    status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
-    Router router = Router.router(vertx);
-    router.get("/v1/status").handler(this::status);
-    return vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(30))
-        .requestHandler(router)
-        .listen(http.getInteger("port"), http.getString("host"))
+    TokenVerifier tokens = new TokenVerifier(vertx, platform, config());
+    RateLimits limits = new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
+    discovery = new DiscoveryCache(vertx, platform);
+    Calls calls = new Calls(tokens, limits, new Downstream(vertx, platform, discovery));
+    return discovery.start()
+        .compose(v -> OpenAPIContract.from(vertx, CONTRACT))
+        .map(contract -> router(contract, calls, http))
+        .compose(router -> vertx.createHttpServer(serverOptions(http))
+            .requestHandler(router)
+            .invalidRequestHandler(GatewayVerticle::invalidRequest)
+            .listen(http.getInteger("port"), http.getString("host")))
         .onSuccess(s -> server = s)
         .onSuccess(s -> platform.endpoints().put("gateway", "http://" + http.getString("host") + ":" + s.actualPort()))
         .onSuccess(s -> LOG.info("gateway listening on http://{}:{}", http.getString("host"), s.actualPort()));
@@ -48,10 +70,96 @@ public class GatewayVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> stopService() {
+    if (discovery != null) {
+      discovery.stop();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown();
   }
 
-  private void status(RoutingContext ctx) {
-    status.build().onSuccess(ctx::json).onFailure(ctx::fail);
+  private Router router(OpenAPIContract contract, Calls calls, JsonObject http) {
+    AccountRoutes accounts = new AccountRoutes(calls);
+    CatalogRoutes catalog = new CatalogRoutes(calls);
+    WalletRoutes wallets = new WalletRoutes(calls);
+    StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+        .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
+    // Tokens are verified by TokenVerifier inside each handler (with checks the generic handler lacks).
+    builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+    builder.getRoute("getStatus").addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
+    builder.getRoute("registerUser").addHandler(accounts::register);
+    builder.getRoute("issueToken").addHandler(accounts::token);
+    builder.getRoute("getMe").addHandler(accounts::me);
+    builder.getRoute("listProducts").addHandler(catalog::list);
+    builder.getRoute("getProduct").addHandler(catalog::get);
+    builder.getRoute("getProductV2").addHandler(catalog::getV2);
+    builder.getRoute("createProduct").addHandler(catalog::create);
+    builder.getRoute("updateProduct").addHandler(catalog::update);
+    builder.getRoute("adjustStock").addHandler(catalog::adjustStock);
+    builder.getRoute("getWallet").addHandler(wallets::get);
+    builder.getRoute("creditWallet").addHandler(wallets::credit);
+
+    Router root = Router.router(vertx);
+    root.route().handler(GatewayVerticle::requestId);
+    root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+        .sendFile(CONTRACT).onFailure(ctx::fail));
+    root.get("/docs").handler(ctx -> ctx.redirect("/docs/"));
+    root.get("/docs/swagger-initializer.js").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/javascript")
+        .sendFile("api/swagger-initializer.js").onFailure(ctx::fail));
+    root.route("/docs/*").handler(StaticHandler.create(SWAGGER_UI).setCachingEnabled(true));
+    root.route("/*").subRouter(builder.createRouter());
+    root.route().failureHandler(GatewayVerticle::failure);
+    root.errorHandler(404, ctx -> Problems.write(ctx, 404, "no such resource: " + ctx.request().path(), null));
+    root.errorHandler(405, ctx -> Problems.write(ctx, 405, "method not allowed on " + ctx.request().path(), null));
+    return root;
+  }
+
+  private static HttpServerOptions serverOptions(JsonObject http) {
+    return new HttpServerOptions()
+        .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
+        .setMaxHeaderSize(http.getInteger("maxHeaderSize"))
+        .setMaxInitialLineLength(http.getInteger("maxInitialLineLength"))
+        .setCompressionSupported(true);
+  }
+
+  /** X-Request-Id: echoed when sane, generated otherwise; it also travels to the services. */
+  private static void requestId(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(Calls.REQUEST_ID, id);
+    ctx.response().putHeader("X-Request-Id", id);
+    ctx.next();
+  }
+
+  private static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof HttpException http && http.getCause() != null) {
+      failure = http.getCause(); // the router wraps validation failures
+    }
+    if (failure instanceof ValidatorException invalid) {
+      Problems.send(ctx, Validation.problem(invalid));
+    } else if (failure == null || ctx.statusCode() == 413) {
+      int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+      Problems.write(ctx, status, status == 413 ? "the request body is larger than the limit" : null, null);
+    } else {
+      Problems.send(ctx, failure);
+    }
+  }
+
+  /** Requests the HTTP codec rejects (line or headers too long) get a problem body, like everything else. */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String detail = "the request could not be parsed";
+    if (cause instanceof TooLongFrameException) {
+      boolean line = cause.getMessage() != null && cause.getMessage().contains("line");
+      status = line ? 414 : 431;
+      detail = line ? "the request line (URL) is too long" : "the request headers are too large";
+    }
+    JsonObject body = new JsonObject().put("type", "https://microshop.dev/problems/"
+            + (status == 414 ? "uri-too-long" : status == 431 ? "headers-too-large" : "invalid-request"))
+        .put("title", detail).put("status", status).put("detail", detail);
+    request.response().setStatusCode(status).putHeader("Content-Type", Problems.CONTENT_TYPE)
+        .putHeader("Connection", "close").end(body.encode());
   }
 }

@@ -1,0 +1,79 @@
+package dev.microshop.gateway;
+
+import dev.microshop.contracts.Identity;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.function.Function;
+
+/** What every route handler needs: the caller, rate limits, the validated request, and writing the answer. */
+final class Calls {
+  static final String IDENTITY = "microshop.identity";
+  static final String REQUEST_ID = "microshop.requestId";
+
+  private final TokenVerifier tokens;
+  private final RateLimits limits;
+  final Downstream downstream;
+
+  Calls(TokenVerifier tokens, RateLimits limits, Downstream downstream) {
+    this.tokens = tokens;
+    this.limits = limits;
+    this.downstream = downstream;
+  }
+
+  /** Anonymous route: limited per client address. */
+  Future<Void> anonymous(RoutingContext ctx) {
+    return limits.take(RateLimits.Kind.ANONYMOUS, ctx.request().remoteAddress().hostAddress());
+  }
+
+  /** Authenticated route: a valid token, then limited per user. */
+  Future<Identity> authenticated(RoutingContext ctx) {
+    return tokens.verify(ctx.request().getHeader("Authorization"))
+        .compose(identity -> limits.take(RateLimits.Kind.USER, identity.userId()).map(identity))
+        .onSuccess(identity -> ctx.put(IDENTITY, identity));
+  }
+
+  /** Admin route: authenticated, then 403 unless the token carries the admin role. */
+  Future<Identity> admin(RoutingContext ctx) {
+    return authenticated(ctx).compose(identity -> identity.admin() ? Future.succeededFuture(identity)
+        : Future.failedFuture(new Problems.HttpProblem(403, "this operation requires the admin role")));
+  }
+
+  Future<Void> login(String account) {
+    return limits.take(RateLimits.Kind.LOGIN, account.trim().toLowerCase());
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    return ((JsonObject) validated(ctx).getBody().get()).copy();
+  }
+
+  static String path(RoutingContext ctx, String name) {
+    return validated(ctx).getPathParameters().get(name).getString();
+  }
+
+  static RequestParameter query(RoutingContext ctx, String name) {
+    return validated(ctx).getQuery().get(name);
+  }
+
+  static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
+
+  private static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  /** Runs {@code work}; writes its JSON with {@code status}, or the failure as a problem. */
+  static void respond(RoutingContext ctx, int status, Future<JsonObject> work) {
+    respond(ctx, status, work, Function.identity());
+  }
+
+  static void respond(RoutingContext ctx, int status, Future<JsonObject> work, Function<JsonObject, JsonObject> view) {
+    work.onSuccess(json -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .end(view.apply(json).encode()))
+        .onFailure(e -> Problems.send(ctx, e));
+  }
+}

@@ -1,0 +1,84 @@
+package dev.microshop.gateway;
+
+import dev.microshop.contracts.Identity;
+import dev.microshop.platform.Bus;
+import dev.microshop.platform.Platform;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the gateway calls a service: it must be in discovery (else 503 at once), then an event-bus request with
+ * a short timeout through that service's circuit breaker. Only transport failures (timeouts, no handlers) count
+ * against the breaker; a 404 or 409 from a healthy service does not.
+ */
+final class Downstream {
+  static final long RETRY_AFTER_SECONDS = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(Downstream.class);
+
+  private final Vertx vertx;
+  private final Platform platform;
+  private final DiscoveryCache discovery;
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+  /** The service has no instance in discovery. */
+  static final class Unavailable extends RuntimeException {
+    Unavailable(String service) {
+      super("no instance of " + service + " is running", null, false, false);
+    }
+  }
+
+  /** A domain failure carried through the breaker as a success, so it does not trip it. */
+  private record Outcome(Message<JsonObject> reply, ReplyException failure) {}
+
+  Downstream(Vertx vertx, Platform platform, DiscoveryCache discovery) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.discovery = discovery;
+  }
+
+  /** Request-reply to {@code address} of {@code service} as {@code caller} (null: anonymous). */
+  Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId) {
+    if (!discovery.available(service)) {
+      return Future.failedFuture(new Unavailable(service));
+    }
+    DeliveryOptions options = platform.delivery().addHeader("x-request-id", requestId);
+    if (caller != null) {
+      caller.addTo(options);
+    }
+    return breaker(service)
+        .<Outcome>execute(() -> Bus.<JsonObject>request(vertx, address, body, options, 1)
+            .map(reply -> new Outcome(reply, null))
+            .recover(e -> domainFailure(e) ? Future.succeededFuture(new Outcome(null, (ReplyException) e))
+                : Future.failedFuture(e)))
+        .compose(outcome -> outcome.failure() == null
+            ? Future.succeededFuture(outcome.reply().body())
+            : Future.failedFuture(outcome.failure()));
+  }
+
+  private static boolean domainFailure(Throwable e) {
+    return e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && r.failureCode() >= 400 && r.failureCode() < 500;
+  }
+
+  private CircuitBreaker breaker(String service) {
+    return breakers.computeIfAbsent(service, name -> CircuitBreaker.create(name + "-breaker", vertx,
+            new CircuitBreakerOptions()
+                .setTimeout(-1) // the event-bus send timeout bounds every call already
+                .setMaxFailures(5)
+                .setResetTimeout(RETRY_AFTER_SECONDS * 1000))
+        .openHandler(v -> LOG.warn("circuit to {} opened", name))
+        .halfOpenHandler(v -> LOG.info("circuit to {} half-open: probing", name))
+        .closeHandler(v -> LOG.info("circuit to {} closed", name)));
+  }
+}

@@ -1,0 +1,148 @@
+package dev.microshop.gateway;
+
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.UsersApi;
+import dev.microshop.platform.ConfigException;
+import dev.microshop.platform.Platform;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies access tokens. vertx-auth-jwt checks the signature, exp, nbf, iss and aud, but on its own it would
+ * accept an unsigned token when it has no key, ignore iss/aud when they are not configured, pick a key by
+ * algorithm when the kid is unknown, and accept a token without exp. So, before it runs: the header must say
+ * ES256 with a kid we know (the key set is fetched from users and refetched, at most every few seconds, when an
+ * unknown kid appears), and exp, sub, iss and aud must be present. With no key at all every token is refused.
+ */
+final class TokenVerifier {
+  private static final long MIN_REFRESH_MS = 5000;
+  private static final Set<String> REQUIRED_CLAIMS = Set.of("exp", "sub", "iss", "aud");
+
+  private final Vertx vertx;
+  private final Platform platform;
+  private final String issuer;
+  private final String audience;
+  private volatile Map<String, JsonObject> keys = Map.of();
+  private volatile JWTAuth provider;
+  private long lastRefresh;
+  private Future<Void> refreshing;
+
+  TokenVerifier(Vertx vertx, Platform platform, JsonObject config) {
+    this.vertx = vertx;
+    this.platform = platform;
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    this.issuer = auth.getString("issuer", "");
+    this.audience = auth.getString("audience", "");
+    if (issuer.isBlank()) {
+      throw new ConfigException("auth.issuer", "must be set: tokens are only accepted from a known issuer");
+    }
+    if (audience.isBlank()) {
+      throw new ConfigException("auth.audience", "must be set: tokens are only accepted for a known audience");
+    }
+  }
+
+  /** The identity in a valid bearer token, or a failed future with a 401 problem. */
+  Future<Identity> verify(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return unauthorized("a bearer token is required");
+    }
+    String token = authorization.substring(7).trim();
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3 || parts[2].isEmpty()) {
+      return unauthorized("the token is malformed");
+    }
+    JsonObject header;
+    JsonObject claims;
+    try {
+      header = decode(parts[0]);
+      claims = decode(parts[1]);
+    } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+      return unauthorized("the token is malformed");
+    }
+    if (!"ES256".equals(header.getString("alg"))) {
+      return unauthorized("the token must be signed with ES256");
+    }
+    String missing = REQUIRED_CLAIMS.stream().filter(c -> !claims.containsKey(c)).sorted()
+        .collect(Collectors.joining(", "));
+    if (!missing.isEmpty()) {
+      return unauthorized("the token lacks " + missing);
+    }
+    if (!(claims.getValue("exp") instanceof Number)) {
+      return unauthorized("the token's exp is not a number");
+    }
+    String kid = header.getString("kid");
+    if (kid == null || kid.isBlank()) {
+      return unauthorized("the token has no key id");
+    }
+    return keyFor(kid)
+        .compose(known -> known ? provider.authenticate(new TokenCredentials(token))
+            : unauthorized("the token was signed by an unknown key"))
+        .recover(e -> e instanceof Problems.HttpProblem ? Future.failedFuture(e)
+            : unauthorized("the token is invalid or expired"))
+        .map(user -> identity(user, claims));
+  }
+
+  private Identity identity(User user, JsonObject claims) {
+    JsonArray roles = claims.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
+    return new Identity(claims.getString("sub"), roles.stream().map(String::valueOf).toList());
+  }
+
+  private Future<Boolean> keyFor(String kid) {
+    if (keys.containsKey(kid)) {
+      return Future.succeededFuture(true);
+    }
+    return refresh().map(v -> keys.containsKey(kid));
+  }
+
+  /** Refetches the JWKS from users, at most once per {@link #MIN_REFRESH_MS} (unknown kids are cheap to send). */
+  private synchronized Future<Void> refresh() {
+    long now = System.currentTimeMillis();
+    if (refreshing != null && (!refreshing.isComplete() || now - lastRefresh < MIN_REFRESH_MS)) {
+      return refreshing.recover(e -> Future.succeededFuture());
+    }
+    lastRefresh = now;
+    refreshing = vertx.eventBus().<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
+        .map(Message::body)
+        .onSuccess(this::install)
+        .mapEmpty();
+    return refreshing.recover(e -> Future.succeededFuture());
+  }
+
+  private void install(JsonObject jwks) {
+    List<JsonObject> list = jwks.getJsonArray("keys", new JsonArray()).stream()
+        .map(JsonObject.class::cast)
+        .filter(k -> "EC".equals(k.getString("kty")) && k.getString("kid") != null)
+        .map(k -> k.copy().put("alg", "ES256"))
+        .toList();
+    if (list.isEmpty()) {
+      return;
+    }
+    provider = JWTAuth.create(vertx, new JWTAuthOptions()
+        .setJwks(list)
+        .setJWTOptions(new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5)));
+    keys = list.stream().collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
+  }
+
+  private static JsonObject decode(String part) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8));
+  }
+
+  private static <T> Future<T> unauthorized(String detail) {
+    return Future.failedFuture(new Problems.HttpProblem(401, detail));
+  }
+}
