@@ -1,0 +1,402 @@
+package dev.microshop.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.Http;
+import dev.microshop.launcher.support.ServiceProcess;
+import dev.microshop.launcher.support.SharedDatabase;
+import dev.microshop.launcher.support.TestEnv;
+import dev.microshop.launcher.support.Tokens;
+import dev.microshop.platform.Secrets;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.PrivateKey;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The public API end to end, over real HTTP, against a real cluster: gateway, users, inventory and payments each
+ * in its own JVM from the built launcher, on the embedded PostgreSQL in dev mode. The failure tests kill JVMs,
+ * so they run last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiIT {
+  private static final Duration READY = Duration.ofSeconds(120);
+  private static final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+  private static String api;
+  private static TestEnv env;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    env = SharedDatabase.env().with("MICROSHOP_GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "5");
+    for (String service : List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS, Services.GATEWAY)) {
+      processes.put(service, ServiceProcess.start(env.env(), service));
+    }
+    processes.values().forEach(p -> p.awaitReady(READY));
+    api = processes.get(Services.GATEWAY).gatewayUrl();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject services = new JsonObject(Http.get(api + "/v1/status").body()).getJsonObject("services");
+      if (List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS).stream()
+          .allMatch(s -> "UP".equals(services.getJsonObject(s).getString("status")))) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("services never all UP");
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    processes.values().forEach(ServiceProcess::close);
+  }
+
+  @Test
+  @Order(1)
+  void aCustomerRegistersLogsInBrowsesAndSeesProfileAndWalletWhileAnAdminEditsAProduct() {
+    String email = "alice-" + UUID.randomUUID() + "@example.com";
+    HttpResponse<String> registered = post("/v1/users", registration(email));
+    assertThat(registered.statusCode()).isEqualTo(201);
+    assertThat(registered.headers().firstValue("Location")).contains("/v1/me");
+    JsonObject profile = new JsonObject(registered.body());
+    assertThat(profile.getString("email")).isEqualTo(email);
+    assertThat(profile.getJsonArray("roles")).containsExactly("customer");
+    assertThat(profile.containsKey("password")).isFalse();
+
+    String customer = login(email, "correct horse battery");
+
+    HttpResponse<String> page = Http.get(api + "/v1/products?limit=5");
+    assertThat(page.statusCode()).isEqualTo(200);
+    JsonArray items = new JsonObject(page.body()).getJsonArray("items");
+    assertThat(items).hasSize(5); // the dev catalog was seeded
+    String productId = items.getJsonObject(0).getString("id");
+
+    HttpResponse<String> product = Http.get(api + "/v1/products/" + productId);
+    assertThat(product.statusCode()).isEqualTo(200);
+    String etag = product.headers().firstValue("ETag").orElseThrow();
+    assertThat(Http.get(api + "/v1/products/" + productId, Map.of("If-None-Match", etag)).statusCode())
+        .isEqualTo(304);
+
+    String admin = adminToken();
+    HttpResponse<String> edited = Http.send("PATCH", api + "/v1/products/" + productId,
+        "{\"name\":\"Edited by admin\",\"priceMinor\":4321}", "Authorization", "Bearer " + admin, "If-Match", etag);
+    assertThat(edited.statusCode()).isEqualTo(200);
+    String newEtag = edited.headers().firstValue("ETag").orElseThrow();
+    assertThat(newEtag).isNotEqualTo(etag);
+
+    HttpResponse<String> reread = Http.get(api + "/v1/products/" + productId);
+    assertThat(reread.headers().firstValue("ETag")).contains(newEtag);
+    assertThat(new JsonObject(reread.body()).getString("name")).isEqualTo("Edited by admin");
+    JsonObject v2 = new JsonObject(Http.get(api + "/v2/products/" + productId).body());
+    assertThat(v2.getJsonObject("price").getLong("amount")).isEqualTo(4321L);
+    assertThat(v2.containsKey("priceMinor")).isFalse();
+
+    HttpResponse<String> me = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + customer));
+    assertThat(me.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(me.body());
+    assertThat(body.getJsonObject("profile").getString("email")).isEqualTo(email);
+    assertThat(body.getJsonObject("wallet").getBoolean("available")).isTrue();
+    assertThat(body.getJsonObject("wallet").getLong("balanceMinor")).isGreaterThan(0L); // dev opening balance
+  }
+
+  @Test
+  @Order(2)
+  void everyForgedOrBrokenTokenIsRefusedWith401AndAValidOneGetsThrough() throws Exception {
+    String email = "mallory-" + UUID.randomUUID() + "@example.com";
+    String userId = new JsonObject(post("/v1/users", registration(email)).body()).getString("id");
+    String valid = login(email, "correct horse battery");
+    JsonObject header = header(valid);
+    PrivateKey key = Tokens.devSigningKey(SharedDatabase.dataDir());
+    long now = Instant.now().getEpochSecond();
+    JsonObject claims = new JsonObject().put("sub", userId).put("iss", "microshop").put("aud", "microshop-api")
+        .put("iat", now).put("exp", now + 600).put("roles", new JsonArray().add("admin"));
+    Map<String, String> attacks = new LinkedHashMap<>();
+    attacks.put("alg none", Tokens.unsigned(claims));
+    attacks.put("wrong signature", Tokens.es256(header, claims, Tokens.strangerKey()));
+    attacks.put("HS256 with the public key", Tokens.hs256(header.copy().put("alg", "HS256"), claims,
+        Tokens.devPublicKeyPem(SharedDatabase.dataDir())));
+    attacks.put("expired", Tokens.es256(header, claims.copy().put("iat", now - 7200).put("exp", now - 3600), key));
+    attacks.put("no exp", Tokens.es256(header, without(claims, "exp"), key));
+    attacks.put("future nbf", Tokens.es256(header, claims.copy().put("nbf", now + 3600), key));
+    attacks.put("wrong iss", Tokens.es256(header, claims.copy().put("iss", "evil"), key));
+    attacks.put("wrong aud", Tokens.es256(header, claims.copy().put("aud", "someone-else"), key));
+    attacks.put("unknown kid", Tokens.es256(header.copy().put("kid", "no-such-key"), claims, key));
+    attacks.put("malformed", "not.a.jwt");
+    attacks.put("garbage segments", "abc.def.ghi");
+    for (Map.Entry<String, String> attack : attacks.entrySet()) {
+      HttpResponse<String> response = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + attack.getValue()));
+      assertThat(response.statusCode()).as(attack.getKey()).isEqualTo(401);
+      assertThat(response.headers().firstValue("WWW-Authenticate")).as(attack.getKey()).hasValueSatisfying(
+          v -> assertThat(v).startsWith("Bearer"));
+      assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+    }
+    // Sanity: the same key and claims, correctly formed, do get through; so the 401s above are for the flaw.
+    HttpResponse<String> ok = Http.get(api + "/v1/me",
+        Map.of("Authorization", "Bearer " + Tokens.es256(header, claims, key)));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + valid)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(3)
+  void aCustomerGets403OnAdminRoutesAndNothingChanges() {
+    String email = "carol-" + UUID.randomUUID() + "@example.com";
+    String userId = new JsonObject(post("/v1/users", registration(email)).body()).getString("id");
+    String customer = login(email, "correct horse battery");
+    HttpResponse<String> create = Http.send("POST", api + "/v1/products", newProduct("CUST-" + shortId(), 100),
+        "Authorization", "Bearer " + customer);
+    assertThat(create.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(create.body()).getString("type")).endsWith("/forbidden");
+    HttpResponse<String> credit = Http.send("POST", api + "/v1/wallets/" + userId + "/credits",
+        "{\"amountMinor\":100000,\"reason\":\"free money\"}", "Authorization", "Bearer " + customer);
+    assertThat(credit.statusCode()).isEqualTo(403);
+    long balance = new JsonObject(Http.get(api + "/v1/wallet", Map.of("Authorization", "Bearer " + customer)).body())
+        .getLong("balanceMinor");
+    HttpResponse<String> adminCredit = Http.send("POST", api + "/v1/wallets/" + userId + "/credits",
+        "{\"amountMinor\":500,\"reason\":\"goodwill\"}", "Authorization", "Bearer " + adminToken(),
+        "Idempotency-Key", "k-" + userId);
+    assertThat(adminCredit.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(adminCredit.body()).getLong("balanceMinor")).isEqualTo(balance + 500);
+  }
+
+  @Test
+  @Order(4)
+  void oversizedInvalidAndUnknownInputGetsProblemJsonNamingTheFields() {
+    String admin = adminToken();
+    HttpResponse<String> tooBig = Http.send("POST", api + "/v1/users", "x".repeat(64 * 1024 + 1));
+    assertThat(tooBig.statusCode()).isEqualTo(413);
+    assertThat(tooBig.headers().firstValue("Content-Type")).contains("application/problem+json");
+
+    HttpResponse<String> invalid = Http.send("POST", api + "/v1/products",
+        "{\"sku\":\"OK-1\",\"name\":\"\",\"priceMinor\":-5,\"currency\":\"euro\",\"available\":\"ten\",\"admin\":true}",
+        "Authorization", "Bearer " + admin);
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    JsonObject problem = new JsonObject(invalid.body());
+    assertThat(problem.getString("type")).endsWith("/invalid-request");
+    assertThat(problem.getInteger("status")).isEqualTo(400);
+    assertThat(problem.getString("traceId")).hasSize(32);
+    List<String> fields = problem.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("field")).toList();
+    assertThat(fields).contains("name", "priceMinor", "currency", "available", "admin");
+    assertThat(problem.encode()).doesNotContain("Exception").doesNotContain("at io.vertx");
+
+    HttpResponse<String> missing = Http.send("POST", api + "/v1/users", "{\"email\":\"x@y.io\"}");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(missing.body()).contains("displayName").contains("password");
+    HttpResponse<String> shortPassword = post("/v1/users",
+        new JsonObject().put("email", "s@y.io").put("displayName", "S").put("password", "short").encode());
+    assertThat(shortPassword.statusCode()).isEqualTo(400);
+    assertThat(shortPassword.body()).contains("password");
+    HttpResponse<String> bigPage = Http.get(api + "/v1/products?limit=1000");
+    assertThat(bigPage.statusCode()).isEqualTo(400);
+    assertThat(bigPage.body()).contains("limit");
+  }
+
+  @Test
+  @Order(5)
+  void aDuplicateEmailInAnyCaseIs409AndStoredOnce() throws Exception {
+    String email = "dup-" + UUID.randomUUID() + "@example.com";
+    assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
+    HttpResponse<String> again = post("/v1/users", registration(email.toUpperCase()));
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(new JsonObject(again.body()).getString("type")).endsWith("/conflict");
+    try (Connection users = usersDb(); Statement s = users.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM users WHERE lower(email) = lower('" + email + "')")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void loginAttemptsBeyondTheAccountLimitGet429WithRetryAfter() {
+    String email = "brute-" + UUID.randomUUID() + "@example.com";
+    post("/v1/users", registration(email));
+    List<Integer> statuses = new ArrayList<>();
+    HttpResponse<String> last = null;
+    for (int i = 0; i < 7; i++) {
+      last = post("/v1/auth/token", new JsonObject().put("email", email).put("password", "wrong password!").encode());
+      statuses.add(last.statusCode());
+    }
+    assertThat(statuses.subList(0, 5)).containsOnly(401);
+    assertThat(statuses.subList(5, 7)).containsOnly(429);
+    assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(
+        v -> assertThat(Integer.parseInt(v)).isBetween(1, 60));
+    assertThat(new JsonObject(last.body()).getString("type")).endsWith("/rate-limited");
+    // The right password is refused too while the account is limited: the limit is per account, not per guess.
+    assertThat(post("/v1/auth/token", new JsonObject().put("email", email).put("password", "correct horse battery")
+        .encode()).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  @Order(7)
+  void concurrentPatchesWithTheSameEtagLetExactlyOneWin() throws Exception {
+    String admin = adminToken();
+    HttpResponse<String> created = Http.send("POST", api + "/v1/products", newProduct("RACE-" + shortId(), 1000),
+        "Authorization", "Bearer " + admin);
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = new JsonObject(created.body()).getString("id");
+    String etag = created.headers().firstValue("ETag").orElseThrow();
+    ExecutorService pool = Executors.newFixedThreadPool(10);
+    List<Callable<Integer>> edits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int n = i;
+      edits.add(() -> Http.send("PATCH", api + "/v1/products/" + id, "{\"priceMinor\":" + (2000 + n) + "}",
+          "Authorization", "Bearer " + admin, "If-Match", etag).statusCode());
+    }
+    List<Integer> statuses = new ArrayList<>();
+    for (Future<Integer> f : pool.invokeAll(edits)) {
+      statuses.add(f.get());
+    }
+    pool.shutdown();
+    assertThat(statuses.stream().filter(s -> s == 200)).hasSize(1);
+    assertThat(statuses.stream().filter(s -> s == 412)).hasSize(9);
+    JsonObject after = new JsonObject(Http.get(api + "/v1/products/" + id).body());
+    assertThat(after.getLong("priceMinor")).isBetween(2000L, 2009L);
+    HttpResponse<String> noIfMatch = Http.send("PATCH", api + "/v1/products/" + id, "{\"priceMinor\":1}",
+        "Authorization", "Bearer " + admin);
+    assertThat(noIfMatch.statusCode()).isEqualTo(428);
+  }
+
+  @Test
+  @Order(8)
+  void passwordHashesAreArgon2idWithAtLeastOwaspParameters() throws Exception {
+    String email = "hash-" + UUID.randomUUID() + "@example.com";
+    post("/v1/users", registration(email));
+    try (Connection users = usersDb(); Statement s = users.createStatement();
+        ResultSet rs = s.executeQuery("SELECT password_hash FROM users WHERE email = '" + email + "'")) {
+      assertThat(rs.next()).isTrue();
+      String hash = rs.getString(1);
+      assertThat(hash).startsWith("$argon2id$v=19$");
+      String[] params = hash.split("\\$")[3].split(",");
+      assertThat(Integer.parseInt(params[0].substring(2))).isGreaterThanOrEqualTo(19456);
+      assertThat(Integer.parseInt(params[1].substring(2))).isGreaterThanOrEqualTo(2);
+      assertThat(hash).doesNotContain("correct horse battery");
+    }
+  }
+
+  @Test
+  @Order(100)
+  void withPaymentsKilledMeStillAnswersWithTheProfileAndTheWalletMarkedUnavailable() throws Exception {
+    String email = "resilient-" + UUID.randomUUID() + "@example.com";
+    post("/v1/users", registration(email));
+    String token = login(email, "correct horse battery");
+    processes.get(Services.PAYMENTS).kill9();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    JsonObject body = null;
+    while (System.nanoTime() < deadline) {
+      long started = System.nanoTime();
+      HttpResponse<String> me = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + token));
+      assertThat(me.statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+      body = new JsonObject(me.body());
+      assertThat(body.getJsonObject("profile").getString("email")).isEqualTo(email);
+      if (!body.getJsonObject("wallet").getBoolean("available")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(body.getJsonObject("wallet").getBoolean("available")).isFalse();
+    assertThat(body.getJsonObject("wallet").containsKey("balanceMinor")).isFalse();
+  }
+
+  @Test
+  @Order(101)
+  void withInventoryKilledCatalogReadsFailFastWith503() throws Exception {
+    processes.get(Services.INVENTORY).kill9();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HttpResponse<String> response = null;
+    while (System.nanoTime() < deadline) {
+      response = Http.get(api + "/v1/products?limit=1");
+      if (response.statusCode() == 503) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(response.statusCode()).isEqualTo(503);
+    long started = System.nanoTime();
+    HttpResponse<String> fast = Http.get(api + "/v1/products?limit=1");
+    assertThat(fast.statusCode()).isEqualTo(503);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+    assertThat(new JsonObject(fast.body()).getString("type")).endsWith("/unavailable");
+  }
+
+  private static HttpResponse<String> post(String path, String body) {
+    return Http.send("POST", api + path, body);
+  }
+
+  private static String registration(String email) {
+    return new JsonObject().put("email", email).put("displayName", "Test User")
+        .put("password", "correct horse battery").encode();
+  }
+
+  private static String newProduct(String sku, long price) {
+    return new JsonObject().put("sku", sku).put("name", "Test " + sku).put("description", "made by a test")
+        .put("priceMinor", price).put("currency", "EUR").put("available", 10).encode();
+  }
+
+  private static String login(String email, String password) {
+    HttpResponse<String> token = post("/v1/auth/token",
+        new JsonObject().put("email", email).put("password", password).encode());
+    assertThat(token.statusCode()).as("login of %s: %s", email, token.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(token.body());
+    assertThat(body.getString("tokenType")).isEqualTo("Bearer");
+    return body.getString("accessToken");
+  }
+
+  private static String adminToken() {
+    String password;
+    try {
+      password = Files.readString(SharedDatabase.dataDir().resolve("secrets").resolve("admin-password")).trim();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("dev mode should have generated the admin password", e);
+    }
+    return login("admin@microshop.local", password);
+  }
+
+  private static JsonObject header(String token) {
+    return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]),
+        StandardCharsets.UTF_8));
+  }
+
+  private static JsonObject without(JsonObject json, String key) {
+    JsonObject copy = json.copy();
+    copy.remove(key);
+    return copy;
+  }
+
+  private static String shortId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static Connection usersDb() throws Exception {
+    Properties props = new Properties();
+    props.setProperty("user", Services.USERS);
+    props.setProperty("password", Secrets.getOrCreate(SharedDatabase.dataDir(), "users-db-password"));
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/users",
+        props);
+  }
+}
