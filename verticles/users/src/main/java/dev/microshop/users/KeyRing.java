@@ -1,0 +1,149 @@
+package dev.microshop.users;
+
+import dev.microshop.platform.ConfigException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The key that signs access tokens and the public keys that verify them. The signing key comes from
+ * {@code auth.signingKeyFile} (or the PEM itself in {@code auth.signingKey}); in dev mode without either it is
+ * generated once into {@code <dataDir>/keys/}. {@code auth.previousPublicKeyFiles} keep tokens of a rotated-out
+ * key verifying until they expire.
+ *
+ * @param signing the current key
+ * @param kid the current key's id: its RFC 7638 thumbprint, so it changes exactly when the key does
+ * @param verifying every public key to publish, current first, by kid
+ */
+record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verifying) {
+  static final String SIGNING_KEY_FILE = "auth.signingKeyFile";
+  static final String SIGNING_KEY = "auth.signingKey";
+  static final String PREVIOUS_KEYS = "auth.previousPublicKeyFiles";
+  static final String DEV_KEY_FILE = "signing-key.pem";
+  static final String DEV_PUBLIC_KEY_FILE = "signing-key.pub.pem";
+  private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
+
+  /** Loads the keys named by {@code config}; blocking file I/O. Fails with a ConfigException naming the key. */
+  static KeyRing load(JsonObject config) {
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    String file = auth.getString("signingKeyFile", "").trim();
+    String inline = auth.getString("signingKey", "").trim();
+    ECPrivateKey signing;
+    if (!file.isEmpty() && !inline.isEmpty()) {
+      throw new ConfigException(SIGNING_KEY, "set either " + SIGNING_KEY + " or " + SIGNING_KEY_FILE + ", not both");
+    } else if (!file.isEmpty()) {
+      signing = privateKey(SIGNING_KEY_FILE, "file " + file, read(SIGNING_KEY_FILE, Path.of(file)));
+      warnIfReadableByOthers(Path.of(file));
+    } else if (!inline.isEmpty()) {
+      signing = privateKey(SIGNING_KEY, "the value", inline);
+    } else if (config.getBoolean("dev", false)) {
+      signing = devKey(Path.of(config.getString("dataDir")).resolve("keys"));
+    } else {
+      throw new ConfigException(SIGNING_KEY_FILE, "not set. Outside dev mode the users service needs the key that "
+          + "signs access tokens: a PKCS#8 PEM file of an EC P-256 private key, e.g. from `openssl genpkey "
+          + "-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing-key.pem` (mode 600), named by "
+          + "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE, or the PEM itself in MICROSHOP_USERS_AUTH_SIGNING_KEY");
+    }
+    ECPublicKey current = EcKeys.publicKeyOf(signing);
+    String kid = EcKeys.thumbprint(current);
+    Map<String, ECPublicKey> verifying = new LinkedHashMap<>();
+    verifying.put(kid, current);
+    for (Object previous : auth.getJsonArray("previousPublicKeyFiles", new JsonArray())) {
+      Path path = Path.of(String.valueOf(previous).trim());
+      ECPublicKey key;
+      try {
+        key = EcKeys.publicKeyFromPem(read(PREVIOUS_KEYS, path));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(PREVIOUS_KEYS, "file " + path + " " + e.getMessage());
+      }
+      verifying.putIfAbsent(EcKeys.thumbprint(key), key);
+    }
+    LOG.info("signing access tokens with key {}; {} key(s) published", kid, verifying.size());
+    return new KeyRing(signing, kid, verifying);
+  }
+
+  /** The JWKS of every verifying key: {@code {keys: [{kty, crv, x, y, kid, alg, use}]}}. */
+  JsonObject jwks() {
+    JsonArray keys = new JsonArray();
+    verifying.forEach((id, key) -> keys.add(EcKeys.jwk(key, id)));
+    return new JsonObject().put("keys", keys);
+  }
+
+  /**
+   * The dev key pair in {@code dir}, generated on first use. Written to a private temporary file then moved
+   * into place without replacing, so two instances starting at once end up with the same key.
+   */
+  static ECPrivateKey devKey(Path dir) {
+    Path file = dir.resolve(DEV_KEY_FILE);
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        KeyPair pair = EcKeys.generate();
+        Path tmp = Files.createTempFile(dir, DEV_KEY_FILE, ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, EcKeys.toPem((ECPrivateKey) pair.getPrivate()));
+        try {
+          Files.move(tmp, file);
+          LOG.info("generated a dev signing key in {}", file);
+        } catch (FileAlreadyExistsException raced) {
+          Files.delete(tmp);
+        }
+      }
+      ECPrivateKey key = privateKey(SIGNING_KEY_FILE, "dev key " + file, Files.readString(file));
+      Path pub = dir.resolve(DEV_PUBLIC_KEY_FILE);
+      if (!Files.exists(pub)) {
+        // For rotation: the old public key is what auth.previousPublicKeyFiles lists.
+        Files.writeString(pub, EcKeys.toPem(EcKeys.publicKeyOf(key)));
+      }
+      return key;
+    } catch (IOException e) {
+      throw new ConfigException(SIGNING_KEY_FILE, "cannot create the dev signing key in " + dir + ": " + e);
+    }
+  }
+
+  private static ECPrivateKey privateKey(String setting, String what, String pem) {
+    try {
+      return EcKeys.privateKeyFromPem(pem);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(setting, what + " " + e.getMessage());
+    }
+  }
+
+  private static String read(String setting, Path path) {
+    try {
+      return Files.readString(path, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new ConfigException(setting, "cannot read " + path + ": " + e);
+    }
+  }
+
+  private static void warnIfReadableByOthers(Path file) {
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      List<PosixFilePermission> open = new ArrayList<>(permissions);
+      open.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
+      if (!open.isEmpty()) {
+        LOG.warn("signing key {} is readable by group or others ({}); chmod 600 it", file,
+            PosixFilePermissions.toString(permissions));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing to check.
+    }
+  }
+}
