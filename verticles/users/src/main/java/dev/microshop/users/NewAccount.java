@@ -1,0 +1,91 @@
+package dev.microshop.users;
+
+import dev.microshop.contracts.ErrorCodes;
+import dev.microshop.platform.ServiceFailure;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A valid registration: email and display name trimmed, password as typed. Only these three fields are read, so
+ * a body carrying {@code roles} or {@code id} cannot choose them.
+ */
+record NewAccount(String email, String displayName, String password) {
+  static final int MIN_PASSWORD_CHARS = 10;
+  static final int MAX_PASSWORD_BYTES = 128;
+  static final int MAX_DISPLAY_NAME_CHARS = 100;
+  static final int MAX_EMAIL_CHARS = 254;
+  private static final Pattern EMAIL = Pattern.compile(
+      "[^\\s@\\p{Cntrl}\"(),:;<>\\[\\]\\\\]{1,64}@(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
+          + "\\p{L}[\\p{L}\\p{N}-]*[\\p{L}\\p{N}]");
+
+  /** Validates a REGISTER body; fails 400 with one {@code field: problem} per invalid field, joined by "; ". */
+  static NewAccount from(JsonObject body) {
+    JsonObject in = body == null ? new JsonObject() : body;
+    List<String> problems = new ArrayList<>();
+    String email = string(in, "email", problems);
+    String displayName = string(in, "displayName", problems);
+    String password = string(in, "password", problems);
+    if (email != null) {
+      email = email.strip();
+      emailProblem(email).ifPresent(p -> problems.add("email: " + p));
+    }
+    if (displayName != null) {
+      displayName = displayName.strip();
+      int length = displayName.codePointCount(0, displayName.length());
+      if (length < 1 || length > MAX_DISPLAY_NAME_CHARS) {
+        problems.add("displayName: must be 1 to " + MAX_DISPLAY_NAME_CHARS + " characters");
+      } else if (displayName.codePoints().anyMatch(Character::isISOControl)) {
+        problems.add("displayName: must not contain control characters");
+      }
+    }
+    if (password != null) {
+      passwordProblem(password).ifPresent(p -> problems.add("password: " + p));
+    }
+    if (!problems.isEmpty()) {
+      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, String.join("; ", problems));
+    }
+    return new NewAccount(email, displayName, password);
+  }
+
+  /** Why {@code email} (already trimmed) is not an acceptable address, if it is not. */
+  static Optional<String> emailProblem(String email) {
+    if (email.isEmpty()) {
+      return Optional.of("is required");
+    }
+    if (email.length() > MAX_EMAIL_CHARS) {
+      return Optional.of("must be at most " + MAX_EMAIL_CHARS + " characters");
+    }
+    if (!EMAIL.matcher(email).matches()) {
+      return Optional.of("is not a valid email address");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code password} breaks the policy, if it does. Shared with the admin password from config. */
+  static Optional<String> passwordProblem(String password) {
+    if (password.codePointCount(0, password.length()) < MIN_PASSWORD_CHARS) {
+      return Optional.of("must be at least " + MIN_PASSWORD_CHARS + " characters");
+    }
+    if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+      return Optional.of("must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
+    }
+    return Optional.empty();
+  }
+
+  private static String string(JsonObject body, String field, List<String> problems) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      problems.add(field + ": is required");
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      problems.add(field + ": must be a string");
+      return null;
+    }
+    return text;
+  }
+}
