@@ -1,12 +1,21 @@
 package dev.microshop.inventory;
 
+import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
-/** The inventory service: the catalog and its stock. Owns the inventory database. */
+/**
+ * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public; changes need
+ * the admin role, whoever sends them.
+ */
 public class InventoryVerticle extends ServiceVerticle {
+  private Catalog catalog;
+  private ProductValidator validator;
 
   public InventoryVerticle(Platform platform) {
     super(platform);
@@ -19,6 +28,42 @@ public class InventoryVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
-    return Future.succeededFuture();
+    JsonObject settings = config().getJsonObject("catalog");
+    int defaultPageSize = settings.getInteger("defaultPageSize");
+    if (defaultPageSize > ProductValidator.MAX_LIMIT) {
+      throw new ConfigException("catalog.defaultPageSize", defaultPageSize + " is above the largest page, "
+          + ProductValidator.MAX_LIMIT);
+    }
+    catalog = new Catalog(pool);
+    validator = new ProductValidator(defaultPageSize);
+    return Future.all(
+        consumers.on(InventoryApi.LIST, this::list),
+        consumers.on(InventoryApi.GET, this::get),
+        consumers.on(InventoryApi.CREATE, this::create),
+        consumers.on(InventoryApi.UPDATE, this::update),
+        consumers.on(InventoryApi.ADJUST_STOCK, this::adjustStock));
+  }
+
+  private Future<JsonObject> list(Message<JsonObject> msg) {
+    return catalog.page(validator.page(msg.body()));
+  }
+
+  private Future<JsonObject> get(Message<JsonObject> msg) {
+    return catalog.get(validator.id(msg.body())).map(Product::toJson);
+  }
+
+  private Future<JsonObject> create(Message<JsonObject> msg) {
+    Callers.admin(msg.headers());
+    return catalog.create(validator.create(msg.body())).map(Product::toJson);
+  }
+
+  private Future<JsonObject> update(Message<JsonObject> msg) {
+    Callers.admin(msg.headers());
+    return catalog.update(validator.update(msg.body())).map(Product::toJson);
+  }
+
+  private Future<JsonObject> adjustStock(Message<JsonObject> msg) {
+    StockAdjustment adjustment = validator.adjust(msg.body(), Callers.admin(msg.headers()));
+    return catalog.adjust(adjustment).map(Product::toJson);
   }
 }
