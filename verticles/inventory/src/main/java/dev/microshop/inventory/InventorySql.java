@@ -77,5 +77,19 @@ final class InventorySql {
       RETURNING id, sku, name, description, price_minor, currency, available, version, created_at, updated_at
       """;
 
+  /** Claims a one-time seed; returns a row only to the one transaction that claimed it. */
+  static final String CLAIM_SEED = """
+      INSERT INTO seeds (name) VALUES ($1)
+      ON CONFLICT (name) DO NOTHING
+      RETURNING name
+      """;
+
+  /** Seed products never overwrite a product an admin created with the same SKU. */
+  static final String INSERT_SEED_PRODUCT = """
+      INSERT INTO products (id, sku, name, description, price_minor, currency, available)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT DO NOTHING
+      """;
+
   private InventorySql() {}
 }

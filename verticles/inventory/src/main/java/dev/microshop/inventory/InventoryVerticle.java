@@ -36,12 +36,12 @@ public class InventoryVerticle extends ServiceVerticle {
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
-    return Future.all(
+    return seedDemoCatalog(settings.getBoolean("seedDemoCatalog")).compose(v -> Future.all(
         consumers.on(InventoryApi.LIST, this::list),
         consumers.on(InventoryApi.GET, this::get),
         consumers.on(InventoryApi.CREATE, this::create),
         consumers.on(InventoryApi.UPDATE, this::update),
-        consumers.on(InventoryApi.ADJUST_STOCK, this::adjustStock));
+        consumers.on(InventoryApi.ADJUST_STOCK, this::adjustStock)));
   }
 
   private Future<JsonObject> list(Message<JsonObject> msg) {
@@ -65,5 +65,12 @@ public class InventoryVerticle extends ServiceVerticle {
   private Future<JsonObject> adjustStock(Message<JsonObject> msg) {
     StockAdjustment adjustment = validator.adjust(msg.body(), Callers.admin(msg.headers()));
     return catalog.adjust(adjustment).map(Product::toJson);
+  }
+
+  /** Dev mode only (the embedded database): a production catalog starts empty. */
+  private Future<?> seedDemoCatalog(boolean wanted) {
+    return wanted && config().getBoolean("dev", false)
+        ? new DemoCatalog(pool).seedOnce()
+        : Future.succeededFuture();
   }
 }
