@@ -18,7 +18,16 @@ public final class SharedDatabase {
     if (database == null) {
       dataDir = TestEnv.tempDir("microshop-it-");
       database = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
-      Runtime.getRuntime().addShutdownHook(new Thread(database::close));
+      Path dir = dataDir;
+      EmbeddedDatabase db = database;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        db.close();
+        try (var paths = java.nio.file.Files.walk(dir)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+          // best effort: a temp directory
+        }
+      }));
     }
     return database;
   }

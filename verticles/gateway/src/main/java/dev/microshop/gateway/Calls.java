@@ -58,6 +58,17 @@ final class Calls {
     return validated(ctx).getQuery().get(name);
   }
 
+  /**
+   * The message id of a command: derived from the Idempotency-Key header when the client sends one, so a retried
+   * HTTP request maps to the same message and the service applies it once; random otherwise.
+   */
+  static String messageId(RoutingContext ctx, String scope) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    return key == null ? java.util.UUID.randomUUID().toString()
+        : java.util.UUID.nameUUIDFromBytes((scope + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toString();
+  }
+
   static String requestId(RoutingContext ctx) {
     return ctx.get(REQUEST_ID);
   }

@@ -84,7 +84,8 @@ final class CatalogRoutes {
   }
 
   void adjustStock(RoutingContext ctx) {
-    JsonObject adjustment = Calls.body(ctx).put("id", Calls.path(ctx, "id"));
+    JsonObject adjustment = Calls.body(ctx).put("id", Calls.path(ctx, "id"))
+        .put("messageId", Calls.messageId(ctx, "stock:" + Calls.path(ctx, "id")));
     Future<JsonObject> adjusted = calls.admin(ctx)
         .compose(admin -> inventory(ctx, InventoryApi.ADJUST_STOCK, adjustment))
         .onSuccess(p -> ctx.response().putHeader("ETag", etag(p)));

@@ -5,8 +5,6 @@ import dev.microshop.contracts.Services;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /** The caller's wallet, and admin credits (idempotent per Idempotency-Key). */
 final class WalletRoutes {
@@ -24,10 +22,7 @@ final class WalletRoutes {
   void credit(RoutingContext ctx) {
     String userId = Calls.path(ctx, "userId");
     JsonObject credit = Calls.body(ctx).put("userId", userId);
-    String key = ctx.request().getHeader("Idempotency-Key");
-    // A retried request with the same key maps to the same message id, which payments applies once.
-    credit.put("messageId", key == null ? UUID.randomUUID().toString()
-        : UUID.nameUUIDFromBytes(("credit:" + userId + ":" + key).getBytes(StandardCharsets.UTF_8)).toString());
+    credit.put("messageId", Calls.messageId(ctx, "credit:" + userId));
     Future<JsonObject> credited = calls.admin(ctx).compose(admin -> calls.downstream
         .call(Services.PAYMENTS, PaymentsApi.CREDIT, credit, admin, Calls.requestId(ctx)));
     Calls.respond(ctx, 200, credited);

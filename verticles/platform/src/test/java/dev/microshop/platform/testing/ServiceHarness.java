@@ -130,9 +130,22 @@ public final class ServiceHarness implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
       database = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
-      Runtime.getRuntime().addShutdownHook(new Thread(database::close));
+      Path dir = dataDir;
+      EmbeddedDatabase db = database;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        db.close();
+        deleteTree(dir);
+      }));
     }
     return database;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp directory
+    }
   }
 
   /** The checkout root: the nearest directory upwards holding cluster.xml. */
