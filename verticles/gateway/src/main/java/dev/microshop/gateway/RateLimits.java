@@ -42,7 +42,7 @@ final class RateLimits {
         Kind.USER, perMinute(config.getInteger("userPerMinute")),
         Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")));
     this.cluster = hazelcast == null ? null
-        : Bucket4jHazelcast.<String>casBasedBuilder(hazelcast.getMap("microshop.rate-limits")).build().asAsync();
+        : Bucket4jHazelcast.<String>entryProcessorBasedBuilder(hazelcast.getMap("microshop.rate-limits")).build().asAsync();
   }
 
   /** Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After. */
