@@ -17,5 +17,12 @@ public final class PaymentsApi {
    */
   public static final String CREDIT = "payments.wallet.credit";
 
+  /**
+   * The caller's ledger, newest first (identity headers). Body {@code {cursor?, limit 1..100}}. Reply
+   * {@code {items: [{id, kind: OPENING|CREDIT|CHARGE|REFUND, amountMinor (signed), balanceAfterMinor, reason,
+   * orderId?, createdAt}], nextCursor?}}.
+   */
+  public static final String TRANSACTIONS = "payments.wallet.transactions";
+
   private PaymentsApi() {}
 }

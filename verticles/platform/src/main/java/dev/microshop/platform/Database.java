@@ -23,16 +23,25 @@ public final class Database {
    */
   public static Future<Void> migrate(Vertx vertx, String service, DbSettings db) {
     return vertx.executeBlocking(() -> {
-      MigrateResult result = Flyway.configure(Database.class.getClassLoader())
-          .dataSource(db.jdbcUrl(), db.user(), db.password())
-          .locations("classpath:db/" + service)
-          .connectRetries(10)
-          .load()
-          .migrate();
+      // The platform's tables (outbox, inbox) have their own history, so their versions never collide with the
+      // service's; each baselines at 0 when the other already created tables.
+      flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
+      MigrateResult result = flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
       LOG.info("{} schema at version {} ({} migrations applied)", service, result.targetSchemaVersion,
           result.migrationsExecuted);
       return null;
     });
+  }
+
+  private static Flyway flyway(DbSettings db, String location, String historyTable) {
+    return Flyway.configure(Database.class.getClassLoader())
+        .dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations(location)
+        .table(historyTable)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .connectRetries(10)
+        .load();
   }
 
   /** A {@link Pool}, not the pipelined client: pipelining packs concurrent queries onto one backend. */

@@ -1,12 +1,15 @@
 package dev.microshop.platform;
 
 import dev.microshop.contracts.Addresses;
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.OutboxApi;
 import dev.microshop.contracts.InstanceInfo;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,8 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected final String instanceId = UUID.randomUUID().toString();
   protected Consumers consumers;
   protected Pool pool;
+  /** Delivers this service's outbox; call {@code relay.kick()} after a transaction that added messages. */
+  protected OutboxRelay relay;
   private String registration;
 
   protected ServiceVerticle(Platform platform) {
@@ -52,7 +57,9 @@ public abstract class ServiceVerticle extends VerticleBase {
         .compose(v -> Future.all(
             consumers.on(Addresses.describe(service()), msg -> Future.succeededFuture(info().toJson())),
             consumers.on(Addresses.ping(instanceId), msg -> Future.succeededFuture(info().toJson()))))
+        .compose(v -> deadLetterConsumers())
         .compose(v -> startService())
+        .onSuccess(v -> startRelay())
         .compose(v -> platform.discovery().publish(info()))
         .onSuccess(record -> registration = record.getRegistration())
         .onSuccess(record -> LOG.info("{} instance {} ready", service(), instanceId));
@@ -66,9 +73,67 @@ public abstract class ServiceVerticle extends VerticleBase {
         : platform.discovery().unpublish(registration).recover(e -> Future.succeededFuture());
     return unpublished
         .compose(v -> consumers.drain(drainMs))
+        .onComplete(v -> {
+          if (relay != null) {
+            relay.stop();
+          }
+        })
         .compose(v -> stopService())
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
         .onComplete(v -> LOG.info("{} instance {} stopped", service(), instanceId));
+  }
+
+  /**
+   * Registers an idempotent consumer: the message's {@code messageId} is recorded in the inbox in the same
+   * transaction as {@code effect}, so a redelivery is acknowledged and changes nothing; messages the effect added
+   * to the outbox are relayed right after the commit. The reply is an empty acknowledgement.
+   */
+  protected Future<Void> reliably(String address, TxEffect effect) {
+    return consumers.on(address, msg -> {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      return pool.withTransaction(tx -> Inbox.firstDelivery(tx, address, body.getString("messageId"))
+              .compose(first -> first ? effect.apply(tx, body) : Future.succeededFuture()))
+          .onSuccess(v -> relay.kick())
+          .map(v -> new JsonObject());
+    });
+  }
+
+  /** The effect of a reliably delivered message, inside its transaction. */
+  @FunctionalInterface
+  protected interface TxEffect {
+    Future<?> apply(SqlConnection tx, JsonObject message);
+  }
+
+  private Future<Void> deadLetterConsumers() {
+    if (!ownsDatabase()) {
+      return Future.succeededFuture();
+    }
+    return Future.all(
+        consumers.on(OutboxApi.deadLetters(service()), msg -> admin(msg.headers())
+            .compose(v -> Outbox.deadLetters(pool, 100))
+            .map(items -> new JsonObject().put("items", items))),
+        consumers.on(OutboxApi.redrive(service()), msg -> admin(msg.headers())
+            .compose(v -> Outbox.redrive(pool, UUID.fromString(msg.body().getString("id"))))
+            .compose(done -> done ? Future.succeededFuture(new JsonObject().put("redriven", true))
+                : Future.failedFuture(new ServiceFailure(404, "no dead letter " + msg.body().getString("id"))))
+            .onSuccess(v -> relay.kick())),
+        consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool))).mapEmpty();
+  }
+
+  private static Future<Void> admin(io.vertx.core.MultiMap headers) {
+    Identity caller = Identity.from(headers);
+    if (caller == null) {
+      return Future.failedFuture(new ServiceFailure(401, "authentication required"));
+    }
+    return caller.admin() ? Future.succeededFuture()
+        : Future.failedFuture(new ServiceFailure(403, "the admin role is required"));
+  }
+
+  private void startRelay() {
+    if (ownsDatabase()) {
+      relay = new OutboxRelay(vertx, pool, config());
+      relay.start();
+    }
   }
 
   public InstanceInfo info() {

@@ -1,0 +1,26 @@
+package dev.microshop.platform;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+
+/**
+ * The idempotent-consumer half of reliable messaging: a consumer records each message id in the same transaction
+ * as its effect, so a redelivered message is acknowledged and changes nothing.
+ */
+public final class Inbox {
+  private Inbox() {}
+
+  /** True the first time {@code consumer} sees {@code messageId} (and records it, inside {@code tx}). */
+  public static Future<Boolean> firstDelivery(SqlClient tx, String consumer, String messageId) {
+    UUID id;
+    try {
+      id = UUID.fromString(messageId);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Future.failedFuture(new ServiceFailure(400, "messageId must be a UUID"));
+    }
+    return tx.preparedQuery(OutboxSql.FIRST_DELIVERY).execute(Tuple.of(id, consumer))
+        .map(rows -> rows.rowCount() == 1);
+  }
+}
