@@ -93,7 +93,8 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
     Path file = dir.resolve(DEV_KEY_FILE);
     try {
       if (!Files.exists(file)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         KeyPair pair = EcKeys.generate();
         Path tmp = Files.createTempFile(dir, DEV_KEY_FILE, ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -96,7 +96,8 @@ final class Passwords {
     return executor.close();
   }
 
-  private <T> Future<T> submit(Callable<T> work) {
+  /** Runs {@code work} on the hashing pool, or fails 503 at once when {@code queueSize} are running or waiting. */
+  <T> Future<T> submit(Callable<T> work) {
     if (pending.incrementAndGet() > queueSize) {
       pending.decrementAndGet();
       return Future.failedFuture(

@@ -42,15 +42,16 @@ class AdminAccountIT {
         "MICROSHOP_USERS_ADMIN_EMAIL", adminEmail);
     Path secret = dir.resolve("secrets").resolve("admin-password");
     String password;
-    try (Stdout out = new Stdout(); ServiceHarness users = ServiceHarness.start(Services.USERS, UsersVerticle::new, env)) {
+    try (Stdout out = new Stdout(); ServiceHarness users = start(env)) {
       password = Files.readString(secret).trim();
-      assertThat(out.lines(PRINTED)).containsExactly(PRINTED + adminEmail + "; password in " + secret + ": " + password);
+      assertThat(out.lines(PRINTED))
+          .containsExactly(PRINTED + adminEmail + "; password in " + secret + ": " + password);
       assertThat(password).hasSizeGreaterThanOrEqualTo(32);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
       assertAdminCanLogIn(users, password);
     }
 
-    try (Stdout out = new Stdout(); ServiceHarness users = ServiceHarness.start(Services.USERS, UsersVerticle::new, env)) {
+    try (Stdout out = new Stdout(); ServiceHarness users = start(env)) {
       assertThat(out.lines(PRINTED)).isEmpty();
       assertThat(Files.readString(secret).trim()).isEqualTo(password);
       assertAdminCanLogIn(users, password);
@@ -109,7 +110,8 @@ class AdminAccountIT {
 
     try (ServiceHarness users = production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "admin password from a vault"))) {
       assertThat(adminRows(users)).containsExactly("customer");
-      ReplyException refused = users.failure(UsersApi.ISSUE_TOKEN, login(adminEmail, "admin password from a vault"), null);
+      ReplyException refused =
+          users.failure(UsersApi.ISSUE_TOKEN, login(adminEmail, "admin password from a vault"), null);
       assertThat(refused.failureCode()).isEqualTo(401);
       JsonObject squatter = Jwt.parse(users.request(UsersApi.ISSUE_TOKEN, login(adminEmail, PASSWORD), null)
           .getString("accessToken")).claims();

@@ -83,7 +83,8 @@ class EcKeysTest {
 
   @Test
   void sec1AndEncryptedAndNonPemKeysAreRefusedWithAHint() {
-    assertThatThrownBy(() -> EcKeys.privateKeyFromPem("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"))
+    assertThatThrownBy(
+        () -> EcKeys.privateKeyFromPem("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"))
         .hasMessageContaining("openssl pkcs8 -topk8");
     assertThatThrownBy(() -> EcKeys.privateKeyFromPem(
         "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----"))
