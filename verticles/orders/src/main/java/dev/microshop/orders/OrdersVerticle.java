@@ -1,12 +1,21 @@
 package dev.microshop.orders;
 
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Platform;
+import dev.microshop.platform.ServiceFailure;
 import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
 
-/** The orders service: order placement and the saga that orchestrates it. Owns the orders database. */
+/** The orders service: order placement and the saga that orchestrates inventory and payments. */
 public class OrdersVerticle extends ServiceVerticle {
+  private Placement placement;
+  private SagaClock clock;
 
   public OrdersVerticle(Platform platform) {
     super(platform);
@@ -19,6 +28,85 @@ public class OrdersVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
+    JsonObject saga = config().getJsonObject("saga");
+    placement = new Placement(pool, saga.getLong("deadlineSeconds"));
+    clock = new SagaClock(vertx, pool, saga, () -> relay.kick());
+    return Future.all(java.util.List.of(
+            consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
+            consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
+            consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
+            consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
+            reliably(OrdersApi.STOCK_RESERVED, Saga::stockReserved),
+            reliably(OrdersApi.STOCK_REJECTED, Saga::stockRejected),
+            reliably(OrdersApi.PAYMENT_CHARGED, Saga::paymentCharged),
+            reliably(OrdersApi.PAYMENT_DECLINED, Saga::paymentDeclined)))
+        .onSuccess(v -> clock.start());
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    if (clock != null) {
+      clock.stop();
+    }
     return Future.succeededFuture();
+  }
+
+  private Future<JsonObject> place(MultiMap headers, JsonObject body) {
+    UUID user = caller(headers);
+    Placement.Request request = Placement.validate(user, body == null ? new JsonObject() : body);
+    return placement.place(request)
+        .onSuccess(id -> relay.kick())
+        .compose(id -> Orders.get(pool, user, id));
+  }
+
+  private Future<JsonObject> get(MultiMap headers, JsonObject body) {
+    return Orders.get(pool, caller(headers), orderId(body));
+  }
+
+  private Future<JsonObject> list(MultiMap headers, JsonObject body) {
+    JsonObject query = body == null ? new JsonObject() : body;
+    Object limit = query.getValue("limit", 20);
+    if (!(limit instanceof Integer n) || n < 1 || n > 100) {
+      return Future.failedFuture(new ServiceFailure(400, "limit must be an integer from 1 to 100"));
+    }
+    return Orders.list(pool, caller(headers), query.getString("cursor"), n);
+  }
+
+  private Future<JsonObject> cancel(MultiMap headers, JsonObject body) {
+    UUID user = caller(headers);
+    UUID id = orderId(body);
+    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.LOCK_OWN).execute(Tuple.of(id, user))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(new ServiceFailure(404, "order " + id + " not found"));
+              }
+              OrderRow order = OrderRow.from(rows.iterator().next());
+              if (!order.pending()) {
+                return Future.failedFuture(new ServiceFailure(409, "order " + id + " is already " + order.status()));
+              }
+              return Saga.cancel(tx, order, "CANCELLED_BY_CUSTOMER");
+            }))
+        .onSuccess(v -> relay.kick())
+        .compose(v -> Orders.get(pool, user, id));
+  }
+
+  private static UUID caller(MultiMap headers) {
+    Identity identity = Identity.from(headers);
+    if (identity == null) {
+      throw new ServiceFailure(401, "authentication required");
+    }
+    try {
+      return UUID.fromString(identity.userId());
+    } catch (IllegalArgumentException e) {
+      throw new ServiceFailure(401, "the caller's user id is not a UUID");
+    }
+  }
+
+  private static UUID orderId(JsonObject body) {
+    try {
+      return UUID.fromString(body.getString("id"));
+    } catch (RuntimeException e) {
+      throw new ServiceFailure(400, "id must be a UUID");
+    }
   }
 }

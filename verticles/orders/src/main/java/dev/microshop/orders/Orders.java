@@ -1,0 +1,100 @@
+package dev.microshop.orders;
+
+import dev.microshop.platform.ServiceFailure;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.UUID;
+
+/** Reading orders: one with its lines and timeline, or a page of the caller's. */
+final class Orders {
+  private Orders() {}
+
+  /** The caller's order, or 404 (also when it belongs to someone else: its existence is not revealed). */
+  static Future<JsonObject> get(SqlClient db, UUID userId, UUID orderId) {
+    return db.preparedQuery(OrdersSql.GET).execute(Tuple.of(orderId, userId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(new ServiceFailure(404, "order " + orderId + " not found"));
+      }
+      JsonObject order = summary(rows.iterator().next());
+      order.remove("createdAtExact");
+      return lines(db, orderId)
+          .compose(lines -> db.preparedQuery(OrdersSql.STEPS).execute(Tuple.of(orderId)).map(steps -> {
+            JsonArray timeline = new JsonArray();
+            for (Row step : steps) {
+              timeline.add(new JsonObject().put("step", step.getString("step")).put("detail", step.getString("detail"))
+                  .put("at", step.getOffsetDateTime("at").toInstant().toString()));
+            }
+            return order.put("lines", lines).put("timeline", timeline);
+          }));
+    });
+  }
+
+  static Future<JsonArray> lines(SqlClient db, UUID orderId) {
+    return db.preparedQuery(OrdersSql.LINES).execute(Tuple.of(orderId)).map(rows -> {
+      JsonArray lines = new JsonArray();
+      for (Row row : rows) {
+        lines.add(new JsonObject().put("productId", row.getUUID("product_id").toString())
+            .put("quantity", row.getInteger("quantity")).put("priceMinor", row.getLong("price_minor"))
+            .put("name", row.getString("name")));
+      }
+      return lines;
+    });
+  }
+
+  static Future<JsonObject> list(Pool pool, UUID userId, String cursor, int limit) {
+    OffsetDateTime before = OffsetDateTime.parse("9999-12-31T00:00:00Z");
+    UUID beforeId = new UUID(-1L, -1L);
+    if (cursor != null) {
+      try {
+        String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+        before = OffsetDateTime.parse(parts[0]);
+        beforeId = UUID.fromString(parts[1]);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(new ServiceFailure(400, "cursor is malformed: pass back a nextCursor unchanged"));
+      }
+    }
+    return pool.preparedQuery(OrdersSql.LIST).execute(Tuple.of(userId, before, beforeId, limit + 1)).map(rows -> {
+      JsonArray items = new JsonArray();
+      String next = null;
+      for (Row row : rows) {
+        if (items.size() == limit) {
+          next = ""; // one more row exists: there is a next page
+          break;
+        }
+        items.add(summary(row));
+      }
+      JsonObject page = new JsonObject().put("items", items);
+      if (next != null && !items.isEmpty()) {
+        JsonObject last = items.getJsonObject(items.size() - 1);
+        page.put("nextCursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
+            (last.getString("createdAtExact") + "|" + last.getString("id")).getBytes(StandardCharsets.UTF_8)));
+      }
+      items.forEach(i -> ((JsonObject) i).remove("createdAtExact"));
+      return page;
+    });
+  }
+
+  private static JsonObject summary(Row row) {
+    JsonObject order = new JsonObject()
+        .put("id", row.getUUID("id").toString())
+        .put("userId", row.getUUID("user_id").toString())
+        .put("status", row.getString("status"))
+        .put("totalMinor", row.getLong("total_minor"))
+        .put("currency", row.getString("currency"))
+        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+        .put("createdAtExact", row.getOffsetDateTime("created_at").toString())
+        .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
+    if (row.getString("reason") != null) {
+      order.put("reason", row.getString("reason"));
+    }
+    return order;
+  }
+}

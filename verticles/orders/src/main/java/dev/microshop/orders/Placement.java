@@ -1,0 +1,137 @@
+package dev.microshop.orders;
+
+import dev.microshop.contracts.SagaCommands;
+import dev.microshop.platform.ServiceFailure;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Placing an order: validate, then in one transaction claim the Idempotency-Key, insert the PENDING order and its
+ * lines, and put the reserve-stock command in the outbox. A repeated key with the same lines returns the same
+ * order; with other lines it is refused (422). Concurrent requests with one key serialize on its primary key.
+ */
+final class Placement {
+  static final int MAX_LINES = 20;
+  static final int MAX_QUANTITY = 10;
+
+  private final Pool pool;
+  private final long deadlineSeconds;
+
+  /** A validated request: lines sorted by product, so the hash does not depend on their order. */
+  record Request(UUID userId, String key, List<Line> lines, String hash) {}
+
+  record Line(UUID productId, int quantity) {}
+
+  Placement(Pool pool, long deadlineSeconds) {
+    this.pool = pool;
+    this.deadlineSeconds = deadlineSeconds;
+  }
+
+  /** Places (or finds) the order; yields its id. */
+  Future<UUID> place(Request request) {
+    UUID orderId = UUID.randomUUID();
+    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.CLAIM_KEY)
+        .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
+        .compose(claimed -> claimed.rowCount() == 1 ? create(tx, request, orderId).map(orderId)
+            : existing(tx, request)));
+  }
+
+  private Future<Void> create(SqlConnection tx, Request request, UUID orderId) {
+    List<Tuple> lines = request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
+    JsonArray reserve = new JsonArray();
+    request.lines().forEach(l -> reserve.add(new JsonObject()
+        .put("productId", l.productId().toString()).put("quantity", l.quantity())));
+    return tx.preparedQuery(OrdersSql.INSERT_ORDER).execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds))
+        .compose(v -> tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines))
+        .compose(v -> Saga.step(tx, orderId, "PLACED", request.lines().size() + " lines"))
+        .compose(v -> Messages.command(tx, SagaCommands.RESERVE_STOCK,
+            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve)))
+        .compose(v -> Saga.step(tx, orderId, "STOCK_REQUESTED", null));
+  }
+
+  private Future<UUID> existing(SqlConnection tx, Request request) {
+    return tx.preparedQuery(OrdersSql.FIND_KEY).execute(Tuple.of(request.userId(), request.key())).compose(rows -> {
+      Row row = rows.iterator().next();
+      if (!row.getString("request_hash").equals(request.hash())) {
+        return Future.failedFuture(new ServiceFailure(422,
+            "Idempotency-Key was already used for a different order; use a new key for a new order"));
+      }
+      return Future.succeededFuture(row.getUUID("order_id"));
+    });
+  }
+
+  /** Checks the request; a bad one fails with a 400 that names each problem. */
+  static Request validate(UUID userId, JsonObject body) {
+    List<String> problems = new ArrayList<>();
+    Object keyValue = body.getValue("idempotencyKey");
+    String key = keyValue instanceof String s ? s.trim() : null;
+    if (key == null || key.isEmpty() || key.length() > 100) {
+      problems.add("idempotencyKey: 1 to 100 characters required");
+    }
+    List<Line> lines = new ArrayList<>();
+    Object linesValue = body.getValue("lines");
+    if (!(linesValue instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_LINES) {
+      problems.add("lines: 1 to " + MAX_LINES + " lines required");
+    } else {
+      Set<UUID> seen = new HashSet<>();
+      for (int i = 0; i < array.size(); i++) {
+        Line line = line(array.getValue(i), "lines[" + i + "]", problems);
+        if (line != null && !seen.add(line.productId())) {
+          problems.add("lines[" + i + "].productId: each product may appear once");
+        } else if (line != null) {
+          lines.add(line);
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ServiceFailure(400, String.join("; ", problems));
+    }
+    lines.sort((a, b) -> a.productId().compareTo(b.productId()));
+    return new Request(userId, key, List.copyOf(lines), hash(lines));
+  }
+
+  private static Line line(Object value, String at, List<String> problems) {
+    if (!(value instanceof JsonObject line)) {
+      problems.add(at + ": must be an object {productId, quantity}");
+      return null;
+    }
+    UUID productId = null;
+    try {
+      productId = UUID.fromString(line.getString("productId"));
+    } catch (RuntimeException e) {
+      problems.add(at + ".productId: must be a UUID");
+    }
+    Object quantity = line.getValue("quantity");
+    if (!(quantity instanceof Integer || quantity instanceof Long)
+        || ((Number) quantity).longValue() < 1 || ((Number) quantity).longValue() > MAX_QUANTITY) {
+      problems.add(at + ".quantity: must be an integer from 1 to " + MAX_QUANTITY);
+      return null;
+    }
+    return productId == null ? null : new Line(productId, ((Number) quantity).intValue());
+  }
+
+  private static String hash(List<Line> lines) {
+    StringBuilder canonical = new StringBuilder();
+    lines.forEach(l -> canonical.append(l.productId()).append('x').append(l.quantity()).append(';'));
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
