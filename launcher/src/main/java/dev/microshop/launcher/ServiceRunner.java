@@ -7,6 +7,7 @@ import dev.microshop.notifications.NotificationsVerticle;
 import dev.microshop.orders.OrdersVerticle;
 import dev.microshop.payments.PaymentsVerticle;
 import dev.microshop.platform.ClusterFactory;
+import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.DbSettings;
 import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.Node;
@@ -73,10 +74,14 @@ final class ServiceRunner {
       }
       node = Node.start(name, nodeConfig, !monolith, services, configs, FACTORIES);
     } catch (Exception e) {
-      log.error("{} failed to start: {}", name, describe(e), e);
       if (db != null) {
         db.close();
       }
+      ConfigException bad = configProblem(e);
+      if (bad != null) {
+        throw bad; // a bad setting found while starting: one line and exit 2, like any other
+      }
+      log.error("{} failed to start: {}", name, describe(e), e);
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -100,6 +105,15 @@ final class ServiceRunner {
 
   private static boolean needsEmbedded(JsonObject config) {
     return !config.getString("service").equals(Services.GATEWAY) && DbSettings.embedded(config);
+  }
+
+  private static ConfigException configProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConfigException config) {
+        return config;
+      }
+    }
+    return null;
   }
 
   private static String describe(Throwable e) {

@@ -50,6 +50,20 @@ final class Calls {
     return ((JsonObject) validated(ctx).getBody().get()).copy();
   }
 
+  /** {@code {cursor?, limit}} from the query string of a paginated route. */
+  static JsonObject page(RoutingContext ctx) {
+    JsonObject page = new JsonObject().put("limit", 20);
+    RequestParameter cursor = query(ctx, "cursor");
+    RequestParameter limit = query(ctx, "limit");
+    if (cursor != null && !cursor.isNull()) {
+      page.put("cursor", cursor.getString());
+    }
+    if (limit != null && !limit.isNull()) {
+      page.put("limit", limit.getInteger());
+    }
+    return page;
+  }
+
   static String path(RoutingContext ctx, String name) {
     return validated(ctx).getPathParameters().get(name).getString();
   }

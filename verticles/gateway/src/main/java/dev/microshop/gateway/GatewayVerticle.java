@@ -80,6 +80,9 @@ public class GatewayVerticle extends ServiceVerticle {
     AccountRoutes accounts = new AccountRoutes(calls);
     CatalogRoutes catalog = new CatalogRoutes(calls);
     WalletRoutes wallets = new WalletRoutes(calls);
+    OrderRoutes orders = new OrderRoutes(calls);
+    NotificationRoutes notifications = new NotificationRoutes(vertx, calls);
+    AdminRoutes admin = new AdminRoutes(calls);
     StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
@@ -97,6 +100,16 @@ public class GatewayVerticle extends ServiceVerticle {
     builder.getRoute("adjustStock").addHandler(catalog::adjustStock);
     builder.getRoute("getWallet").addHandler(wallets::get);
     builder.getRoute("creditWallet").addHandler(wallets::credit);
+    builder.getRoute("listTransactions").addHandler(wallets::transactions);
+    builder.getRoute("placeOrder").addHandler(orders::place);
+    builder.getRoute("listOrders").addHandler(orders::list);
+    builder.getRoute("getOrder").addHandler(orders::get);
+    builder.getRoute("cancelOrder").addHandler(orders::cancel);
+    builder.getRoute("listNotifications").addHandler(notifications::list);
+    builder.getRoute("streamNotifications").addHandler(notifications::stream);
+    builder.getRoute("listDeadLetters").addHandler(admin::deadLetters);
+    builder.getRoute("redriveDeadLetter").addHandler(admin::redrive);
+    builder.getRoute("outboxStats").addHandler(admin::stats);
 
     Router root = Router.router(vertx);
     root.route().handler(GatewayVerticle::requestId);

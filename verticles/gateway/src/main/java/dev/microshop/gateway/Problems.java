@@ -85,6 +85,7 @@ final class Problems {
     if (KINDS.containsKey(code) && code >= 400 && code < 500) {
       write(ctx, code, reply.getMessage(), null);
     } else if (code == 503) {
+      ctx.response().putHeader("Retry-After", "1");
       write(ctx, 503, reply.getMessage(), null);
     } else {
       LOG.warn("service failed {} {}: code {} {}", ctx.request().method(), ctx.request().path(), code,

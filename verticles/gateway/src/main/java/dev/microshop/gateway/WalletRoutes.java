@@ -19,6 +19,12 @@ final class WalletRoutes {
         .call(Services.PAYMENTS, PaymentsApi.WALLET, new JsonObject(), identity, Calls.requestId(ctx))));
   }
 
+  void transactions(RoutingContext ctx) {
+    JsonObject query = Calls.page(ctx);
+    Calls.respond(ctx, 200, calls.authenticated(ctx).compose(identity -> calls.downstream
+        .call(Services.PAYMENTS, PaymentsApi.TRANSACTIONS, query, identity, Calls.requestId(ctx))));
+  }
+
   void credit(RoutingContext ctx) {
     String userId = Calls.path(ctx, "userId");
     JsonObject credit = Calls.body(ctx).put("userId", userId);
