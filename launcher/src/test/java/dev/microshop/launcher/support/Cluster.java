@@ -1,0 +1,74 @@
+package dev.microshop.launcher.support;
+
+import dev.microshop.contracts.Services;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The whole system as separate JVMs from the built launcher, one per service, that a test can kill and restart. */
+public final class Cluster implements AutoCloseable {
+  private static final Duration READY = Duration.ofSeconds(150);
+  private final TestEnv env;
+  private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+
+  public Cluster(TestEnv env) {
+    this.env = env;
+  }
+
+  public Cluster start(List<String> services) throws InterruptedException {
+    services.forEach(s -> processes.put(s, ServiceProcess.start(env.env(), s)));
+    services.forEach(s -> processes.get(s).awaitReady(READY));
+    awaitAllUp(services);
+    return this;
+  }
+
+  public Cluster startAll() throws InterruptedException {
+    return start(Services.ALL);
+  }
+
+  public String gateway() {
+    return processes.get(Services.GATEWAY).gatewayUrl();
+  }
+
+  public ServiceProcess process(String service) {
+    return processes.get(service);
+  }
+
+  public void kill(String service) {
+    processes.get(service).kill9();
+  }
+
+  /** Starts a fresh JVM of {@code service} (after a kill) and waits until the gateway sees it answering. */
+  public void restart(String service) throws InterruptedException {
+    processes.get(service).close();
+    ServiceProcess fresh = ServiceProcess.start(env.env(), service);
+    processes.put(service, fresh);
+    fresh.awaitReady(READY);
+    awaitAllUp(List.of(service));
+  }
+
+  private void awaitAllUp(List<String> services) throws InterruptedException {
+    if (!processes.containsKey(Services.GATEWAY)) {
+      return;
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject all = new JsonObject(Http.get(gateway() + "/v1/status").body()).getJsonObject("services");
+      if (services.stream().allMatch(s -> {
+        JsonObject service = all.getJsonObject(s);
+        return "UP".equals(service.getString("status")) && service.getJsonArray("instances").size() == 1;
+      })) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("services not all UP with one instance: " + services);
+  }
+
+  @Override
+  public void close() {
+    processes.values().forEach(ServiceProcess::close);
+  }
+}
