@@ -1,12 +1,36 @@
 package dev.microshop.notifications;
 
+import dev.microshop.contracts.ErrorCodes;
+import dev.microshop.contracts.Events;
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.NotificationsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Platform;
+import dev.microshop.platform.ServiceFailure;
 import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The notifications service: what users are told. Owns the notifications database. */
+/**
+ * The notifications service: what users are told. Owns the notifications database. Each subscribed event is
+ * stored once per user (its inbox drops a redelivered message, the unique (event, user) key a re-published
+ * event) and, once committed, published to the user's live streams.
+ */
 public class NotificationsVerticle extends ServiceVerticle {
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 100;
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationsVerticle.class);
 
   public NotificationsVerticle(Platform platform) {
     super(platform);
@@ -19,6 +43,106 @@ public class NotificationsVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
-    return Future.succeededFuture();
+    return Future.all(
+        on(Events.ORDER_CONFIRMED, NewNotification::orderConfirmed),
+        on(Events.ORDER_CANCELLED, NewNotification::orderCancelled),
+        on(Events.USER_REGISTERED, NewNotification::welcome),
+        consumers.on(NotificationsApi.LIST, msg -> list(msg.headers(), msg.body())));
+  }
+
+  private Future<Void> on(String event, Function<JsonObject, NewNotification> reader) {
+    return reliably(Events.deliveryAddress(Services.NOTIFICATIONS, event), (tx, payload) -> store(tx, reader, payload));
+  }
+
+  private Future<Void> store(SqlConnection tx, Function<JsonObject, NewNotification> reader, JsonObject event) {
+    NewNotification notification;
+    try {
+      notification = reader.apply(event);
+    } catch (ServiceFailure invalid) {
+      LOG.warn("refused event {} (message {}): {}", event.getValue("eventId"), event.getValue("messageId"),
+          invalid.getMessage());
+      return Future.failedFuture(invalid);
+    }
+    return tx.preparedQuery(NotificationsSql.INSERT).execute(notification.insertValues())
+        .onSuccess(rows -> {
+          if (rows.size() == 0) {
+            LOG.debug("event {} already notified user {}", notification.eventId(), notification.userId());
+          } else {
+            publishAfterCommit(tx, toJson(rows.iterator().next()));
+          }
+        })
+        .mapEmpty();
+  }
+
+  /**
+   * Live streams hear of a notification only once it is durable: a client that then reads the list finds it,
+   * and a rolled-back insert announces nothing.
+   */
+  private void publishAfterCommit(SqlConnection tx, JsonObject notification) {
+    tx.transaction().completion().onSuccess(committed -> {
+      String userId = notification.getString("userId");
+      vertx.eventBus().publish(NotificationsApi.stream(userId), notification);
+      LOG.debug("notification {} of kind {} for user {}", notification.getString("id"),
+          notification.getString("kind"), userId);
+    });
+  }
+
+  private Future<JsonObject> list(MultiMap headers, JsonObject body) {
+    UUID user = caller(headers);
+    JsonObject query = body == null ? new JsonObject() : body;
+    Object limitValue = query.getValue("limit", DEFAULT_LIMIT);
+    if (!(limitValue instanceof Integer limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, "limit must be an integer from 1 to " + MAX_LIMIT);
+    }
+    Object cursor = query.getValue("cursor");
+    if (cursor != null && !(cursor instanceof String)) {
+      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, "cursor must be a string");
+    }
+    // One row more than the page tells whether there is a next page.
+    Future<RowSet<Row>> rows = cursor == null
+        ? pool.preparedQuery(NotificationsSql.FIRST_PAGE).execute(Tuple.of(user, limit + 1))
+        : pool.preparedQuery(NotificationsSql.NEXT_PAGE).execute(nextPage(user, Cursor.decode((String) cursor), limit));
+    return rows.map(page -> page(page, limit));
+  }
+
+  private static Tuple nextPage(UUID user, Cursor after, int limit) {
+    return Tuple.of(user, after.createdAt(), after.id(), limit + 1);
+  }
+
+  private static JsonObject page(RowSet<Row> rows, int limit) {
+    JsonArray items = new JsonArray();
+    Cursor last = null;
+    for (Row row : rows) {
+      if (items.size() == limit) {
+        return new JsonObject().put("items", items).put("nextCursor", last.encode());
+      }
+      items.add(toJson(row));
+      last = new Cursor(row.getOffsetDateTime("created_at"), row.getUUID("id"));
+    }
+    return new JsonObject().put("items", items);
+  }
+
+  /** A notification as clients see it: {@code {id, userId, eventId, kind, title, body, createdAt}}. */
+  static JsonObject toJson(Row row) {
+    return new JsonObject()
+        .put("id", row.getUUID("id").toString())
+        .put("userId", row.getUUID("user_id").toString())
+        .put("eventId", row.getUUID("event_id").toString())
+        .put("kind", row.getString("kind"))
+        .put("title", row.getString("title"))
+        .put("body", row.getJsonObject("body"))
+        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().truncatedTo(ChronoUnit.MILLIS).toString());
+  }
+
+  private static UUID caller(MultiMap headers) {
+    Identity caller = Identity.from(headers);
+    if (caller == null) {
+      throw new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "authentication required");
+    }
+    try {
+      return UUID.fromString(caller.userId());
+    } catch (IllegalArgumentException e) {
+      throw new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "the caller's user id is not a UUID");
+    }
   }
 }

@@ -1,0 +1,32 @@
+package dev.microshop.notifications;
+
+/** Every SQL statement of the notifications service. */
+final class NotificationsSql {
+  /**
+   * $1 id, $2 user id, $3 event id, $4 kind, $5 title, $6 body. Returns the stored row, or no row when this
+   * event already notified this user (a re-published event, whatever its message id).
+   */
+  static final String INSERT = """
+      INSERT INTO notifications (id, user_id, event_id, kind, title, body)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (event_id, user_id) DO NOTHING
+      RETURNING id, user_id, event_id, kind, title, body, created_at""";
+
+  /** $1 user id, $2 limit: the newest page. */
+  static final String FIRST_PAGE = """
+      SELECT id, user_id, event_id, kind, title, body, created_at
+      FROM notifications
+      WHERE user_id = $1
+      ORDER BY created_at DESC, id DESC
+      LIMIT $2""";
+
+  /** $1 user id, $2 and $3 the (created_at, id) of the last row of the previous page, $4 limit. */
+  static final String NEXT_PAGE = """
+      SELECT id, user_id, event_id, kind, title, body, created_at
+      FROM notifications
+      WHERE user_id = $1 AND (created_at, id) < ($2, $3)
+      ORDER BY created_at DESC, id DESC
+      LIMIT $4""";
+
+  private NotificationsSql() {}
+}
