@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,14 +97,20 @@ final class AdminAccount {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(password::get)
-        .compose(plain -> passwords.hash(plain).compose(hash -> insert(pool, hash))
+        .compose(plain -> passwords.hash(plain).compose(hash -> pool.withTransaction(tx -> insert(tx, hash)))
             .onSuccess(rows -> reportCreated(rows, plain)))
         .mapEmpty();
   }
 
-  private Future<RowSet<Row>> insert(Pool pool, String hash) {
-    return pool.preparedQuery(UsersSql.INSERT_USER_IF_ABSENT).execute(Tuple.of(UUID.randomUUID(), email,
-        displayName, hash).addArrayOfString(new String[] {Identity.ADMIN}));
+  /**
+   * The admin is an account like any other, so it is announced like any other (USER_REGISTERED, in the same
+   * transaction) — but only by the instance whose insert took effect.
+   */
+  private Future<RowSet<Row>> insert(SqlConnection tx, String hash) {
+    return tx.preparedQuery(UsersSql.INSERT_USER_IF_ABSENT).execute(Tuple.of(UUID.randomUUID(), email,
+            displayName, hash).addArrayOfString(new String[] {Identity.ADMIN}))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(rows)
+            : UserEvents.registered(tx, rows.iterator().next()).map(rows));
   }
 
   private void reportCreated(RowSet<Row> rows, String plain) {

@@ -14,7 +14,7 @@ final class UsersSql {
       INSERT INTO users (id, email, display_name, password_hash, roles)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT DO NOTHING
-      RETURNING id
+      RETURNING id, email, display_name, roles, created_at
       """;
 
   /** $1 email. */

@@ -14,7 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -83,18 +83,24 @@ public class UsersVerticle extends ServiceVerticle {
     return passwords == null ? Future.succeededFuture() : passwords.close();
   }
 
+  /**
+   * The account and its USER_REGISTERED event commit together; the hash is computed before the transaction so no
+   * connection waits on argon2. A taken email fails the insert and rolls the whole transaction back: no event.
+   */
   private Future<JsonObject> register(Message<JsonObject> msg) {
     NewAccount account = NewAccount.from(msg.body());
     return passwords.hash(account.password())
-        .compose(hash -> insert(account, hash))
-        .map(rows -> profileJson(rows.iterator().next()))
+        .compose(hash -> pool.withTransaction(tx -> insert(tx, account, hash)
+            .compose(user -> UserEvents.registered(tx, user).map(user))))
+        .onSuccess(user -> relay.kick())
+        .map(UsersVerticle::profileJson)
         .onSuccess(profile -> LOG.info("registered user {}", profile.getString("id")));
   }
 
-  private Future<RowSet<Row>> insert(NewAccount account, String hash) {
+  private Future<Row> insert(SqlConnection tx, NewAccount account, String hash) {
     Tuple values = Tuple.of(UUID.randomUUID(), account.email(), account.displayName(), hash)
         .addArrayOfString(new String[] {Identity.CUSTOMER});
-    return pool.preparedQuery(UsersSql.INSERT_USER).execute(values).recover(e -> {
+    return tx.preparedQuery(UsersSql.INSERT_USER).execute(values).map(rows -> rows.iterator().next()).recover(e -> {
       if (e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
         return Future.failedFuture(new ServiceFailure(ErrorCodes.CONFLICT, "email: is already registered"));
       }
