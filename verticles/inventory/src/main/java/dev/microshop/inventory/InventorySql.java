@@ -2,9 +2,10 @@ package dev.microshop.inventory;
 
 /** Every statement of the inventory service. Values travel as {@code $n} parameters, never in the text. */
 final class InventorySql {
+  /** A new product's stock is also its initial stock, the base of the stock balance (see V3). */
   static final String INSERT_PRODUCT = """
-      INSERT INTO products (id, sku, name, description, price_minor, currency, available)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      INSERT INTO products (id, sku, name, description, price_minor, currency, available, initial_available)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
       RETURNING id, sku, name, description, price_minor, currency, available, version, created_at, updated_at
       """;
 
@@ -86,9 +87,90 @@ final class InventorySql {
 
   /** Seed products never overwrite a product an admin created with the same SKU. */
   static final String INSERT_SEED_PRODUCT = """
-      INSERT INTO products (id, sku, name, description, price_minor, currency, available)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      INSERT INTO products (id, sku, name, description, price_minor, currency, available, initial_available)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
       ON CONFLICT DO NOTHING
+      """;
+
+  /**
+   * Claims an order's RESERVE: a row only for the first transaction. A concurrent twin (a redelivery under a new
+   * message id, or orders retrying the step) waits for this row's key until the first commits, then gets none.
+   */
+  static final String CLAIM_STOCK_REQUEST = """
+      INSERT INTO stock_requests (order_id) VALUES ($1)
+      ON CONFLICT (order_id) DO NOTHING
+      RETURNING order_id
+      """;
+
+  static final String SELECT_STOCK_REQUEST = """
+      SELECT rejection FROM stock_requests WHERE order_id = $1
+      """;
+
+  static final String REJECT_STOCK_REQUEST = """
+      UPDATE stock_requests SET rejection = $2 WHERE order_id = $1
+      """;
+
+  /**
+   * Locks the ordered products ($1 uuid[]) in id order, so that two reservations sharing products never wait for
+   * each other in a cycle; the rows stay locked until the decision is committed.
+   */
+  static final String LOCK_STOCK = """
+      SELECT id, currency, available FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+      """;
+
+  /**
+   * Takes every line ($2 product ids, $3 quantities, as arrays) from the locked products and records it with the
+   * product's current price. A line whose stock is short updates nothing, so fewer rows than lines come back; the
+   * caller checked under the lock that this cannot happen, and CHECK (available >= 0) would refuse it anyway.
+   */
+  static final String RESERVE = """
+      WITH taken AS (
+        UPDATE products p
+           SET available = p.available - l.quantity,
+               version = p.version + 1,
+               updated_at = now()
+          FROM unnest($2::uuid[], $3::integer[]) AS l (product_id, quantity)
+         WHERE p.id = l.product_id AND p.available >= l.quantity
+        RETURNING p.id, l.quantity, p.price_minor, p.currency, p.name
+      )
+      INSERT INTO reservations (order_id, product_id, quantity, price_minor, currency, name)
+      SELECT $1, id, quantity, price_minor, currency, name FROM taken
+      RETURNING product_id, quantity, price_minor, currency, name
+      """;
+
+  /** An order's reserved lines, whatever became of them since, to resend the result of its RESERVE. */
+  static final String SELECT_RESERVATIONS = """
+      SELECT product_id, quantity, price_minor, currency, name FROM reservations WHERE order_id = $1
+      """;
+
+  /** Locks, in id order as {@link #LOCK_STOCK} does, the products an order still holds. */
+  static final String LOCK_RESERVED_STOCK = """
+      SELECT id FROM products
+       WHERE id IN (SELECT product_id FROM reservations WHERE order_id = $1 AND status = 'RESERVED')
+       ORDER BY id
+         FOR UPDATE
+      """;
+
+  /** Gives an order's RESERVED lines back to the stock; nothing for a released, sold or unknown order. */
+  static final String RELEASE = """
+      WITH released AS (
+        UPDATE reservations SET status = 'RELEASED', updated_at = now()
+         WHERE order_id = $1 AND status = 'RESERVED'
+        RETURNING product_id, quantity
+      )
+      UPDATE products p
+         SET available = p.available + r.quantity,
+             version = p.version + 1,
+             updated_at = now()
+        FROM released r
+       WHERE p.id = r.product_id
+      RETURNING p.id
+      """;
+
+  /** Turns an order's RESERVED lines into sales: the stock left {@code available} when it was reserved. */
+  static final String COMMIT = """
+      UPDATE reservations SET status = 'COMMITTED', updated_at = now()
+       WHERE order_id = $1 AND status = 'RESERVED'
       """;
 
   private InventorySql() {}
