@@ -1,6 +1,7 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.SagaCommands;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.Platform;
@@ -8,10 +9,12 @@ import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
 
 /**
  * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public; changes need
- * the admin role, whoever sends them.
+ * the admin role, whoever sends them. The order saga's stock commands arrive through orders' outbox and are
+ * applied once per message id and once per order.
  */
 public class InventoryVerticle extends ServiceVerticle {
   private Catalog catalog;
@@ -36,12 +39,24 @@ public class InventoryVerticle extends ServiceVerticle {
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
-    return seedDemoCatalog(settings.getBoolean("seedDemoCatalog")).compose(v -> Future.all(
+    return seedDemoCatalog(settings.getBoolean("seedDemoCatalog"))
+        .compose(v -> Future.all(catalogConsumers(), sagaConsumers()));
+  }
+
+  private Future<?> catalogConsumers() {
+    return Future.all(
         consumers.on(InventoryApi.LIST, this::list),
         consumers.on(InventoryApi.GET, this::get),
         consumers.on(InventoryApi.CREATE, this::create),
         consumers.on(InventoryApi.UPDATE, this::update),
-        consumers.on(InventoryApi.ADJUST_STOCK, this::adjustStock)));
+        consumers.on(InventoryApi.ADJUST_STOCK, this::adjustStock));
+  }
+
+  private Future<?> sagaConsumers() {
+    return Future.all(
+        reliably(SagaCommands.RESERVE_STOCK, (tx, body) -> Reservations.reserve(tx, ReserveCommand.from(body))),
+        reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> Reservations.release(tx, orderId(body))),
+        reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));
   }
 
   private Future<JsonObject> list(Message<JsonObject> msg) {
@@ -65,6 +80,13 @@ public class InventoryVerticle extends ServiceVerticle {
   private Future<JsonObject> adjustStock(Message<JsonObject> msg) {
     StockAdjustment adjustment = validator.adjust(msg.body(), Callers.admin(msg.headers()));
     return catalog.adjust(adjustment).map(Product::toJson);
+  }
+
+  private static UUID orderId(JsonObject body) {
+    Fields fields = new Fields(body);
+    UUID orderId = fields.uuid("orderId", true);
+    fields.check();
+    return orderId;
   }
 
   /** Dev mode only (the embedded database): a production catalog starts empty. */
