@@ -1,0 +1,461 @@
+package dev.microshop.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.OrdersApi;
+import dev.microshop.contracts.SagaCommands;
+import dev.microshop.platform.testing.ServiceHarness;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The saga's stock commands on the real inventory schema: results are captured where orders would receive them
+ * (the outbox relay delivers them to consumers this test registers on the orders.saga.* addresses).
+ */
+class ReservationsIT {
+  private static final Identity ADMIN = new Identity("admin-" + UUID.randomUUID(), List.of(Identity.ADMIN));
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private static ServiceHarness harness;
+  /** Results delivered to orders, by order id, in arrival order. */
+  private static final Map<String, List<Result>> RESULTS = new ConcurrentHashMap<>();
+
+  record Result(String address, JsonObject body) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    harness = ServiceHarness.start("inventory", InventoryVerticle::new, Map.of("MICROSHOP_OUTBOX_POLL_MS", "100"));
+    ServiceHarness.await(Future.all(capture(OrdersApi.STOCK_RESERVED), capture(OrdersApi.STOCK_REJECTED)));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @Test
+  void reservingTakesEveryLineAtTodaysPricesAndTellsOrdersTheTotal() throws Exception {
+    JsonObject mug = product("Enamel Mug", 1_250, "EUR", 5);
+    JsonObject pot = product("Moka Pot", 2_990, "EUR", 2);
+    String order = UUID.randomUUID().toString();
+    JsonObject command = reserve(order, line(mug, 2), line(pot, 1));
+
+    JsonObject ack = harness.request(SagaCommands.RESERVE_STOCK, command, null);
+
+    assertThat(ack).isEqualTo(new JsonObject());
+    Result result = awaitResults(order, 1).get(0);
+    assertThat(result.address()).isEqualTo(OrdersApi.STOCK_RESERVED);
+    JsonObject body = result.body();
+    assertThat(body.fieldNames()).containsExactlyInAnyOrder("messageId", "occurredAt", "orderId", "lines",
+        "totalMinor", "currency");
+    assertThat(UUID.fromString(body.getString("messageId")).toString()).isNotEqualTo(command.getString("messageId"));
+    assertThat(Instant.parse(body.getString("occurredAt"))).isBefore(Instant.now().plusSeconds(1));
+    assertThat(body.getString("orderId")).isEqualTo(order);
+    assertThat(body.getLong("totalMinor")).isEqualTo(2 * 1_250 + 2_990);
+    assertThat(body.getString("currency")).isEqualTo("EUR");
+    assertThat(body.getJsonArray("lines")).containsExactlyInAnyOrder(
+        new JsonObject().put("productId", id(mug)).put("quantity", 2).put("priceMinor", 1_250L)
+            .put("currency", "EUR").put("name", "Enamel Mug"),
+        new JsonObject().put("productId", id(pot)).put("quantity", 1).put("priceMinor", 2_990L)
+            .put("currency", "EUR").put("name", "Moka Pot"));
+
+    assertThat(stock(mug)).isEqualTo(List.of(3, 2L));
+    assertThat(stock(pot)).isEqualTo(List.of(1, 2L));
+    assertThat(reservations(order)).containsExactlyInAnyOrder(
+        List.of(id(mug), 2, "RESERVED", 1_250L, "EUR"),
+        List.of(id(pot), 1, "RESERVED", 2_990L, "EUR"));
+    assertThat(harness.request(InventoryApi.GET, new JsonObject().put("id", id(mug)), null).getLong("version"))
+        .as("the ETag changes with the stock").isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid AND consumer = ?",
+        command.getString("messageId"), SagaCommands.RESERVE_STOCK)).isEqualTo(1);
+    assertBalanced(mug, 5, 0, 3, 2, 0);
+    assertBalanced(pot, 2, 0, 1, 1, 0);
+  }
+
+  @Test
+  void whenOneLineIsShortNothingIsReservedAndOrdersHearsOutOfStock() throws Exception {
+    JsonObject plenty = product("Tea Towel", 500, "EUR", 50);
+    JsonObject scarce = product("Copper Kettle", 9_900, "EUR", 1);
+    String order = UUID.randomUUID().toString();
+
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(plenty, 3), line(scarce, 2)), null);
+
+    Result result = awaitResults(order, 1).get(0);
+    assertThat(result.address()).isEqualTo(OrdersApi.STOCK_REJECTED);
+    assertThat(result.body().fieldNames())
+        .containsExactlyInAnyOrder("messageId", "occurredAt", "orderId", "reason");
+    assertThat(result.body().getString("orderId")).isEqualTo(order);
+    assertThat(result.body().getString("reason")).isEqualTo("OUT_OF_STOCK");
+    assertThat(stock(plenty)).isEqualTo(List.of(50, 1L));
+    assertThat(stock(scarce)).isEqualTo(List.of(1, 1L));
+    assertThat(reservations(order)).isEmpty();
+    assertThat(rejection(order)).isEqualTo("OUT_OF_STOCK");
+  }
+
+  @Test
+  void anUnknownProductRejectsTheWholeOrder() throws Exception {
+    JsonObject known = product("Linen Napkins", 1_800, "EUR", 8);
+    String order = UUID.randomUUID().toString();
+    JsonObject ghost = new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 1);
+
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(known, 1), ghost), null);
+
+    Result result = awaitResults(order, 1).get(0);
+    assertThat(result.address()).isEqualTo(OrdersApi.STOCK_REJECTED);
+    assertThat(result.body().getString("reason")).isEqualTo("UNKNOWN_PRODUCT");
+    assertThat(stock(known)).isEqualTo(List.of(8, 1L));
+    assertThat(reservations(order)).isEmpty();
+  }
+
+  @Test
+  void linesInTwoCurrenciesAreRejectedAsMixedCurrency() throws Exception {
+    JsonObject euros = product("Olive Oil", 1_400, "EUR", 8);
+    JsonObject dollars = product("Maple Syrup", 1_100, "USD", 8);
+    String order = UUID.randomUUID().toString();
+
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(euros, 1), line(dollars, 1)), null);
+
+    Result result = awaitResults(order, 1).get(0);
+    assertThat(result.address()).isEqualTo(OrdersApi.STOCK_REJECTED);
+    assertThat(result.body().getString("reason")).isEqualTo("MIXED_CURRENCY");
+    assertThat(stock(euros)).isEqualTo(List.of(8, 1L));
+    assertThat(stock(dollars)).isEqualTo(List.of(8, 1L));
+    assertThat(reservations(order)).isEmpty();
+  }
+
+  @Test
+  void theSameMessageDeliveredTwiceReservesOnceAndAnswersOnce() throws Exception {
+    JsonObject lamp = product("Desk Lamp", 4_500, "EUR", 10);
+    String order = UUID.randomUUID().toString();
+    JsonObject command = reserve(order, line(lamp, 3));
+
+    harness.request(SagaCommands.RESERVE_STOCK, command, null);
+    harness.request(SagaCommands.RESERVE_STOCK, command, null);
+
+    awaitOutboxDelivered(order);
+    assertThat(RESULTS.get(order)).singleElement()
+        .satisfies(r -> assertThat(r.address()).isEqualTo(OrdersApi.STOCK_RESERVED));
+    assertThat(outboxRows(order)).isEqualTo(1);
+    assertThat(stock(lamp)).isEqualTo(List.of(7, 2L));
+    assertThat(reservations(order)).containsExactly(List.of(id(lamp), 3, "RESERVED", 4_500L, "EUR"));
+  }
+
+  @Test
+  void aSecondReserveForTheSameOrderReservesNothingMoreAndResendsTheSameResult() throws Exception {
+    JsonObject lamp = product("Floor Lamp", 12_000, "EUR", 10);
+    String order = UUID.randomUUID().toString();
+
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+    awaitResults(order, 1);
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+
+    List<Result> results = awaitResults(order, 2);
+    assertThat(results).extracting(Result::address).containsOnly(OrdersApi.STOCK_RESERVED);
+    assertThat(results.get(1).body().getString("messageId")).isNotEqualTo(results.get(0).body().getString("messageId"));
+    assertThat(withoutEnvelope(results.get(1).body())).isEqualTo(withoutEnvelope(results.get(0).body()));
+    assertThat(stock(lamp)).isEqualTo(List.of(6, 2L));
+    assertThat(reservations(order)).hasSize(1);
+  }
+
+  @Test
+  void twentyConcurrentReservesOfOneOrderUnderNewMessageIdsReserveOnce() throws Exception {
+    JsonObject rug = product("Wool Rug", 19_900, "EUR", 100);
+    String order = UUID.randomUUID().toString();
+
+    List<JsonObject> acks = concurrently(20, i -> reserve(order, line(rug, 5)));
+
+    assertThat(acks).hasSize(20).containsOnly(new JsonObject());
+    assertThat(awaitResults(order, 20)).extracting(Result::address).containsOnly(OrdersApi.STOCK_RESERVED);
+    assertThat(stock(rug)).isEqualTo(List.of(95, 2L));
+    assertThat(reservations(order)).containsExactly(List.of(id(rug), 5, "RESERVED", 19_900L, "EUR"));
+  }
+
+  @Test
+  void aRejectedOrderStaysRejectedWhenStockArrivesBeforeItsRetry() throws Exception {
+    JsonObject chair = product("Oak Chair", 25_000, "EUR", 1);
+    String order = UUID.randomUUID().toString();
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+    awaitResults(order, 1);
+    harness.request(InventoryApi.ADJUST_STOCK, new JsonObject().put("id", id(chair)).put("delta", 5)
+        .put("reason", "delivery"), ADMIN);
+
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+
+    // orders cancelled the order on the first answer: a reservation now would never be released.
+    assertThat(awaitResults(order, 2)).extracting(r -> r.body().getString("reason"))
+        .containsExactly("OUT_OF_STOCK", "OUT_OF_STOCK");
+    assertThat(stock(chair)).isEqualTo(List.of(6, 2L));
+    assertThat(reservations(order)).isEmpty();
+    assertBalanced(chair, 1, 5, 6, 0, 0);
+  }
+
+  @Test
+  void releasingGivesTheStockBackOnceAndChangesTheVersion() throws Exception {
+    JsonObject pan = product("Frying Pan", 5_400, "EUR", 6);
+    JsonObject lid = product("Glass Lid", 900, "EUR", 6);
+    String order = UUID.randomUUID().toString();
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(pan, 2), line(lid, 6)), null);
+    awaitResults(order, 1);
+
+    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+
+    assertThat(stock(pan)).isEqualTo(List.of(6, 3L));
+    assertThat(stock(lid)).isEqualTo(List.of(6, 3L));
+    assertThat(reservations(order)).extracting(r -> r.get(2)).containsOnly("RELEASED");
+    assertBalanced(pan, 6, 0, 6, 0, 0);
+
+    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+
+    assertThat(stock(pan)).as("a second release is a no-op").isEqualTo(List.of(6, 3L));
+    assertThat(stock(lid)).isEqualTo(List.of(6, 3L));
+    assertThat(outboxRows(order)).as("release sends no result").isEqualTo(1);
+  }
+
+  @Test
+  void committingKeepsTheStockTakenAndMarksTheLinesSold() throws Exception {
+    JsonObject tent = product("Hiking Tent", 29_900, "EUR", 4);
+    String order = UUID.randomUUID().toString();
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(tent, 3)), null);
+    awaitResults(order, 1);
+
+    harness.request(SagaCommands.COMMIT_STOCK, orderRef(order), null);
+
+    assertThat(stock(tent)).isEqualTo(List.of(1, 2L));
+    assertThat(reservations(order)).containsExactly(List.of(id(tent), 3, "COMMITTED", 29_900L, "EUR"));
+    assertBalanced(tent, 4, 0, 1, 0, 3);
+  }
+
+  @Test
+  void releasingAfterACommitIsANoOp() throws Exception {
+    JsonObject bag = product("Sleeping Bag", 34_900, "EUR", 4);
+    String order = UUID.randomUUID().toString();
+    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(bag, 2)), null);
+    awaitResults(order, 1);
+    harness.request(SagaCommands.COMMIT_STOCK, orderRef(order), null);
+
+    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+
+    assertThat(stock(bag)).isEqualTo(List.of(2, 2L));
+    assertThat(reservations(order)).extracting(r -> r.get(2)).containsExactly("COMMITTED");
+    assertBalanced(bag, 4, 0, 2, 0, 2);
+  }
+
+  @Test
+  void releaseAndCommitOfAnOrderWithoutReservationAreAcknowledgedNoOps() throws Exception {
+    String order = UUID.randomUUID().toString();
+    JsonObject release = orderRef(order);
+    JsonObject commit = orderRef(order);
+
+    assertThat(harness.request(SagaCommands.RELEASE_STOCK, release, null)).isEqualTo(new JsonObject());
+    assertThat(harness.request(SagaCommands.COMMIT_STOCK, commit, null)).isEqualTo(new JsonObject());
+
+    assertThat(reservations(order)).isEmpty();
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id IN (?::uuid, ?::uuid)",
+        release.getString("messageId"), commit.getString("messageId"))).isEqualTo(2);
+  }
+
+  @Test
+  void twoHundredConcurrentSingleUnitOrdersForTenUnitsReserveExactlyTen() throws Exception {
+    JsonObject teapot = product("Cast Iron Teapot", 4_500, "EUR", 10);
+    List<String> orders = IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID().toString()).toList();
+
+    List<JsonObject> acks = concurrently(200, i -> reserve(orders.get(i), line(teapot, 1)));
+
+    assertThat(acks).hasSize(200).containsOnly(new JsonObject());
+    List<String> addresses = new ArrayList<>();
+    for (String order : orders) {
+      addresses.add(awaitResults(order, 1).get(0).address());
+    }
+    assertThat(addresses.stream().filter(OrdersApi.STOCK_RESERVED::equals).count()).isEqualTo(10);
+    assertThat(addresses.stream().filter(OrdersApi.STOCK_REJECTED::equals).count()).isEqualTo(190);
+    assertThat(stock(teapot).get(0)).isEqualTo(0);
+    assertThat(count("SELECT count(*) FROM reservations WHERE product_id = ?::uuid AND status = 'RESERVED'",
+        id(teapot))).isEqualTo(10);
+    assertThat(count("SELECT count(*) FROM stock_requests WHERE rejection = 'OUT_OF_STOCK' AND order_id IN "
+        + "(SELECT (v->>0)::uuid FROM jsonb_array_elements(?::jsonb) v)", new JsonArray(orders).encode()))
+        .isEqualTo(190);
+    assertBalanced(teapot, 10, 0, 0, 10, 0);
+  }
+
+  @Test
+  void aMalformedCommandFails400AndRecordsNothing() throws Exception {
+    String order = UUID.randomUUID().toString();
+    JsonObject noLines = reserve(order);
+    JsonObject zero = reserve(order, new JsonObject().put("productId", UUID.randomUUID().toString())
+        .put("quantity", 0));
+    String twice = UUID.randomUUID().toString();
+    JsonObject repeated = reserve(order, new JsonObject().put("productId", twice).put("quantity", 1),
+        new JsonObject().put("productId", twice).put("quantity", 2));
+
+    ReplyException empty = harness.failure(SagaCommands.RESERVE_STOCK, noLines, null);
+    ReplyException badQuantity = harness.failure(SagaCommands.RESERVE_STOCK, zero, null);
+    ReplyException duplicate = harness.failure(SagaCommands.RESERVE_STOCK, repeated, null);
+    ReplyException noOrder = harness.failure(SagaCommands.RELEASE_STOCK,
+        new JsonObject().put("messageId", UUID.randomUUID().toString()), null);
+
+    assertThat(empty.failureCode()).isEqualTo(400);
+    assertThat(empty.getMessage()).contains("lines must be an array of 1 to 100 lines");
+    assertThat(badQuantity.failureCode()).isEqualTo(400);
+    assertThat(badQuantity.getMessage()).contains("quantity must be an integer from 1");
+    assertThat(duplicate.failureCode()).isEqualTo(400);
+    assertThat(duplicate.getMessage()).contains(twice + " is repeated");
+    assertThat(noOrder.failureCode()).isEqualTo(400);
+    assertThat(noOrder.getMessage()).contains("orderId is required");
+    assertThat(count("SELECT count(*) FROM stock_requests WHERE order_id = ?::uuid", order)).isZero();
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid", noLines.getString("messageId")))
+        .as("a failed command is not marked processed: the sender may retry it").isZero();
+  }
+
+  // --- helpers
+
+  private static Future<Void> capture(String address) {
+    MessageConsumer<JsonObject> consumer = harness.vertx().eventBus().consumer(address, msg -> {
+      RESULTS.computeIfAbsent(msg.body().getString("orderId"), k -> new CopyOnWriteArrayList<>())
+          .add(new Result(address, msg.body()));
+      msg.reply(new JsonObject());
+    });
+    return consumer.completion();
+  }
+
+  /** The first {@code n} results for an order, once they have arrived. */
+  private static List<Result> awaitResults(String order, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (RESULTS.getOrDefault(order, List.of()).size() < n) {
+      assertThat(System.nanoTime()).as("%d results for order %s", n, order).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    return RESULTS.get(order).subList(0, n);
+  }
+
+  /** Waits until the outbox has delivered every result for the order (so no other is still on its way). */
+  private static void awaitOutboxDelivered(String order) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (count("SELECT count(*) FROM outbox WHERE payload->>'orderId' = ? AND status <> 'DELIVERED'", order) > 0) {
+      assertThat(System.nanoTime()).as("outbox of order %s delivered", order).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private static List<JsonObject> concurrently(int n, java.util.function.IntFunction<JsonObject> command) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(30_000);
+    List<Future<JsonObject>> sent = IntStream.range(0, n)
+        .mapToObj(i -> harness.vertx().eventBus().<JsonObject>request(SagaCommands.RESERVE_STOCK, command.apply(i),
+            options).map(msg -> msg.body()))
+        .toList();
+    ServiceHarness.await(Future.all(sent));
+    return sent.stream().map(Future::result).toList();
+  }
+
+  private static JsonObject product(String name, long priceMinor, String currency, int available) {
+    return harness.request(InventoryApi.CREATE, new JsonObject()
+        .put("sku", "RSV-" + UUID.randomUUID().toString().substring(0, 18).toUpperCase())
+        .put("name", name).put("priceMinor", priceMinor).put("currency", currency).put("available", available),
+        ADMIN);
+  }
+
+  private static String id(JsonObject product) {
+    return product.getString("id");
+  }
+
+  private static JsonObject line(JsonObject product, int quantity) {
+    return new JsonObject().put("productId", id(product)).put("quantity", quantity);
+  }
+
+  private static JsonObject reserve(String order, JsonObject... lines) {
+    return orderRef(order).put("lines", new JsonArray(List.of((Object[]) lines)));
+  }
+
+  private static JsonObject orderRef(String order) {
+    return new JsonObject().put("messageId", UUID.randomUUID().toString())
+        .put("occurredAt", Instant.now().toString()).put("orderId", order);
+  }
+
+  private static JsonObject withoutEnvelope(JsonObject result) {
+    JsonObject copy = result.copy();
+    copy.remove("messageId");
+    copy.remove("occurredAt");
+    return copy;
+  }
+
+  /** [available, version] of a product, as stored. */
+  private static List<Object> stock(JsonObject product) throws Exception {
+    return rows("SELECT available, version FROM products WHERE id = ?::uuid", id(product)).get(0);
+  }
+
+  /** [product id, quantity, status, price, currency] of an order's reservations. */
+  private static List<List<Object>> reservations(String order) throws Exception {
+    return rows("SELECT product_id::text, quantity, status, price_minor, currency FROM reservations "
+        + "WHERE order_id = ?::uuid ORDER BY product_id", order);
+  }
+
+  private static String rejection(String order) throws Exception {
+    return (String) rows("SELECT rejection FROM stock_requests WHERE order_id = ?::uuid", order).get(0).get(0);
+  }
+
+  private static long outboxRows(String order) throws Exception {
+    return count("SELECT count(*) FROM outbox WHERE payload->>'orderId' = ?", order);
+  }
+
+  /** initial stock + adjustments = available + reserved + sold, with each term as expected. */
+  private static void assertBalanced(JsonObject product, long initial, long adjusted, long available, long reserved,
+      long sold) throws Exception {
+    List<Object> balance = rows("SELECT initial_available, adjusted, available, reserved, sold, balanced "
+        + "FROM stock_balance WHERE product_id = ?::uuid", id(product)).get(0);
+    Map<String, Object> named = new LinkedHashMap<>();
+    List<String> names = List.of("initial", "adjusted", "available", "reserved", "sold", "balanced");
+    for (int i = 0; i < names.size(); i++) {
+      Object value = balance.get(i);
+      named.put(names.get(i), value instanceof Number number ? number.longValue() : value);
+    }
+    assertThat(named).containsExactly(Map.entry("initial", initial), Map.entry("adjusted", adjusted),
+        Map.entry("available", available), Map.entry("reserved", reserved), Map.entry("sold", sold),
+        Map.entry("balanced", true));
+  }
+
+  private static long count(String sql, Object... params) throws Exception {
+    return ((Number) rows(sql, params).get(0).get(0)).longValue();
+  }
+
+  private static List<List<Object>> rows(String sql, Object... params) throws Exception {
+    try (Connection c = harness.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        s.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        List<List<Object>> rows = new ArrayList<>();
+        while (rs.next()) {
+          List<Object> row = new ArrayList<>();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.add(rs.getObject(i));
+          }
+          rows.add(row);
+        }
+        return rows;
+      }
+    }
+  }
+}
