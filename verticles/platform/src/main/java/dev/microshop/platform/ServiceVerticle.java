@@ -113,11 +113,24 @@ public abstract class ServiceVerticle extends VerticleBase {
             .compose(v -> Outbox.deadLetters(pool, 100))
             .map(items -> new JsonObject().put("items", items))),
         consumers.on(OutboxApi.redrive(service()), msg -> admin(msg.headers())
-            .compose(v -> Outbox.redrive(pool, UUID.fromString(msg.body().getString("id"))))
-            .compose(done -> done ? Future.succeededFuture(new JsonObject().put("redriven", true))
-                : Future.failedFuture(new ServiceFailure(404, "no dead letter " + msg.body().getString("id"))))
+            .compose(v -> deadLetterId(msg.body()))
+            .compose(id -> Outbox.redrive(pool, id)
+                .compose(done -> done ? Future.succeededFuture(new JsonObject().put("redriven", true))
+                    : Future.failedFuture(new ServiceFailure(404, "no dead letter " + id))))
             .onSuccess(v -> relay.kick())),
         consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool))).mapEmpty();
+  }
+
+  /** A malformed id is the caller's mistake (400), not an internal error. */
+  private static Future<UUID> deadLetterId(JsonObject body) {
+    try {
+      if (body != null && body.getValue("id") instanceof String id) {
+        return Future.succeededFuture(UUID.fromString(id));
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the 400
+    }
+    return Future.failedFuture(new ServiceFailure(400, "id must be the UUID of a dead letter"));
   }
 
   private static Future<Void> admin(io.vertx.core.MultiMap headers) {
