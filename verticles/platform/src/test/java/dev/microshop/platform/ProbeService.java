@@ -1,0 +1,88 @@
+package dev.microshop.platform;
+
+import dev.microshop.contracts.Services;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A stand-in service for the outbox tests. It runs as orders (a service that owns a database) but brings no
+ * migrations of its own, so its database holds the platform's outbox and inbox and the test's
+ * {@code probe_effects} table.
+ */
+final class ProbeService extends ServiceVerticle {
+  /**
+   * Reliable consumer. Body {@code {messageId, note, followUp?}}: records the message in {@code probe_effects};
+   * with {@code followUp} (an address) it also adds a message {@code {messageId, causedBy}} for that address to
+   * the outbox, in the same transaction.
+   */
+  static final String EFFECT = "orders.probe.effect";
+  /**
+   * Body {@code {messages: [{destination, payload}]}}: adds them all to the outbox in one transaction, then kicks
+   * the relay, as a service does after a state change. Reply {@code {added}}.
+   */
+  static final String ENQUEUE = "orders.probe.enqueue";
+
+  ProbeService(Platform platform) {
+    super(platform);
+  }
+
+  @Override
+  public String service() {
+    return Services.ORDERS;
+  }
+
+  @Override
+  protected Future<?> startService() {
+    return Future.all(reliably(EFFECT, this::record), consumers.on(ENQUEUE, this::enqueue));
+  }
+
+  private Future<?> record(SqlConnection tx, JsonObject message) {
+    String messageId = message.getString("messageId");
+    Future<?> recorded = tx.preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
+        .execute(Tuple.of(UUID.fromString(messageId), message.getString("note")));
+    String followUp = message.getString("followUp");
+    if (followUp == null) {
+      return recorded;
+    }
+    return recorded.compose(v -> Outbox.add(tx, followUp, new JsonObject()
+        .put("messageId", UUID.randomUUID().toString())
+        .put("causedBy", messageId)));
+  }
+
+  private Future<JsonObject> enqueue(Message<JsonObject> msg) {
+    JsonArray messages = msg.body().getJsonArray("messages");
+    return pool.withTransaction(tx -> {
+      List<Future<Void>> added = new ArrayList<>();
+      for (int i = 0; i < messages.size(); i++) {
+        JsonObject message = messages.getJsonObject(i);
+        added.add(Outbox.add(tx, message.getString("destination"), message.getJsonObject("payload")));
+      }
+      return Future.all(added);
+    }).onSuccess(v -> relay.kick()).map(v -> new JsonObject().put("added", messages.size()));
+  }
+
+  /**
+   * Replaces the running relay with one whose {@code outbox} settings are overridden (empty: the service's own),
+   * so one test can slow the poll, stretch the backoff or deliver twice. Completes once the new relay runs.
+   */
+  Future<Void> replaceRelay(JsonObject outbox) {
+    Promise<Void> replaced = Promise.promise();
+    context.runOnContext(v -> {
+      relay.stop();
+      JsonObject config = config().copy();
+      config.getJsonObject("outbox").mergeIn(outbox);
+      relay = new OutboxRelay(vertx, pool, config);
+      relay.start();
+      replaced.complete();
+    });
+    return replaced.future();
+  }
+}
