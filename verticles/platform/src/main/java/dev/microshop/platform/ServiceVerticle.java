@@ -143,8 +143,7 @@ public abstract class ServiceVerticle extends VerticleBase {
   }
 
   private void startRelay() {
-    if (ownsDatabase()) {
-      relay = new OutboxRelay(vertx, pool, config());
+    if (relay != null) {
       relay.start();
     }
   }
@@ -170,6 +169,7 @@ public abstract class ServiceVerticle extends VerticleBase {
           .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject().put("reason", e.getMessage()))));
     });
     return Database.migrate(vertx, service(), db)
-        .onSuccess(v -> pool = Database.pool(vertx, service(), db));
+        .onSuccess(v -> pool = Database.pool(vertx, service(), db))
+        .onSuccess(v -> relay = new OutboxRelay(vertx, pool, config()));
   }
 }
