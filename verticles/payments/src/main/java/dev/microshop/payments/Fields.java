@@ -17,6 +17,8 @@ final class Fields {
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+
   private final JsonObject body;
   private final List<String> problems = new ArrayList<>();
 
@@ -54,6 +56,37 @@ final class Fields {
       problems.add(name + " must be an integer from " + min + " to " + max);
     }
     return 0;
+  }
+
+  /** Like {@link #integer(String, long, long)}, but {@code fallback} when the field is absent. */
+  long integer(String name, long min, long max, long fallback) {
+    return body.getValue(name) == null ? fallback : integer(name, min, max);
+  }
+
+  /** A string matching {@code pattern}, or null when absent. */
+  String optional(String name, Pattern pattern, String rule) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof String text && pattern.matcher(text).matches()) {
+      return text;
+    }
+    problems.add(name + " must be " + rule);
+    return null;
+  }
+
+  /** An ISO 4217 style code: three upper-case letters. */
+  String currency(String name) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      problems.add(name + " is required");
+    } else if (!(value instanceof String text) || !CURRENCY.matcher(text).matches()) {
+      problems.add(name + " must be an ISO 4217 code like EUR");
+    } else {
+      return text;
+    }
+    return null;
   }
 
   /** Text of 1..maxLength characters once trimmed, without control characters (it ends up in logs). */

@@ -2,6 +2,7 @@ package dev.microshop.payments;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.PaymentsApi;
+import dev.microshop.contracts.SagaCommands;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
@@ -13,14 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payments service: wallets and their ledger (charges and refunds come with the order saga). Owns the
- * payments database. Handlers may throw a {@code ServiceFailure} (401, 403, 400): the platform's consumers
- * answer it as the failure.
+ * The payments service: wallets and their ledger, and the order saga's charges and refunds (applied once per
+ * message id and once per order). Owns the payments database. Handlers may throw a {@code ServiceFailure} (401,
+ * 403, 400): the platform's consumers answer it as the failure.
  */
 public class PaymentsVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
 
   private Wallets wallets;
+  private Charges charges;
+  private Ledger ledger;
 
   public PaymentsVerticle(Platform platform) {
     super(platform);
@@ -40,14 +43,24 @@ public class PaymentsVerticle extends ServiceVerticle {
   private Future<?> serve(WalletConfig config) {
     LOG.info("new wallets open with {} {}", config.openingBalanceMinor(), config.currency());
     wallets = new Wallets(pool, config);
+    charges = new Charges(wallets);
+    ledger = new Ledger(pool);
     return Future.all(
         consumers.on(PaymentsApi.WALLET, this::wallet),
-        consumers.on(PaymentsApi.CREDIT, this::credit));
+        consumers.on(PaymentsApi.CREDIT, this::credit),
+        consumers.on(PaymentsApi.TRANSACTIONS, this::transactions),
+        reliably(SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
+        reliably(SagaCommands.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
   }
 
   private Future<JsonObject> wallet(Message<JsonObject> msg) {
     UUID caller = Callers.user(msg.headers());
     return wallets.get(caller).map(Wallet::toJson);
+  }
+
+  private Future<JsonObject> transactions(Message<JsonObject> msg) {
+    UUID caller = Callers.user(msg.headers());
+    return ledger.page(caller, LedgerPage.fromJson(msg.body()));
   }
 
   private Future<JsonObject> credit(Message<JsonObject> msg) {

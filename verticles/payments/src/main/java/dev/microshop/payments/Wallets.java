@@ -39,7 +39,8 @@ final class Wallets {
         .compose(credited -> credited != null ? Future.succeededFuture(credited) : replay(tx, request)));
   }
 
-  private Future<Void> open(SqlClient sql, UUID userId) {
+  /** Opens the user's wallet with the configured balance unless it is open; inside the caller's transaction. */
+  Future<Void> open(SqlClient sql, UUID userId) {
     return sql.preparedQuery(PaymentsSql.OPEN_WALLET)
         .execute(Tuple.of(userId, config.openingBalanceMinor(), config.currency()))
         .onSuccess(rows -> {

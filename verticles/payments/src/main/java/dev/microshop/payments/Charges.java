@@ -1,0 +1,130 @@
+package dev.microshop.payments;
+
+import dev.microshop.contracts.OrdersApi;
+import dev.microshop.platform.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The order saga's side of the wallets: charge an order once, refund it once. Each method runs inside the
+ * transaction that records the command's message id, holds the wallet's row lock (so one wallet's charges apply
+ * one at a time and a repeated command sees what its twin committed), and puts its result for orders in the
+ * outbox in the same transaction.
+ */
+final class Charges {
+  private static final Logger LOG = LoggerFactory.getLogger(Charges.class);
+
+  private final Wallets wallets;
+
+  Charges(Wallets wallets) {
+    this.wallets = wallets;
+  }
+
+  /**
+   * Decides an order's charge once: debits the wallet, or declines and records why. A repeated CHARGE for the
+   * order resends that outcome and changes nothing.
+   */
+  Future<Void> charge(SqlConnection tx, ChargeCommand command) {
+    return wallets.open(tx, command.userId())
+        .compose(v -> lock(tx, command.userId()))
+        .compose(wallet -> decideOnce(tx, command, wallet));
+  }
+
+  /** Credits an order's charge back, unless there is none or it was refunded already. Sends no result. */
+  Future<Void> refund(SqlConnection tx, RefundCommand command) {
+    return tx.preparedQuery(PaymentsSql.FIND_CHARGE).execute(Tuple.of(command.orderId()))
+        .compose(charges -> charges.size() == 0 ? nothingToRefund(command)
+            : refund(tx, command, charges.iterator().next()));
+  }
+
+  private Future<Void> decideOnce(SqlConnection tx, ChargeCommand command, Wallet wallet) {
+    return tx.preparedQuery(PaymentsSql.FIND_CHARGE_OUTCOME).execute(Tuple.of(command.orderId()))
+        .compose(outcome -> outcome.size() > 0 ? replay(tx, command.orderId(), outcome.iterator().next())
+            : decide(tx, command, wallet));
+  }
+
+  private Future<Void> decide(SqlConnection tx, ChargeCommand command, Wallet wallet) {
+    String declined = command.declineReason(wallet);
+    if (declined != null) {
+      return decline(tx, command, declined);
+    }
+    return tx.preparedQuery(PaymentsSql.CHARGE).execute(Tuple.of(command.userId(), command.amountMinor(),
+            command.ledgerReason(), command.messageId(), command.orderId()))
+        .compose(rows -> rows.size() == 1
+            ? charged(tx, command.orderId(), command.amountMinor(), command.currency())
+            // Cannot happen under the wallet's lock; failing rolls back, and the relay delivers the command again.
+            : Future.failedFuture(new IllegalStateException("order " + command.orderId() + " was not charged")))
+        .onSuccess(v -> LOG.info("order {}: charged {} {} to wallet {}", command.orderId(), command.amountMinor(),
+            command.currency(), command.userId()));
+  }
+
+  private Future<Void> decline(SqlConnection tx, ChargeCommand command, String reason) {
+    LOG.info("order {}: charge of {} {} to wallet {} declined ({})", command.orderId(), command.amountMinor(),
+        command.currency(), command.userId(), reason);
+    return tx.preparedQuery(PaymentsSql.DECLINE).execute(Tuple.of(command.orderId(), command.userId(),
+            command.amountMinor(), command.currency(), reason))
+        .compose(v -> declined(tx, command.orderId(), reason));
+  }
+
+  private static Future<Void> refund(SqlConnection tx, RefundCommand command, Row charge) {
+    UUID user = charge.getUUID("user_id");
+    long amount = charge.getLong("amount_minor");
+    if (amount == 0) {
+      return nothingToRefund(command);
+    }
+    return lock(tx, user)
+        .compose(wallet -> tx.preparedQuery(PaymentsSql.REFUND).execute(Tuple.of(user, amount,
+            command.ledgerReason(), command.messageId(), command.orderId())))
+        .onSuccess(rows -> {
+          if (rows.size() == 1) {
+            LOG.info("order {}: refunded {} to wallet {}", command.orderId(), amount, user);
+          } else {
+            LOG.info("order {}: already refunded", command.orderId());
+          }
+        })
+        .mapEmpty();
+  }
+
+  private static Future<Void> nothingToRefund(RefundCommand command) {
+    LOG.info("order {}: no charge to refund", command.orderId());
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> replay(SqlConnection tx, UUID orderId, Row outcome) {
+    LOG.debug("order {}: charge was decided before ({}); resending the outcome", orderId,
+        outcome.getString("outcome"));
+    return "CHARGED".equals(outcome.getString("outcome"))
+        ? charged(tx, orderId, outcome.getLong("amount_minor"), outcome.getString("currency"))
+        : declined(tx, orderId, outcome.getString("reason"));
+  }
+
+  private static Future<Wallet> lock(SqlConnection tx, UUID userId) {
+    return tx.preparedQuery(PaymentsSql.LOCK_WALLET).execute(Tuple.of(userId))
+        .map(rows -> Wallet.from(rows.iterator().next()));
+  }
+
+  /** {@code orders.saga.payment-charged}. */
+  private static Future<Void> charged(SqlConnection tx, UUID orderId, long amountMinor, String currency) {
+    return Outbox.add(tx, OrdersApi.PAYMENT_CHARGED, result(orderId).put("amountMinor", amountMinor)
+        .put("currency", currency));
+  }
+
+  /** {@code orders.saga.payment-declined}. */
+  private static Future<Void> declined(SqlConnection tx, UUID orderId, String reason) {
+    return Outbox.add(tx, OrdersApi.PAYMENT_DECLINED, result(orderId).put("reason", reason));
+  }
+
+  private static JsonObject result(UUID orderId) {
+    return new JsonObject()
+        .put("messageId", UUID.randomUUID().toString())
+        .put("occurredAt", Instant.now().toString())
+        .put("orderId", orderId.toString());
+  }
+}
