@@ -53,18 +53,20 @@ public final class Cluster implements AutoCloseable {
     if (!processes.containsKey(Services.GATEWAY)) {
       return;
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonObject all = null;
     while (System.nanoTime() < deadline) {
-      JsonObject all = new JsonObject(Http.get(gateway() + "/v1/status").body()).getJsonObject("services");
+      all = new JsonObject(Http.get(gateway() + "/v1/status").body()).getJsonObject("services");
+      JsonObject current = all;
       if (services.stream().allMatch(s -> {
-        JsonObject service = all.getJsonObject(s);
+        JsonObject service = current.getJsonObject(s);
         return "UP".equals(service.getString("status")) && service.getJsonArray("instances").size() == 1;
       })) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("services not all UP with one instance: " + services);
+    throw new AssertionError("services not all UP with one instance: " + services + "; last status: " + all);
   }
 
   @Override
