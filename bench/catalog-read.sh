@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Throughput and p50/p99 of `GET /v1/products/{id}` through the gateway (issue 3), beside two floors measured in
+# the same run on the same machine:
+#   hello    a bare vertx-web Router answering GET /hello (bench/java/BareHello.java), 1 verticle instance
+#   forward  a bare HTTP -> clustered event bus -> second JVM -> reply forward (bench/java/BareForward.java),
+#            2 HTTP verticle instances (the configuration of the 35 k req/s anchor in the team notes)
+#   catalog  the gateway and inventory JVMs of microshop, on the embedded PostgreSQL, with the demo catalog
+# and prints the ratios catalog / forward and catalog / hello. The load generator is bench/java/LoadGen.java
+# (Java, closed loop, keep-alive, one request in flight per connection); nothing but a JDK and the built
+# launcher jar is needed. Builds nothing: run `mvn -B -q -DskipTests package` first.
+#
+# Usage: bench/catalog-read.sh [MICROSHOP_NAME=value ...]
+#   The arguments are setting overrides for the microshop JVMs only (A/B runs), e.g.
+#   MICROSHOP_INVENTORY_DB_POOL_SIZE=8. Inherited MICROSHOP_* variables are ignored.
+# Environment: ROUNDS (default 3), PREWARM_S (30: JIT warm-up per target, once), WARMUP_S (5), MEASURE_S (10), CONNECTIONS (16,64), LOADGEN_THREADS (2),
+#   FORWARD_INSTANCES (2), HELLO_INSTANCES (1), SERVER_JVM_OPTS (JVM flags for every server JVM; default none).
+#
+# The anonymous rate limit is raised to 10^9 per minute for the run; its check stays on the path (a Hazelcast
+# entry processor per request). Everything runs from a copy of the jar taken at start, in a throwaway data
+# directory, with its own Hazelcast cluster names and ports (5851.. for microshop, 5871.. for the forward), so it
+# never joins or disturbs a developer's microshop. Every wait is bounded; every process it started is stopped on
+# exit, also on failure or Ctrl-C.
+set -u -o pipefail
+
+READY_TIMEOUT_S=180
+STOP_TIMEOUT_S=20
+CLUSTER_PORT=5851
+FORWARD_PORT=5871
+ROUNDS=${ROUNDS:-3}
+PREWARM_S=${PREWARM_S:-30}
+WARMUP_S=${WARMUP_S:-5}
+MEASURE_S=${MEASURE_S:-10}
+CONNECTIONS=${CONNECTIONS:-16,64}
+LOADGEN_THREADS=${LOADGEN_THREADS:-2}
+FORWARD_INSTANCES=${FORWARD_INSTANCES:-2}
+HELLO_INSTANCES=${HELLO_INSTANCES:-1}
+read -r -a SERVER_JVM_OPTS <<<"${SERVER_JVM_OPTS:-}"
+# What the launcher jar's manifest grants under `java -jar`; the bare servers run with -cp and need them on the
+# command line, or Hazelcast falls back to slower code ("modular environment" warning).
+OPENS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens java.management/sun.management=ALL-UNNAMED
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
+
+cd "$(dirname "$0")/.." || exit 1
+REPO=$PWD
+JAR=launcher/target/launcher.jar
+if [[ ! -f $JAR ]]; then
+  echo "bench: $PWD/$JAR is missing; build it first: mvn -B -q -DskipTests package" >&2
+  exit 1
+fi
+for tool in java javac curl ps; do
+  command -v "$tool" >/dev/null || { echo "bench: '$tool' is not on PATH" >&2; exit 1; }
+done
+OVERRIDES=()
+for arg in "$@"; do
+  [[ $arg =~ ^MICROSHOP_[A-Z0-9_]+=.*$ ]] || { echo "bench: expected MICROSHOP_NAME=value, got '$arg'" >&2; exit 2; }
+  OVERRIDES+=("$arg")
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/microshop-bench.XXXXXX")
+DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/microshop-bench-data.XXXXXX")
+RUN_JAR=$WORK/launcher.jar
+CP=$RUN_JAR:$WORK/classes
+PIDS=()        # every server JVM this script started, in start order
+LOADGEN_PID=""
+
+now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
+
+# Bash runs a trap only once the foreground command returns; `wait` returns at once, so Ctrl-C is prompt.
+nap() {
+  sleep "$1" &
+  wait $!
+}
+
+# Alive and not a zombie waiting to be reaped (kill -0 succeeds on zombies).
+alive() {
+  [[ -n ${1:-} && -r /proc/$1/stat ]] || return 1
+  local stat
+  stat=$(</proc/"$1"/stat) 2>/dev/null || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# Waits up to $2 seconds for process $1 to exit; true if it did.
+await_exit() {
+  local pid=$1 deadline=$(( $(now_ms) + $2 * 1000 ))
+  while alive "$pid"; do
+    (( $(now_ms) >= deadline )) && return 1
+    nap 0.1
+  done
+}
+
+# SIGTERM, a bounded wait, then SIGKILL. For processes this script started (or that they started).
+stop_pid() {
+  local pid=$1 grace=$2
+  alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null
+  if ! await_exit "$pid" "$grace"; then
+    echo "bench: pid $pid ignored SIGTERM for ${grace} s; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null
+    await_exit "$pid" 5
+  fi
+}
+
+postmaster_pid() { head -n1 "$DATA_DIR/pg/postmaster.pid" 2>/dev/null | tr -d ' '; }
+
+# Bounded (about a minute at worst) and deaf to further Ctrl-C, so it always finishes.
+cleanup() {
+  local code=$?
+  trap '' INT TERM
+  trap - EXIT
+  [[ -n $LOADGEN_PID ]] && stop_pid "$LOADGEN_PID" 5
+  local pg i
+  pg=$(postmaster_pid)
+  # In parallel, so the bound is one grace period, not one per JVM.
+  for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do
+    stop_pid "${PIDS[i]}" "$STOP_TIMEOUT_S" &
+  done
+  wait
+  # The inventory JVM stops the PostgreSQL it started; only if it died or was killed is the server left over.
+  if [[ -n $pg ]] && alive "$pg"; then
+    echo "bench: stopping leftover PostgreSQL pid $pg" >&2
+    stop_pid "$pg" 15
+  fi
+  rm -f "$RUN_JAR"
+  if (( code == 0 )); then
+    rm -rf "$WORK"
+  else
+    echo "bench: logs kept in $WORK" >&2
+  fi
+  rm -rf "$DATA_DIR"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() {
+  echo "bench: $*" >&2
+  for log in "$WORK"/*.log; do
+    [[ -s $log ]] || continue
+    echo "---- last lines of $(basename "$log") ----" >&2
+    tail -n 25 "$log" >&2
+  done
+  exit 1
+}
+
+# Waits (bounded) for a line of $WORK/<name>.log matching the regex and sets HIT to it.
+# Returns 1 on timeout, 2 if the process exited first. (Not meant for $(...): a trap waits for a subshell.)
+await_line() {
+  local name=$1 regex=$2 pid=$3 timeout_s=$4 deadline
+  deadline=$(( $(now_ms) + timeout_s * 1000 ))
+  HIT=""
+  while true; do
+    HIT=$(grep -m1 -E "$regex" "$WORK/$name.log" 2>/dev/null)
+    [[ -n $HIT ]] && return 0
+    alive "$pid" || return 2
+    (( $(now_ms) >= deadline )) && return 1
+    nap 0.2
+  done
+}
+
+await_ready() {
+  local name=$1 regex=$2 pid=$3
+  await_line "$name" "$regex" "$pid" "$READY_TIMEOUT_S"
+  case $? in
+    1) fail "$name (pid $pid) was not ready within ${READY_TIMEOUT_S} s" ;;
+    2) fail "$name (pid $pid) exited before it was ready" ;;
+  esac
+}
+
+members() {
+  local list
+  list=$(for p in $(seq "$1" $(( $1 + $2 - 1 ))); do printf '127.0.0.1:%s,' "$p"; done)
+  echo "${list%,}"
+}
+
+# Starts a server JVM with cwd $WORK (so the jar's bundled config and cluster.xml are used, never a working
+# tree's), stdout+stderr into $WORK/<name>.log; sets STARTED_PID.
+start_jvm() {
+  local name=$1
+  shift
+  (cd "$WORK" && exec "$@" >"$WORK/$name.log" 2>&1) &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+cp "$JAR" "$RUN_JAR" || fail "cannot copy $JAR"
+java -jar "$RUN_JAR" --help >/dev/null 2>&1 || fail "$JAR does not run (is a build writing it right now?)"
+mkdir -p "$WORK/classes"
+javac --release 17 -nowarn -cp "$RUN_JAR" -d "$WORK/classes" bench/java/*.java >"$WORK/javac.log" 2>&1 \
+  || fail "bench/java does not compile against the jar: $(grep -m3 error "$WORK/javac.log")"
+for p in $(seq "$CLUSTER_PORT" $(( CLUSTER_PORT + 7 ))) $(seq "$FORWARD_PORT" $(( FORWARD_PORT + 3 ))); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "bench: warning: port $p is already in use; Hazelcast will skip it" >&2
+  fi
+done
+
+# A clean environment for microshop: inherited MICROSHOP_* variables would change what is measured.
+UNSET=()
+for name in $(compgen -e | grep '^MICROSHOP_' || true); do
+  UNSET+=(-u "$name")
+done
+MS_ENV=("${UNSET[@]}"
+  MICROSHOP_DATA_DIR="$DATA_DIR"
+  MICROSHOP_CLUSTER_NAME="bench-catalog-$$"
+  MICROSHOP_CLUSTER_PORT="$CLUSTER_PORT"
+  MICROSHOP_CLUSTER_MEMBERS="$(members "$CLUSTER_PORT" 8)"
+  MICROSHOP_GATEWAY_HTTP_PORT=0
+  MICROSHOP_GATEWAY_RATE_LIMIT_ANONYMOUS_PER_MINUTE=1000000000
+  "${OVERRIDES[@]}")
+
+echo "microshop catalog read benchmark (issue 3)"
+echo "  jar:       $JAR ($(du -m "$JAR" | cut -f1) MB, built $(date -r "$JAR" '+%Y-%m-%d %H:%M:%S'); run from a copy)"
+echo "  commit:    $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- verticles launcher/src/main 2>/dev/null || echo ' (working tree differs from it)')"
+echo "  java:      $(java -version 2>&1 | head -n1)"
+echo "  host:      $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  server JVM options: ${SERVER_JVM_OPTS[*]:-(none: JVM defaults)}"
+echo "  microshop overrides: MICROSHOP_GATEWAY_RATE_LIMIT_ANONYMOUS_PER_MINUTE=1000000000 ${OVERRIDES[*]}"
+(( ${#UNSET[@]} > 0 )) && echo "  ignored inherited: $(compgen -e | grep '^MICROSHOP_' | tr '\n' ' ')"
+echo
+
+# ---- start -------------------------------------------------------------------------------------------------
+T0=$(now_ms)
+# The inventory JVM starts the embedded PostgreSQL (dev mode: demo catalog seeded at first start).
+start_jvm inventory env "${MS_ENV[@]}" java "${SERVER_JVM_OPTS[@]}" -jar "$RUN_JAR" inventory
+INVENTORY_PID=$STARTED_PID
+FWD_MEMBERS=$(members "$FORWARD_PORT" 4)
+start_jvm forward-back java "${SERVER_JVM_OPTS[@]}" "${OPENS[@]}" -cp "$CP" BareForward back "bench-forward-$$" \
+  "$FORWARD_PORT" "$FWD_MEMBERS"
+BACK_PID=$STARTED_PID
+start_jvm hello java "${SERVER_JVM_OPTS[@]}" "${OPENS[@]}" -cp "$CP" BareHello "$HELLO_INSTANCES"
+HELLO_PID=$STARTED_PID
+await_ready inventory '^MICROSHOP-READY ' "$INVENTORY_PID"
+await_ready forward-back '^BENCH-READY ' "$BACK_PID"
+await_ready hello '^BENCH-READY ' "$HELLO_PID"
+HELLO_URL=$(grep -m1 -oE 'http://[0-9.]+:[0-9]+' <<<"$HIT")
+
+start_jvm gateway env "${MS_ENV[@]}" java "${SERVER_JVM_OPTS[@]}" -jar "$RUN_JAR" gateway
+GATEWAY_PID=$STARTED_PID
+start_jvm forward-front java "${SERVER_JVM_OPTS[@]}" "${OPENS[@]}" -cp "$CP" BareForward front "bench-forward-$$" \
+  "$FORWARD_PORT" "$FWD_MEMBERS" "$FORWARD_INSTANCES"
+FRONT_PID=$STARTED_PID
+await_ready gateway '^MICROSHOP-READY ' "$GATEWAY_PID"
+GATEWAY_URL=$(grep -oE '"gateway":"http://[^"]+"' <<<"$HIT" | cut -d'"' -f4)
+[[ -n $GATEWAY_URL ]] || fail "no gateway endpoint in its ready line: $HIT"
+await_ready forward-front '^BENCH-READY ' "$FRONT_PID"
+FORWARD_URL=$(grep -m1 -oE 'http://[0-9.]+:[0-9]+' <<<"$HIT")
+PG_PID=$(postmaster_pid)
+[[ -n $PG_PID ]] && alive "$PG_PID" || fail "no running PostgreSQL in $DATA_DIR/pg"
+echo "started in $(( ($(now_ms) - T0) / 1000 )) s: inventory pid $INVENTORY_PID, gateway pid $GATEWAY_PID," \
+  "PostgreSQL pid $PG_PID; forward back/front pids $BACK_PID/$FRONT_PID; hello pid $HELLO_PID"
+
+# ---- what is read ------------------------------------------------------------------------------------------
+PAGE=$(curl -s --max-time 5 "$GATEWAY_URL/v1/products?limit=1")
+PRODUCT_ID=$(grep -m1 -oE '"id":"[0-9a-f-]{36}"' <<<"$PAGE" | cut -d'"' -f4)
+[[ -n $PRODUCT_ID ]] || fail "no product in GET /v1/products?limit=1: ${PAGE:0:300}"
+for check in "catalog $GATEWAY_URL/v1/products/$PRODUCT_ID" "forward $FORWARD_URL/fwd/$PRODUCT_ID" \
+    "hello $HELLO_URL/hello"; do
+  url=${check#* }
+  out=$(curl -s -o "$WORK/body" -w '%{http_code} %{size_download}' --max-time 5 "$url")
+  [[ ${out%% *} == 200 ]] || fail "${check%% *}: GET $url answered ${out%% *}: $(head -c 300 "$WORK/body")"
+  printf '  %-8s GET %s -> 200, %s body bytes\n' "${check%% *}" "${url#http://}" "${out#* }"
+done
+echo "  catalog body: $(curl -s --max-time 5 "$GATEWAY_URL/v1/products/$PRODUCT_ID" | head -c 160)..."
+echo
+
+# ---- load --------------------------------------------------------------------------------------------------
+# The load generator runs in the background so that Ctrl-C reaches the trap at once.
+java -cp "$CP" LoadGen --prewarm "$PREWARM_S" --warmup "$WARMUP_S" --duration "$MEASURE_S" --rounds "$ROUNDS" \
+  --connections "$CONNECTIONS" --threads "$LOADGEN_THREADS" \
+  --target "hello|$HELLO_URL/hello|server=$HELLO_PID" \
+  --target "forward|$FORWARD_URL/fwd/$PRODUCT_ID|front=$FRONT_PID,back=$BACK_PID" \
+  --target "catalog|$GATEWAY_URL/v1/products/$PRODUCT_ID|gateway=$GATEWAY_PID,inventory=$INVENTORY_PID,postgres=$PG_PID" \
+  --ratio catalog/forward --ratio catalog/hello --goal catalog/forward=0.60 &
+LOADGEN_PID=$!
+wait "$LOADGEN_PID"
+LOAD_CODE=$?
+LOADGEN_PID=""
+echo
+echo "CPU tgt/load/other: cores busy during the measured window in the target's processes (catalog: gateway,"
+echo "inventory, PostgreSQL with its backends; forward: front and back JVMs), in the load generator, and in every"
+echo "other process of the host (other work on a shared machine: it depresses req/s). CPU per request: CPU time of"
+echo "each target process divided by the requests answered."
+for pid in "${PIDS[@]}"; do
+  alive "$pid" || fail "server pid $pid died during the run"
+done
+(( LOAD_CODE == 0 )) || fail "the load generator failed (exit code $LOAD_CODE)"
