@@ -178,6 +178,41 @@ class SagaIT {
   }
 
   @Test
+  @Order(6)
+  void theNotificationStreamDeliversTheConfirmationLiveOverServerSentEvents() throws Exception {
+    String product = api.product(admin, 400, 5);
+    String customer = api.newCustomer();
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpResponse<java.util.stream.Stream<String>> stream = client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(api.base() + "/v1/notifications/stream"))
+        .header("Authorization", "Bearer " + customer).build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
+    Thread reader = new Thread(() -> stream.body().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(": connected");
+
+    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body()).getString("id");
+    assertThat(api.awaitFinal(customer, id, FINAL).getString("status")).isEqualTo("CONFIRMED");
+    long confirmedAt = System.nanoTime();
+    String data = null;
+    while (System.nanoTime() - confirmedAt < Duration.ofSeconds(10).toNanos()) {
+      String next = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+      if (next != null && next.startsWith("data: ") && next.contains(id)) {
+        data = next;
+        break;
+      }
+    }
+    assertThat(data).as("an SSE data line for order %s", id).isNotNull();
+    JsonObject notification = new JsonObject(data.substring("data: ".length()));
+    assertThat(notification.getString("kind")).isEqualTo("ORDER_CONFIRMED");
+    assertThat(notification.getString("userId")).isEqualTo(Api.userId(customer));
+    stream.body().close();
+  }
+
+  @Test
   @Order(100)
   void aCustomerCancelWhileChargingReleasesStockAndALateChargeIsRefunded() throws Exception {
     String product = api.product(admin, 2500, 6);
