@@ -299,6 +299,57 @@ class ApiIT {
   }
 
   @Test
+  @Order(9)
+  void requestIdsAreEchoedOrGeneratedAndOversizedUrlsAndHeadersGetProblems() {
+    HttpResponse<String> echoed = Http.get(api + "/v1/products?limit=1", Map.of("X-Request-Id", "abc-123"));
+    assertThat(echoed.headers().firstValue("X-Request-Id")).contains("abc-123");
+    HttpResponse<String> generated = Http.get(api + "/v1/products?limit=1");
+    assertThat(generated.headers().firstValue("X-Request-Id")).hasValueSatisfying(
+        v -> assertThat(UUID.fromString(v)).isNotNull());
+    HttpResponse<String> longUrl = Http.get(api + "/v1/products?q=" + "a".repeat(5000));
+    assertThat(longUrl.statusCode()).isEqualTo(414);
+    assertThat(longUrl.headers().firstValue("Content-Type")).contains("application/problem+json");
+    HttpResponse<String> bigHeader = Http.get(api + "/v1/products", Map.of("X-Big", "b".repeat(9000)));
+    assertThat(bigHeader.statusCode()).isEqualTo(431);
+    assertThat(new JsonObject(bigHeader.body()).getInteger("status")).isEqualTo(431);
+  }
+
+  @Test
+  @Order(99)
+  void aHungServiceTimesOutWith504ThenItsBreakerOpensWith503AndRetryAfterThenRecovers() throws Exception {
+    String product = new JsonObject(Http.get(api + "/v1/products?limit=1").body()).getJsonArray("items")
+        .getJsonObject(0).getString("id");
+    long pid = processes.get(Services.INVENTORY).pid();
+    signal("STOP", pid);
+    try {
+      ExecutorService pool = Executors.newFixedThreadPool(6);
+      List<Callable<Integer>> reads = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        reads.add(() -> Http.get(api + "/v1/products/" + product).statusCode());
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> f : pool.invokeAll(reads)) {
+        statuses.add(f.get());
+      }
+      pool.shutdown();
+      assertThat(statuses).as("every read waits out the bus timeout").contains(504);
+      long started = System.nanoTime();
+      HttpResponse<String> open = Http.get(api + "/v1/products/" + product);
+      assertThat(open.statusCode()).isEqualTo(503);
+      assertThat(open.headers().firstValue("Retry-After")).isPresent();
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+    } finally {
+      signal("CONT", pid);
+    }
+    // A pause past the heartbeat timeout drops the JVM from the cluster; it merges back and republishes itself.
+    Http.awaitStatus(api + "/v1/products/" + product, 200, Duration.ofSeconds(90));
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor()).isZero();
+  }
+
+  @Test
   @Order(100)
   void withPaymentsKilledMeStillAnswersWithTheProfileAndTheWalletMarkedUnavailable() throws Exception {
     String email = "resilient-" + UUID.randomUUID() + "@example.com";

@@ -113,6 +113,15 @@ public class GatewayVerticle extends ServiceVerticle {
 
     Router root = Router.router(vertx);
     root.route().handler(GatewayVerticle::requestId);
+    int maxUri = http.getInteger("maxInitialLineLength");
+    // HTTP/1.1's codec enforces this already; HTTP/2 (h2c) has no request line, so check the URI here too.
+    root.route().handler(ctx -> {
+      if (ctx.request().uri().length() > maxUri) {
+        Problems.write(ctx, 414, "the request URL is longer than " + maxUri + " characters", null);
+      } else {
+        ctx.next();
+      }
+    });
     root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
         .sendFile(CONTRACT).onFailure(ctx::fail));
     root.get("/docs").handler(ctx -> ctx.redirect("/docs/"));
@@ -132,7 +141,10 @@ public class GatewayVerticle extends ServiceVerticle {
         .setIdleTimeout(http.getInteger("idleTimeoutSeconds"))
         .setMaxHeaderSize(http.getInteger("maxHeaderSize"))
         .setMaxInitialLineLength(http.getInteger("maxInitialLineLength"))
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        // No cleartext HTTP/2 upgrade: the edge speaks HTTP/1.1 (TLS terminators negotiate h2 in front of it),
+        // so the request-line and header limits above hold for every request.
+        .setHttp2ClearTextEnabled(false);
   }
 
   /** X-Request-Id: echoed when sane, generated otherwise; it also travels to the services. */

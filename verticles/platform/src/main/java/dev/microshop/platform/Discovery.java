@@ -56,6 +56,25 @@ public final class Discovery {
     return registry.publish(record);
   }
 
+  /**
+   * Makes sure {@code registration} is still in the registry under this JVM's current member id, and publishes
+   * it again if not. A JVM that was paused or partitioned is dropped by the cluster, its record swept, and it
+   * comes back (merges) with a new Hazelcast member id: without this it would serve traffic nobody could find.
+   * Yields the registration in force.
+   */
+  public Future<String> ensurePublished(String registration, InstanceInfo info) {
+    String member = hazelcast == null ? null : hazelcast.getCluster().getLocalMember().getUuid().toString();
+    return registry.getRecord(r -> registration.equals(r.getRegistration()), true).compose(record -> {
+      if (record != null && (member == null || member.equals(record.getMetadata().getString("hzMemberUuid")))) {
+        return Future.succeededFuture(registration);
+      }
+      LOG.warn("discovery record of {} instance {} was gone or stale; publishing it again", info.service(),
+          info.instanceId());
+      Future<Void> old = record == null ? Future.succeededFuture() : registry.unpublish(registration);
+      return old.recover(e -> Future.succeededFuture()).compose(v -> publish(info)).map(Record::getRegistration);
+    });
+  }
+
   public Future<Void> unpublish(String registration) {
     return registry.unpublish(registration);
   }

@@ -28,7 +28,9 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected Pool pool;
   /** Delivers this service's outbox; call {@code relay.kick()} after a transaction that added messages. */
   protected OutboxRelay relay;
+  private static final long REPUBLISH_MS = 3000;
   private String registration;
+  private long republishTimer = -1;
 
   protected ServiceVerticle(Platform platform) {
     this.platform = platform;
@@ -62,15 +64,32 @@ public abstract class ServiceVerticle extends VerticleBase {
         .onSuccess(v -> startRelay())
         .compose(v -> platform.discovery().publish(info()))
         .onSuccess(record -> registration = record.getRegistration())
+        .onSuccess(record -> republishTimer = vertx.setPeriodic(REPUBLISH_MS, t -> ensurePublished()))
         .onSuccess(record -> LOG.info("{} instance {} ready", service(), instanceId));
+  }
+
+  private void ensurePublished() {
+    if (registration == null) {
+      return;
+    }
+    platform.discovery().ensurePublished(registration, info())
+        .onSuccess(current -> {
+          if (registration != null) {
+            registration = current;
+          }
+        })
+        .onFailure(e -> LOG.warn("discovery check of {} failed: {}", service(), e.getMessage()));
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(republishTimer);
     long drainMs = config().getJsonObject("shutdown").getLong("drainMs");
-    Future<Void> unpublished = registration == null
+    String published = registration;
+    registration = null; // a discovery check still in flight must not publish us again
+    Future<Void> unpublished = published == null
         ? Future.succeededFuture()
-        : platform.discovery().unpublish(registration).recover(e -> Future.succeededFuture());
+        : platform.discovery().unpublish(published).recover(e -> Future.succeededFuture());
     return unpublished
         .compose(v -> consumers.drain(drainMs))
         .onComplete(v -> {
