@@ -221,11 +221,13 @@ class UsersIT {
       assertThat(unknown.failureCode()).isEqualTo(401);
       assertThat(wrong.getMessage()).isEqualTo("invalid email or password").isEqualTo(unknown.getMessage());
     }
-    // Without the dummy verification an unknown email answers in ~1 ms against ~50+ ms for an argon2 check.
+    // Without the dummy verification an unknown email answers in ~1 ms against ~50+ ms for an argon2 check: a
+    // 50x gap. The bound is a 10x gap, so a shared, noisy CI machine (seen: 2.7x) cannot fail it, and the
+    // regression still does.
     long wrong = median(wrongPassword);
     long unknown = median(unknownEmail);
-    assertThat(unknown).as("unknown %d ns vs wrong password %d ns", unknown, wrong).isGreaterThan(wrong / 2);
-    assertThat(wrong).as("wrong password %d ns vs unknown %d ns", wrong, unknown).isGreaterThan(unknown / 2);
+    assertThat(unknown).as("unknown %d ns vs wrong password %d ns", unknown, wrong).isGreaterThan(wrong / 10);
+    assertThat(wrong).as("wrong password %d ns vs unknown %d ns", wrong, unknown).isGreaterThan(unknown / 10);
   }
 
   @Test
