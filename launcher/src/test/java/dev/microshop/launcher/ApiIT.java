@@ -337,7 +337,7 @@ class ApiIT {
       HttpResponse<String> open = Http.get(api + "/v1/products/" + product);
       assertThat(open.statusCode()).isEqualTo(503);
       assertThat(open.headers().firstValue("Retry-After")).isPresent();
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     } finally {
       signal("CONT", pid);
     }
@@ -391,7 +391,7 @@ class ApiIT {
     long started = System.nanoTime();
     HttpResponse<String> fast = Http.get(api + "/v1/products?limit=1");
     assertThat(fast.statusCode()).isEqualTo(503);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     assertThat(new JsonObject(fast.body()).getString("type")).endsWith("/unavailable");
   }
 
