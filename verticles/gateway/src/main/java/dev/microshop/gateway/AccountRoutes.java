@@ -10,6 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /** Registration, login, and {@code /v1/me}: the profile and the wallet, fetched in parallel. */
 final class AccountRoutes {
+  /** Argon2 is memory- and CPU-hard on purpose: on a busy host one hash can exceed the usual bus timeout. */
+  private static final long HASHING_TIMEOUT_MS = 6000;
   private final Calls calls;
 
   AccountRoutes(Calls calls) {
@@ -19,7 +21,8 @@ final class AccountRoutes {
   void register(RoutingContext ctx) {
     JsonObject body = Calls.body(ctx);
     Future<JsonObject> registered = calls.anonymous(ctx)
-        .compose(v -> calls.downstream.call(Services.USERS, UsersApi.REGISTER, body, null, Calls.requestId(ctx)))
+        .compose(v -> calls.downstream.call(Services.USERS, UsersApi.REGISTER, body, null, Calls.requestId(ctx),
+            HASHING_TIMEOUT_MS))
         .onSuccess(profile -> ctx.response().putHeader("Location", "/v1/me"));
     Calls.respond(ctx, 201, registered);
   }
@@ -28,7 +31,8 @@ final class AccountRoutes {
     JsonObject body = Calls.body(ctx);
     Future<JsonObject> token = calls.anonymous(ctx)
         .compose(v -> calls.login(body.getString("email")))
-        .compose(v -> calls.downstream.call(Services.USERS, UsersApi.ISSUE_TOKEN, body, null, Calls.requestId(ctx)))
+        .compose(v -> calls.downstream.call(Services.USERS, UsersApi.ISSUE_TOKEN, body, null, Calls.requestId(ctx),
+            HASHING_TIMEOUT_MS))
         .onSuccess(t -> ctx.response().putHeader("Cache-Control", "no-store"));
     Calls.respond(ctx, 200, token);
   }

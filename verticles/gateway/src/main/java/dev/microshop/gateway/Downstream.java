@@ -49,10 +49,16 @@ final class Downstream {
 
   /** Request-reply to {@code address} of {@code service} as {@code caller} (null: anonymous). */
   Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId) {
+    return call(service, address, body, caller, requestId, platform.delivery().getSendTimeout());
+  }
+
+  /** As above with a longer timeout, for work that is slow by design (argon2 password hashing). */
+  Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId,
+      long timeoutMs) {
     if (!discovery.available(service)) {
       return Future.failedFuture(new Unavailable(service));
     }
-    DeliveryOptions options = platform.delivery().addHeader("x-request-id", requestId);
+    DeliveryOptions options = platform.delivery().setSendTimeout(timeoutMs).addHeader("x-request-id", requestId);
     if (caller != null) {
       caller.addTo(options);
     }

@@ -64,6 +64,7 @@ final class Problems {
       p.headers.forEach(ctx.response()::putHeader);
       write(ctx, p.status, p.getMessage(), p.errors);
     } else if (failure instanceof Downstream.Unavailable u) {
+      ctx.response().putHeader("Retry-After", Long.toString(Downstream.RETRY_AFTER_SECONDS));
       write(ctx, 503, u.getMessage(), null);
     } else if (failure instanceof OpenCircuitException) {
       ctx.response().putHeader("Retry-After", Long.toString(Downstream.RETRY_AFTER_SECONDS));
@@ -71,7 +72,10 @@ final class Problems {
     } else if (failure instanceof ReplyException reply) {
       switch (reply.failureType()) {
         case TIMEOUT -> write(ctx, 504, "the service did not answer in time", null);
-        case NO_HANDLERS -> write(ctx, 503, "no instance of the service is running", null);
+        case NO_HANDLERS -> {
+          ctx.response().putHeader("Retry-After", Long.toString(Downstream.RETRY_AFTER_SECONDS));
+          write(ctx, 503, "no instance of the service is running", null);
+        }
         default -> fromService(ctx, reply);
       }
     } else {
