@@ -66,6 +66,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setConnectConfig("password", superPassword)
           .setServerConfig("listen_addresses", HOST)
           .setServerConfig("max_connections", "200")
+          // Six databases share one autovacuum launcher; at the default 60 s a busy outbox piles up dead rows.
+          .setServerConfig("autovacuum_naptime", "10s")
           .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
           .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()));
       // zonky runs postgres with fsync and synchronous_commit off: fine for tests, not for data a user keeps.

@@ -19,10 +19,20 @@ public final class Outbox {
 
   /**
    * Adds a message inside the caller's transaction. The payload must carry its {@code messageId}, which is also
-   * the row id: adding the same message twice keeps one row.
+   * the row id: adding the same message twice keeps one row. In a transaction of {@link OutboxRelay#transaction}
+   * the message is sent right after the commit; otherwise the relay finds it on its next claim.
    */
   public static Future<Void> add(SqlClient tx, String destination, JsonObject payload) {
     UUID id = UUID.fromString(payload.getString("messageId"));
+    if (tx instanceof OutboxTransaction relayed) {
+      return tx.preparedQuery(OutboxSql.ADD_LEASED).execute(Tuple.of(id, destination, payload, relayed.leaseSeconds()))
+          .onSuccess(rows -> {
+            if (rows.rowCount() == 1) {
+              relayed.wrote(id, destination, payload);
+            }
+          })
+          .mapEmpty();
+    }
     return tx.preparedQuery(OutboxSql.ADD).execute(Tuple.of(id, destination, payload)).mapEmpty();
   }
 

@@ -1,5 +1,6 @@
 package dev.microshop.platform;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -7,11 +8,15 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,35 +26,57 @@ import org.slf4j.LoggerFactory;
  * row becomes a dead letter (listed and redriven through the admin API). Several instances of a service run
  * their relays at once safely: rows are claimed with a lease under FOR UPDATE SKIP LOCKED. New rows are picked up
  * at once when this instance wrote them ({@link #kick}) and within {@code pollMs} otherwise.
+ *
+ * <p>Messages written in a {@link #transaction} are sent as soon as it commits. The claim is for everything else:
+ * rows written outside one, sends that failed and wait for their retry, rows of an instance that died.
+ *
+ * <p>It is a pipeline, not a sequence of rounds: one claim runs at a time, but the deliveries it starts do not
+ * hold up the next claim (up to {@code maxInFlight} unacknowledged messages), so one slow or dead receiver never
+ * delays the others; acknowledgements are written as one UPDATE for all that arrived while the previous one ran.
+ * A crash before that UPDATE only means a redelivery once the lease ends, which consumers deduplicate.
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final long PURGE_MS = 60_000;
+  private static final int PURGE_BATCH = 5_000;
 
   private final Vertx vertx;
   private final Pool pool;
   private final int batchSize;
+  private final int maxInFlight;
   private final long pollMs;
   private final int maxAttempts;
   private final long baseBackoffMs;
   private final long maxBackoffMs;
   private final long sendTimeoutMs;
   private final boolean deliverTwice;
+  private final long retentionSeconds;
   private long timer = -1;
-  private boolean running;
+  private long purgeTimer = -1;
+  private boolean claiming;
   private boolean again;
   private boolean stopped;
+  private int inFlight;
+  private final Deque<OutboxTransaction.Written> waiting = new ArrayDeque<>();
+  private List<UUID> acknowledged = new ArrayList<>();
+  private boolean recording;
 
   public OutboxRelay(Vertx vertx, Pool pool, JsonObject config) {
     JsonObject outbox = config.getJsonObject("outbox");
     this.vertx = vertx;
     this.pool = pool;
     this.batchSize = outbox.getInteger("batchSize");
+    this.maxInFlight = outbox.getInteger("maxInFlight", 1000);
+    if (maxInFlight < batchSize) {
+      throw new ConfigException("outbox.maxInFlight", maxInFlight + " is below outbox.batchSize (" + batchSize + ")");
+    }
     this.pollMs = outbox.getLong("pollMs");
     this.maxAttempts = outbox.getInteger("maxAttempts");
     this.baseBackoffMs = outbox.getLong("baseBackoffMs");
     this.maxBackoffMs = outbox.getLong("maxBackoffMs");
     this.sendTimeoutMs = config.getJsonObject("bus").getLong("requestTimeoutMs");
     this.deliverTwice = outbox.getBoolean("deliverTwice", false);
+    this.retentionSeconds = outbox.getLong("retentionSeconds", 3600L);
     if (deliverTwice) {
       LOG.warn("outbox.deliverTwice is on: every message is delivered twice (a test switch for idempotency)");
     }
@@ -57,74 +84,154 @@ public final class OutboxRelay {
 
   public void start() {
     timer = vertx.setPeriodic(pollMs, t -> kick());
+    purgeTimer = vertx.setPeriodic(PURGE_MS, t -> purge());
     kick();
   }
 
   public void stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(purgeTimer);
   }
 
-  /** Runs a delivery round now (after a transaction that added rows), or right after the current one. */
+  /**
+   * Delivered rows are kept {@code outbox.retentionSeconds} (for inspection), then deleted in batches, so the
+   * table stays the size of its recent traffic. Several instances purging at once only delete fewer rows each.
+   */
+  private void purge() {
+    if (stopped) {
+      return;
+    }
+    pool.preparedQuery(OutboxSql.PURGE).execute(Tuple.of(retentionSeconds, PURGE_BATCH))
+        .onSuccess(rows -> {
+          if (rows.rowCount() == PURGE_BATCH) {
+            vertx.runOnContext(v -> purge());
+          }
+        })
+        .onFailure(e -> LOG.warn("outbox purge failed: {}", e.getMessage()));
+  }
+
+  /** Claims due rows now (after a transaction that added some), or right after the claim in progress. */
   public void kick() {
     if (stopped) {
       return;
     }
-    if (running) {
-      again = true;
+    int room = Math.min(batchSize, maxInFlight - inFlight);
+    if (claiming || room <= 0) {
+      again = true; // a claim in progress, or the end of a delivery, kicks again
       return;
     }
-    running = true;
+    claiming = true;
     again = false;
-    round()
-        .onComplete(result -> {
-          running = false;
-          if (result.failed()) {
-            LOG.warn("outbox round failed: {}", result.cause().getMessage());
-          } else if (result.result() == batchSize || again) {
-            kick(); // more may be due
-          }
-        });
+    claim(room).onComplete(result -> {
+      claiming = false;
+      if (result.failed()) {
+        LOG.warn("outbox claim failed: {}", result.cause().getMessage());
+      } else if (result.result() == room || again) {
+        kick(); // more may be due
+      }
+    });
   }
 
-  /** Claims a batch, delivers it concurrently, records the outcomes. Yields the number of rows claimed. */
-  private Future<Integer> round() {
-    long leaseSeconds = Math.max(1, (sendTimeoutMs * 3) / 1000);
-    return pool.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(batchSize, leaseSeconds))
-        .compose(rows -> Future.join(deliverAll(rows)).map(rows.rowCount()));
+  /**
+   * Runs {@code work} in one transaction; the messages it adds to the outbox ({@link Outbox#add}) are sent right
+   * after the commit, with no claim query and no wait for a poll. This is the fast path of every hop of a saga.
+   */
+  public <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
+    List<OutboxTransaction> tx = new ArrayList<>(1);
+    return pool.withTransaction(connection -> {
+          OutboxTransaction relayed = new OutboxTransaction(connection, leaseSeconds());
+          tx.add(relayed);
+          return work.apply(relayed);
+        })
+        .onSuccess(result -> tx.forEach(relayed -> relayed.written().forEach(this::dispatch)));
   }
 
-  private List<Future<Void>> deliverAll(RowSet<Row> rows) {
-    List<Future<Void>> deliveries = new ArrayList<>();
-    for (Row row : rows) {
-      deliveries.add(deliver(row));
+  private void dispatch(OutboxTransaction.Written message) {
+    if (stopped) {
+      return; // leased: a relay delivers it once the lease runs out
     }
-    return deliveries;
+    if (inFlight >= maxInFlight) {
+      waiting.add(message);
+      return;
+    }
+    inFlight++;
+    deliver(message.id(), message.destination(), message.payload(), 1).onComplete(this::delivered);
   }
 
-  private Future<Void> deliver(Row row) {
-    String destination = row.getString("destination");
-    JsonObject payload = row.getJsonObject("payload");
+  /** Leases up to {@code limit} due rows and starts delivering them. Yields the number of rows claimed. */
+  private Future<Integer> claim(int limit) {
+    return pool.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds())).map(rows -> {
+      for (Row row : rows) {
+        inFlight++;
+        deliver(row.getUUID("id"), row.getString("destination"), row.getJsonObject("payload"),
+            row.getInteger("attempts")).onComplete(this::delivered);
+      }
+      return rows.rowCount();
+    });
+  }
+
+  /** A delivery settled: room for a message that waited, or for the claim that could not run. */
+  private void delivered(AsyncResult<Void> outcome) {
+    inFlight--;
+    OutboxTransaction.Written next = waiting.poll();
+    if (next != null) {
+      dispatch(next);
+    } else if (again) {
+      kick();
+    }
+  }
+
+  /** Long enough for a send and its retries; a row leased longer than this is presumed lost and claimed again. */
+  private long leaseSeconds() {
+    return Math.max(1, (sendTimeoutMs * 3) / 1000);
+  }
+
+  private Future<Void> deliver(UUID id, String destination, JsonObject payload, int attempts) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(sendTimeoutMs);
     Future<?> sent = vertx.eventBus().request(destination, payload, options);
     if (deliverTwice) {
       sent = sent.compose(first -> vertx.eventBus().request(destination, payload, options));
     }
-    return sent.<Void>mapEmpty()
-        .compose(ack -> pool.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(row.getUUID("id"))).<Void>mapEmpty())
-        .recover(failure -> failed(row, failure));
+    return sent.<Void>map(ack -> {
+          acknowledged(id);
+          return null;
+        })
+        .recover(failure -> failed(id, destination, attempts, failure));
   }
 
-  private Future<Void> failed(Row row, Throwable failure) {
-    int attempts = row.getInteger("attempts");
+  /** Group-commits acknowledgements: one UPDATE now, or for everything that arrives while one is running. */
+  private void acknowledged(UUID id) {
+    acknowledged.add(id);
+    if (!recording) {
+      recordAcknowledged();
+    }
+  }
+
+  private void recordAcknowledged() {
+    List<UUID> ids = acknowledged;
+    acknowledged = new ArrayList<>();
+    recording = true;
+    pool.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).onComplete(done -> {
+      recording = false;
+      if (done.failed()) {
+        // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
+        LOG.warn("recording {} outbox deliveries failed: {}", ids.size(), done.cause().getMessage());
+      }
+      if (!acknowledged.isEmpty()) {
+        recordAcknowledged();
+      }
+    });
+  }
+
+  private Future<Void> failed(UUID id, String destination, int attempts, Throwable failure) {
     String error = describe(failure);
     if (attempts >= maxAttempts) {
-      LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", row.getUUID("id"),
-          row.getString("destination"), attempts, error);
-      return pool.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(row.getUUID("id"), error)).mapEmpty();
+      LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", id, destination, attempts, error);
+      return pool.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error)).mapEmpty();
     }
     double delaySeconds = backoffMs(attempts) / 1000.0;
-    return pool.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(row.getUUID("id"), delaySeconds, error)).mapEmpty();
+    return pool.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error)).mapEmpty();
   }
 
   /**

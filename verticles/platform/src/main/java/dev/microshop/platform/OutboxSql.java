@@ -7,6 +7,15 @@ final class OutboxSql {
       ON CONFLICT (id) DO NOTHING""";
 
   /**
+   * Adds a message that the writing instance sends itself right after the commit: it is born claimed (one attempt,
+   * leased for $4 seconds), so no relay's claim picks it up unless that send fails or its instance dies.
+   */
+  static final String ADD_LEASED = """
+      INSERT INTO outbox (id, destination, payload, attempts, next_attempt_at)
+      VALUES ($1, $2, $3, 1, now() + make_interval(secs => $4))
+      ON CONFLICT (id) DO NOTHING""";
+
+  /**
    * Claims due rows for this instance: each gets a lease (next_attempt_at moves into the future) so another
    * instance's relay skips it while it is in flight; SKIP LOCKED lets relays claim in parallel.
    */
@@ -19,7 +28,7 @@ final class OutboxSql {
 
   static final String DELIVERED = """
       UPDATE outbox SET status = 'DELIVERED', delivered_at = now(), last_error = NULL
-      WHERE id = $1 AND status = 'PENDING'""";
+      WHERE id = ANY($1) AND status = 'PENDING'""";
 
   static final String RETRY = """
       UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3
@@ -41,6 +50,12 @@ final class OutboxSql {
              count(*) FILTER (WHERE status = 'DEAD') AS dead,
              coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'PENDING')), 0) AS lag
       FROM outbox""";
+
+  /** Removes up to $2 delivered rows older than $1 seconds; the relay repeats it while it removes a full batch. */
+  static final String PURGE = """
+      DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE status = 'DELIVERED' AND delivered_at < now() - make_interval(secs => $1)
+        ORDER BY delivered_at LIMIT $2)""";
 
   static final String FIRST_DELIVERY = """
       INSERT INTO inbox (message_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING""";

@@ -11,6 +11,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,10 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected final String instanceId = UUID.randomUUID().toString();
   protected Consumers consumers;
   protected Pool pool;
-  /** Delivers this service's outbox; call {@code relay.kick()} after a transaction that added messages. */
+  /**
+   * Delivers this service's outbox. Write messages in {@link #transaction} and they leave at the commit; after
+   * any other transaction that added messages, call {@code relay.kick()}.
+   */
   protected OutboxRelay relay;
   private static final long REPUBLISH_MS = 3000;
   private String registration;
@@ -110,11 +114,15 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected Future<Void> reliably(String address, TxEffect effect) {
     return consumers.on(address, msg -> {
       JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      return pool.withTransaction(tx -> Inbox.firstDelivery(tx, address, body.getString("messageId"))
+      return transaction(tx -> Inbox.firstDelivery(tx, address, body.getString("messageId"))
               .compose(first -> first ? effect.apply(tx, body) : Future.succeededFuture()))
-          .onSuccess(v -> relay.kick())
           .map(v -> new JsonObject());
     });
+  }
+
+  /** Runs {@code work} in one transaction; what it adds to the outbox is sent as soon as it commits. */
+  protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
+    return relay.transaction(work);
   }
 
   /** The effect of a reliably delivered message, inside its transaction. */
