@@ -86,8 +86,11 @@ public class GatewayVerticle extends ServiceVerticle {
     StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
-    // Tokens are verified by TokenVerifier inside each handler (with checks the generic handler lacks).
-    builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+    // Tokens are verified by TokenVerifier inside each handler (with checks the generic handler lacks), and
+    // requests are validated on the event loop (see InlineValidation) before any other handler runs.
+    InlineValidation validation = new InlineValidation(vertx, contract);
+    builder.getRoutes().forEach(route -> route.setDoSecurity(false).setDoValidation(false)
+        .addHandler(validation.handler(route.getOperation())));
     builder.getRoute("getStatus").addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
     builder.getRoute("registerUser").addHandler(accounts::register);
     builder.getRoute("issueToken").addHandler(accounts::token);

@@ -4,7 +4,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.grid.hazelcast.Bucket4jHazelcast;
 import io.github.bucket4j.local.LocalBucket;
 import io.github.bucket4j.Bucket;
@@ -21,19 +25,26 @@ import java.util.concurrent.TimeUnit;
  * Token buckets per client IP (anonymous routes), per user (authenticated routes) and per account (login
  * attempts). In a cluster the buckets live in Hazelcast, so a limit holds across gateway instances; in the
  * monolith they are local. A rejected request gets 429 with the seconds until a token is back.
+ *
+ * <p>Asking Hazelcast for every request costs an entry-processor round trip to the bucket's partition owner,
+ * often another JVM: more than the rest of a catalog read. So a bucket of a generous limit (at least
+ * {@value #MIN_DELAYED_CAPACITY} a minute) is consumed from a local copy that is synchronised with the cluster
+ * once it has taken 1 % of the capacity or every {@value #SYNC_MS} ms (Bucket4j's delaying optimisation): each
+ * gateway instance may overshoot by that 1 % between synchronisations. Small limits (login attempts) ask the
+ * cluster every time and are exact.
  */
 final class RateLimits {
   enum Kind { ANONYMOUS, USER, LOGIN }
 
   private final Vertx vertx;
   private final Map<Kind, BucketConfiguration> configs;
+  static final int MIN_DELAYED_CAPACITY = 200;
+  static final long SYNC_MS = 250;
+  private static final int MAX_BUCKETS = 100_000;
+
   private final AsyncProxyManager<String> cluster;
-  private final Map<String, LocalBucket> local = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, LocalBucket> eldest) {
-      return size() > 100_000;
-    }
-  };
+  private final Map<String, AsyncBucketProxy> proxies = lru();
+  private final Map<String, LocalBucket> local = lru();
 
   RateLimits(Vertx vertx, HazelcastInstance hazelcast, JsonObject config) {
     this.vertx = vertx;
@@ -50,10 +61,23 @@ final class RateLimits {
     String id = kind.name().toLowerCase() + ":" + key;
     Future<ConsumptionProbe> probe = cluster == null
         ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
-        : Future.fromCompletionStage(cluster.builder()
-            .build(id, () -> CompletableFuture.completedFuture(configs.get(kind)))
-            .tryConsumeAndReturnRemaining(1), vertx.getOrCreateContext());
+        : Future.fromCompletionStage(clusterBucket(kind, id).tryConsumeAndReturnRemaining(1),
+            vertx.getOrCreateContext());
     return probe.compose(p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+  }
+
+  /** The proxy is kept: with the delaying optimisation it holds the local copy of the bucket. */
+  private synchronized AsyncBucketProxy clusterBucket(Kind kind, String id) {
+    return proxies.computeIfAbsent(id, k -> {
+      BucketConfiguration config = configs.get(kind);
+      long capacity = config.getBandwidths()[0].getCapacity();
+      RemoteAsyncBucketBuilder<String> builder = cluster.builder();
+      if (capacity >= MIN_DELAYED_CAPACITY) {
+        builder = builder.withOptimization(Optimizations.delaying(
+            new DelayParameters(capacity / 100, Duration.ofMillis(SYNC_MS))));
+      }
+      return builder.build(id, () -> CompletableFuture.completedFuture(config));
+    });
   }
 
   private synchronized LocalBucket localBucket(Kind kind, String id) {
@@ -69,6 +93,15 @@ final class RateLimits {
     };
     return new Problems.HttpProblem(429, what + "; retry in " + seconds + " s", null,
         Map.of("Retry-After", Long.toString(seconds)));
+  }
+
+  private static <V> Map<String, V> lru() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > MAX_BUCKETS;
+      }
+    };
   }
 
   private static BucketConfiguration perMinute(int capacity) {

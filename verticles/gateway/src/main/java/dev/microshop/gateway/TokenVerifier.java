@@ -17,6 +17,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,10 +29,15 @@ import java.util.stream.Collectors;
  * algorithm when the kid is unknown, and accept a token without exp. So, before it runs: the header must say
  * ES256 with a kid we know (the key set is fetched from users and refetched, at most every few seconds, when an
  * unknown kid appears), and exp, sub, iss and aud must be present. With no key at all every token is refused.
+ *
+ * <p>A client sends the same token with every request for its whole life, and an ES256 verification costs more
+ * CPU than the rest of a gateway request, so a token that verified is remembered (bounded, least recently used
+ * first out) until its exp, by its exact text. A key set that drops a key forgets every remembered token.
  */
 final class TokenVerifier {
   private static final long MIN_REFRESH_MS = 5000;
   private static final Set<String> REQUIRED_CLAIMS = Set.of("exp", "sub", "iss", "aud");
+  private static final int MAX_REMEMBERED = 50_000;
 
   private final Vertx vertx;
   private final Platform platform;
@@ -41,6 +47,15 @@ final class TokenVerifier {
   private volatile JWTAuth provider;
   private long lastRefresh;
   private Future<Void> refreshing;
+  private final Map<String, Verified> verified = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+      return size() > MAX_REMEMBERED;
+    }
+  };
+
+  /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
+  private record Verified(Identity identity, long expiresAtMs) {}
 
   TokenVerifier(Vertx vertx, Platform platform, JsonObject config) {
     this.vertx = vertx;
@@ -62,6 +77,10 @@ final class TokenVerifier {
       return unauthorized("a bearer token is required");
     }
     String token = authorization.substring(7).trim();
+    Identity cached = remembered(token);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3 || parts[2].isEmpty()) {
       return unauthorized("the token is malformed");
@@ -94,7 +113,25 @@ final class TokenVerifier {
             : unauthorized("the token was signed by an unknown key"))
         .recover(e -> e instanceof Problems.HttpProblem ? Future.failedFuture(e)
             : unauthorized("the token is invalid or expired"))
-        .map(user -> identity(user, claims));
+        .map(user -> remember(token, identity(user, claims), claims));
+  }
+
+  private synchronized Identity remembered(String token) {
+    Verified hit = verified.get(token);
+    if (hit == null) {
+      return null;
+    }
+    if (System.currentTimeMillis() >= hit.expiresAtMs()) {
+      verified.remove(token);
+      return null;
+    }
+    return hit.identity();
+  }
+
+  private synchronized Identity remember(String token, Identity identity, JsonObject claims) {
+    long expMs = claims.getLong("exp") * 1000;
+    verified.put(token, new Verified(identity, expMs));
+    return identity;
   }
 
   private Identity identity(User user, JsonObject claims) {
@@ -135,7 +172,16 @@ final class TokenVerifier {
     provider = JWTAuth.create(vertx, new JWTAuthOptions()
         .setJwks(list)
         .setJWTOptions(new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5)));
-    keys = list.stream().collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
+    Map<String, JsonObject> installed = list.stream()
+        .collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
+    if (!installed.keySet().containsAll(keys.keySet())) {
+      forgetVerified(); // a retired key no longer vouches for the tokens it signed
+    }
+    keys = installed;
+  }
+
+  private synchronized void forgetVerified() {
+    verified.clear();
   }
 
   private static JsonObject decode(String part) {
