@@ -23,18 +23,32 @@ final class Orders {
       if (rows.size() == 0) {
         return Future.failedFuture(new ServiceFailure(404, "order " + orderId + " not found"));
       }
-      JsonObject order = summary(rows.iterator().next());
+      Row row = rows.iterator().next();
+      JsonObject order = summary(row);
       order.remove("createdAtExact");
-      return lines(db, orderId)
-          .compose(lines -> db.preparedQuery(OrdersSql.STEPS).execute(Tuple.of(orderId)).map(steps -> {
-            JsonArray timeline = new JsonArray();
-            for (Row step : steps) {
-              timeline.add(new JsonObject().put("step", step.getString("step")).put("detail", step.getString("detail"))
-                  .put("at", step.getOffsetDateTime("at").toInstant().toString()));
-            }
-            return order.put("lines", lines).put("timeline", timeline);
-          }));
+      return Future.succeededFuture(order.put("lines", lines(row)).put("timeline", timeline(row)));
     });
+  }
+
+  private static JsonArray lines(Row row) {
+    JsonArray lines = new JsonArray();
+    UUID[] products = row.getArrayOfUUIDs("product_ids");
+    for (int i = 0; products != null && i < products.length; i++) {
+      lines.add(new JsonObject().put("productId", products[i].toString())
+          .put("quantity", row.getArrayOfIntegers("quantities")[i]).put("priceMinor", row.getArrayOfLongs("prices")[i])
+          .put("name", row.getArrayOfStrings("names")[i]));
+    }
+    return lines;
+  }
+
+  private static JsonArray timeline(Row row) {
+    JsonArray timeline = new JsonArray();
+    String[] steps = row.getArrayOfStrings("steps");
+    for (int i = 0; steps != null && i < steps.length; i++) {
+      timeline.add(new JsonObject().put("step", steps[i]).put("detail", row.getArrayOfStrings("details")[i])
+          .put("at", row.getArrayOfOffsetDateTimes("ats")[i].toInstant().toString()));
+    }
+    return timeline;
   }
 
   static Future<JsonArray> lines(SqlClient db, UUID orderId) {

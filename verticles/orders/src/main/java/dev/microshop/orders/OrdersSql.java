@@ -19,6 +19,12 @@ final class OrdersSql {
   static final String TIMELINE = """
       INSERT INTO order_timeline (order_id, step, detail) VALUES ($1, $2, $3)""";
 
+  /** Several steps of one transition in one statement, in the given order (the timeline is ordered by id). */
+  static final String TIMELINE_STEPS = """
+      INSERT INTO order_timeline (order_id, step, detail)
+      SELECT $1, s.step, s.detail FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s (step, detail, n)
+       ORDER BY s.n""";
+
   static final String LOCK = """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
       FROM orders WHERE id = $1 FOR UPDATE""";
@@ -38,9 +44,22 @@ final class OrdersSql {
   static final String PRICE_LINE = """
       UPDATE order_lines SET price_minor = $3, name = $4 WHERE order_id = $1 AND product_id = $2""";
 
+  /** An order with its lines (in product order) and timeline (in step order) as arrays: one round trip. */
   static final String GET = """
-      SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, created_at, updated_at
-      FROM orders WHERE id = $1 AND user_id = $2""";
+      SELECT o.id, o.user_id, o.status, o.reason, o.total_minor, o.currency, o.stock_state, o.payment_state,
+             o.created_at, o.updated_at, l.product_ids, l.quantities, l.prices, l.names, t.steps, t.details, t.ats
+        FROM orders o
+        CROSS JOIN LATERAL (
+          SELECT array_agg(product_id ORDER BY product_id) AS product_ids,
+                 array_agg(quantity ORDER BY product_id) AS quantities,
+                 array_agg(price_minor ORDER BY product_id) AS prices,
+                 array_agg(name ORDER BY product_id) AS names
+            FROM order_lines WHERE order_id = o.id) l
+        CROSS JOIN LATERAL (
+          SELECT array_agg(step ORDER BY id) AS steps, array_agg(detail ORDER BY id) AS details,
+                 array_agg(at ORDER BY id) AS ats
+            FROM order_timeline WHERE order_id = o.id) t
+       WHERE o.id = $1 AND o.user_id = $2""";
 
   static final String LINES = """
       SELECT product_id, quantity, price_minor, name FROM order_lines WHERE order_id = $1 ORDER BY product_id""";

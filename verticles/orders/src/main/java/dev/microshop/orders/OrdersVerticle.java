@@ -29,7 +29,7 @@ public class OrdersVerticle extends ServiceVerticle {
   @Override
   protected Future<?> startService() {
     JsonObject saga = config().getJsonObject("saga");
-    placement = new Placement(pool, saga.getLong("deadlineSeconds"));
+    placement = new Placement(relay, saga.getLong("deadlineSeconds"));
     clock = new SagaClock(vertx, pool, saga, () -> relay.kick());
     return Future.all(java.util.List.of(
             consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
@@ -54,9 +54,7 @@ public class OrdersVerticle extends ServiceVerticle {
   private Future<JsonObject> place(MultiMap headers, JsonObject body) {
     UUID user = caller(headers);
     Placement.Request request = Placement.validate(user, body == null ? new JsonObject() : body);
-    return placement.place(request)
-        .onSuccess(id -> relay.kick())
-        .compose(id -> Orders.get(pool, user, id));
+    return placement.place(request).compose(id -> Orders.get(pool, user, id));
   }
 
   private Future<JsonObject> get(MultiMap headers, JsonObject body) {
@@ -75,7 +73,7 @@ public class OrdersVerticle extends ServiceVerticle {
   private Future<JsonObject> cancel(MultiMap headers, JsonObject body) {
     UUID user = caller(headers);
     UUID id = orderId(body);
-    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.LOCK_OWN).execute(Tuple.of(id, user))
+    return transaction(tx -> tx.preparedQuery(OrdersSql.LOCK_OWN).execute(Tuple.of(id, user))
             .compose(rows -> {
               if (rows.size() == 0) {
                 return Future.failedFuture(new ServiceFailure(404, "order " + id + " not found"));
@@ -86,7 +84,6 @@ public class OrdersVerticle extends ServiceVerticle {
               }
               return Saga.cancel(tx, order, "CANCELLED_BY_CUSTOMER");
             }))
-        .onSuccess(v -> relay.kick())
         .compose(v -> Orders.get(pool, user, id));
   }
 

@@ -1,11 +1,11 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.SagaCommands;
+import dev.microshop.platform.OutboxRelay;
 import dev.microshop.platform.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -28,7 +28,7 @@ final class Placement {
   static final int MAX_LINES = 20;
   static final int MAX_QUANTITY = 10;
 
-  private final Pool pool;
+  private final OutboxRelay relay;
   private final long deadlineSeconds;
 
   /** A validated request: lines sorted by product, so the hash does not depend on their order. */
@@ -36,15 +36,15 @@ final class Placement {
 
   record Line(UUID productId, int quantity) {}
 
-  Placement(Pool pool, long deadlineSeconds) {
-    this.pool = pool;
+  Placement(OutboxRelay relay, long deadlineSeconds) {
+    this.relay = relay;
     this.deadlineSeconds = deadlineSeconds;
   }
 
   /** Places (or finds) the order; yields its id. */
   Future<UUID> place(Request request) {
     UUID orderId = UUID.randomUUID();
-    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.CLAIM_KEY)
+    return relay.transaction(tx -> tx.preparedQuery(OrdersSql.CLAIM_KEY)
         .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
         .compose(claimed -> claimed.rowCount() == 1 ? create(tx, request, orderId).map(orderId)
             : existing(tx, request)));
@@ -57,10 +57,9 @@ final class Placement {
         .put("productId", l.productId().toString()).put("quantity", l.quantity())));
     return tx.preparedQuery(OrdersSql.INSERT_ORDER).execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds))
         .compose(v -> tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines))
-        .compose(v -> Saga.step(tx, orderId, "PLACED", request.lines().size() + " lines"))
         .compose(v -> Messages.command(tx, SagaCommands.RESERVE_STOCK,
             new JsonObject().put("orderId", orderId.toString()).put("lines", reserve)))
-        .compose(v -> Saga.step(tx, orderId, "STOCK_REQUESTED", null));
+        .compose(v -> Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null));
   }
 
   private Future<UUID> existing(SqlConnection tx, Request request) {

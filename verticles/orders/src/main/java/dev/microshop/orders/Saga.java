@@ -33,9 +33,8 @@ final class Saga {
       String currency = result.getString("currency");
       return price(tx, order.id(), result.getJsonArray("lines"), total, currency)
           .compose(v -> set(tx, order, "PENDING", null, "RESERVED", "REQUESTED"))
-          .compose(v -> step(tx, order.id(), "STOCK_RESERVED", total + " " + currency))
           .compose(v -> Messages.command(tx, SagaCommands.CHARGE, charge(order, total, currency)))
-          .compose(v -> step(tx, order.id(), "CHARGE_REQUESTED", null));
+          .compose(v -> steps(tx, order.id(), "STOCK_RESERVED", total + " " + currency, "CHARGE_REQUESTED", null));
     });
   }
 
@@ -65,10 +64,9 @@ final class Saga {
             .compose(v -> step(tx, order.id(), "REFUND_REQUESTED", "late charge after the order was cancelled"));
       }
       return set(tx, order, "CONFIRMED", null, "COMMITTED", "CHARGED")
-          .compose(v -> step(tx, order.id(), "PAYMENT_CHARGED", result.getLong("amountMinor") + " "
-              + result.getString("currency")))
           .compose(v -> Messages.command(tx, SagaCommands.COMMIT_STOCK, orderRef(order)))
-          .compose(v -> step(tx, order.id(), "CONFIRMED", null))
+          .compose(v -> steps(tx, order.id(), "PAYMENT_CHARGED", result.getLong("amountMinor") + " "
+              + result.getString("currency"), "CONFIRMED", null))
           .compose(v -> Messages.event(tx, Events.ORDER_CONFIRMED, new JsonObject()
               .put("orderId", order.id().toString()).put("userId", order.userId().toString())
               .put("totalMinor", order.totalMinor()).put("currency", order.currency())));
@@ -157,6 +155,14 @@ final class Saga {
 
   static Future<Void> step(SqlConnection tx, UUID orderId, String step, String detail) {
     return tx.preparedQuery(OrdersSql.TIMELINE).execute(Tuple.of(orderId, step, detail)).mapEmpty();
+  }
+
+  /** Two steps of one transition, in this order, in one statement. */
+  static Future<Void> steps(SqlConnection tx, UUID orderId, String first, String firstDetail, String second,
+      String secondDetail) {
+    return tx.preparedQuery(OrdersSql.TIMELINE_STEPS)
+        .execute(Tuple.of(orderId, new String[] {first, second}, new String[] {firstDetail, secondDetail}))
+        .mapEmpty();
   }
 
   private static Future<Void> price(SqlConnection tx, UUID orderId, JsonArray lines, long total, String currency) {
