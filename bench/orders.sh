@@ -9,7 +9,8 @@
 #
 # Usage: bench/orders.sh [MICROSHOP_NAME=value ...]    (setting overrides for the microshop JVMs, for A/B runs)
 # Environment: LEVELS (16,32,64), PREWARM_S (20: unreported JIT warm-up at 32 clients), WARMUP_S (10), MEASURE_S (20), MODE (poll: GET /v1/orders/{id} every POLL_MS;
-#   sse: the customer's notification stream, one outbox hop later), POLL_MS (5).
+#   sse: the customer's notification stream, one outbox hop later), POLL_MS (5), PRODUCTS (1: every order takes
+#   one unit of one of PRODUCTS products at random; 1 makes its stock row the hot spot of a flash sale).
 #
 # Like bench/footprint.sh it runs a copy of the jar taken at start, in a throwaway data directory, with its own
 # Hazelcast cluster name and ports (5901..5908) and a free gateway port; every wait is bounded and every process
@@ -26,6 +27,7 @@ MEASURE_S=${MEASURE_S:-20}
 PREWARM_S=${PREWARM_S:-20}
 MODE=${MODE:-poll}
 POLL_MS=${POLL_MS:-5}
+PRODUCTS=${PRODUCTS:-1}
 
 cd "$(dirname "$0")/.." || exit 1
 REPO=$PWD
@@ -258,7 +260,7 @@ echo
 
 # In the background so that Ctrl-C reaches the trap at once.
 java -cp "$RUN_JAR:$WORK/classes" OrdersLoad --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --levels "$LEVELS" \
-  --prewarm "$PREWARM_S" --warmup "$WARMUP_S" --duration "$MEASURE_S" --mode "$MODE" --poll-ms "$POLL_MS" --pids "${PIDS_ARG%,}" \
+  --products "$PRODUCTS" --prewarm "$PREWARM_S" --warmup "$WARMUP_S" --duration "$MEASURE_S" --mode "$MODE" --poll-ms "$POLL_MS" --pids "${PIDS_ARG%,}" \
   --target-rate 500 --target-p99 150 --target-c 32 &
 LOADGEN_PID=$!
 wait "$LOADGEN_PID"

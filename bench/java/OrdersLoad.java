@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,7 +48,8 @@ public final class OrdersLoad {
   private final long pollMs;
   private final Map<String, Long> pids;
   private String adminToken;
-  private String productId;
+  /** The products orders are spread over (uniformly at random); one makes a hot row of its stock. */
+  private final List<String> productIds = new ArrayList<>();
   private final List<String> customerTokens = new ArrayList<>();
   /** orderId -> waiter, completed by the SSE streams with (kind, arrival nanos). */
   private final Map<String, Promise<Object[]>> sseWaiters = new ConcurrentHashMap<>();
@@ -81,7 +83,7 @@ public final class OrdersLoad {
     OrdersLoad load = new OrdersLoad(URI.create(o.get("gateway")), o.getOrDefault("mode", "poll"),
         Long.parseLong(o.getOrDefault("poll-ms", "5")), customers * 2 + 8, pids);
     try {
-      load.setup(Path.of(o.get("data-dir")), customers);
+      load.setup(Path.of(o.get("data-dir")), customers, Integer.parseInt(o.getOrDefault("products", "1")));
       int prewarm = Integer.parseInt(o.getOrDefault("prewarm", "0"));
       if (prewarm > 0) {
         // JIT warm-up of every JVM on the order path; not reported.
@@ -133,15 +135,17 @@ public final class OrdersLoad {
 
   // ---- setup --------------------------------------------------------------------------------------------------
 
-  private void setup(Path dataDir, int customers) throws Exception {
+  private void setup(Path dataDir, int customers, int products) throws Exception {
     String password = Files.readString(dataDir.resolve("secrets").resolve("admin-password")).trim();
     adminToken = sync(call(HttpMethod.POST, "/v1/auth/token", null,
         new JsonObject().put("email", "admin@microshop.local").put("password", password), null), "admin login", 200)
         .body().getString("accessToken");
     String sku = "BENCH-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
-    productId = sync(call(HttpMethod.POST, "/v1/products", adminToken, new JsonObject().put("sku", sku)
-        .put("name", "Bench item").put("priceMinor", 1).put("currency", "EUR").put("available", 1_000_000), null),
-        "create product", 201, 200).body().getString("id");
+    for (int i = 0; i < products; i++) {
+      productIds.add(sync(call(HttpMethod.POST, "/v1/products", adminToken, new JsonObject().put("sku", sku + "-" + i)
+          .put("name", "Bench item " + i).put("priceMinor", 1).put("currency", "EUR").put("available", 1_000_000),
+          null), "create product", 201, 200).body().getString("id"));
+    }
     long t0 = System.nanoTime();
     String run = UUID.randomUUID().toString().substring(0, 8);
     // Argon2 takes ~100 ms of CPU per hash: 4 at a time keeps 2 cores busy without timeouts.
@@ -165,8 +169,9 @@ public final class OrdersLoad {
         customerTokens.add(f.await(60, TimeUnit.SECONDS));
       }
     }
-    System.out.printf(Locale.ROOT, "setup: product %s (%s, price 1, stock 1000000); %d customers registered and"
-        + " logged in in %.1f s; completion seen by %s%n", productId, sku, customers,
+    System.out.printf(Locale.ROOT, "setup: %d product(s) %s-* (price 1, stock 1000000 each; every order takes one"
+        + " unit of one of them at random); %d customers registered and logged in in %.1f s; completion seen by %s%n",
+        products, sku, customers,
         (System.nanoTime() - t0) / 1e9, mode.equals("poll") ? "polling GET /v1/orders/{id} every " + pollMs + " ms"
             : "the customer's SSE stream (ORDER_CONFIRMED/ORDER_CANCELLED)");
     // Each customer places one order untimed: wallets open, connections and SSE streams get established.
@@ -244,7 +249,8 @@ public final class OrdersLoad {
   private Future<Sample> placeAndWait(String token, AtomicLong polls) {
     long sent = System.nanoTime();
     JsonObject order = new JsonObject().put("lines", new io.vertx.core.json.JsonArray()
-        .add(new JsonObject().put("productId", productId).put("quantity", 1)));
+        .add(new JsonObject().put("productId", productIds.get(ThreadLocalRandom.current().nextInt(productIds.size())))
+            .put("quantity", 1)));
     return call(HttpMethod.POST, "/v1/orders", token, order, UUID.randomUUID().toString()).compose(r -> {
       long posted = System.nanoTime();
       if (r.status() != 202) {
