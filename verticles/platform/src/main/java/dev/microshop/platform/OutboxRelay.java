@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-  private static final long PURGE_MS = 60_000;
   private static final int PURGE_BATCH = 5_000;
 
   private final Vertx vertx;
@@ -51,6 +50,7 @@ public final class OutboxRelay {
   private final long sendTimeoutMs;
   private final boolean deliverTwice;
   private final long retentionSeconds;
+  private final long purgeMs;
   private long timer = -1;
   private long purgeTimer = -1;
   private boolean claiming;
@@ -77,6 +77,7 @@ public final class OutboxRelay {
     this.sendTimeoutMs = config.getJsonObject("bus").getLong("requestTimeoutMs");
     this.deliverTwice = outbox.getBoolean("deliverTwice", false);
     this.retentionSeconds = outbox.getLong("retentionSeconds", 3600L);
+    this.purgeMs = outbox.getLong("purgeMs", 60_000L);
     if (deliverTwice) {
       LOG.warn("outbox.deliverTwice is on: every message is delivered twice (a test switch for idempotency)");
     }
@@ -84,7 +85,7 @@ public final class OutboxRelay {
 
   public void start() {
     timer = vertx.setPeriodic(pollMs, t -> kick());
-    purgeTimer = vertx.setPeriodic(PURGE_MS, t -> purge());
+    purgeTimer = vertx.setPeriodic(purgeMs, t -> purge());
     kick();
   }
 

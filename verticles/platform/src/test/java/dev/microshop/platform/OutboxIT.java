@@ -148,6 +148,72 @@ class OutboxIT {
   }
 
   @Test
+  void aMessageWrittenByAReliableConsumerLeavesAtItsCommitWithNoClaimAndNoPoll() throws Exception {
+    Sink followUps = sink().on("first", orders.vertx());
+    await(orders.probe().replaceRelay(new JsonObject().put("pollMs", 60_000)));
+    try {
+      UUID id = UUID.randomUUID();
+      long before = System.currentTimeMillis();
+
+      orders.harness().request(ProbeService.EFFECT, message(id, "hop").put("followUp", followUps.address), null);
+
+      Delivery delivery = followUps.delivery(1, Duration.ofSeconds(1));
+      assertThat(delivery.body().getString("causedBy")).isEqualTo(id.toString());
+      assertThat(delivery.atMillis() - before).isLessThan(1000);
+      UUID followUp = UUID.fromString(delivery.messageId());
+      OutboxRow row = eventually(() -> row(followUp), r -> r.status().equals("DELIVERED"));
+      // Born leased with its one attempt: no relay claimed it, and none will.
+      assertThat(row.attempts()).isEqualTo(1);
+      assertThat(row.nextAttemptAt()).isAfter(row.createdAt());
+      Thread.sleep(300);
+      assertThat(followUps.count()).isEqualTo(1);
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
+  void aLeasedRowWhoseWriterDiedBeforeSendingIsDeliveredOnceTheLeaseRunsOut() throws Exception {
+    Sink sink = sink().on("first", orders.vertx());
+    UUID id = UUID.randomUUID();
+
+    // As a writer leaves its rows when it dies between its commit and its send: leased for a little while.
+    insertRow(id, sink.address, message(id, "orphaned"), "PENDING", "0", "1.5 seconds");
+
+    Thread.sleep(1000);
+    assertThat(sink.count()).as("nobody touches a leased row").isZero();
+    assertThat(sink.delivery(1, Duration.ofSeconds(3)).messageId()).isEqualTo(id.toString());
+    assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void deliveredRowsArePurgedAfterTheRetentionAndNothingElseIs() throws Exception {
+    UUID old = UUID.randomUUID();
+    UUID recent = UUID.randomUUID();
+    UUID dead = UUID.randomUUID();
+    String sql = """
+        INSERT INTO outbox (id, destination, payload, status, created_at, delivered_at)
+        VALUES (?, 'test.purge', '{}'::jsonb, ?, now() - ?::interval, now() - ?::interval)""";
+    execute(sql, old, "DELIVERED", "2 hours", "2 hours");
+    execute(sql, recent, "DELIVERED", "5 seconds", "5 seconds");
+    execute(sql, dead, "DEAD", "2 hours", "2 hours");
+
+    await(orders.probe().replaceRelay(new JsonObject().put("purgeMs", 100).put("retentionSeconds", 60)));
+    try {
+      long deadline = System.currentTimeMillis() + 5000;
+      while (count("SELECT count(*) FROM outbox WHERE id = ?", old) > 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", old)).isZero();
+      assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", recent)).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM outbox WHERE id = ? AND status = 'DEAD'", dead)).isEqualTo(1);
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+      execute("DELETE FROM outbox WHERE id = ANY(?)", List.of(recent, dead));
+    }
+  }
+
+  @Test
   void aRowWrittenWithoutAKickIsPickedUpByThePoll() throws Exception {
     Sink sink = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();
@@ -424,7 +490,7 @@ class OutboxIT {
     List<String> tables = strings("""
         SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename""");
 
-    assertThat(platform).containsExactly("1 outbox inbox true");
+    assertThat(platform).containsExactly("1 outbox inbox true", "2 outbox queue tuning true");
     // orders' own migrations are not on this module's classpath: its history only baselines the schema.
     assertThat(service).containsExactly("0 BASELINE true");
     assertThat(tables).containsExactly(
