@@ -34,4 +34,10 @@ public final class InventoryApi {
   public static final String ADJUST_STOCK = "inventory.stock.adjust";
 
   private InventoryApi() {}
+
+  /**
+   * Published (to every inventory instance) after a transaction that may have changed products committed or
+   * rolled back, so each instance drops what it cached. Body {@code {instanceId}} of the writer. No reply.
+   */
+  public static final String CATALOG_CHANGED = "inventory.catalog.changed";
 }

@@ -9,7 +9,10 @@ import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public; changes need
@@ -17,8 +20,10 @@ import java.util.UUID;
  * applied once per message id and once per order.
  */
 public class InventoryVerticle extends ServiceVerticle {
+  private static final int CACHED_PRODUCTS = 10_000;
   private Catalog catalog;
   private ProductValidator validator;
+  private ProductCache cache;
 
   public InventoryVerticle(Platform platform) {
     super(platform);
@@ -39,8 +44,38 @@ public class InventoryVerticle extends ServiceVerticle {
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
+    cache = new ProductCache(settings.getLong("cacheTtlMs"), CACHED_PRODUCTS);
     return seedDemoCatalog(settings.getBoolean("seedDemoCatalog"))
-        .compose(v -> Future.all(catalogConsumers(), sagaConsumers()));
+        .compose(v -> Future.all(catalogConsumers(), sagaConsumers(), changesElsewhere()));
+  }
+
+  /** Every transaction of the saga consumers may change stock: the cache must know when one runs. */
+  @Override
+  protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
+    return writing(() -> super.transaction(work));
+  }
+
+  private <T> Future<T> writing(Supplier<Future<T>> write) {
+    cache.writeStarted();
+    Future<T> done;
+    try {
+      done = write.get();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.onComplete(result -> {
+      cache.writeEnded();
+      vertx.eventBus().publish(InventoryApi.CATALOG_CHANGED, new JsonObject().put("instanceId", instanceId));
+    });
+  }
+
+  private Future<?> changesElsewhere() {
+    return consumers.on(InventoryApi.CATALOG_CHANGED, msg -> {
+      if (!instanceId.equals(msg.body().getString("instanceId"))) {
+        cache.changedElsewhere();
+      }
+      return Future.succeededFuture();
+    });
   }
 
   private Future<?> catalogConsumers() {
@@ -64,22 +99,25 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   private Future<JsonObject> get(Message<JsonObject> msg) {
-    return catalog.get(validator.id(msg.body())).map(Product::toJson);
+    UUID id = validator.id(msg.body());
+    return cache.get(id, () -> catalog.get(id).map(Product::toJson));
   }
 
   private Future<JsonObject> create(Message<JsonObject> msg) {
     Callers.admin(msg.headers());
-    return catalog.create(validator.create(msg.body())).map(Product::toJson);
+    NewProduct product = validator.create(msg.body());
+    return writing(() -> catalog.create(product)).map(Product::toJson);
   }
 
   private Future<JsonObject> update(Message<JsonObject> msg) {
     Callers.admin(msg.headers());
-    return catalog.update(validator.update(msg.body())).map(Product::toJson);
+    ProductChanges changes = validator.update(msg.body());
+    return writing(() -> catalog.update(changes)).map(Product::toJson);
   }
 
   private Future<JsonObject> adjustStock(Message<JsonObject> msg) {
     StockAdjustment adjustment = validator.adjust(msg.body(), Callers.admin(msg.headers()));
-    return catalog.adjust(adjustment).map(Product::toJson);
+    return writing(() -> catalog.adjust(adjustment)).map(Product::toJson);
   }
 
   private static UUID orderId(JsonObject body) {

@@ -303,6 +303,45 @@ class InventoryIT {
   }
 
   @Test
+  void aReadIsServedFromMemoryUntilThisInstanceChangesProductsOrAnotherInstanceSaysItDid() throws Exception {
+    String id = create(product(sku(), "Cached")).getString("id");
+    JsonObject first = get(id);
+    // A change the service cannot see (another instance's, before its event arrives): the cached copy answers.
+    try (Connection db = harness.sql(); PreparedStatement update = db.prepareStatement(
+        "UPDATE products SET name = 'Changed behind its back', version = version + 1 WHERE id = ?::uuid")) {
+      update.setString(1, id);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+
+    assertThat(get(id)).as("served from memory").isEqualTo(first);
+
+    // Any change made through this instance starts a new generation: the next read is fresh, and current.
+    harness.request(InventoryApi.ADJUST_STOCK, new JsonObject().put("id", id).put("delta", -1)
+        .put("reason", "cache test"), ADMIN);
+    JsonObject fresh = get(id);
+    assertThat(fresh.getString("name")).isEqualTo("Changed behind its back");
+    assertThat(fresh.getInteger("available")).isEqualTo(9);
+    assertThat(fresh.getLong("version")).isEqualTo(3);
+    assertThat(get(id)).isEqualTo(fresh);
+
+    // Another instance's change event makes the next read fresh too.
+    try (Connection db = harness.sql(); PreparedStatement update = db.prepareStatement(
+        "UPDATE products SET available = 7, version = version + 1 WHERE id = ?::uuid")) {
+      update.setString(1, id);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(get(id).getInteger("available")).isEqualTo(9);
+    harness.vertx().eventBus().publish(InventoryApi.CATALOG_CHANGED,
+        new JsonObject().put("instanceId", UUID.randomUUID().toString()));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (get(id).getInteger("available") != 7 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(get(id).getInteger("available")).isEqualTo(7);
+    assertThat(get(id).getLong("version")).isEqualTo(4);
+  }
+
+  @Test
   void aStockAdjustmentChangesStockBumpsTheVersionAndIsRecorded() throws Exception {
     String id = create(product(sku(), "Adjusted")).getString("id");
 
@@ -409,6 +448,10 @@ class InventoryIT {
   private static JsonObject update(String id, long version, String name) {
     return harness.request(InventoryApi.UPDATE,
         new JsonObject().put("id", id).put("expectedVersion", version).put("name", name), ADMIN);
+  }
+
+  private static JsonObject get(String id) {
+    return harness.request(InventoryApi.GET, new JsonObject().put("id", id), null);
   }
 
   private static JsonObject list(JsonObject query) {
