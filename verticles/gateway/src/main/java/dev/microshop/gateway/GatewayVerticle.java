@@ -1,9 +1,11 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
 import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,7 +20,12 @@ import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.ValidatorException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +40,7 @@ public class GatewayVerticle extends ServiceVerticle {
   private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.20.0";
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private HttpServer server;
+  private String edges;
   private DiscoveryCache discovery;
 
   public GatewayVerticle(Platform platform) {
@@ -56,16 +64,55 @@ public class GatewayVerticle extends ServiceVerticle {
     RateLimits limits = new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
     discovery = new DiscoveryCache(vertx, platform);
     Calls calls = new Calls(tokens, limits, new Downstream(vertx, platform, discovery));
+    int instances = serverInstances(http);
+    int port = instances > 1 && http.getInteger("port") == 0 ? freePort(http.getString("host"))
+        : http.getInteger("port");
     return discovery.start()
         .compose(v -> OpenAPIContract.from(vertx, CONTRACT))
         .map(contract -> router(contract, calls, http))
         .compose(router -> vertx.createHttpServer(serverOptions(http))
             .requestHandler(router)
             .invalidRequestHandler(GatewayVerticle::invalidRequest)
-            .listen(http.getInteger("port"), http.getString("host")))
-        .onSuccess(s -> server = s)
-        .onSuccess(s -> platform.endpoints().put("gateway", "http://" + http.getString("host") + ":" + s.actualPort()))
-        .onSuccess(s -> LOG.info("gateway listening on http://{}:{}", http.getString("host"), s.actualPort()));
+            .listen(port, http.getString("host"))
+            .onSuccess(s -> server = s)
+            .compose(s -> moreServers(router, http, s.actualPort(), instances - 1)))
+        .onSuccess(v -> platform.endpoints().put("gateway", "http://" + http.getString("host") + ":" + server.actualPort()))
+        .onSuccess(v -> LOG.info("gateway listening on http://{}:{} ({} event loops)", http.getString("host"),
+            server.actualPort(), instances));
+  }
+
+  /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
+  private static int serverInstances(JsonObject http) {
+    int configured = http.getInteger("instances", 0);
+    if (configured < 0 || configured > 64) {
+      throw new ConfigException("gateway.http.instances", configured + " is out of range 0..64 (0: one per core)");
+    }
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+  }
+
+  /**
+   * Servers share a socket only when they listen on the same port number, and Vert.x 5 gives every listen on 0 a
+   * port of its own; so for "any free port" with several servers, one free port is chosen first.
+   */
+  private static int freePort(String host) {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
+  /** The rest of the servers, on the first one's port: Vert.x hands each new connection to the next server. */
+  private Future<Void> moreServers(Router router, JsonObject http, int port, int count) {
+    if (count <= 0) {
+      return Future.succeededFuture();
+    }
+    HttpServerOptions options = serverOptions(http);
+    String host = http.getString("host");
+    return vertx.deployVerticle(() -> new EdgeServer(router, options, host, port),
+            new DeploymentOptions().setInstances(count))
+        .onSuccess(id -> edges = id)
+        .mapEmpty();
   }
 
   @Override
@@ -73,7 +120,9 @@ public class GatewayVerticle extends ServiceVerticle {
     if (discovery != null) {
       discovery.stop();
     }
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    Future<Void> others = edges == null ? Future.succeededFuture()
+        : vertx.undeploy(edges).recover(e -> Future.succeededFuture()); // already gone with its parent
+    return Future.all(others, server == null ? Future.succeededFuture() : server.shutdown());
   }
 
   private Router router(OpenAPIContract contract, Calls calls, JsonObject http) {
@@ -153,10 +202,21 @@ public class GatewayVerticle extends ServiceVerticle {
   /** X-Request-Id: echoed when sane, generated otherwise; it also travels to the services. */
   private static void requestId(RoutingContext ctx) {
     String given = ctx.request().getHeader("X-Request-Id");
-    String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && REQUEST_ID.matcher(given).matches() ? given : randomRequestId();
     ctx.put(Calls.REQUEST_ID, id);
     ctx.response().putHeader("X-Request-Id", id);
     ctx.next();
+  }
+
+  /**
+   * A version-4 UUID from a non-cryptographic generator: a request id only has to be unique, and
+   * {@code UUID.randomUUID()} would take SecureRandom's lock on every request.
+   */
+  private static String randomRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   private static void failure(RoutingContext ctx) {
@@ -175,7 +235,7 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   /** Requests the HTTP codec rejects (line or headers too long) get a problem body, like everything else. */
-  private static void invalidRequest(HttpServerRequest request) {
+  static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     int status = 400;
     String detail = "the request could not be parsed";

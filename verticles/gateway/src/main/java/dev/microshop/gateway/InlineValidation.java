@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
@@ -43,6 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InlineValidation extends RequestValidatorImpl {
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
+  private final Map<Parameter, Boolean> uuidOnly = new ConcurrentHashMap<>();
   private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
   InlineValidation(Vertx vertx, OpenAPIContract contract) {
@@ -101,6 +103,10 @@ final class InlineValidation extends RequestValidatorImpl {
     boolean plain = parameter.getStyle() == Style.SIMPLE || parameter.getStyle() == Style.FORM;
     Object transformed = plain && parameter.getSchemaType() == SchemaType.STRING ? raw
         : transformer.transform(parameter, raw);
+    if (plain && transformed instanceof String text && uuidOnly.computeIfAbsent(parameter, InlineValidation::isUuidOnly)
+        && isCanonicalUuid(text)) {
+      return new RequestParameterImpl(transformed); // what the schema would accept; anything else gets its verdict
+    }
     OutputUnit result = validators
         .computeIfAbsent(parameter, p -> contract.getSchemaRepository().validator(p.getSchema()))
         .validate(transformed);
@@ -110,5 +116,29 @@ final class InlineValidation extends RequestValidatorImpl {
       throw SchemaValidationException.createErrorFromOutputUnitType(parameter, result, e);
     }
     return new RequestParameterImpl(transformed);
+  }
+
+  /** The schema says exactly {@code {type: string, format: uuid}} (ids in paths): nothing but the format to check. */
+  private static boolean isUuidOnly(Parameter parameter) {
+    var schema = parameter.getSchema();
+    return schema != null && "uuid".equals(schema.get("format")) && "string".equals(schema.get("type"))
+        && schema.fieldNames().stream().filter(JsonSchema.EXCLUDE_ANNOTATIONS)
+            .allMatch(name -> name.equals("type") || name.equals("format") || name.startsWith("__"));
+  }
+
+  /** 8-4-4-4-12 hex digits, as the format requires; a UUID check without the schema engine's regex. */
+  static boolean isCanonicalUuid(String text) {
+    if (text.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+          : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 }

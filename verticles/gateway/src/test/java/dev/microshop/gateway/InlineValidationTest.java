@@ -1,0 +1,82 @@
+package dev.microshop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's own validation against the real contract: it accepts and refuses what the library would. */
+class InlineValidationTest {
+  private static Vertx vertx;
+  private static OpenAPIContract contract;
+  private static InlineValidation validation;
+
+  @BeforeAll
+  static void load() throws Exception {
+    vertx = Vertx.vertx();
+    contract = OpenAPIContract.from(vertx, "api/openapi.yaml").await(30, TimeUnit.SECONDS);
+    validation = new InlineValidation(vertx, contract);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPathIdIsTheTextItselfWhenItIsAUuidAndAProblemOtherwise() {
+    Parameter id = parameter("getProduct", "id");
+    String uuid = UUID.randomUUID().toString();
+
+    assertThat(validation.validateParameter(id, new RequestParameterImpl(uuid)).getString()).isEqualTo(uuid);
+    assertThat(validation.validateParameter(id, new RequestParameterImpl(uuid.toUpperCase())).getString())
+        .isEqualTo(uuid.toUpperCase());
+    for (String bad : new String[] {"42", "not-a-uuid", uuid + "0", uuid.replace('-', 'x'), "\"" + uuid + "\""}) {
+      assertThatThrownBy(() -> validation.validateParameter(id, new RequestParameterImpl(bad)))
+          .as(bad).isInstanceOf(ValidatorException.class).hasMessageContaining("id");
+    }
+    assertThatThrownBy(() -> validation.validateParameter(id, new RequestParameterImpl(null)))
+        .isInstanceOf(ValidatorException.class);
+  }
+
+  @Test
+  void otherParametersStillGoThroughTheirSchema() {
+    Parameter limit = parameter("listProducts", "limit");
+    Parameter q = parameter("listProducts", "q");
+
+    assertThat(validation.validateParameter(limit, new RequestParameterImpl("50")).getInteger()).isEqualTo(50);
+    assertThatThrownBy(() -> validation.validateParameter(limit, new RequestParameterImpl("101")))
+        .isInstanceOf(ValidatorException.class);
+    assertThatThrownBy(() -> validation.validateParameter(limit, new RequestParameterImpl("ten")))
+        .isInstanceOf(ValidatorException.class);
+    // A text filter is text, even when it looks like JSON.
+    assertThat(validation.validateParameter(q, new RequestParameterImpl("12-3")).getString()).isEqualTo("12-3");
+    assertThat(validation.validateParameter(q, new RequestParameterImpl("1.5")).getString()).isEqualTo("1.5");
+    assertThatThrownBy(() -> validation.validateParameter(q, new RequestParameterImpl("x".repeat(101))))
+        .isInstanceOf(ValidatorException.class);
+  }
+
+  @Test
+  void theUuidCheckAcceptsOnlyTheCanonicalForm() {
+    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-426614174000")).isTrue();
+    assertThat(InlineValidation.isCanonicalUuid("123E4567-E89B-12D3-A456-426614174000")).isTrue();
+    assertThat(InlineValidation.isCanonicalUuid("123e4567e89b12d3a456426614174000")).isFalse();
+    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-42661417400g")).isFalse();
+    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456_426614174000")).isFalse();
+    assertThat(InlineValidation.isCanonicalUuid("")).isFalse();
+  }
+
+  private static Parameter parameter(String operation, String name) {
+    return contract.operation(operation).getParameters().stream().filter(p -> p.getName().equals(name)).findFirst()
+        .orElseThrow();
+  }
+}
