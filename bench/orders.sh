@@ -8,7 +8,7 @@
 # Builds nothing: run `mvn -B -q -DskipTests package` first.
 #
 # Usage: bench/orders.sh [MICROSHOP_NAME=value ...]    (setting overrides for the microshop JVMs, for A/B runs)
-# Environment: LEVELS (16,32,64), PREWARM_S (20: unreported JIT warm-up at 32 clients), WARMUP_S (10), MEASURE_S (20), MODE (poll: GET /v1/orders/{id} every POLL_MS;
+# Environment: LEVELS (16,32,64), PREWARM_S (60: unreported JIT warm-up at 32 clients; six JVMs on two cores compile for about a minute), WARMUP_S (10), MEASURE_S (20), MODE (poll: GET /v1/orders/{id} every POLL_MS;
 #   sse: the customer's notification stream, one outbox hop later), POLL_MS (5), PRODUCTS (1: every order takes
 #   one unit of one of PRODUCTS products at random; 1 makes its stock row the hot spot of a flash sale).
 #
@@ -24,7 +24,7 @@ SERVICES=(users inventory orders payments notifications gateway)
 LEVELS=${LEVELS:-16,32,64}
 WARMUP_S=${WARMUP_S:-10}
 MEASURE_S=${MEASURE_S:-20}
-PREWARM_S=${PREWARM_S:-20}
+PREWARM_S=${PREWARM_S:-60}
 MODE=${MODE:-poll}
 POLL_MS=${POLL_MS:-5}
 PRODUCTS=${PRODUCTS:-1}
@@ -230,7 +230,7 @@ echo "  jar:      $JAR ($(du -m "$JAR" | cut -f1) MB, built $(date -r "$JAR" '+%
 echo "  commit:   $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- verticles launcher/src/main 2>/dev/null || echo ' (working tree differs from it)')"
 echo "  java:     $(java -version 2>&1 | head -n1)"
 echo "  host:     $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "  load:     prewarm ${PREWARM_S} s at 32, levels $LEVELS, warm-up ${WARMUP_S} s + measured ${MEASURE_S} s each, completion by $MODE$( [[ $MODE == poll ]] && echo " every ${POLL_MS} ms")"
+echo "  load:     prewarm ${PREWARM_S} s at 32, levels $LEVELS, warm-up ${WARMUP_S} s + measured ${MEASURE_S} s each, products $PRODUCTS, completion by $MODE$( [[ $MODE == poll ]] && echo " every ${POLL_MS} ms")"
 echo "  overrides: rate limits 10^8/min ${OVERRIDES[*]}"
 (( ${#UNSET[@]} > 0 )) && echo "  ignored inherited: $(compgen -e | grep '^MICROSHOP_' | tr '\n' ' ')"
 
