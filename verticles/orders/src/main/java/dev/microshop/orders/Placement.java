@@ -55,11 +55,13 @@ final class Placement {
     JsonArray reserve = new JsonArray();
     request.lines().forEach(l -> reserve.add(new JsonObject()
         .put("productId", l.productId().toString()).put("quantity", l.quantity())));
-    return tx.preparedQuery(OrdersSql.INSERT_ORDER).execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds))
-        .compose(v -> tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines))
-        .compose(v -> Messages.command(tx, SagaCommands.RESERVE_STOCK,
-            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve)))
-        .compose(v -> Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null));
+    // The order row first (lines and timeline refer to it): PostgreSQL runs pipelined statements in order.
+    return Saga.pipelined(
+        tx.preparedQuery(OrdersSql.INSERT_ORDER).execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds)),
+        tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines),
+        Messages.command(tx, SagaCommands.RESERVE_STOCK,
+            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve)),
+        Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null));
   }
 
   private Future<UUID> existing(SqlConnection tx, Request request) {
