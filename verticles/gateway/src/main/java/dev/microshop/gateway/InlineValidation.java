@@ -40,6 +40,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * cost the gateway more CPU than everything else a catalog read does. This runs the same checks (the library's
  * own transformers, schemas and body validation, so errors look the same) inline, with one compiled validator
  * per parameter. Schema validation of a body of at most 64 KiB is CPU work of microseconds, not blocking work.
+ *
+ * <p>One deliberate difference: a parameter of type string in the simple or form style is the text as sent. The
+ * library first tries to parse such text as JSON, so {@code q=1.5} was refused as "not a string",
+ * {@code q=12" monitor} as undecodable, and {@code q="abc"} searched for abc; here all three search for what
+ * the client typed, and the schema (length, format, pattern) judges that text.
  */
 final class InlineValidation extends RequestValidatorImpl {
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);

@@ -54,6 +54,9 @@ final class TokenVerifier {
     }
   };
 
+  /** Counts key retirements, so a verification that straddles one is not remembered. */
+  private long keyEpoch;
+
   /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
   private record Verified(Identity identity, long expiresAtMs) {}
 
@@ -108,12 +111,13 @@ final class TokenVerifier {
     if (kid == null || kid.isBlank()) {
       return unauthorized("the token has no key id");
     }
+    long epoch = keyEpoch();
     return keyFor(kid)
         .compose(known -> known ? provider.authenticate(new TokenCredentials(token))
             : unauthorized("the token was signed by an unknown key"))
         .recover(e -> e instanceof Problems.HttpProblem ? Future.failedFuture(e)
             : unauthorized("the token is invalid or expired"))
-        .map(user -> remember(token, identity(user, claims), claims));
+        .map(user -> remember(token, identity(user, claims), claims, epoch));
   }
 
   private synchronized Identity remembered(String token) {
@@ -128,10 +132,16 @@ final class TokenVerifier {
     return hit.identity();
   }
 
-  private synchronized Identity remember(String token, Identity identity, JsonObject claims) {
-    long expMs = claims.getLong("exp") * 1000;
-    verified.put(token, new Verified(identity, expMs));
+  /** Remembers a verified token, unless a key was retired since its verification began (it may be that key). */
+  private synchronized Identity remember(String token, Identity identity, JsonObject claims, long epoch) {
+    if (epoch == keyEpoch) {
+      verified.put(token, new Verified(identity, claims.getLong("exp") * 1000));
+    }
     return identity;
+  }
+
+  private synchronized long keyEpoch() {
+    return keyEpoch;
   }
 
   private Identity identity(User user, JsonObject claims) {
@@ -181,6 +191,7 @@ final class TokenVerifier {
   }
 
   private synchronized void forgetVerified() {
+    keyEpoch++;
     verified.clear();
   }
 

@@ -33,10 +33,15 @@ final class Orders {
   private static JsonArray lines(Row row) {
     JsonArray lines = new JsonArray();
     UUID[] products = row.getArrayOfUUIDs("product_ids");
-    for (int i = 0; products != null && i < products.length; i++) {
-      lines.add(new JsonObject().put("productId", products[i].toString())
-          .put("quantity", row.getArrayOfIntegers("quantities")[i]).put("priceMinor", row.getArrayOfLongs("prices")[i])
-          .put("name", row.getArrayOfStrings("names")[i]));
+    if (products == null) {
+      return lines;
+    }
+    Integer[] quantities = row.getArrayOfIntegers("quantities");
+    Long[] prices = row.getArrayOfLongs("prices");
+    String[] names = row.getArrayOfStrings("names");
+    for (int i = 0; i < products.length; i++) {
+      lines.add(new JsonObject().put("productId", products[i].toString()).put("quantity", quantities[i])
+          .put("priceMinor", prices[i]).put("name", names[i]));
     }
     return lines;
   }
@@ -44,9 +49,14 @@ final class Orders {
   private static JsonArray timeline(Row row) {
     JsonArray timeline = new JsonArray();
     String[] steps = row.getArrayOfStrings("steps");
-    for (int i = 0; steps != null && i < steps.length; i++) {
-      timeline.add(new JsonObject().put("step", steps[i]).put("detail", row.getArrayOfStrings("details")[i])
-          .put("at", row.getArrayOfOffsetDateTimes("ats")[i].toInstant().toString()));
+    if (steps == null) {
+      return timeline;
+    }
+    String[] details = row.getArrayOfStrings("details");
+    OffsetDateTime[] ats = row.getArrayOfOffsetDateTimes("ats");
+    for (int i = 0; i < steps.length; i++) {
+      timeline.add(new JsonObject().put("step", steps[i]).put("detail", details[i])
+          .put("at", ats[i].toInstant().toString()));
     }
     return timeline;
   }

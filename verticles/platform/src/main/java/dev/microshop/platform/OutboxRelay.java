@@ -117,7 +117,9 @@ public final class OutboxRelay {
     if (stopped) {
       return;
     }
-    int room = Math.min(batchSize, maxInFlight - inFlight);
+    // Claims keep a batch of room above maxInFlight, so messages sent at commit can never starve the retries and
+    // orphans only a claim finds.
+    int room = Math.min(batchSize, maxInFlight + batchSize - inFlight);
     if (claiming || room <= 0) {
       again = true; // a claim in progress, or the end of a delivery, kicks again
       return;
@@ -148,37 +150,50 @@ public final class OutboxRelay {
         .onSuccess(result -> tx.forEach(relayed -> relayed.written().forEach(this::dispatch)));
   }
 
+  /**
+   * Sends a message written at commit, or queues it while {@code maxInFlight} are unacknowledged. The queue is
+   * bounded too: beyond it a message is left to its row, which a claim delivers once the lease runs out.
+   */
   private void dispatch(OutboxTransaction.Written message) {
     if (stopped) {
       return; // leased: a relay delivers it once the lease runs out
     }
-    if (inFlight >= maxInFlight) {
+    if (inFlight < maxInFlight) {
+      send(message.id(), message.destination(), message.payload(), 1);
+    } else if (waiting.size() < maxInFlight) {
       waiting.add(message);
-      return;
     }
-    inFlight++;
-    deliver(message.id(), message.destination(), message.payload(), 1).onComplete(this::delivered);
   }
 
   /** Leases up to {@code limit} due rows and starts delivering them. Yields the number of rows claimed. */
   private Future<Integer> claim(int limit) {
     return pool.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds())).map(rows -> {
       for (Row row : rows) {
-        inFlight++;
-        deliver(row.getUUID("id"), row.getString("destination"), row.getJsonObject("payload"),
-            row.getInteger("attempts")).onComplete(this::delivered);
+        send(row.getUUID("id"), row.getString("destination"), row.getValue("payload"), row.getInteger("attempts"));
       }
       return rows.rowCount();
     });
   }
 
-  /** A delivery settled: room for a message that waited, or for the claim that could not run. */
+  private void send(UUID id, String destination, Object payload, int attempts) {
+    inFlight++;
+    Future<Void> delivery;
+    try {
+      delivery = deliver(id, destination, (JsonObject) payload, attempts);
+    } catch (RuntimeException e) { // a payload that is not a JSON object: retried, then a dead letter
+      delivery = failed(id, destination, attempts, e);
+    }
+    delivery.onComplete(this::delivered);
+  }
+
+  /** A delivery settled: room for a message that waited, and for the claim that could not run. */
   private void delivered(AsyncResult<Void> outcome) {
     inFlight--;
-    OutboxTransaction.Written next = waiting.poll();
-    if (next != null) {
-      dispatch(next);
-    } else if (again) {
+    if (inFlight < maxInFlight && !waiting.isEmpty()) {
+      OutboxTransaction.Written next = waiting.poll();
+      send(next.id(), next.destination(), next.payload(), 1);
+    }
+    if (again) {
       kick();
     }
   }
@@ -229,10 +244,10 @@ public final class OutboxRelay {
     String error = describe(failure);
     if (attempts >= maxAttempts) {
       LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", id, destination, attempts, error);
-      return pool.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error)).mapEmpty();
+      return pool.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error, attempts)).mapEmpty();
     }
     double delaySeconds = backoffMs(attempts) / 1000.0;
-    return pool.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error)).mapEmpty();
+    return pool.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
   }
 
   /**

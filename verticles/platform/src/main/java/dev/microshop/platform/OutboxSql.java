@@ -8,11 +8,13 @@ final class OutboxSql {
 
   /**
    * Adds a message that the writing instance sends itself right after the commit: it is born claimed (one attempt,
-   * leased for $4 seconds), so no relay's claim picks it up unless that send fails or its instance dies.
+   * leased for $4 seconds), so no relay's claim picks it up unless that send fails or its instance dies. The lease
+   * starts now, not when the transaction began (now()): a transaction that waited on row locks must not commit a
+   * lease that has already run out.
    */
   static final String ADD_LEASED = """
       INSERT INTO outbox (id, destination, payload, attempts, next_attempt_at)
-      VALUES ($1, $2, $3, 1, now() + make_interval(secs => $4))
+      VALUES ($1, $2, $3, 1, clock_timestamp() + make_interval(secs => $4))
       ON CONFLICT (id) DO NOTHING""";
 
   /**
@@ -30,12 +32,16 @@ final class OutboxSql {
       UPDATE outbox SET status = 'DELIVERED', delivered_at = now(), last_error = NULL
       WHERE id = ANY($1) AND status = 'PENDING'""";
 
+  /**
+   * Schedules the next attempt, only if the row is still on the failed attempt ($4): a stale send must not cut
+   * short the lease of a relay that has claimed the row again since.
+   */
   static final String RETRY = """
       UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3
-      WHERE id = $1 AND status = 'PENDING'""";
+      WHERE id = $1 AND status = 'PENDING' AND attempts = $4""";
 
   static final String DEAD = """
-      UPDATE outbox SET status = 'DEAD', last_error = $2 WHERE id = $1 AND status = 'PENDING'""";
+      UPDATE outbox SET status = 'DEAD', last_error = $2 WHERE id = $1 AND status = 'PENDING' AND attempts = $3""";
 
   static final String LIST_DEAD = """
       SELECT id, destination, payload, attempts, last_error, created_at FROM outbox

@@ -173,6 +173,29 @@ class OutboxIT {
   }
 
   @Test
+  void messagesSentAtCommitThatFillTheRelayDoNotHoldUpWhatOnlyAClaimFinds() throws Exception {
+    Sink slow = sink().replyingAfter(1500).on("first", orders.vertx());
+    Sink other = sink().on("first", orders.vertx());
+    await(orders.probe().replaceRelay(new JsonObject().put("batchSize", 1).put("maxInFlight", 2)));
+    try {
+      // Six follow-ups at commit to a receiver that takes 1.5 s each: two in flight, four waiting in memory.
+      for (int i = 0; i < 6; i++) {
+        orders.harness().request(ProbeService.EFFECT,
+            message(UUID.randomUUID(), "busy " + i).put("followUp", slow.address), null);
+      }
+      UUID orphan = UUID.randomUUID();
+      long before = System.currentTimeMillis();
+      insertRow(orphan, other.address, message(orphan, "only a claim finds me"), "PENDING", "0", "0");
+
+      assertThat(other.delivery(1, Duration.ofSeconds(3)).messageId()).isEqualTo(orphan.toString());
+      assertThat(System.currentTimeMillis() - before).as("not after the 4.5 s the queue takes").isLessThan(3000);
+      assertThat(slow.delivery(6, Duration.ofSeconds(15))).isNotNull();
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
   void aLeasedRowWhoseWriterDiedBeforeSendingIsDeliveredOnceTheLeaseRunsOut() throws Exception {
     Sink sink = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();
