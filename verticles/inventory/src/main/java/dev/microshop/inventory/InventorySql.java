@@ -115,7 +115,8 @@ final class InventorySql {
    * each other in a cycle; the rows stay locked until the decision is committed.
    */
   static final String LOCK_STOCK = """
-      SELECT id, currency, available FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+      SELECT id, currency, available, price_minor, name FROM products WHERE id = ANY($1::uuid[]) ORDER BY id
+         FOR UPDATE
       """;
 
   /**

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +35,20 @@ final class Reservations {
    * line or records why none was; any later RESERVE for the order resends that same outcome.
    */
   static Future<Void> reserve(SqlConnection tx, ReserveCommand command) {
-    return tx.preparedQuery(InventorySql.CLAIM_STOCK_REQUEST).execute(Tuple.of(command.orderId()))
-        .compose(claimed -> claimed.size() == 1 ? decide(tx, command) : replay(tx, command.orderId()));
+    // Both at once (one round trip): locking the products of an order decided before costs nothing but the lock.
+    Future<RowSet<Row>> claimed = tx.preparedQuery(InventorySql.CLAIM_STOCK_REQUEST).execute(Tuple.of(command.orderId()));
+    Future<RowSet<Row>> locked = tx.preparedQuery(InventorySql.LOCK_STOCK).execute(Tuple.of(command.productIds()));
+    return Future.all(claimed, locked).compose(both -> claimed.result().size() == 1
+        ? decide(tx, command, locked.result()) : replay(tx, command.orderId()));
   }
 
   /** Returns an order's reserved lines to the stock; a no-op when it holds none. */
   static Future<Void> release(SqlConnection tx, UUID orderId) {
-    return tx.preparedQuery(InventorySql.LOCK_RESERVED_STOCK).execute(Tuple.of(orderId))
-        .compose(locked -> tx.preparedQuery(InventorySql.RELEASE).execute(Tuple.of(orderId)))
-        .onSuccess(rows -> LOG.debug("order {}: released {} lines", orderId, rows.rowCount()))
-        .mapEmpty();
+    // Pipelined: PostgreSQL takes the locks before it runs the release.
+    Future<?> locked = tx.preparedQuery(InventorySql.LOCK_RESERVED_STOCK).execute(Tuple.of(orderId));
+    Future<RowSet<Row>> released = tx.preparedQuery(InventorySql.RELEASE).execute(Tuple.of(orderId))
+        .onSuccess(rows -> LOG.debug("order {}: released {} lines", orderId, rows.rowCount()));
+    return Future.all(locked, released).mapEmpty();
   }
 
   /** Turns an order's reserved lines into sales; a no-op when it holds none. */
@@ -53,28 +58,32 @@ final class Reservations {
         .mapEmpty();
   }
 
-  private static Future<Void> decide(SqlConnection tx, ReserveCommand command) {
-    return tx.preparedQuery(InventorySql.LOCK_STOCK).execute(Tuple.of(command.productIds()))
-        .compose(locked -> {
-          String rejection = command.rejection(stock(locked));
-          return rejection == null ? take(tx, command) : reject(tx, command.orderId(), rejection);
-        });
+  private static Future<Void> decide(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
+    String rejection = command.rejection(stock(locked));
+    return rejection == null ? take(tx, command, locked) : reject(tx, command.orderId(), rejection);
   }
 
-  private static Future<Void> take(SqlConnection tx, ReserveCommand command) {
-    return tx.preparedQuery(InventorySql.RESERVE)
-        .execute(Tuple.of(command.orderId(), command.productIds(), command.quantities()))
-        .compose(reserved -> reserved.size() == command.lines().size()
-            ? reserved(tx, command.orderId(), reserved)
-            // Cannot happen under the row locks; failing rolls the partial reservation back and the relay retries.
-            : Future.failedFuture(new IllegalStateException("order " + command.orderId() + ": reserved "
-                + reserved.size() + " of " + command.lines().size() + " lines under lock")));
+  /**
+   * The update and the result for orders are issued together: the result is priced from the locked rows, which
+   * the update cannot change under the lock.
+   */
+  private static Future<Void> take(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
+    Map<UUID, Integer> quantities = new HashMap<>();
+    command.lines().forEach(line -> quantities.put(line.productId(), line.quantity()));
+    Future<RowSet<Row>> reserved = tx.preparedQuery(InventorySql.RESERVE)
+        .execute(Tuple.of(command.orderId(), command.productIds(), command.quantities()));
+    Future<Void> told = reserved(tx, command.orderId(), locked, row -> quantities.get(row.getUUID("id")));
+    return Future.all(reserved, told).compose(both -> reserved.result().size() == command.lines().size()
+        ? Future.succeededFuture()
+        // Cannot happen under the row locks; failing rolls the partial reservation back and the relay retries.
+        : Future.failedFuture(new IllegalStateException("order " + command.orderId() + ": reserved "
+            + reserved.result().size() + " of " + command.lines().size() + " lines under lock")));
   }
 
   private static Future<Void> reject(SqlConnection tx, UUID orderId, String reason) {
     LOG.info("order {}: stock rejected ({})", orderId, reason);
-    return tx.preparedQuery(InventorySql.REJECT_STOCK_REQUEST).execute(Tuple.of(orderId, reason))
-        .compose(v -> rejected(tx, orderId, reason));
+    Future<?> recorded = tx.preparedQuery(InventorySql.REJECT_STOCK_REQUEST).execute(Tuple.of(orderId, reason));
+    return Future.all(recorded, rejected(tx, orderId, reason)).mapEmpty();
   }
 
   private static Future<Void> replay(SqlConnection tx, UUID orderId) {
@@ -84,29 +93,38 @@ final class Reservations {
           String rejection = request.iterator().next().getString("rejection");
           return rejection != null ? rejected(tx, orderId, rejection)
               : tx.preparedQuery(InventorySql.SELECT_RESERVATIONS).execute(Tuple.of(orderId))
-                  .compose(lines -> reserved(tx, orderId, lines));
+                  .compose(lines -> reserved(tx, orderId, lines, line -> line.getInteger("quantity")));
         });
   }
 
-  /** {@code orders.saga.stock-reserved}: the lines in product id order, priced, and their total. */
-  private static Future<Void> reserved(SqlConnection tx, UUID orderId, RowSet<Row> rows) {
+  /**
+   * {@code orders.saga.stock-reserved}: the lines in product id order, priced, and their total. {@code rows} hold
+   * the product id (column {@code product_id} or {@code id}), price, currency and name of each line.
+   */
+  private static Future<Void> reserved(SqlConnection tx, UUID orderId, RowSet<Row> rows,
+      ToIntFunction<Row> quantity) {
     List<Row> lines = StreamSupport.stream(rows.spliterator(), false)
-        .sorted(Comparator.comparing((Row row) -> row.getUUID("product_id"))).toList();
+        .sorted(Comparator.comparing(Reservations::productId)).toList();
     JsonArray items = new JsonArray();
     long total = 0;
     for (Row line : lines) {
+      int units = quantity.applyAsInt(line);
       items.add(new JsonObject()
-          .put("productId", line.getUUID("product_id").toString())
-          .put("quantity", line.getInteger("quantity"))
+          .put("productId", productId(line).toString())
+          .put("quantity", units)
           .put("priceMinor", line.getLong("price_minor"))
           .put("currency", line.getString("currency"))
           .put("name", line.getString("name")));
-      total = Math.addExact(total, Math.multiplyExact(line.getLong("price_minor"), line.getInteger("quantity")));
+      total = Math.addExact(total, Math.multiplyExact(line.getLong("price_minor"), units));
     }
     return Outbox.add(tx, OrdersApi.STOCK_RESERVED, result(orderId)
         .put("lines", items)
         .put("totalMinor", total)
         .put("currency", lines.get(0).getString("currency")));
+  }
+
+  private static UUID productId(Row row) {
+    return row.getColumnIndex("product_id") >= 0 ? row.getUUID("product_id") : row.getUUID("id");
   }
 
   /** {@code orders.saga.stock-rejected}. */

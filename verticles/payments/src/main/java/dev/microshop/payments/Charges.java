@@ -5,6 +5,7 @@ import dev.microshop.platform.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -32,9 +33,13 @@ final class Charges {
    * order resends that outcome and changes nothing.
    */
   Future<Void> charge(SqlConnection tx, ChargeCommand command) {
-    return wallets.open(tx, command.userId())
-        .compose(v -> lock(tx, command.userId()))
-        .compose(wallet -> decideOnce(tx, command, wallet));
+    // Issued together, one round trip: PostgreSQL runs them in this order, so the outcome is read under the lock.
+    Future<Void> opened = wallets.open(tx, command.userId());
+    Future<Wallet> locked = lock(tx, command.userId());
+    Future<RowSet<Row>> outcome = tx.preparedQuery(PaymentsSql.FIND_CHARGE_OUTCOME).execute(Tuple.of(command.orderId()));
+    return Future.all(opened, locked, outcome).compose(all -> outcome.result().size() > 0
+        ? replay(tx, command.orderId(), outcome.result().iterator().next())
+        : decide(tx, command, locked.result()));
   }
 
   /** Credits an order's charge back, unless there is none or it was refunded already. Sends no result. */
@@ -44,21 +49,17 @@ final class Charges {
             : refund(tx, command, charges.iterator().next()));
   }
 
-  private Future<Void> decideOnce(SqlConnection tx, ChargeCommand command, Wallet wallet) {
-    return tx.preparedQuery(PaymentsSql.FIND_CHARGE_OUTCOME).execute(Tuple.of(command.orderId()))
-        .compose(outcome -> outcome.size() > 0 ? replay(tx, command.orderId(), outcome.iterator().next())
-            : decide(tx, command, wallet));
-  }
-
   private Future<Void> decide(SqlConnection tx, ChargeCommand command, Wallet wallet) {
     String declined = command.declineReason(wallet);
     if (declined != null) {
       return decline(tx, command, declined);
     }
-    return tx.preparedQuery(PaymentsSql.CHARGE).execute(Tuple.of(command.userId(), command.amountMinor(),
-            command.ledgerReason(), command.messageId(), command.orderId()))
-        .compose(rows -> rows.size() == 1
-            ? charged(tx, command.orderId(), command.amountMinor(), command.currency())
+    // The debit and its result for orders are issued together; a debit that took nothing rolls both back.
+    Future<RowSet<Row>> debited = tx.preparedQuery(PaymentsSql.CHARGE).execute(Tuple.of(command.userId(),
+        command.amountMinor(), command.ledgerReason(), command.messageId(), command.orderId()));
+    Future<Void> told = charged(tx, command.orderId(), command.amountMinor(), command.currency());
+    return Future.all(debited, told)
+        .<Void>compose(both -> debited.result().size() == 1 ? Future.succeededFuture()
             // Cannot happen under the wallet's lock; failing rolls back, and the relay delivers the command again.
             : Future.failedFuture(new IllegalStateException("order " + command.orderId() + " was not charged")))
         .onSuccess(v -> LOG.info("order {}: charged {} {} to wallet {}", command.orderId(), command.amountMinor(),
@@ -68,9 +69,9 @@ final class Charges {
   private Future<Void> decline(SqlConnection tx, ChargeCommand command, String reason) {
     LOG.info("order {}: charge of {} {} to wallet {} declined ({})", command.orderId(), command.amountMinor(),
         command.currency(), command.userId(), reason);
-    return tx.preparedQuery(PaymentsSql.DECLINE).execute(Tuple.of(command.orderId(), command.userId(),
-            command.amountMinor(), command.currency(), reason))
-        .compose(v -> declined(tx, command.orderId(), reason));
+    Future<?> recorded = tx.preparedQuery(PaymentsSql.DECLINE).execute(Tuple.of(command.orderId(), command.userId(),
+        command.amountMinor(), command.currency(), reason));
+    return Future.all(recorded, declined(tx, command.orderId(), reason)).mapEmpty();
   }
 
   private static Future<Void> refund(SqlConnection tx, RefundCommand command, Row charge) {

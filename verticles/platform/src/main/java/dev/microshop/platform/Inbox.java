@@ -10,6 +10,12 @@ import java.util.UUID;
  * as its effect, so a redelivered message is acknowledged and changes nothing.
  */
 public final class Inbox {
+  /**
+   * The failure that rolls back the effect of a redelivered message (see {@code ServiceVerticle.reliably}); the
+   * message is acknowledged. Without a stack trace: it is a signal, not an error.
+   */
+  static final RuntimeException DUPLICATE = new RuntimeException("message already processed", null, false, false) {};
+
   private Inbox() {}
 
   /** True the first time {@code consumer} sees {@code messageId} (and records it, inside {@code tx}). */

@@ -142,7 +142,7 @@ public final class OutboxRelay {
    */
   public <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
     List<OutboxTransaction> tx = new ArrayList<>(1);
-    return pool.withTransaction(connection -> {
+    return Transactions.run(pool, connection -> {
           OutboxTransaction relayed = new OutboxTransaction(connection, leaseSeconds());
           tx.add(relayed);
           return work.apply(relayed);

@@ -114,9 +114,36 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected Future<Void> reliably(String address, TxEffect effect) {
     return consumers.on(address, msg -> {
       JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      return transaction(tx -> Inbox.firstDelivery(tx, address, body.getString("messageId"))
-              .compose(first -> first ? effect.apply(tx, body) : Future.succeededFuture()))
+      return transaction(tx -> once(tx, address, body, effect))
+          .recover(failure -> failure == Inbox.DUPLICATE ? Future.succeededFuture() : Future.failedFuture(failure))
           .map(v -> new JsonObject());
+    });
+  }
+
+  /**
+   * The inbox insert and the effect are issued together, the effect's first statement pipelined behind the insert
+   * instead of waiting for it: a redelivery is rare, so it is cheaper to roll the effect back when the insert
+   * finds the message id already recorded ({@link Inbox#DUPLICATE}) than to spend a round trip on every message.
+   * A duplicate is acknowledged whatever its effect did (a unique violation, say): the first delivery committed it.
+   */
+  private static Future<Object> once(SqlConnection tx, String address, JsonObject body, TxEffect effect) {
+    Future<Boolean> first = Inbox.firstDelivery(tx, address, body.getString("messageId"));
+    if (first.failed()) {
+      return first.mapEmpty(); // a malformed message id: nothing was sent
+    }
+    Future<?> applied;
+    try {
+      applied = effect.apply(tx, body);
+    } catch (RuntimeException e) {
+      applied = Future.failedFuture(e);
+    }
+    Future<?> effectDone = applied;
+    return Future.join(first, effectDone).transform(settled -> {
+      if (first.succeeded() && !first.result()) {
+        return Future.failedFuture(Inbox.DUPLICATE);
+      }
+      return settled.succeeded() ? Future.succeededFuture()
+          : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
     });
   }
 
