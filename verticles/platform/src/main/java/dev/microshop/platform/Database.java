@@ -46,6 +46,21 @@ public final class Database {
 
   /** A {@link Pool}, not the pipelined client: pipelining packs concurrent queries onto one backend. */
   public static Pool pool(Vertx vertx, String service, DbSettings db) {
+    return build(vertx, service + "-db", db.poolSize(), db, false);
+  }
+
+  /**
+   * A small pool for the outbox relay's own bookkeeping (claims, acknowledgements, retries, purges), whose
+   * commits do not wait for the WAL flush ({@code synchronous_commit=off}, per connection). Only writes that are
+   * safe to lose are sent through it: if PostgreSQL crashes, the last few hundred milliseconds of them may be
+   * gone, which means a message is delivered again (consumers deduplicate) or a purge is repeated. It cannot
+   * corrupt anything, and it spares the database a WAL flush for every acknowledgement.
+   */
+  public static Pool bookkeepingPool(Vertx vertx, String service, DbSettings db) {
+    return build(vertx, service + "-outbox-db", 2, db, true);
+  }
+
+  private static Pool build(Vertx vertx, String name, int size, DbSettings db, boolean asyncCommit) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(db.host())
         .setPort(db.port())
@@ -57,9 +72,12 @@ public final class Database {
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(256)
         .setReconnectAttempts(0);
+    if (asyncCommit) {
+      connect.addProperty("synchronous_commit", "off"); // a startup parameter: the setting of every session
+    }
     PoolOptions pool = new PoolOptions()
-        .setMaxSize(db.poolSize())
-        .setName(service + "-db")
+        .setMaxSize(size)
+        .setName(name)
         .setShared(false)
         .setMaxWaitQueueSize(1000)
         // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in SqlConnectionPool's cancel path,

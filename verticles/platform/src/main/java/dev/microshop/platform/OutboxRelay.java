@@ -41,6 +41,7 @@ public final class OutboxRelay {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool bookkeeping;
   private final int batchSize;
   private final int maxInFlight;
   private final long pollMs;
@@ -51,6 +52,7 @@ public final class OutboxRelay {
   private final boolean deliverTwice;
   private final long retentionSeconds;
   private final long purgeMs;
+  private final long inboxRetentionSeconds;
   private long timer = -1;
   private long purgeTimer = -1;
   private boolean claiming;
@@ -62,9 +64,19 @@ public final class OutboxRelay {
   private boolean recording;
 
   public OutboxRelay(Vertx vertx, Pool pool, JsonObject config) {
+    this(vertx, pool, pool, config);
+  }
+
+  /**
+   * {@code pool} runs the transactions of {@link #transaction}; {@code bookkeeping} the relay's claims,
+   * acknowledgements, retries and purges, which may use asynchronous commit (see
+   * {@link Database#bookkeepingPool}): losing one only means a message is delivered again.
+   */
+  public OutboxRelay(Vertx vertx, Pool pool, Pool bookkeeping, JsonObject config) {
     JsonObject outbox = config.getJsonObject("outbox");
     this.vertx = vertx;
     this.pool = pool;
+    this.bookkeeping = bookkeeping;
     this.batchSize = outbox.getInteger("batchSize");
     this.maxInFlight = outbox.getInteger("maxInFlight", 1000);
     if (maxInFlight < batchSize) {
@@ -78,6 +90,13 @@ public final class OutboxRelay {
     this.deliverTwice = outbox.getBoolean("deliverTwice", false);
     this.retentionSeconds = outbox.getLong("retentionSeconds", 3600L);
     this.purgeMs = outbox.getLong("purgeMs", 60_000L);
+    this.inboxRetentionSeconds = outbox.getLong("inboxRetentionSeconds", 604_800L);
+    // A message can come back as long as its sender retries it; its id must still be in the inbox by then.
+    long longestRetryMs = (long) maxAttempts * maxBackoffMs;
+    if (inboxRetentionSeconds * 1000 <= longestRetryMs) {
+      throw new ConfigException("outbox.inboxRetentionSeconds", inboxRetentionSeconds + " s is not above the longest a"
+          + " message is retried (outbox.maxAttempts x outbox.maxBackoffMs = " + longestRetryMs / 1000 + " s)");
+    }
     if (deliverTwice) {
       LOG.warn("outbox.deliverTwice is on: every message is delivered twice (a test switch for idempotency)");
     }
@@ -97,19 +116,27 @@ public final class OutboxRelay {
 
   /**
    * Delivered rows are kept {@code outbox.retentionSeconds} (for inspection), then deleted in batches, so the
-   * table stays the size of its recent traffic. Several instances purging at once only delete fewer rows each.
+   * table stays the size of its recent traffic; processed message ids likewise after
+   * {@code outbox.inboxRetentionSeconds}, far longer than any message is retried. (A dead letter redriven after
+   * that is deduplicated by the consumers' own keys: one reservation, one charge, one notification per order.)
+   * Several instances purging at once only delete fewer rows each.
    */
   private void purge() {
+    purge(OutboxSql.PURGE, retentionSeconds, "outbox");
+    purge(OutboxSql.PURGE_INBOX, inboxRetentionSeconds, "inbox");
+  }
+
+  private void purge(String sql, long olderThanSeconds, String table) {
     if (stopped) {
       return;
     }
-    pool.preparedQuery(OutboxSql.PURGE).execute(Tuple.of(retentionSeconds, PURGE_BATCH))
+    bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH))
         .onSuccess(rows -> {
           if (rows.rowCount() == PURGE_BATCH) {
-            vertx.runOnContext(v -> purge());
+            vertx.runOnContext(v -> purge(sql, olderThanSeconds, table));
           }
         })
-        .onFailure(e -> LOG.warn("outbox purge failed: {}", e.getMessage()));
+        .onFailure(e -> LOG.warn("{} purge failed: {}", table, e.getMessage()));
   }
 
   /** Claims due rows now (after a transaction that added some), or right after the claim in progress. */
@@ -167,7 +194,7 @@ public final class OutboxRelay {
 
   /** Leases up to {@code limit} due rows and starts delivering them. Yields the number of rows claimed. */
   private Future<Integer> claim(int limit) {
-    return pool.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds())).map(rows -> {
+    return bookkeeping.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds())).map(rows -> {
       for (Row row : rows) {
         send(row.getUUID("id"), row.getString("destination"), row.getValue("payload"), row.getInteger("attempts"));
       }
@@ -228,7 +255,7 @@ public final class OutboxRelay {
     List<UUID> ids = acknowledged;
     acknowledged = new ArrayList<>();
     recording = true;
-    pool.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).onComplete(done -> {
+    bookkeeping.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).onComplete(done -> {
       recording = false;
       if (done.failed()) {
         // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
@@ -244,10 +271,10 @@ public final class OutboxRelay {
     String error = describe(failure);
     if (attempts >= maxAttempts) {
       LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", id, destination, attempts, error);
-      return pool.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error, attempts)).mapEmpty();
+      return bookkeeping.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error, attempts)).mapEmpty();
     }
     double delaySeconds = backoffMs(attempts) / 1000.0;
-    return pool.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
+    return bookkeeping.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
   }
 
   /**

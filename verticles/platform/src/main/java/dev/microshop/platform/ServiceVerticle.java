@@ -27,6 +27,8 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected final String instanceId = UUID.randomUUID().toString();
   protected Consumers consumers;
   protected Pool pool;
+  /** The relay's bookkeeping connections (asynchronous commit), see {@link Database#bookkeepingPool}. */
+  private Pool relayPool;
   /**
    * Delivers this service's outbox. Write messages in {@link #transaction} and they leave at the commit; after
    * any other transaction that added messages, call {@code relay.kick()}.
@@ -102,6 +104,7 @@ public abstract class ServiceVerticle extends VerticleBase {
           }
         })
         .compose(v -> stopService())
+        .eventually(() -> relayPool == null ? Future.succeededFuture() : relayPool.close())
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
         .onComplete(v -> LOG.info("{} instance {} stopped", service(), instanceId));
   }
@@ -224,6 +227,7 @@ public abstract class ServiceVerticle extends VerticleBase {
     });
     return Database.migrate(vertx, service(), db)
         .onSuccess(v -> pool = Database.pool(vertx, service(), db))
-        .onSuccess(v -> relay = new OutboxRelay(vertx, pool, config()));
+        .onSuccess(v -> relayPool = Database.bookkeepingPool(vertx, service(), db))
+        .onSuccess(v -> relay = new OutboxRelay(vertx, pool, relayPool, config()));
   }
 }

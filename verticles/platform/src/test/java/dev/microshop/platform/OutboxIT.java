@@ -210,7 +210,7 @@ class OutboxIT {
   }
 
   @Test
-  void deliveredRowsArePurgedAfterTheRetentionAndNothingElseIs() throws Exception {
+  void deliveredRowsAndOldInboxEntriesArePurgedAfterTheirRetentionAndNothingElseIs() throws Exception {
     UUID old = UUID.randomUUID();
     UUID recent = UUID.randomUUID();
     UUID dead = UUID.randomUUID();
@@ -220,19 +220,28 @@ class OutboxIT {
     execute(sql, old, "DELIVERED", "2 hours", "2 hours");
     execute(sql, recent, "DELIVERED", "5 seconds", "5 seconds");
     execute(sql, dead, "DEAD", "2 hours", "2 hours");
+    String inbox = "INSERT INTO inbox (message_id, consumer, processed_at) VALUES (?, 'test.purge', now() - ?::interval)";
+    execute(inbox, old, "3 hours");
+    execute(inbox, recent, "5 seconds");
 
-    await(orders.probe().replaceRelay(new JsonObject().put("purgeMs", 100).put("retentionSeconds", 60)));
+    // Inbox retention 7200 s: above the default retries (100 attempts x 30 s backoff = 3000 s).
+    await(orders.probe().replaceRelay(new JsonObject().put("purgeMs", 100).put("retentionSeconds", 60)
+        .put("inboxRetentionSeconds", 7200)));
     try {
       long deadline = System.currentTimeMillis() + 5000;
-      while (count("SELECT count(*) FROM outbox WHERE id = ?", old) > 0 && System.currentTimeMillis() < deadline) {
+      while (count("SELECT count(*) FROM outbox WHERE id = ?", old)
+          + count("SELECT count(*) FROM inbox WHERE message_id = ?", old) > 0 && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
       }
       assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", old)).isZero();
       assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", recent)).isEqualTo(1);
       assertThat(count("SELECT count(*) FROM outbox WHERE id = ? AND status = 'DEAD'", dead)).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", old)).isZero();
+      assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", recent)).isEqualTo(1);
     } finally {
       await(orders.probe().replaceRelay(new JsonObject()));
       execute("DELETE FROM outbox WHERE id = ANY(?)", List.of(recent, dead));
+      execute("DELETE FROM inbox WHERE message_id = ?", recent);
     }
   }
 
@@ -513,7 +522,8 @@ class OutboxIT {
     List<String> tables = strings("""
         SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename""");
 
-    assertThat(platform).containsExactly("1 outbox inbox true", "2 outbox queue tuning true");
+    assertThat(platform).containsExactly(
+        "1 outbox inbox true", "2 outbox queue tuning true", "3 inbox purge true");
     // orders' own migrations are not on this module's classpath: its history only baselines the schema.
     assertThat(service).containsExactly("0 BASELINE true");
     assertThat(tables).containsExactly(

@@ -1,6 +1,7 @@
 package dev.microshop.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.util.LongSummaryStatistics;
@@ -74,16 +75,34 @@ class OutboxRelayTest {
     return LongStream.range(0, SAMPLES).map(i -> relay.backoffMs(attempts)).summaryStatistics();
   }
 
+  @Test
+  void anInboxRetentionShorterThanTheRetriesOfAMessageIsAStartupError() {
+    // 12 attempts x 60 s: a message can come back up to 720 s after its first delivery.
+    JsonObject config = config(200, 60_000).put("inboxRetentionSeconds", 720);
+
+    assertThatThrownBy(() -> new OutboxRelay(null, null, wrap(config)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("outbox.inboxRetentionSeconds")
+        .hasMessageContaining("720 s");
+    assertThat(new OutboxRelay(null, null, wrap(config.put("inboxRetentionSeconds", 721)))).isNotNull();
+  }
+
   /** A relay that is never started: only its schedule is used. */
   private static OutboxRelay relay(long baseBackoffMs, long maxBackoffMs) {
-    JsonObject config = new JsonObject()
-        .put("bus", new JsonObject().put("requestTimeoutMs", 2000))
-        .put("outbox", new JsonObject()
-            .put("batchSize", 100)
-            .put("pollMs", 500)
-            .put("maxAttempts", 12)
-            .put("baseBackoffMs", baseBackoffMs)
-            .put("maxBackoffMs", maxBackoffMs));
-    return new OutboxRelay(null, null, config);
+    return new OutboxRelay(null, null, wrap(config(baseBackoffMs, maxBackoffMs)
+        .put("inboxRetentionSeconds", Integer.MAX_VALUE)));
+  }
+
+  private static JsonObject config(long baseBackoffMs, long maxBackoffMs) {
+    return new JsonObject()
+        .put("batchSize", 100)
+        .put("pollMs", 500)
+        .put("maxAttempts", 12)
+        .put("baseBackoffMs", baseBackoffMs)
+        .put("maxBackoffMs", maxBackoffMs);
+  }
+
+  private static JsonObject wrap(JsonObject outbox) {
+    return new JsonObject().put("bus", new JsonObject().put("requestTimeoutMs", 2000)).put("outbox", outbox);
   }
 }
