@@ -38,8 +38,11 @@ final class OrdersSql {
         step_at = now(), step_attempts = 0
       WHERE id = $1""";
 
-  static final String PRICE = """
-      UPDATE orders SET total_minor = $2, currency = $3 WHERE id = $1""";
+  /** SET_STATE and the order's total in one row version (the reservation's transition). */
+  static final String SET_STATE_PRICED = """
+      UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, total_minor = $6,
+        currency = $7, updated_at = now(), step_at = now(), step_attempts = 0
+      WHERE id = $1""";
 
   static final String PRICE_LINE = """
       UPDATE order_lines SET price_minor = $3, name = $4 WHERE order_id = $1 AND product_id = $2""";

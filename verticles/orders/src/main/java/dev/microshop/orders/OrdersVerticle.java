@@ -54,7 +54,7 @@ public class OrdersVerticle extends ServiceVerticle {
   private Future<JsonObject> place(MultiMap headers, JsonObject body) {
     UUID user = caller(headers);
     Placement.Request request = Placement.validate(user, body == null ? new JsonObject() : body);
-    return placement.place(request).compose(id -> Orders.get(pool, user, id));
+    return placement.place(request);
   }
 
   private Future<JsonObject> get(MultiMap headers, JsonObject body) {

@@ -41,27 +41,30 @@ final class Placement {
     this.deadlineSeconds = deadlineSeconds;
   }
 
-  /** Places (or finds) the order; yields its id. */
-  Future<UUID> place(Request request) {
+  /** Places (or finds) the order; yields it as {@code GET /v1/orders/{id}} shows it, read in the same transaction. */
+  Future<JsonObject> place(Request request) {
     UUID orderId = UUID.randomUUID();
     return relay.transaction(tx -> tx.preparedQuery(OrdersSql.CLAIM_KEY)
         .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
-        .compose(claimed -> claimed.rowCount() == 1 ? create(tx, request, orderId).map(orderId)
-            : existing(tx, request)));
+        .compose(claimed -> claimed.rowCount() == 1 ? create(tx, request, orderId)
+            : existing(tx, request).compose(id -> Orders.get(tx, request.userId(), id))));
   }
 
-  private Future<Void> create(SqlConnection tx, Request request, UUID orderId) {
+  private Future<JsonObject> create(SqlConnection tx, Request request, UUID orderId) {
     List<Tuple> lines = request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
     JsonArray reserve = new JsonArray();
     request.lines().forEach(l -> reserve.add(new JsonObject()
         .put("productId", l.productId().toString()).put("quantity", l.quantity())));
-    // The order row first (lines and timeline refer to it): PostgreSQL runs pipelined statements in order.
-    return Saga.pipelined(
-        tx.preparedQuery(OrdersSql.INSERT_ORDER).execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds)),
-        tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines),
-        Messages.command(tx, SagaCommands.RESERVE_STOCK,
-            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve)),
-        Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null));
+    // The order row first (lines and timeline refer to it), the read of the whole order last: PostgreSQL runs
+    // pipelined statements in order, so the answer needs no round trip of its own.
+    Future<?> order = tx.preparedQuery(OrdersSql.INSERT_ORDER)
+        .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));
+    Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
+    Future<?> command = Messages.command(tx, SagaCommands.RESERVE_STOCK,
+        new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
+    Future<?> steps = Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null);
+    Future<JsonObject> placed = Orders.get(tx, request.userId(), orderId);
+    return Saga.pipelined(order, orderLines, command, steps, placed).map(v -> placed.result());
   }
 
   private Future<UUID> existing(SqlConnection tx, Request request) {

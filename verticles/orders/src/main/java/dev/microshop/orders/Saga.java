@@ -32,8 +32,9 @@ final class Saga {
       long total = result.getLong("totalMinor");
       String currency = result.getString("currency");
       return pipelined(
-          price(tx, order.id(), result.getJsonArray("lines"), total, currency),
-          set(tx, order, "PENDING", null, "RESERVED", "REQUESTED"),
+          priceLines(tx, order.id(), result.getJsonArray("lines")),
+          tx.preparedQuery(OrdersSql.SET_STATE_PRICED)
+              .execute(Tuple.of(order.id(), "PENDING", null, "RESERVED", "REQUESTED", total, currency)),
           Messages.command(tx, SagaCommands.CHARGE, charge(order, total, currency)),
           steps(tx, order.id(), "STOCK_RESERVED", total + " " + currency, "CHARGE_REQUESTED", null));
     });
@@ -176,15 +177,13 @@ final class Saga {
         .mapEmpty();
   }
 
-  private static Future<Void> price(SqlConnection tx, UUID orderId, JsonArray lines, long total, String currency) {
+  private static Future<?> priceLines(SqlConnection tx, UUID orderId, JsonArray lines) {
     List<Tuple> priced = new ArrayList<>();
     for (Object o : lines == null ? new JsonArray() : lines) {
       JsonObject line = (JsonObject) o;
       priced.add(Tuple.of(orderId, UUID.fromString(line.getString("productId")), line.getLong("priceMinor"),
           line.getString("name")));
     }
-    Future<?> lineUpdates = priced.isEmpty() ? Future.succeededFuture()
-        : tx.preparedQuery(OrdersSql.PRICE_LINE).executeBatch(priced);
-    return pipelined(lineUpdates, tx.preparedQuery(OrdersSql.PRICE).execute(Tuple.of(orderId, total, currency)));
+    return priced.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(OrdersSql.PRICE_LINE).executeBatch(priced);
   }
 }
