@@ -37,7 +37,8 @@ public final class InventoryApi {
 
   /**
    * Published (to every inventory instance) after a transaction that may have changed products committed or
-   * rolled back, so each instance drops what it cached. Body {@code {instanceId}} of the writer. No reply.
+   * rolled back, so each instance drops what it cached. Body {@code {instanceId, ids?}}: the writer, and the
+   * products it changed (absent: any product). No reply.
    */
   public static final String CATALOG_CHANGED = "inventory.catalog.changed";
 }

@@ -8,10 +8,11 @@ import dev.microshop.platform.Platform;
 import dev.microshop.platform.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -49,30 +50,41 @@ public class InventoryVerticle extends ServiceVerticle {
         .compose(v -> Future.all(catalogConsumers(), sagaConsumers(), changesElsewhere()));
   }
 
-  /** Every transaction of the saga consumers may change stock: the cache must know when one runs. */
-  @Override
-  protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
-    return writing(() -> super.transaction(work));
-  }
-
+  /** A write outside the saga (admin changes, rare): every cached product is stale once it runs. */
   private <T> Future<T> writing(Supplier<Future<T>> write) {
-    cache.writeStarted();
+    cache.writeStarted(null);
     Future<T> done;
     try {
       done = write.get();
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.onComplete(result -> {
-      cache.writeEnded();
-      vertx.eventBus().publish(InventoryApi.CATALOG_CHANGED, new JsonObject().put("instanceId", instanceId));
-    });
+    return done.onComplete(result -> written(null));
+  }
+
+  /**
+   * A saga effect that changes the stock of {@code products} (null: products it cannot name before it runs),
+   * inside its transaction: those products are not served from memory until the transaction has ended.
+   */
+  private <T> Future<T> touching(SqlConnection tx, List<UUID> products, Supplier<Future<T>> effect) {
+    cache.writeStarted(products);
+    tx.transaction().completion().onComplete(ended -> written(products));
+    return effect.get();
+  }
+
+  private void written(List<UUID> products) {
+    cache.writeEnded(products);
+    JsonObject change = new JsonObject().put("instanceId", instanceId);
+    if (products != null) {
+      change.put("ids", new JsonArray(products.stream().map(UUID::toString).toList()));
+    }
+    vertx.eventBus().publish(InventoryApi.CATALOG_CHANGED, change);
   }
 
   private Future<?> changesElsewhere() {
     return consumers.on(InventoryApi.CATALOG_CHANGED, msg -> {
       if (!instanceId.equals(msg.body().getString("instanceId"))) {
-        cache.changedElsewhere();
+        cache.changedElsewhere(changedIds(msg.body()));
       }
       return Future.succeededFuture();
     });
@@ -89,9 +101,28 @@ public class InventoryVerticle extends ServiceVerticle {
 
   private Future<?> sagaConsumers() {
     return Future.all(
-        reliably(SagaCommands.RESERVE_STOCK, (tx, body) -> Reservations.reserve(tx, ReserveCommand.from(body))),
-        reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> Reservations.release(tx, orderId(body))),
+        reliably(SagaCommands.RESERVE_STOCK, (tx, body) -> {
+          ReserveCommand command = ReserveCommand.from(body);
+          return touching(tx, List.of(command.productIds()), () -> Reservations.reserve(tx, command));
+        }),
+        reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> {
+          UUID order = orderId(body);
+          return touching(tx, null, () -> Reservations.release(tx, order));
+        }),
+        // A commit marks reserved lines sold; the products (their available stock) do not change.
         reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));
+  }
+
+  /** The product ids of a change event, or null (every product) when it names none or is malformed. */
+  private static List<UUID> changedIds(JsonObject change) {
+    if (!(change.getValue("ids") instanceof JsonArray ids)) {
+      return null;
+    }
+    try {
+      return ids.stream().map(id -> UUID.fromString((String) id)).toList();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private Future<JsonObject> list(Message<JsonObject> msg) {

@@ -2,6 +2,8 @@ package dev.microshop.inventory;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -10,19 +12,25 @@ import java.util.function.Supplier;
 /**
  * Products read by id, kept in memory: a catalog read is the hottest request of a shop, and a hit costs no
  * database round trip. Correct by construction rather than by expiry: every change to products in this instance
- * runs between {@link #writeStarted} and {@link #writeEnded}, each of which starts a new generation; an entry is
- * served only while its generation is current and no write is running, and a read only stores what it found if
- * no write started or ended while it ran. Writes in other inventory instances arrive as
- * {@code inventory.catalog.changed} events ({@link #changedElsewhere}); the event bus may lose one, so entries
- * also expire after {@code catalog.cacheTtlMs}. The verticle is single-threaded, so this needs no locks.
+ * runs between {@link #writeStarted} and {@link #writeEnded} for the products it touches (or for all of them when
+ * it cannot know which, {@code null}); each marks those products changed. An entry is served only while no write
+ * to its product runs, and a read only stores what it found if its product was not changed while the read ran.
+ * So an order that reserves one product leaves every other product cached. Writes in other inventory instances
+ * arrive as {@code inventory.catalog.changed} events ({@link #changedElsewhere}); the event bus may lose one, so
+ * entries also expire after {@code catalog.cacheTtlMs}. The verticle is single-threaded, so this needs no locks.
  */
 final class ProductCache {
-  private record Entry(JsonObject product, long generation, long storedAtMs) {}
+  private record Entry(JsonObject product, long storedAtMs) {}
 
   private final long ttlMs;
   private final Map<UUID, Entry> entries;
-  private long generation;
-  private int writing;
+  /** When each product last changed, on {@link #clock}; bounded: a forgotten product counts as changed then. */
+  private final Map<UUID, Long> changedAt;
+  private final Map<UUID, Integer> writing = new HashMap<>();
+  private long clock;
+  private long allChangedAt;
+  private long forgottenUpTo;
+  private int writingAll;
 
   ProductCache(long ttlMs, int maxEntries) {
     this.ttlMs = ttlMs;
@@ -32,40 +40,75 @@ final class ProductCache {
         return size() > maxEntries;
       }
     };
+    this.changedAt = new LinkedHashMap<>(1024, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
+        if (size() > maxEntries) {
+          forgottenUpTo = Math.max(forgottenUpTo, eldest.getValue());
+          return true;
+        }
+        return false;
+      }
+    };
   }
 
   /** The product from memory when it is current, else from {@code load} (and remembered if nothing changed). */
   Future<JsonObject> get(UUID id, Supplier<Future<JsonObject>> load) {
     Entry hit = entries.get(id);
-    if (hit != null && writing == 0 && hit.generation() == generation
-        && System.currentTimeMillis() - hit.storedAtMs() < ttlMs) {
+    if (hit != null && quiet(id) && System.currentTimeMillis() - hit.storedAtMs() < ttlMs) {
       return Future.succeededFuture(hit.product());
     }
-    long started = generation;
-    boolean quiet = writing == 0;
+    long started = clock;
     return load.get().onSuccess(product -> {
-      if (quiet && writing == 0 && generation == started) {
-        entries.put(id, new Entry(product, started, System.currentTimeMillis()));
+      if (quiet(id) && lastChange(id) <= started) {
+        entries.put(id, new Entry(product, System.currentTimeMillis()));
       }
     });
   }
 
-  void writeStarted() {
-    writing++;
-    changed();
+  /** A write to {@code ids} (null: to any product) begins. */
+  void writeStarted(Collection<UUID> ids) {
+    if (ids == null) {
+      writingAll++;
+    } else {
+      ids.forEach(id -> writing.merge(id, 1, Integer::sum));
+    }
+    changed(ids);
   }
 
-  void writeEnded() {
-    writing--;
-    changed();
+  /** The write begun with the same {@code ids} is committed or rolled back. */
+  void writeEnded(Collection<UUID> ids) {
+    if (ids == null) {
+      writingAll--;
+    } else {
+      ids.forEach(id -> writing.computeIfPresent(id, (key, n) -> n == 1 ? null : n - 1));
+    }
+    changed(ids);
   }
 
-  void changedElsewhere() {
-    changed();
+  /** Another instance changed {@code ids} (null: products it did not name). */
+  void changedElsewhere(Collection<UUID> ids) {
+    changed(ids);
   }
 
-  private void changed() {
-    generation++;
-    entries.clear();
+  private boolean quiet(UUID id) {
+    return writingAll == 0 && !writing.containsKey(id);
+  }
+
+  private long lastChange(UUID id) {
+    return Math.max(allChangedAt, changedAt.getOrDefault(id, forgottenUpTo));
+  }
+
+  private void changed(Collection<UUID> ids) {
+    clock++;
+    if (ids == null) {
+      allChangedAt = clock;
+      entries.clear();
+      return;
+    }
+    for (UUID id : ids) {
+      changedAt.put(id, clock);
+      entries.remove(id);
+    }
   }
 }

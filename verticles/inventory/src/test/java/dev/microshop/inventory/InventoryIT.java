@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.SagaCommands;
 import dev.microshop.platform.testing.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -339,6 +341,46 @@ class InventoryIT {
     }
     assertThat(get(id).getInteger("available")).isEqualTo(7);
     assertThat(get(id).getLong("version")).isEqualTo(4);
+  }
+
+  @Test
+  void aReservationRefreshesOnlyTheProductsItTouchesAndSoDoesAChangeEventThatNamesThem() throws Exception {
+    String reserved = create(product(sku(), "Reserved")).getString("id");
+    String other = create(product(sku(), "Untouched")).getString("id");
+    String named = create(product(sku(), "Named")).getString("id");
+    get(reserved);
+    JsonObject otherFirst = get(other);
+    JsonObject namedFirst = get(named);
+    behindItsBack("UPDATE products SET name = name || ' (changed)', version = version + 1 WHERE id = ANY(?::uuid[])",
+        reserved, other, named);
+
+    harness.request(SagaCommands.RESERVE_STOCK, new JsonObject()
+        .put("messageId", UUID.randomUUID().toString())
+        .put("orderId", UUID.randomUUID().toString())
+        .put("lines", new JsonArray().add(new JsonObject().put("productId", reserved).put("quantity", 3))), null);
+
+    JsonObject fresh = get(reserved);
+    assertThat(fresh.getString("name")).isEqualTo("Reserved (changed)");
+    assertThat(fresh.getInteger("available")).isEqualTo(7);
+    assertThat(get(other)).as("another product stays in memory").isEqualTo(otherFirst);
+    assertThat(get(named)).isEqualTo(namedFirst);
+
+    // Another instance's event naming one product refreshes that one only.
+    harness.vertx().eventBus().publish(InventoryApi.CATALOG_CHANGED, new JsonObject()
+        .put("instanceId", UUID.randomUUID().toString()).put("ids", new JsonArray().add(named)));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (!get(named).getString("name").endsWith("(changed)") && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(get(named).getString("name")).isEqualTo("Named (changed)");
+    assertThat(get(other)).isEqualTo(otherFirst);
+  }
+
+  private static void behindItsBack(String sql, String... ids) throws Exception {
+    try (Connection db = harness.sql(); PreparedStatement update = db.prepareStatement(sql)) {
+      update.setString(1, "{" + String.join(",", ids) + "}");
+      assertThat(update.executeUpdate()).isEqualTo(ids.length);
+    }
   }
 
   @Test
