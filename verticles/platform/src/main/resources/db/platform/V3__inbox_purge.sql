@@ -1,4 +1,4 @@
--- Processed message ids are purged after outbox.inboxRetentionSeconds, in batches. The inbox is append-only in
--- processed_at order, so a BRIN index finds the old rows at almost no cost per insert (a B-tree would add an
--- index entry to every consumed message).
-CREATE INDEX inbox_processed ON inbox USING brin (processed_at);
+-- Processed message ids are purged after outbox.inboxRetentionSeconds, oldest first, in batches: the purge
+-- walks this index instead of the whole table. (Not BRIN: once purged pages are reused, new rows land beside
+-- old ones and every block range would span the whole retention.)
+CREATE INDEX inbox_processed ON inbox (processed_at);

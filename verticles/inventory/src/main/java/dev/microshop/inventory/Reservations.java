@@ -35,7 +35,8 @@ final class Reservations {
    * line or records why none was; any later RESERVE for the order resends that same outcome.
    */
   static Future<Void> reserve(SqlConnection tx, ReserveCommand command) {
-    // Both at once (one round trip): locking the products of an order decided before costs nothing but the lock.
+    // Both at once (one round trip). A repeated reserve of an order decided before thus also waits for its product
+    // rows' locks (on a hot product, behind other reservations) before it resends the outcome: rare, and correct.
     Future<RowSet<Row>> claimed = tx.preparedQuery(InventorySql.CLAIM_STOCK_REQUEST).execute(Tuple.of(command.orderId()));
     Future<RowSet<Row>> locked = tx.preparedQuery(InventorySql.LOCK_STOCK).execute(Tuple.of(command.productIds()));
     return Future.all(claimed, locked).compose(both -> claimed.result().size() == 1

@@ -53,8 +53,9 @@ public final class Database {
    * A small pool for the outbox relay's own bookkeeping (claims, acknowledgements, retries, purges), whose
    * commits do not wait for the WAL flush ({@code synchronous_commit=off}, per connection). Only writes that are
    * safe to lose are sent through it: if PostgreSQL crashes, the last few hundred milliseconds of them may be
-   * gone, which means a message is delivered again (consumers deduplicate) or a purge is repeated. It cannot
-   * corrupt anything, and it spares the database a WAL flush for every acknowledgement.
+   * gone, which means a message is delivered again (consumers deduplicate), a purge is repeated, or a message
+   * just made a dead letter is pending again (and retried into one). No business state depends on them, and the
+   * database is spared a WAL flush for each group of acknowledgements, claim and retry.
    */
   public static Pool bookkeepingPool(Vertx vertx, String service, DbSettings db) {
     return build(vertx, service + "-outbox-db", 2, db, true);

@@ -2,6 +2,7 @@ package dev.microshop.platform;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final int PURGE_BATCH = 5_000;
+  private static final long PURGE_PAUSE_MS = 50;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -56,6 +58,7 @@ public final class OutboxRelay {
   private long timer = -1;
   private long purgeTimer = -1;
   private boolean claiming;
+  private boolean purging;
   private boolean again;
   private boolean stopped;
   private int inFlight;
@@ -90,8 +93,10 @@ public final class OutboxRelay {
     this.deliverTwice = outbox.getBoolean("deliverTwice", false);
     this.retentionSeconds = outbox.getLong("retentionSeconds", 3600L);
     this.purgeMs = outbox.getLong("purgeMs", 60_000L);
-    this.inboxRetentionSeconds = outbox.getLong("inboxRetentionSeconds", 604_800L);
-    // A message can come back as long as its sender retries it; its id must still be in the inbox by then.
+    this.inboxRetentionSeconds = outbox.getLong("inboxRetentionSeconds", 86_400L);
+    // A message can come back as long as its sender retries it; its id should still be in the inbox by then. A
+    // coarse bound (it ignores send timeouts, leases and a sender that is down): the consumers' own keys per order
+    // are the second line.
     long longestRetryMs = (long) maxAttempts * maxBackoffMs;
     if (inboxRetentionSeconds * 1000 <= longestRetryMs) {
       throw new ConfigException("outbox.inboxRetentionSeconds", inboxRetentionSeconds + " s is not above the longest a"
@@ -117,26 +122,40 @@ public final class OutboxRelay {
   /**
    * Delivered rows are kept {@code outbox.retentionSeconds} (for inspection), then deleted in batches, so the
    * table stays the size of its recent traffic; processed message ids likewise after
-   * {@code outbox.inboxRetentionSeconds}, far longer than any message is retried. (A dead letter redriven after
-   * that is deduplicated by the consumers' own keys: one reservation, one charge, one notification per order.)
-   * Several instances purging at once only delete fewer rows each.
+   * {@code outbox.inboxRetentionSeconds}, far longer than a message is normally retried. (A dead letter redriven
+   * after that is deduplicated by the consumers' own keys: one reservation, one charge, one notification per
+   * order.) One batch at a time, the outbox first, with a pause between batches: the purge shares the two
+   * bookkeeping connections with claims and acknowledgements and must never hold both. A purge still running when
+   * the timer fires again is not doubled. Several instances purging at once only delete fewer rows each.
    */
   private void purge() {
-    purge(OutboxSql.PURGE, retentionSeconds, "outbox");
-    purge(OutboxSql.PURGE_INBOX, inboxRetentionSeconds, "inbox");
-  }
-
-  private void purge(String sql, long olderThanSeconds, String table) {
-    if (stopped) {
+    if (purging) {
       return;
     }
-    bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH))
-        .onSuccess(rows -> {
-          if (rows.rowCount() == PURGE_BATCH) {
-            vertx.runOnContext(v -> purge(sql, olderThanSeconds, table));
-          }
-        })
-        .onFailure(e -> LOG.warn("{} purge failed: {}", table, e.getMessage()));
+    purging = true;
+    purge(OutboxSql.PURGE, retentionSeconds, "outbox")
+        .compose(v -> purge(OutboxSql.PURGE_INBOX, inboxRetentionSeconds, "inbox"))
+        .onComplete(v -> purging = false);
+  }
+
+  /** Deletes batches until one is not full; never fails (a failed purge is tried again at the next timer). */
+  private Future<Void> purge(String sql, long olderThanSeconds, String table) {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    return bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH))
+        .compose(rows -> rows.rowCount() < PURGE_BATCH ? Future.<Void>succeededFuture()
+            : pause().compose(v -> purge(sql, olderThanSeconds, table)))
+        .recover(e -> {
+          LOG.warn("{} purge failed: {}", table, e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> pause() {
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(PURGE_PAUSE_MS, t -> later.complete());
+    return later.future();
   }
 
   /** Claims due rows now (after a transaction that added some), or right after the claim in progress. */

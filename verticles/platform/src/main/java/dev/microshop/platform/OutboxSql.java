@@ -63,13 +63,11 @@ final class OutboxSql {
         SELECT id FROM outbox WHERE status = 'DELIVERED' AND delivered_at < now() - make_interval(secs => $1)
         ORDER BY delivered_at LIMIT $2)""";
 
-  /**
-   * Removes up to $2 inbox entries processed more than $1 seconds ago (see OutboxRelay.purge), in no particular
-   * order: the BRIN index on processed_at finds old rows but does not sort them.
-   */
+  /** Removes up to $2 inbox entries processed more than $1 seconds ago, oldest first (see OutboxRelay.purge). */
   static final String PURGE_INBOX = """
       DELETE FROM inbox WHERE (message_id, consumer) IN (
-        SELECT message_id, consumer FROM inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT $2)""";
+        SELECT message_id, consumer FROM inbox WHERE processed_at < now() - make_interval(secs => $1)
+        ORDER BY processed_at LIMIT $2)""";
 
   static final String FIRST_DELIVERY = """
       INSERT INTO inbox (message_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING""";

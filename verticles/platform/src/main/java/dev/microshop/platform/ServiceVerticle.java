@@ -132,7 +132,7 @@ public abstract class ServiceVerticle extends VerticleBase {
   private static Future<Object> once(SqlConnection tx, String address, JsonObject body, TxEffect effect) {
     Future<Boolean> first = Inbox.firstDelivery(tx, address, body.getString("messageId"));
     if (first.failed()) {
-      return first.mapEmpty(); // a malformed message id: nothing was sent
+      return first.mapEmpty(); // a malformed message id: no statement was sent (only BEGIN)
     }
     Future<?> applied;
     try {

@@ -11,6 +11,11 @@ import java.util.function.Function;
  * before it runs the work; here the work's first statements are written right behind BEGIN on the same
  * connection (the client pipelines them, PostgreSQL runs them in order), which saves one round trip per
  * transaction: seven per order in the saga. COMMIT is sent once every statement has answered, as before.
+ *
+ * <p>Two assumptions, both true of PostgreSQL and Vert.x 5.0.8: BEGIN on an idle session fails only with the
+ * connection (were it to fail on a live session, the pipelined statements would each commit on their own), and
+ * the work issues no statement after its future completed (one issued from the callback of the last statement
+ * could go out after COMMIT or ROLLBACK, outside the transaction).
  */
 public final class Transactions {
   private Transactions() {}

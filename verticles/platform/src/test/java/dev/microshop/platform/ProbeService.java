@@ -76,12 +76,17 @@ final class ProbeService extends ServiceVerticle {
   Future<Void> replaceRelay(JsonObject outbox) {
     Promise<Void> replaced = Promise.promise();
     context.runOnContext(v -> {
-      relay.stop();
-      JsonObject config = config().copy();
-      config.getJsonObject("outbox").mergeIn(outbox);
-      relay = new OutboxRelay(vertx, pool, config);
-      relay.start();
-      replaced.complete();
+      try {
+        JsonObject config = config().copy();
+        config.getJsonObject("outbox").mergeIn(outbox);
+        OutboxRelay next = new OutboxRelay(vertx, pool, config); // a bad setting fails the test, not hangs it
+        relay.stop();
+        relay = next;
+        relay.start();
+        replaced.complete();
+      } catch (RuntimeException e) {
+        replaced.fail(e);
+      }
     });
     return replaced.future();
   }
