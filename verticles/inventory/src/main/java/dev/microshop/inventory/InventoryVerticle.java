@@ -63,13 +63,25 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   /**
-   * A saga effect that changes the stock of {@code products} (null: products it cannot name before it runs),
-   * inside its transaction: those products are not served from memory until the transaction has ended.
+   * A saga effect that changes the stock of {@code products}, inside its transaction: those products are not
+   * served from memory until the transaction has ended.
    */
   private <T> Future<T> touching(SqlConnection tx, List<UUID> products, Supplier<Future<T>> effect) {
     cache.writeStarted(products);
     tx.transaction().completion().onComplete(ended -> written(products));
     return effect.get();
+  }
+
+  /**
+   * A saga effect that learns which products it changed only as it runs (a release): the cache is told as soon as
+   * it knows, which is still before the commit makes the change visible, and again once the transaction ended.
+   * Until then the cache serves the committed state, which is still current.
+   */
+  private Future<List<UUID>> touchingFound(SqlConnection tx, Supplier<Future<List<UUID>>> effect) {
+    return effect.get().onSuccess(products -> {
+      cache.writeStarted(products);
+      tx.transaction().completion().onComplete(ended -> written(products));
+    });
   }
 
   private void written(List<UUID> products) {
@@ -107,7 +119,7 @@ public class InventoryVerticle extends ServiceVerticle {
         }),
         reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> {
           UUID order = orderId(body);
-          return touching(tx, null, () -> Reservations.release(tx, order));
+          return touchingFound(tx, () -> Reservations.release(tx, order));
         }),
         // A commit marks reserved lines sold; the products (their available stock) do not change.
         reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));

@@ -43,13 +43,14 @@ final class Reservations {
         ? decide(tx, command, locked.result()) : replay(tx, command.orderId()));
   }
 
-  /** Returns an order's reserved lines to the stock; a no-op when it holds none. */
-  static Future<Void> release(SqlConnection tx, UUID orderId) {
+  /** Returns an order's reserved lines to the stock; a no-op when it holds none. Yields the products it changed. */
+  static Future<List<UUID>> release(SqlConnection tx, UUID orderId) {
     // Pipelined: PostgreSQL takes the locks before it runs the release.
     Future<?> locked = tx.preparedQuery(InventorySql.LOCK_RESERVED_STOCK).execute(Tuple.of(orderId));
     Future<RowSet<Row>> released = tx.preparedQuery(InventorySql.RELEASE).execute(Tuple.of(orderId))
         .onSuccess(rows -> LOG.debug("order {}: released {} lines", orderId, rows.rowCount()));
-    return Future.all(locked, released).mapEmpty();
+    return Future.all(locked, released)
+        .map(both -> StreamSupport.stream(released.result().spliterator(), false).map(row -> row.getUUID("id")).toList());
   }
 
   /** Turns an order's reserved lines into sales; a no-op when it holds none. */

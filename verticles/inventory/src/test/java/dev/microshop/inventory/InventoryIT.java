@@ -344,7 +344,7 @@ class InventoryIT {
   }
 
   @Test
-  void aReservationRefreshesOnlyTheProductsItTouchesAndSoDoesAChangeEventThatNamesThem() throws Exception {
+  void aReservationOrAReleaseRefreshesOnlyTheProductsItTouchesAndSoDoesAChangeEventThatNamesThem() throws Exception {
     String reserved = create(product(sku(), "Reserved")).getString("id");
     String other = create(product(sku(), "Untouched")).getString("id");
     String named = create(product(sku(), "Named")).getString("id");
@@ -354,9 +354,10 @@ class InventoryIT {
     behindItsBack("UPDATE products SET name = name || ' (changed)', version = version + 1 WHERE id = ANY(?::uuid[])",
         reserved, other, named);
 
+    String order = UUID.randomUUID().toString();
     harness.request(SagaCommands.RESERVE_STOCK, new JsonObject()
         .put("messageId", UUID.randomUUID().toString())
-        .put("orderId", UUID.randomUUID().toString())
+        .put("orderId", order)
         .put("lines", new JsonArray().add(new JsonObject().put("productId", reserved).put("quantity", 3))), null);
 
     JsonObject fresh = get(reserved);
@@ -373,6 +374,18 @@ class InventoryIT {
       Thread.sleep(20);
     }
     assertThat(get(named).getString("name")).isEqualTo("Named (changed)");
+    assertThat(get(other)).isEqualTo(otherFirst);
+
+    // A release learns its products as it runs: the one it gives stock back to is read fresh, the others are not.
+    JsonObject namedNow = get(named);
+    behindItsBack("UPDATE products SET name = name || ' again', version = version + 1 WHERE id = ANY(?::uuid[])",
+        reserved, named);
+    harness.request(SagaCommands.RELEASE_STOCK, new JsonObject()
+        .put("messageId", UUID.randomUUID().toString()).put("orderId", order), null);
+    JsonObject released = get(reserved);
+    assertThat(released.getString("name")).isEqualTo("Reserved (changed) again");
+    assertThat(released.getInteger("available")).isEqualTo(10);
+    assertThat(get(named)).isEqualTo(namedNow);
     assertThat(get(other)).isEqualTo(otherFirst);
   }
 

@@ -1,5 +1,7 @@
 package dev.microshop.platform;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,6 +42,12 @@ public final class OutboxRelay {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
   private static final int PURGE_BATCH = 5_000;
   private static final long PURGE_PAUSE_MS = 50;
+  /**
+   * A claim, acknowledgement or purge that has not answered after this long is given up (its rows are delivered
+   * again once their lease ends), so one lost request cannot stop the relay: Vert.x 5.0.8 never completes a
+   * request whose wait for a pool connection timed out. Above the pool's 30 s connection timeout.
+   */
+  private static final long STUCK_MS = 60_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -143,7 +151,7 @@ public final class OutboxRelay {
     if (stopped) {
       return Future.succeededFuture();
     }
-    return bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH))
+    return bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH)).timeout(STUCK_MS, MILLISECONDS)
         .compose(rows -> rows.rowCount() < PURGE_BATCH ? Future.<Void>succeededFuture()
             : pause().compose(v -> purge(sql, olderThanSeconds, table)))
         .recover(e -> {
@@ -213,7 +221,8 @@ public final class OutboxRelay {
 
   /** Leases up to {@code limit} due rows and starts delivering them. Yields the number of rows claimed. */
   private Future<Integer> claim(int limit) {
-    return bookkeeping.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds())).map(rows -> {
+    return bookkeeping.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds()))
+        .timeout(STUCK_MS, MILLISECONDS).map(rows -> {
       for (Row row : rows) {
         send(row.getUUID("id"), row.getString("destination"), row.getValue("payload"), row.getInteger("attempts"));
       }
@@ -274,16 +283,18 @@ public final class OutboxRelay {
     List<UUID> ids = acknowledged;
     acknowledged = new ArrayList<>();
     recording = true;
-    bookkeeping.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new))).onComplete(done -> {
-      recording = false;
-      if (done.failed()) {
-        // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
-        LOG.warn("recording {} outbox deliveries failed: {}", ids.size(), done.cause().getMessage());
-      }
-      if (!acknowledged.isEmpty()) {
-        recordAcknowledged();
-      }
-    });
+    bookkeeping.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new)))
+        .timeout(STUCK_MS, MILLISECONDS)
+        .onComplete(done -> {
+          recording = false;
+          if (done.failed()) {
+            // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
+            LOG.warn("recording {} outbox deliveries failed: {}", ids.size(), done.cause().getMessage());
+          }
+          if (!acknowledged.isEmpty()) {
+            recordAcknowledged();
+          }
+        });
   }
 
   private Future<Void> failed(UUID id, String destination, int attempts, Throwable failure) {
