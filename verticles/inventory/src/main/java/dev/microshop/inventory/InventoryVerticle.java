@@ -63,21 +63,11 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   /**
-   * A saga effect that changes the stock of {@code products}, inside its transaction: those products are not
-   * served from memory until the transaction has ended.
+   * A saga effect inside its transaction, yielding the products whose stock it changed. The cache hears of them
+   * once the effect is done, which is still before the commit makes the change visible (until then the cache
+   * serves the committed state, which is still current), and again once the transaction has ended.
    */
-  private <T> Future<T> touching(SqlConnection tx, List<UUID> products, Supplier<Future<T>> effect) {
-    cache.writeStarted(products);
-    tx.transaction().completion().onComplete(ended -> written(products));
-    return effect.get();
-  }
-
-  /**
-   * A saga effect that learns which products it changed only as it runs (a release): the cache is told as soon as
-   * it knows, which is still before the commit makes the change visible, and again once the transaction ended.
-   * Until then the cache serves the committed state, which is still current.
-   */
-  private Future<List<UUID>> touchingFound(SqlConnection tx, Supplier<Future<List<UUID>>> effect) {
+  private Future<List<UUID>> touching(SqlConnection tx, Supplier<Future<List<UUID>>> effect) {
     return effect.get().onSuccess(products -> {
       cache.writeStarted(products);
       tx.transaction().completion().onComplete(ended -> written(products));
@@ -115,11 +105,11 @@ public class InventoryVerticle extends ServiceVerticle {
     return Future.all(
         reliably(SagaCommands.RESERVE_STOCK, (tx, body) -> {
           ReserveCommand command = ReserveCommand.from(body);
-          return touching(tx, List.of(command.productIds()), () -> Reservations.reserve(tx, command));
+          return touching(tx, () -> Reservations.reserve(tx, command).map(v -> List.of(command.productIds())));
         }),
         reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> {
           UUID order = orderId(body);
-          return touchingFound(tx, () -> Reservations.release(tx, order));
+          return touching(tx, () -> Reservations.release(tx, order));
         }),
         // A commit marks reserved lines sold; the products (their available stock) do not change.
         reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));

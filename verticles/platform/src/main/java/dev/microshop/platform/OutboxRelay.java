@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
@@ -43,7 +44,7 @@ public final class OutboxRelay {
   private static final int PURGE_BATCH = 5_000;
   private static final long PURGE_PAUSE_MS = 50;
   /**
-   * A claim, acknowledgement or purge that has not answered after this long is given up (its rows are delivered
+   * A claim, acknowledgement, retry or purge that has not answered after this long is given up (its rows are delivered
    * again once their lease ends), so one lost request cannot stop the relay: Vert.x 5.0.8 never completes a
    * request whose wait for a pool connection timed out. Above the pool's 30 s connection timeout.
    */
@@ -151,7 +152,7 @@ public final class OutboxRelay {
     if (stopped) {
       return Future.succeededFuture();
     }
-    return bookkeeping.preparedQuery(sql).execute(Tuple.of(olderThanSeconds, PURGE_BATCH)).timeout(STUCK_MS, MILLISECONDS)
+    return bookkeeping(sql, Tuple.of(olderThanSeconds, PURGE_BATCH))
         .compose(rows -> rows.rowCount() < PURGE_BATCH ? Future.<Void>succeededFuture()
             : pause().compose(v -> purge(sql, olderThanSeconds, table)))
         .recover(e -> {
@@ -221,8 +222,7 @@ public final class OutboxRelay {
 
   /** Leases up to {@code limit} due rows and starts delivering them. Yields the number of rows claimed. */
   private Future<Integer> claim(int limit) {
-    return bookkeeping.preparedQuery(OutboxSql.CLAIM).execute(Tuple.of(limit, leaseSeconds()))
-        .timeout(STUCK_MS, MILLISECONDS).map(rows -> {
+    return bookkeeping(OutboxSql.CLAIM, Tuple.of(limit, leaseSeconds())).map(rows -> {
       for (Row row : rows) {
         send(row.getUUID("id"), row.getString("destination"), row.getValue("payload"), row.getInteger("attempts"));
       }
@@ -283,28 +283,31 @@ public final class OutboxRelay {
     List<UUID> ids = acknowledged;
     acknowledged = new ArrayList<>();
     recording = true;
-    bookkeeping.preparedQuery(OutboxSql.DELIVERED).execute(Tuple.of(ids.toArray(UUID[]::new)))
-        .timeout(STUCK_MS, MILLISECONDS)
-        .onComplete(done -> {
-          recording = false;
-          if (done.failed()) {
-            // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
-            LOG.warn("recording {} outbox deliveries failed: {}", ids.size(), done.cause().getMessage());
-          }
-          if (!acknowledged.isEmpty()) {
-            recordAcknowledged();
-          }
-        });
+    bookkeeping(OutboxSql.DELIVERED, Tuple.of(ids.toArray(UUID[]::new))).onComplete(done -> {
+      recording = false;
+      if (done.failed()) {
+        // The rows stay leased and are delivered again when the lease ends; receivers deduplicate.
+        LOG.warn("recording {} outbox deliveries failed: {}", ids.size(), done.cause().getMessage());
+      }
+      if (!acknowledged.isEmpty()) {
+        recordAcknowledged();
+      }
+    });
+  }
+
+  /** A statement of the relay's bookkeeping: on its own pool, and given up after {@link #STUCK_MS}. */
+  private Future<RowSet<Row>> bookkeeping(String sql, Tuple args) {
+    return bookkeeping.preparedQuery(sql).execute(args).timeout(STUCK_MS, MILLISECONDS);
   }
 
   private Future<Void> failed(UUID id, String destination, int attempts, Throwable failure) {
     String error = describe(failure);
     if (attempts >= maxAttempts) {
       LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", id, destination, attempts, error);
-      return bookkeeping.preparedQuery(OutboxSql.DEAD).execute(Tuple.of(id, error, attempts)).mapEmpty();
+      return bookkeeping(OutboxSql.DEAD, Tuple.of(id, error, attempts)).mapEmpty();
     }
     double delaySeconds = backoffMs(attempts) / 1000.0;
-    return bookkeeping.preparedQuery(OutboxSql.RETRY).execute(Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
+    return bookkeeping(OutboxSql.RETRY, Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
   }
 
   /**
