@@ -28,6 +28,12 @@ class ConfigIT {
   }
 
   @Test
+  void anInboxRetentionShorterThanTheRetriesOfAMessageExitsTwoBeforeAnythingStarts() {
+    assertFailsWith(Map.of("MICROSHOP_OUTBOX_INBOX_RETENTION_SECONDS", "100"), new String[] {"orders"},
+        "bad setting outbox.inboxRetentionSeconds", "100 s is not above the longest a message is retried");
+  }
+
+  @Test
   void aMisspeltVariableIsRejectedRatherThanIgnored() {
     assertFailsWith(Map.of("MICROSHOP_MANAGMENT_PORT", "9000"), new String[] {"orders"},
         "MICROSHOP_MANAGMENT_PORT", "no such setting");

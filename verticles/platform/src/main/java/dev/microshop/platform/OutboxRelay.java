@@ -85,15 +85,13 @@ public final class OutboxRelay {
    * {@link Database#bookkeepingPool}): losing one only means a message is delivered again.
    */
   public OutboxRelay(Vertx vertx, Pool pool, Pool bookkeeping, JsonObject config) {
+    validate(config);
     JsonObject outbox = config.getJsonObject("outbox");
     this.vertx = vertx;
     this.pool = pool;
     this.bookkeeping = bookkeeping;
     this.batchSize = outbox.getInteger("batchSize");
     this.maxInFlight = outbox.getInteger("maxInFlight", 1000);
-    if (maxInFlight < batchSize) {
-      throw new ConfigException("outbox.maxInFlight", maxInFlight + " is below outbox.batchSize (" + batchSize + ")");
-    }
     this.pollMs = outbox.getLong("pollMs");
     this.maxAttempts = outbox.getInteger("maxAttempts");
     this.baseBackoffMs = outbox.getLong("baseBackoffMs");
@@ -103,16 +101,33 @@ public final class OutboxRelay {
     this.retentionSeconds = outbox.getLong("retentionSeconds", 3600L);
     this.purgeMs = outbox.getLong("purgeMs", 60_000L);
     this.inboxRetentionSeconds = outbox.getLong("inboxRetentionSeconds", 86_400L);
+    if (deliverTwice) {
+      LOG.warn("outbox.deliverTwice is on: every message is delivered twice (a test switch for idempotency)");
+    }
+  }
+
+  /**
+   * The rules between outbox settings, checked with the other settings when a JVM starts (SettingsRules) and by
+   * the constructor. Does nothing when there is no {@code outbox} section.
+   */
+  static void validate(JsonObject config) {
+    JsonObject outbox = config.getJsonObject("outbox");
+    if (outbox == null) {
+      return;
+    }
+    int batchSize = outbox.getInteger("batchSize", 100);
+    int maxInFlight = outbox.getInteger("maxInFlight", 1000);
+    if (maxInFlight < batchSize) {
+      throw new ConfigException("outbox.maxInFlight", maxInFlight + " is below outbox.batchSize (" + batchSize + ")");
+    }
     // A message can come back as long as its sender retries it; its id should still be in the inbox by then. A
     // coarse bound (it ignores send timeouts, leases and a sender that is down): the consumers' own keys per order
     // are the second line.
-    long longestRetryMs = (long) maxAttempts * maxBackoffMs;
+    long inboxRetentionSeconds = outbox.getLong("inboxRetentionSeconds", 86_400L);
+    long longestRetryMs = outbox.getLong("maxAttempts", 100L) * outbox.getLong("maxBackoffMs", 30_000L);
     if (inboxRetentionSeconds * 1000 <= longestRetryMs) {
       throw new ConfigException("outbox.inboxRetentionSeconds", inboxRetentionSeconds + " s is not above the longest a"
           + " message is retried (outbox.maxAttempts x outbox.maxBackoffMs = " + longestRetryMs / 1000 + " s)");
-    }
-    if (deliverTwice) {
-      LOG.warn("outbox.deliverTwice is on: every message is delivered twice (a test switch for idempotency)");
     }
   }
 

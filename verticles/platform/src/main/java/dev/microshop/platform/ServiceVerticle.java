@@ -226,8 +226,14 @@ public abstract class ServiceVerticle extends VerticleBase {
           .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject().put("reason", e.getMessage()))));
     });
     return Database.migrate(vertx, service(), db)
-        .onSuccess(v -> pool = Database.pool(vertx, service(), db))
-        .onSuccess(v -> relayPool = Database.bookkeepingPool(vertx, service(), db))
-        .onSuccess(v -> relay = new OutboxRelay(vertx, pool, relayPool, config()));
+        .map(v -> openPools(db));
+  }
+
+  /** In a map, not onSuccess: a bad outbox setting (ConfigException) must fail the start, not be only logged. */
+  private Void openPools(DbSettings db) {
+    pool = Database.pool(vertx, service(), db);
+    relayPool = Database.bookkeepingPool(vertx, service(), db);
+    relay = new OutboxRelay(vertx, pool, relayPool, config());
+    return null;
   }
 }

@@ -30,6 +30,7 @@ final class SettingsRules {
       }
     }
     members(config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
+    OutboxRelay.validate(config);
   }
 
   private static void range(String key, Object value, long min, long max) {
