@@ -21,6 +21,7 @@ final class DiscoveryCache {
   private final Platform platform;
   private volatile Map<String, Integer> instances = Map.of();
   private long timer = -1;
+  private Future<Void> rereading;
 
   DiscoveryCache(Vertx vertx, Platform platform) {
     this.vertx = vertx;
@@ -39,6 +40,26 @@ final class DiscoveryCache {
 
   boolean available(String service) {
     return instances.getOrDefault(service, 0) > 0;
+  }
+
+  /**
+   * After a miss: reads the registry again before the gateway answers 503, so an instance that has just started
+   * is found at once instead of at the next refresh (its announcement can arrive before its record is readable
+   * here). Misses that arrive while a read runs share it, so a service that is down costs one registry read at a
+   * time, not one per request.
+   */
+  Future<Boolean> recheck(String service) {
+    if (rereading == null) {
+      Future<Void> read = refresh();
+      rereading = read;
+      read.onComplete(done -> {
+        if (rereading == read) {
+          rereading = null;
+        }
+      });
+    }
+    // A failed read is logged by refresh; the caller then answers from what is known.
+    return rereading.transform(done -> Future.succeededFuture(available(service)));
   }
 
   private Future<Void> refresh() {

@@ -56,8 +56,15 @@ final class Downstream {
   Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId,
       long timeoutMs) {
     if (!discovery.available(service)) {
-      return Future.failedFuture(new Unavailable(service));
+      return discovery.recheck(service).compose(found -> found
+          ? send(service, address, body, caller, requestId, timeoutMs)
+          : Future.failedFuture(new Unavailable(service)));
     }
+    return send(service, address, body, caller, requestId, timeoutMs);
+  }
+
+  private Future<JsonObject> send(String service, String address, JsonObject body, Identity caller, String requestId,
+      long timeoutMs) {
     DeliveryOptions options = platform.delivery().setSendTimeout(timeoutMs).addHeader("x-request-id", requestId);
     if (caller != null) {
       caller.addTo(options);
