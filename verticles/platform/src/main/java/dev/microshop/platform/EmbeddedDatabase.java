@@ -34,11 +34,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private final EmbeddedPostgres server;
   private final Path dataDir;
   private final int port;
+  /** Where the server's Unix-domain socket is ("" when the path would be too long: TCP only). */
+  private final String socketDir;
 
-  private EmbeddedDatabase(EmbeddedPostgres server, Path dataDir, int port) {
+  private EmbeddedDatabase(EmbeddedPostgres server, Path dataDir, int port, String socketDir) {
     this.server = server;
     this.dataDir = dataDir;
     this.port = port;
+    this.socketDir = socketDir;
   }
 
   /** Attaches to the server already running on {@code dataDir}, or starts it and provisions every service. */
@@ -46,7 +49,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Integer running = runningPort(dataDir);
     if (running != null) {
       LOG.info("using the embedded PostgreSQL already running on port {}", running);
-      return new EmbeddedDatabase(null, dataDir, running);
+      return new EmbeddedDatabase(null, dataDir, running, runningSocketDir(dataDir));
     }
     return start(dataDir, durable, services);
   }
@@ -57,6 +60,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       Files.createDirectories(dataDir);
       String superPassword = Secrets.getOrCreate(dataDir, "postgres-password");
       int port = choosePort(dataDir);
+      String socketDir = socketDir(dataDir, port);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir.resolve("pg"))
           .setCleanDataDirectory(false)
@@ -66,6 +70,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setConnectConfig("password", superPassword)
           .setServerConfig("listen_addresses", HOST)
           .setServerConfig("max_connections", "200")
+          .setServerConfig("unix_socket_directories", socketDir)
           // Six databases share one autovacuum launcher; at the default 60 s a busy outbox piles up dead rows.
           .setServerConfig("autovacuum_naptime", "10s")
           .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
@@ -75,8 +80,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("synchronous_commit", durable ? "on" : "off")
           .setServerConfig("full_page_writes", durable ? "on" : "off");
       EmbeddedPostgres server = builder.start();
-      Files.writeString(dataDir.resolve("postgres.json"), new JsonObject().put("port", port).encode());
-      EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port);
+      Files.writeString(dataDir.resolve("postgres.json"),
+          new JsonObject().put("port", port).put("socketDir", socketDir).encode());
+      EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port, socketDir);
       try {
         db.secure(superPassword);
         db.provision(services);
@@ -84,7 +90,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         db.close();
         throw e;
       }
-      LOG.info("embedded PostgreSQL on {}:{}, data in {}, durable={}", HOST, port, dataDir.resolve("pg"), durable);
+      LOG.info("embedded PostgreSQL on {}:{}{}, data in {}, durable={}", HOST, port,
+          socketDir.isEmpty() ? "" : " and a Unix-domain socket", dataDir.resolve("pg"), durable);
       return db;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
@@ -97,6 +104,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   public String host() {
     return HOST;
+  }
+
+  /** The directory of the server's Unix-domain socket, or "" when it listens on TCP only. */
+  public String socketDir() {
+    return socketDir;
   }
 
   /** True when this JVM started the server (and so stops it on close). */
@@ -140,7 +152,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /** Points a service's config at its provisioned database, unless it names an external one. */
   public JsonObject configure(JsonObject config) {
     JsonObject db = config.getJsonObject("db");
-    db.put("host", HOST).put("port", port);
+    db.put("host", HOST).put("port", port).put("socketDir", socketDir);
     if (db.getString("password", "").isEmpty() && db.getString("passwordFile", "").isBlank()) {
       db.put("passwordFile", Secrets.dbPasswordFile(dataDir, config.getString("service")).toString());
     }
@@ -226,6 +238,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private static String literal(String value) {
     return "'" + value.replace("'", "''") + "'";
+  }
+
+  /**
+   * The server's socket goes in its own data directory (mode 0700: only this user reaches it, and still with a
+   * password), unless that path is too long for a Unix-domain socket; then the server listens on TCP only.
+   */
+  private static String socketDir(Path dataDir, int port) {
+    String dir = dataDir.resolve("pg").toAbsolutePath().normalize().toString();
+    if (DbSettings.socketPath(dir, port).length() > DbSettings.MAX_SOCKET_PATH) {
+      LOG.info("the data directory's path is too long for a Unix-domain socket; services connect over TCP");
+      return "";
+    }
+    return dir;
+  }
+
+  private static String runningSocketDir(Path dataDir) {
+    try {
+      return new JsonObject(Files.readString(dataDir.resolve("postgres.json"))).getString("socketDir", "");
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** The port of a live server on this data directory, or null. */

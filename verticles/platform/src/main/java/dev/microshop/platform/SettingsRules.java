@@ -30,7 +30,23 @@ final class SettingsRules {
       }
     }
     members(config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
+    socketDir(config.getJsonObject("db"));
     OutboxRelay.validate(config);
+  }
+
+  private static void socketDir(JsonObject db) {
+    String dir = db == null ? "" : db.getString("socketDir", "");
+    if (dir.isBlank()) {
+      return;
+    }
+    if (!dir.startsWith("/")) {
+      throw new ConfigException("db.socketDir", "\"" + dir + "\" is not an absolute directory (or \"\" for TCP)");
+    }
+    String socket = DbSettings.socketPath(dir, db.getInteger("port", 5432));
+    if (socket.length() > DbSettings.MAX_SOCKET_PATH) {
+      throw new ConfigException("db.socketDir", "the socket path " + socket + " is longer than the "
+          + DbSettings.MAX_SOCKET_PATH + " characters a Unix-domain socket may have");
+    }
   }
 
   private static void range(String key, Object value, long min, long max) {

@@ -29,7 +29,7 @@ class SettingsTest {
           "eventBusPort": 0
         },
         "bus": { "requestTimeoutMs": 2000 },
-        "db": { "host": "", "name": "", "poolSize": 4, "durable": true },
+        "db": { "host": "", "socketDir": "", "name": "", "poolSize": 4, "durable": true },
         "log": { "format": "text", "level": "INFO" },
         "tracing": { "exporter": "none" },
         "up": { "jvmOptions": ["-Xmx64m"], "readyTimeoutSeconds": 180 }
@@ -244,6 +244,21 @@ class SettingsTest {
         () -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
     assertThat(exporter.key()).isEqualTo("tracing.exporter");
     assertThat(exporter.getMessage()).contains("\"jaeger\"").contains("[none, otlp, log]");
+  }
+
+  @Test
+  void aSocketDirMustBeAnAbsoluteDirectoryWhoseSocketPathFits() {
+    assertThat(Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "/var/run/postgresql")).getJsonObject("db")
+        .getString("socketDir")).isEqualTo("/var/run/postgresql");
+
+    ConfigException relative = configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "run/pg")));
+    assertThat(relative.key()).isEqualTo("db.socketDir");
+    assertThat(relative.getMessage()).contains("\"run/pg\"").contains("not an absolute directory");
+
+    String deep = "/" + "d".repeat(100);
+    ConfigException tooLong = configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", deep)));
+    assertThat(tooLong.key()).isEqualTo("db.socketDir");
+    assertThat(tooLong.getMessage()).contains(deep + "/.s.PGSQL.5432").contains("107 characters");
   }
 
   @Test
