@@ -28,19 +28,25 @@ public final class OrdersApi {
    */
   public static final String CANCEL = "orders.order.cancel";
 
+  /*
+   * The saga's results, named in a participant's answer to a command (SagaCommands.RESULT). Earlier builds sent
+   * them as messages to these addresses, where orders no longer listens: orders and its participants are deployed
+   * together across that change.
+   */
+
   /**
-   * From inventory: every line is reserved. {@code {messageId, orderId, lines: [{productId, quantity, priceMinor,
+   * From inventory: every line is reserved. {@code {result, orderId, lines: [{productId, quantity, priceMinor,
    * currency, name}], totalMinor, currency}}: prices are inventory's at reservation time.
    */
   public static final String STOCK_RESERVED = "orders.saga.stock-reserved";
 
-  /** From inventory: nothing was reserved. {@code {messageId, orderId, reason: OUT_OF_STOCK|UNKNOWN_PRODUCT|MIXED_CURRENCY}}. */
+  /** From inventory: nothing was reserved. {@code {result, orderId, reason: OUT_OF_STOCK|UNKNOWN_PRODUCT|MIXED_CURRENCY}}. */
   public static final String STOCK_REJECTED = "orders.saga.stock-rejected";
 
-  /** From payments: the order's total was charged. {@code {messageId, orderId, amountMinor, currency}}. */
+  /** From payments: the order's total was charged. {@code {result, orderId, amountMinor, currency}}. */
   public static final String PAYMENT_CHARGED = "orders.saga.payment-charged";
 
-  /** From payments: nothing was charged. {@code {messageId, orderId, reason: INSUFFICIENT_FUNDS|CURRENCY_MISMATCH}}. */
+  /** From payments: nothing was charged. {@code {result, orderId, reason: INSUFFICIENT_FUNDS|CURRENCY_MISMATCH}}. */
   public static final String PAYMENT_DECLINED = "orders.saga.payment-declined";
 
   private OrdersApi() {}

@@ -63,15 +63,13 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   /**
-   * A saga effect inside its transaction, yielding the products whose stock it changed. The cache hears of them
-   * once the effect is done, which is still before the commit makes the change visible (until then the cache
-   * serves the committed state, which is still current), and again once the transaction has ended.
+   * A saga effect inside {@code tx} changed these products' stock. Told once the effect is done, which is still
+   * before the commit makes the change visible (until then the cache serves the committed state, which is still
+   * current); the cache hears again once the transaction has ended.
    */
-  private Future<List<UUID>> touching(SqlConnection tx, Supplier<Future<List<UUID>>> effect) {
-    return effect.get().onSuccess(products -> {
-      cache.writeStarted(products);
-      tx.transaction().completion().onComplete(ended -> written(products));
-    });
+  private void touched(SqlConnection tx, List<UUID> products) {
+    cache.writeStarted(products);
+    tx.transaction().completion().onComplete(ended -> written(products));
   }
 
   private void written(List<UUID> products) {
@@ -103,14 +101,12 @@ public class InventoryVerticle extends ServiceVerticle {
 
   private Future<?> sagaConsumers() {
     return Future.all(
-        reliably(SagaCommands.RESERVE_STOCK, (tx, body) -> {
+        answering(SagaCommands.RESERVE_STOCK, (tx, body) -> {
           ReserveCommand command = ReserveCommand.from(body);
-          return touching(tx, () -> Reservations.reserve(tx, command).map(v -> List.of(command.productIds())));
+          return Reservations.reserve(tx, command).onSuccess(answer -> touched(tx, List.of(command.productIds())));
         }),
-        reliably(SagaCommands.RELEASE_STOCK, (tx, body) -> {
-          UUID order = orderId(body);
-          return touching(tx, () -> Reservations.release(tx, order));
-        }),
+        reliably(SagaCommands.RELEASE_STOCK, (tx, body) ->
+            Reservations.release(tx, orderId(body)).onSuccess(products -> touched(tx, products))),
         // A commit marks reserved lines sold; the products (their available stock) do not change.
         reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));
   }

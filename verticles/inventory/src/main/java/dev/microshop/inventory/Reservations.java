@@ -1,7 +1,7 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.OrdersApi;
-import dev.microshop.platform.Outbox;
+import dev.microshop.contracts.SagaCommands;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stock held for the order saga: reserve all lines or none, release, commit, each idempotent per order. Every
- * method runs inside the transaction that records the command's message id (see {@code reliably}), and a result
- * for orders goes to the outbox in that same transaction.
+ * method runs inside the transaction that records the command's message id (see {@code reliably} and
+ * {@code answering}); a reservation yields its outcome, which the reply carries to orders.
  */
 final class Reservations {
   private static final Logger LOG = LoggerFactory.getLogger(Reservations.class);
@@ -32,9 +31,9 @@ final class Reservations {
 
   /**
    * Decides an order's reservation once: the first RESERVE for an order locks its products, then reserves every
-   * line or records why none was; any later RESERVE for the order resends that same outcome.
+   * line or records why none was; any later RESERVE for the order answers that same outcome.
    */
-  static Future<Void> reserve(SqlConnection tx, ReserveCommand command) {
+  static Future<JsonObject> reserve(SqlConnection tx, ReserveCommand command) {
     // Both at once (one round trip). A repeated reserve of an order decided before thus also waits for its product
     // rows' locks (on a hot product, behind other reservations) before it resends the outcome: rare, and correct.
     Future<RowSet<Row>> claimed = tx.preparedQuery(InventorySql.CLAIM_STOCK_REQUEST).execute(Tuple.of(command.orderId()));
@@ -60,42 +59,38 @@ final class Reservations {
         .mapEmpty();
   }
 
-  private static Future<Void> decide(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
+  private static Future<JsonObject> decide(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
     String rejection = command.rejection(stock(locked));
     return rejection == null ? take(tx, command, locked) : reject(tx, command.orderId(), rejection);
   }
 
-  /**
-   * The update and the result for orders are issued together: the result is priced from the locked rows, which
-   * the update cannot change under the lock.
-   */
-  private static Future<Void> take(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
+  /** The answer is priced from the locked rows, which the update cannot change under the lock. */
+  private static Future<JsonObject> take(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
     Map<UUID, Integer> quantities = new HashMap<>();
     command.lines().forEach(line -> quantities.put(line.productId(), line.quantity()));
-    Future<RowSet<Row>> reserved = tx.preparedQuery(InventorySql.RESERVE)
-        .execute(Tuple.of(command.orderId(), command.productIds(), command.quantities()));
-    Future<Void> told = reserved(tx, command.orderId(), locked, row -> quantities.get(row.getUUID("id")));
-    return Future.all(reserved, told).compose(both -> reserved.result().size() == command.lines().size()
-        ? Future.succeededFuture()
-        // Cannot happen under the row locks; failing rolls the partial reservation back and the relay retries.
-        : Future.failedFuture(new IllegalStateException("order " + command.orderId() + ": reserved "
-            + reserved.result().size() + " of " + command.lines().size() + " lines under lock")));
+    return tx.preparedQuery(InventorySql.RESERVE)
+        .execute(Tuple.of(command.orderId(), command.productIds(), command.quantities()))
+        .compose(reserved -> reserved.size() == command.lines().size()
+            ? Future.succeededFuture(reserved(command.orderId(), locked, row -> quantities.get(row.getUUID("id"))))
+            // Cannot happen under the row locks; failing rolls the partial reservation back and the relay retries.
+            : Future.failedFuture(new IllegalStateException("order " + command.orderId() + ": reserved "
+                + reserved.size() + " of " + command.lines().size() + " lines under lock")));
   }
 
-  private static Future<Void> reject(SqlConnection tx, UUID orderId, String reason) {
+  private static Future<JsonObject> reject(SqlConnection tx, UUID orderId, String reason) {
     LOG.info("order {}: stock rejected ({})", orderId, reason);
-    Future<?> recorded = tx.preparedQuery(InventorySql.REJECT_STOCK_REQUEST).execute(Tuple.of(orderId, reason));
-    return Future.all(recorded, rejected(tx, orderId, reason)).mapEmpty();
+    return tx.preparedQuery(InventorySql.REJECT_STOCK_REQUEST).execute(Tuple.of(orderId, reason))
+        .map(recorded -> rejected(orderId, reason));
   }
 
-  private static Future<Void> replay(SqlConnection tx, UUID orderId) {
-    LOG.debug("order {}: stock was decided before; resending the outcome", orderId);
+  private static Future<JsonObject> replay(SqlConnection tx, UUID orderId) {
+    LOG.debug("order {}: stock was decided before; answering the same outcome", orderId);
     return tx.preparedQuery(InventorySql.SELECT_STOCK_REQUEST).execute(Tuple.of(orderId))
         .compose(request -> {
           String rejection = request.iterator().next().getString("rejection");
-          return rejection != null ? rejected(tx, orderId, rejection)
+          return rejection != null ? Future.succeededFuture(rejected(orderId, rejection))
               : tx.preparedQuery(InventorySql.SELECT_RESERVATIONS).execute(Tuple.of(orderId))
-                  .compose(lines -> reserved(tx, orderId, lines, line -> line.getInteger("quantity")));
+                  .map(lines -> reserved(orderId, lines, line -> line.getInteger("quantity")));
         });
   }
 
@@ -103,8 +98,7 @@ final class Reservations {
    * {@code orders.saga.stock-reserved}: the lines in product id order, priced, and their total. {@code rows} hold
    * the product id (column {@code product_id} or {@code id}), price, currency and name of each line.
    */
-  private static Future<Void> reserved(SqlConnection tx, UUID orderId, RowSet<Row> rows,
-      ToIntFunction<Row> quantity) {
+  private static JsonObject reserved(UUID orderId, RowSet<Row> rows, ToIntFunction<Row> quantity) {
     List<Row> lines = StreamSupport.stream(rows.spliterator(), false)
         .sorted(Comparator.comparing(Reservations::productId)).toList();
     JsonArray items = new JsonArray();
@@ -119,10 +113,10 @@ final class Reservations {
           .put("name", line.getString("name")));
       total = Math.addExact(total, Math.multiplyExact(line.getLong("price_minor"), units));
     }
-    return Outbox.add(tx, OrdersApi.STOCK_RESERVED, result(orderId)
+    return answer(OrdersApi.STOCK_RESERVED, orderId)
         .put("lines", items)
         .put("totalMinor", total)
-        .put("currency", lines.get(0).getString("currency")));
+        .put("currency", lines.get(0).getString("currency"));
   }
 
   private static UUID productId(Row row) {
@@ -130,15 +124,12 @@ final class Reservations {
   }
 
   /** {@code orders.saga.stock-rejected}. */
-  private static Future<Void> rejected(SqlConnection tx, UUID orderId, String reason) {
-    return Outbox.add(tx, OrdersApi.STOCK_REJECTED, result(orderId).put("reason", reason));
+  private static JsonObject rejected(UUID orderId, String reason) {
+    return answer(OrdersApi.STOCK_REJECTED, orderId).put("reason", reason);
   }
 
-  private static JsonObject result(UUID orderId) {
-    return new JsonObject()
-        .put("messageId", UUID.randomUUID().toString())
-        .put("occurredAt", Instant.now().toString())
-        .put("orderId", orderId.toString());
+  private static JsonObject answer(String result, UUID orderId) {
+    return new JsonObject().put(SagaCommands.RESULT, result).put("orderId", orderId.toString());
   }
 
   private static Map<UUID, ReserveCommand.Stock> stock(RowSet<Row> rows) {

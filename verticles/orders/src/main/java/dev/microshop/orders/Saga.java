@@ -1,6 +1,7 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.Events;
+import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.SagaCommands;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +20,20 @@ import java.util.UUID;
  */
 final class Saga {
   private Saga() {}
+
+  /** A participant's answer to a command ({@link SagaCommands#RESULT} says which result it is). */
+  static Future<Void> answered(SqlConnection tx, JsonObject answer) {
+    String result = answer.getString(SagaCommands.RESULT, "");
+    return switch (result) {
+      case OrdersApi.STOCK_RESERVED -> stockReserved(tx, answer);
+      case OrdersApi.STOCK_REJECTED -> stockRejected(tx, answer);
+      case OrdersApi.PAYMENT_CHARGED -> paymentCharged(tx, answer);
+      case OrdersApi.PAYMENT_DECLINED -> paymentDeclined(tx, answer);
+      // Fails the delivery: retried, then a dead letter an admin can see, rather than an answer silently dropped.
+      default -> Future.failedFuture(new dev.microshop.platform.ServiceFailure(400, "unknown saga result \"" + result
+          + "\""));
+    };
+  }
 
   static Future<Void> stockReserved(SqlConnection tx, JsonObject result) {
     return lock(tx, result).compose(order -> {

@@ -1,14 +1,13 @@
 package dev.microshop.payments;
 
 import dev.microshop.contracts.OrdersApi;
-import dev.microshop.platform.Outbox;
+import dev.microshop.contracts.SagaCommands;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The order saga's side of the wallets: charge an order once, refund it once. Each method runs inside the
  * transaction that records the command's message id, holds the wallet's row lock (so one wallet's charges apply
- * one at a time and a repeated command sees what its twin committed), and puts its result for orders in the
- * outbox in the same transaction.
+ * one at a time and a repeated command sees what its twin committed); a charge yields its outcome, which the
+ * reply carries to orders.
  */
 final class Charges {
   private static final Logger LOG = LoggerFactory.getLogger(Charges.class);
@@ -30,15 +29,15 @@ final class Charges {
 
   /**
    * Decides an order's charge once: debits the wallet, or declines and records why. A repeated CHARGE for the
-   * order resends that outcome and changes nothing.
+   * order answers that outcome and changes nothing.
    */
-  Future<Void> charge(SqlConnection tx, ChargeCommand command) {
+  Future<JsonObject> charge(SqlConnection tx, ChargeCommand command) {
     // Issued together, one round trip: PostgreSQL runs them in this order, so the outcome is read under the lock.
     Future<Void> opened = wallets.open(tx, command.userId());
     Future<Wallet> locked = lock(tx, command.userId());
     Future<RowSet<Row>> outcome = tx.preparedQuery(PaymentsSql.FIND_CHARGE_OUTCOME).execute(Tuple.of(command.orderId()));
     return Future.all(opened, locked, outcome).compose(all -> outcome.result().size() > 0
-        ? replay(tx, command.orderId(), outcome.result().iterator().next())
+        ? replay(command.orderId(), outcome.result().iterator().next())
         : decide(tx, command, locked.result()));
   }
 
@@ -49,29 +48,27 @@ final class Charges {
             : refund(tx, command, charges.iterator().next()));
   }
 
-  private Future<Void> decide(SqlConnection tx, ChargeCommand command, Wallet wallet) {
+  private Future<JsonObject> decide(SqlConnection tx, ChargeCommand command, Wallet wallet) {
     String declined = command.declineReason(wallet);
     if (declined != null) {
       return decline(tx, command, declined);
     }
-    // The debit and its result for orders are issued together; a debit that took nothing rolls both back.
-    Future<RowSet<Row>> debited = tx.preparedQuery(PaymentsSql.CHARGE).execute(Tuple.of(command.userId(),
-        command.amountMinor(), command.ledgerReason(), command.messageId(), command.orderId()));
-    Future<Void> told = charged(tx, command.orderId(), command.amountMinor(), command.currency());
-    return Future.all(debited, told)
-        .<Void>compose(both -> debited.result().size() == 1 ? Future.succeededFuture()
+    return tx.preparedQuery(PaymentsSql.CHARGE).execute(Tuple.of(command.userId(),
+            command.amountMinor(), command.ledgerReason(), command.messageId(), command.orderId()))
+        .compose(debited -> debited.size() == 1
+            ? Future.succeededFuture(charged(command.orderId(), command.amountMinor(), command.currency()))
             // Cannot happen under the wallet's lock; failing rolls back, and the relay delivers the command again.
-            : Future.failedFuture(new IllegalStateException("order " + command.orderId() + " was not charged")))
+            : Future.<JsonObject>failedFuture(new IllegalStateException("order " + command.orderId() + " was not charged")))
         .onSuccess(v -> LOG.info("order {}: charged {} {} to wallet {}", command.orderId(), command.amountMinor(),
             command.currency(), command.userId()));
   }
 
-  private Future<Void> decline(SqlConnection tx, ChargeCommand command, String reason) {
+  private Future<JsonObject> decline(SqlConnection tx, ChargeCommand command, String reason) {
     LOG.info("order {}: charge of {} {} to wallet {} declined ({})", command.orderId(), command.amountMinor(),
         command.currency(), command.userId(), reason);
-    Future<?> recorded = tx.preparedQuery(PaymentsSql.DECLINE).execute(Tuple.of(command.orderId(), command.userId(),
-        command.amountMinor(), command.currency(), reason));
-    return Future.all(recorded, declined(tx, command.orderId(), reason)).mapEmpty();
+    return tx.preparedQuery(PaymentsSql.DECLINE).execute(Tuple.of(command.orderId(), command.userId(),
+            command.amountMinor(), command.currency(), reason))
+        .map(recorded -> declined(command.orderId(), reason));
   }
 
   private static Future<Void> refund(SqlConnection tx, RefundCommand command, Row charge) {
@@ -98,12 +95,12 @@ final class Charges {
     return Future.succeededFuture();
   }
 
-  private static Future<Void> replay(SqlConnection tx, UUID orderId, Row outcome) {
-    LOG.debug("order {}: charge was decided before ({}); resending the outcome", orderId,
+  private static Future<JsonObject> replay(UUID orderId, Row outcome) {
+    LOG.debug("order {}: charge was decided before ({}); answering the same outcome", orderId,
         outcome.getString("outcome"));
-    return "CHARGED".equals(outcome.getString("outcome"))
-        ? charged(tx, orderId, outcome.getLong("amount_minor"), outcome.getString("currency"))
-        : declined(tx, orderId, outcome.getString("reason"));
+    return Future.succeededFuture("CHARGED".equals(outcome.getString("outcome"))
+        ? charged(orderId, outcome.getLong("amount_minor"), outcome.getString("currency"))
+        : declined(orderId, outcome.getString("reason")));
   }
 
   private static Future<Wallet> lock(SqlConnection tx, UUID userId) {
@@ -112,20 +109,16 @@ final class Charges {
   }
 
   /** {@code orders.saga.payment-charged}. */
-  private static Future<Void> charged(SqlConnection tx, UUID orderId, long amountMinor, String currency) {
-    return Outbox.add(tx, OrdersApi.PAYMENT_CHARGED, result(orderId).put("amountMinor", amountMinor)
-        .put("currency", currency));
+  private static JsonObject charged(UUID orderId, long amountMinor, String currency) {
+    return answer(OrdersApi.PAYMENT_CHARGED, orderId).put("amountMinor", amountMinor).put("currency", currency);
   }
 
   /** {@code orders.saga.payment-declined}. */
-  private static Future<Void> declined(SqlConnection tx, UUID orderId, String reason) {
-    return Outbox.add(tx, OrdersApi.PAYMENT_DECLINED, result(orderId).put("reason", reason));
+  private static JsonObject declined(UUID orderId, String reason) {
+    return answer(OrdersApi.PAYMENT_DECLINED, orderId).put("reason", reason);
   }
 
-  private static JsonObject result(UUID orderId) {
-    return new JsonObject()
-        .put("messageId", UUID.randomUUID().toString())
-        .put("occurredAt", Instant.now().toString())
-        .put("orderId", orderId.toString());
+  private static JsonObject answer(String result, UUID orderId) {
+    return new JsonObject().put(SagaCommands.RESULT, result).put("orderId", orderId.toString());
   }
 }

@@ -49,7 +49,7 @@ public class PaymentsVerticle extends ServiceVerticle {
         consumers.on(PaymentsApi.WALLET, this::wallet),
         consumers.on(PaymentsApi.CREDIT, this::credit),
         consumers.on(PaymentsApi.TRANSACTIONS, this::transactions),
-        reliably(SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
+        answering(SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
         reliably(SagaCommands.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -17,7 +18,9 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -74,6 +77,13 @@ public final class OutboxRelay {
   private final Deque<OutboxTransaction.Written> waiting = new ArrayDeque<>();
   private List<UUID> acknowledged = new ArrayList<>();
   private boolean recording;
+  private final Map<String, Answer> answers = new HashMap<>();
+
+  /** What the sender does with a receiver's answer, inside one transaction of the sender's database. */
+  @FunctionalInterface
+  public interface Answer {
+    Future<?> apply(SqlConnection tx, JsonObject answer);
+  }
 
   public OutboxRelay(Vertx vertx, Pool pool, JsonObject config) {
     this(vertx, pool, pool, config);
@@ -182,6 +192,17 @@ public final class OutboxRelay {
     return later.future();
   }
 
+  /**
+   * Messages to {@code destination} are answered ({@code ServiceVerticle.answering}): a reply that is a non-empty
+   * JSON object is applied by {@code answer} in a transaction (whose own messages leave at its commit) before the
+   * row counts as delivered. If that transaction fails, the delivery failed: the message is sent again after its
+   * backoff, and the receiver, idempotent, answers the same. A crash after the commit but before the row is
+   * marked delivered sends it again too, so {@code answer} must ignore an answer it has applied already.
+   */
+  public void onAnswer(String destination, Answer answer) {
+    answers.put(destination, answer);
+  }
+
   /** Claims due rows now (after a transaction that added some), or right after the claim in progress. */
   public void kick() {
     if (stopped) {
@@ -275,15 +296,24 @@ public final class OutboxRelay {
 
   private Future<Void> deliver(UUID id, String destination, JsonObject payload, int attempts) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(sendTimeoutMs);
-    Future<?> sent = vertx.eventBus().request(destination, payload, options);
+    Future<Message<Object>> sent = vertx.eventBus().request(destination, payload, options);
     if (deliverTwice) {
       sent = sent.compose(first -> vertx.eventBus().request(destination, payload, options));
     }
-    return sent.<Void>map(ack -> {
+    return sent.compose(reply -> applyAnswer(destination, reply.body()))
+        .<Void>map(applied -> {
           acknowledged(id);
           return null;
         })
         .recover(failure -> failed(id, destination, attempts, failure));
+  }
+
+  private Future<?> applyAnswer(String destination, Object reply) {
+    Answer answer = answers.get(destination);
+    if (answer == null || !(reply instanceof JsonObject body) || body.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return transaction(tx -> answer.apply(tx, body));
   }
 
   /** Group-commits acknowledgements: one UPDATE now, or for everything that arrives while one is running. */

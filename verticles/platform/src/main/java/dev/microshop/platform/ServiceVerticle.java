@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -121,6 +123,36 @@ public abstract class ServiceVerticle extends VerticleBase {
           .recover(failure -> failure == Inbox.DUPLICATE ? Future.succeededFuture() : Future.failedFuture(failure))
           .map(v -> new JsonObject());
     });
+  }
+
+  /**
+   * Registers an idempotent consumer that answers: like {@link #reliably}, but the reply carries what
+   * {@code effect} yields (a JSON object), so the sender learns the outcome from the acknowledgement it waits for
+   * anyway ({@link OutboxRelay#onAnswer}), with no second message back through this service's outbox. A
+   * redelivery changes nothing and answers the same: the effect must be idempotent per business key (it sees what
+   * the first delivery committed, and yields that outcome again), and its answer is taken even though the
+   * duplicate's transaction rolls back. A duplicate whose effect failed has no answer and fails; the sender retries.
+   */
+  protected Future<Void> answering(String address, TxEffect effect) {
+    return consumers.on(address, msg -> {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      List<Future<?>> ran = new ArrayList<>(1);
+      TxEffect recorded = (tx, message) -> {
+        Future<?> applied = effect.apply(tx, message);
+        ran.add(applied);
+        return applied;
+      };
+      return transaction(tx -> once(tx, address, body, recorded))
+          .transform(done -> done.succeeded() || done.cause() == Inbox.DUPLICATE ? answer(address, ran)
+              : Future.failedFuture(done.cause()));
+    });
+  }
+
+  private static Future<JsonObject> answer(String address, List<Future<?>> ran) {
+    if (!ran.isEmpty() && ran.get(0).succeeded() && ran.get(0).result() instanceof JsonObject answer) {
+      return Future.succeededFuture(answer);
+    }
+    return Future.failedFuture(new IllegalStateException("no answer to a repeated " + address + " message"));
   }
 
   /**

@@ -196,6 +196,53 @@ class OutboxIT {
   }
 
   @Test
+  void anAnswerInTheReplyIsAppliedInATransactionBeforeTheRowIsDeliveredAndItsMessagesLeaveAtCommit()
+      throws Exception {
+    Sink followUps = sink().on("first", orders.vertx());
+    Sink answering = sink().answering(body -> new JsonObject().put("answerTo", body.getString("messageId"))
+        .put("note", "answered")).on("first", orders.vertx());
+    await(orders.probe().replaceRelay(new JsonObject().put("pollMs", 60_000)));
+    await(orders.probe().onAnswer(answering.address, (tx, answer) -> tx
+        .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
+        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo")), answer.getString("note")))
+        .compose(v -> Outbox.add(tx, followUps.address, new JsonObject()
+            .put("messageId", UUID.randomUUID().toString()).put("causedBy", answer.getString("answerTo"))))));
+    try {
+      UUID id = enqueue(answering.address, 1).get(0);
+
+      OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
+      assertThat(row.attempts()).isEqualTo(1);
+      assertThat(effects(id)).containsExactly("answered");
+      Delivery followUp = followUps.delivery(1, Duration.ofSeconds(1)); // sent at commit: no poll in 60 s
+      assertThat(followUp.body().getString("causedBy")).isEqualTo(id.toString());
+      assertThat(answering.count()).isEqualTo(1);
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
+  void anAnswerWhoseTransactionFailsIsAskedForAgainAndAppliedOnce() throws Exception {
+    Sink answering = sink().answering(body -> new JsonObject().put("answerTo", body.getString("messageId")))
+        .on("first", orders.vertx());
+    AtomicInteger applied = new AtomicInteger();
+    await(orders.probe().onAnswer(answering.address, (tx, answer) -> tx
+        .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
+        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo")), "applied"))
+        // The first transaction fails after its insert: rolled back, so the delivery failed and is retried.
+        .compose(v -> applied.incrementAndGet() == 1 ? Future.failedFuture("the first answer cannot be applied")
+            : Future.succeededFuture())));
+    UUID id = enqueue(answering.address, 1).get(0);
+
+    OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
+
+    assertThat(row.attempts()).isEqualTo(2);
+    assertThat(answering.count()).as("asked twice").isEqualTo(2);
+    assertThat(applied.get()).isEqualTo(2);
+    assertThat(effects(id)).as("the failed transaction left nothing").containsExactly("applied");
+  }
+
+  @Test
   void aLeasedRowWhoseWriterDiedBeforeSendingIsDeliveredOnceTheLeaseRunsOut() throws Exception {
     Sink sink = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();
@@ -550,6 +597,7 @@ class OutboxIT {
     private volatile int failureCode;
     private volatile String failureText;
     private volatile long replyDelayMs;
+    private volatile Function<JsonObject, JsonObject> answer = body -> new JsonObject();
 
     Sink(String address) {
       this.address = address;
@@ -563,6 +611,12 @@ class OutboxIT {
 
     void recover() {
       failureCode = 0;
+    }
+
+    /** Replies with this answer to each message instead of an empty acknowledgement. */
+    Sink answering(Function<JsonObject, JsonObject> answer) {
+      this.answer = answer;
+      return this;
     }
 
     Sink replyingAfter(long millis) {
@@ -580,9 +634,9 @@ class OutboxIT {
         if (failureCode != 0) {
           msg.fail(failureCode, failureText + " (attempt " + attempt + ")");
         } else if (replyDelayMs > 0) {
-          vertx.setTimer(replyDelayMs, t -> msg.reply(new JsonObject()));
+          vertx.setTimer(replyDelayMs, t -> msg.reply(answer.apply(msg.body())));
         } else {
-          msg.reply(new JsonObject());
+          msg.reply(answer.apply(msg.body()));
         }
       });
       registrations.add(consumer);
@@ -697,6 +751,20 @@ class OutboxIT {
       }
     }
     return out;
+  }
+
+  /** The notes probe_effects holds for a message, in the order they were recorded. */
+  private static List<String> effects(UUID messageId) throws SQLException {
+    List<String> notes = new ArrayList<>();
+    try (PreparedStatement s = db.prepareStatement("SELECT note FROM probe_effects WHERE message_id = ? ORDER BY id")) {
+      s.setObject(1, messageId);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          notes.add(rs.getString(1));
+        }
+      }
+    }
+    return notes;
   }
 
   private static void execute(String sql, Object... params) throws SQLException {

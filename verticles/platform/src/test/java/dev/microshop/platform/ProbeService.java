@@ -69,6 +69,16 @@ final class ProbeService extends ServiceVerticle {
     }).onSuccess(v -> relay.kick()).map(v -> new JsonObject().put("added", messages.size()));
   }
 
+  /** Registers what the relay does with answers from {@code destination}, on the service's own event loop. */
+  Future<Void> onAnswer(String destination, OutboxRelay.Answer answer) {
+    Promise<Void> registered = Promise.promise();
+    context.runOnContext(v -> {
+      relay.onAnswer(destination, answer);
+      registered.complete();
+    });
+    return registered.future();
+  }
+
   /**
    * Replaces the running relay with one whose {@code outbox} settings are overridden (empty: the service's own),
    * so one test can slow the poll, stretch the backoff or deliver twice. Completes once the new relay runs.
