@@ -169,9 +169,10 @@ final class InventorySql {
       """;
 
   /** Turns an order's RESERVED lines into sales: the stock left {@code available} when it was reserved. */
-  static final String COMMIT = """
+  /** After the platform's inbox CTE {@code first} ($1, $2; see reliablyInOneStatement): $3 order id. */
+  static final String COMMIT_ONCE = """
       UPDATE reservations SET status = 'COMMITTED', updated_at = now()
-       WHERE order_id = $1 AND status = 'RESERVED'
+       WHERE order_id = $3 AND status = 'RESERVED' AND EXISTS (SELECT FROM first)
       """;
 
   private InventorySql() {}

@@ -11,9 +11,12 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public; changes need
@@ -21,6 +24,7 @@ import java.util.function.Supplier;
  * applied once per message id and once per order.
  */
 public class InventoryVerticle extends ServiceVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(InventoryVerticle.class);
   private static final int CACHED_PRODUCTS = 10_000;
   private Catalog catalog;
   private ProductValidator validator;
@@ -107,8 +111,10 @@ public class InventoryVerticle extends ServiceVerticle {
         }),
         reliably(SagaCommands.RELEASE_STOCK, (tx, body) ->
             Reservations.release(tx, orderId(body)).onSuccess(products -> touched(tx, products))),
-        // A commit marks reserved lines sold; the products (their available stock) do not change.
-        reliably(SagaCommands.COMMIT_STOCK, (tx, body) -> Reservations.commit(tx, orderId(body))));
+        // A commit marks reserved lines sold (a no-op when the order holds none); the products (their available
+        // stock) do not change. One statement with its inbox insert.
+        reliablyInOneStatement(SagaCommands.COMMIT_STOCK, InventorySql.COMMIT_ONCE, body -> Tuple.of(orderId(body)),
+            rows -> LOG.debug("committed {} reserved lines", rows.rowCount())));
   }
 
   /** The product ids of a change event, or null (every product) when it names none or is malformed. */

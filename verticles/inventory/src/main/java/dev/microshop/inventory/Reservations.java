@@ -52,13 +52,6 @@ final class Reservations {
         .map(both -> StreamSupport.stream(released.result().spliterator(), false).map(row -> row.getUUID("id")).toList());
   }
 
-  /** Turns an order's reserved lines into sales; a no-op when it holds none. */
-  static Future<Void> commit(SqlConnection tx, UUID orderId) {
-    return tx.preparedQuery(InventorySql.COMMIT).execute(Tuple.of(orderId))
-        .onSuccess(rows -> LOG.debug("order {}: committed {} lines", orderId, rows.rowCount()))
-        .mapEmpty();
-  }
-
   private static Future<JsonObject> decide(SqlConnection tx, ReserveCommand command, RowSet<Row> locked) {
     String rejection = command.rejection(stock(locked));
     return rejection == null ? take(tx, command, locked) : reject(tx, command.orderId(), rejection);

@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -51,40 +50,33 @@ public class NotificationsVerticle extends ServiceVerticle {
   }
 
   private Future<Void> on(String event, Function<JsonObject, NewNotification> reader) {
-    return reliably(Events.deliveryAddress(Services.NOTIFICATIONS, event), (tx, payload) -> store(tx, reader, payload));
+    return reliablyInOneStatement(Events.deliveryAddress(Services.NOTIFICATIONS, event), NotificationsSql.INSERT_ONCE,
+        payload -> read(reader, payload).insertValues(), this::published);
   }
 
-  private Future<Void> store(SqlConnection tx, Function<JsonObject, NewNotification> reader, JsonObject event) {
-    NewNotification notification;
+  private static NewNotification read(Function<JsonObject, NewNotification> reader, JsonObject event) {
     try {
-      notification = reader.apply(event);
+      return reader.apply(event);
     } catch (ServiceFailure invalid) {
       LOG.warn("refused event {} (message {}): {}", event.getValue("eventId"), event.getValue("messageId"),
           invalid.getMessage());
-      return Future.failedFuture(invalid);
+      throw invalid;
     }
-    return tx.preparedQuery(NotificationsSql.INSERT).execute(notification.insertValues())
-        .onSuccess(rows -> {
-          if (rows.size() == 0) {
-            LOG.debug("event {} already notified user {}", notification.eventId(), notification.userId());
-          } else {
-            publishAfterCommit(tx, toJson(rows.iterator().next()));
-          }
-        })
-        .mapEmpty();
   }
 
   /**
-   * Live streams hear of a notification only once it is durable: a client that then reads the list finds it,
-   * and a rolled-back insert announces nothing.
+   * Live streams hear of a notification only once it is durable (the statement has committed): a client that then
+   * reads the list finds it. A redelivery, or an event already notified, inserts nothing and announces nothing.
    */
-  private void publishAfterCommit(SqlConnection tx, JsonObject notification) {
-    tx.transaction().completion().onSuccess(committed -> {
-      String userId = notification.getString("userId");
-      vertx.eventBus().publish(NotificationsApi.stream(userId), notification);
-      LOG.debug("notification {} of kind {} for user {}", notification.getString("id"),
-          notification.getString("kind"), userId);
-    });
+  private void published(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return;
+    }
+    JsonObject notification = toJson(rows.iterator().next());
+    String userId = notification.getString("userId");
+    vertx.eventBus().publish(NotificationsApi.stream(userId), notification);
+    LOG.debug("notification {} of kind {} for user {}", notification.getString("id"), notification.getString("kind"),
+        userId);
   }
 
   private Future<JsonObject> list(MultiMap headers, JsonObject body) {

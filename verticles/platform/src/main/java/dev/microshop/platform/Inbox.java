@@ -22,11 +22,20 @@ public final class Inbox {
   public static Future<Boolean> firstDelivery(SqlClient tx, String consumer, String messageId) {
     UUID id;
     try {
-      id = UUID.fromString(messageId);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      return Future.failedFuture(new ServiceFailure(400, "messageId must be a UUID"));
+      id = messageId(messageId);
+    } catch (ServiceFailure e) {
+      return Future.failedFuture(e);
     }
     return tx.preparedQuery(OutboxSql.FIRST_DELIVERY).execute(Tuple.of(id, consumer))
         .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** A message's id, or 400. */
+  static UUID messageId(String messageId) {
+    try {
+      return UUID.fromString(messageId);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new ServiceFailure(400, "messageId must be a UUID");
+    }
   }
 }

@@ -69,6 +69,16 @@ final class OutboxSql {
         SELECT message_id, consumer FROM inbox WHERE processed_at < now() - make_interval(secs => $1)
         ORDER BY processed_at LIMIT $2)""";
 
+  /**
+   * The inbox insert as a CTE {@code first} to put before a consumer's one-statement effect (see
+   * {@code ServiceVerticle.reliablyInOneStatement}): one row on a first delivery, none on a redelivery. $1 is the
+   * message id, $2 the consumer.
+   */
+  static final String FIRST_DELIVERY_CTE = """
+      WITH first AS (
+        INSERT INTO inbox (message_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id)
+      """;
+
   static final String FIRST_DELIVERY = """
       INSERT INTO inbox (message_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING""";
 

@@ -9,10 +9,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +126,28 @@ public abstract class ServiceVerticle extends VerticleBase {
       return transaction(tx -> once(tx, address, body, effect))
           .recover(failure -> failure == Inbox.DUPLICATE ? Future.succeededFuture() : Future.failedFuture(failure))
           .map(v -> new JsonObject());
+    });
+  }
+
+  /**
+   * Registers an idempotent consumer whose whole effect is one SQL statement, fused with the inbox insert into a
+   * single statement that PostgreSQL runs as its own transaction: one statement and one round trip instead of
+   * BEGIN, the inbox insert, the effect and COMMIT. {@code sql} reads the CTE {@code first}, which has one row on
+   * a first delivery and none on a redelivery (so a redelivery changes nothing), and numbers its parameters from $3
+   * ($1 and $2 are the inbox's); {@code parameters} gives them for a message (a {@link ServiceFailure} refuses it).
+   * {@code committed} sees the statement's rows once they are durable. The effect cannot write to the outbox.
+   */
+  protected Future<Void> reliablyInOneStatement(String address, String sql, Function<JsonObject, Tuple> parameters,
+      Consumer<RowSet<Row>> committed) {
+    String fused = OutboxSql.FIRST_DELIVERY_CTE + sql;
+    return consumers.on(address, msg -> {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
+      Tuple own = parameters.apply(body);
+      for (int i = 0; i < own.size(); i++) {
+        args.addValue(own.getValue(i));
+      }
+      return pool.preparedQuery(fused).execute(args).onSuccess(committed::accept).map(rows -> new JsonObject());
     });
   }
 

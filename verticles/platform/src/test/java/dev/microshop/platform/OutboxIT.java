@@ -455,6 +455,39 @@ class OutboxIT {
   }
 
   @Test
+  void aOneStatementConsumerRecordsItsMessageIdWithItsEffectAndARedeliveryChangesNothing() throws Exception {
+    UUID id = UUID.randomUUID();
+    JsonObject message = message(id, "once");
+
+    JsonObject first = orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
+    JsonObject again = orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
+
+    assertThat(first).isEqualTo(new JsonObject());
+    assertThat(again).as("a redelivery is acknowledged").isEqualTo(new JsonObject());
+    assertThat(effects(id)).containsExactly("once");
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ? AND consumer = ?", id,
+        ProbeService.EFFECT_IN_ONE_STATEMENT)).isEqualTo(1);
+  }
+
+  @Test
+  void aOneStatementConsumerWhoseEffectFailsRecordsNoMessageIdSoTheRetryTakesEffect() throws Exception {
+    UUID id = UUID.randomUUID();
+
+    ReplyException failed = orders.harness().failure(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "fail"), null);
+
+    assertThat(failed.failureCode()).isEqualTo(500);
+    assertThat(effects(id)).isEmpty();
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", id)).as("rolled back with the effect").isZero();
+    assertThat(orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "retried"), null))
+        .isEqualTo(new JsonObject());
+    assertThat(effects(id)).containsExactly("retried");
+    ReplyException malformed = orders.harness().failure(ProbeService.EFFECT_IN_ONE_STATEMENT,
+        new JsonObject().put("messageId", "not-a-uuid").put("note", "x"), null);
+    assertThat(malformed.failureCode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
+    assertThat(malformed.getMessage()).isEqualTo("messageId must be a UUID");
+  }
+
+  @Test
   void aMessageWithoutAMessageIdIsRefusedWith400AndChangesNothing() throws Exception {
     JsonObject message = new JsonObject().put("note", "anonymous-" + UUID.randomUUID());
 
@@ -505,7 +538,12 @@ class OutboxIT {
 
   @Test
   void twoInstancesDrainFiveHundredRowsTogetherAndEveryRowIsDelivered() throws Exception {
+    // At most 50 in flight per relay, each answered after 20 ms: one relay alone needs 200 ms or more for the 500,
+    // so the other's claims (every 100 ms) find rows too, however fast the first one claims.
+    JsonObject narrow = new JsonObject().put("batchSize", 50).put("maxInFlight", 50);
+    await(orders.probe().replaceRelay(narrow));
     try (Instance second = Instance.start()) {
+      await(second.probe().replaceRelay(narrow));
       Sink sink = sink().replyingAfter(20).on("first", orders.vertx()).on("second", second.vertx());
       long before = System.currentTimeMillis();
 
@@ -530,6 +568,8 @@ class OutboxIT {
       assertThat(perInstance).containsOnlyKeys("first", "second");
       // Rows are claimed under a 6 s lease, far longer than a delivery here: a duplicate would need a retry.
       assertThat(duplicates).isLessThanOrEqualTo(retried).isLessThanOrEqualTo(5);
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
     }
   }
 

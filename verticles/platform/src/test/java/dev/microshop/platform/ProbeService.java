@@ -25,6 +25,11 @@ final class ProbeService extends ServiceVerticle {
    */
   static final String EFFECT = "orders.probe.effect";
   /**
+   * Reliable consumer in one statement ({@link #reliablyInOneStatement}). Body {@code {messageId, note}}: records the
+   * message in {@code probe_effects}; the note {@code "fail"} makes the statement fail (a null message id).
+   */
+  static final String EFFECT_IN_ONE_STATEMENT = "orders.probe.effect-in-one-statement";
+  /**
    * Body {@code {messages: [{destination, payload}]}}: adds them all to the outbox in one transaction, then kicks
    * the relay, as a service does after a state change. Reply {@code {added}}.
    */
@@ -41,7 +46,11 @@ final class ProbeService extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
-    return Future.all(reliably(EFFECT, this::record), consumers.on(ENQUEUE, this::enqueue));
+    return Future.all(reliably(EFFECT, this::record), consumers.on(ENQUEUE, this::enqueue),
+        reliablyInOneStatement(EFFECT_IN_ONE_STATEMENT, """
+            INSERT INTO probe_effects (message_id, note)
+            SELECT CASE WHEN $3::text = 'fail' THEN NULL ELSE message_id END, $3::text FROM first""",
+            body -> Tuple.of(body.getString("note")), rows -> { }));
   }
 
   private Future<?> record(SqlConnection tx, JsonObject message) {
