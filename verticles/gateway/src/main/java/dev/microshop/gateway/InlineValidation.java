@@ -2,6 +2,7 @@ package dev.microshop.gateway;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -11,6 +12,7 @@ import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import io.vertx.json.schema.common.dsl.SchemaType;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
@@ -19,7 +21,10 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidationContext;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.analyser.ContentAnalyser;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
@@ -49,6 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InlineValidation extends RequestValidatorImpl {
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
+  private final Map<MediaType, Validator> bodyValidators = new ConcurrentHashMap<>();
   private final Map<Parameter, Boolean> uuidOnly = new ConcurrentHashMap<>();
   private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
@@ -119,6 +125,34 @@ final class InlineValidation extends RequestValidatorImpl {
       result.checkValidity();
     } catch (JsonSchemaValidationException e) {
       throw SchemaValidationException.createErrorFromOutputUnitType(parameter, result, e);
+    }
+    return new RequestParameterImpl(transformed);
+  }
+
+  /**
+   * As the library's body validation (the same analysers, checks and errors), but with the media type's compiled
+   * schema validator kept: the library compiles one for every request body, which took a tenth of the gateway's
+   * CPU under the order load.
+   */
+  @Override
+  protected RequestParameterImpl validate(MediaType type, String contentType, Buffer raw, ValidationContext context) {
+    ContentAnalyser analyser = type == null ? null : ContentAnalyser.getContentAnalyser(type, contentType, raw, context);
+    if (analyser == null) {
+      throw new ValidatorException("The format of the " + context + " body is not supported",
+          ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT);
+    }
+    analyser.checkSyntacticalCorrectness();
+    if (!isSchemaValidationRequired(type)) {
+      return new RequestParameterImpl(raw);
+    }
+    Object transformed = analyser.transform();
+    OutputUnit result = bodyValidators
+        .computeIfAbsent(type, t -> contract.getSchemaRepository().validator(t.getSchema()))
+        .validate(transformed);
+    try {
+      result.checkValidity();
+    } catch (JsonSchemaValidationException e) {
+      throw SchemaValidationException.createInvalidValueBody(result, context, e);
     }
     return new RequestParameterImpl(transformed);
   }

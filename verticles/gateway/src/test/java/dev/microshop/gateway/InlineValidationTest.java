@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import java.util.UUID;
@@ -66,6 +73,24 @@ class InlineValidationTest {
   }
 
   @Test
+  void aBodyIsJudgedByItsSchemaEveryTimeThoughTheCompiledValidatorIsKept() {
+    MediaType json = contract.operation("placeOrder").getRequestBody().determineContentType("application/json");
+    String good = new JsonObject().put("lines", new JsonArray().add(new JsonObject()
+        .put("productId", UUID.randomUUID().toString()).put("quantity", 2))).encode();
+    String bad = new JsonObject().put("lines", new JsonArray().add(new JsonObject()
+        .put("productId", UUID.randomUUID().toString()).put("quantity", "two"))).encode();
+
+    for (int round = 0; round < 3; round++) {
+      assertThat(body(json, good).getJsonObject().getJsonArray("lines").getJsonObject(0).getInteger("quantity"))
+          .as("round %d", round).isEqualTo(2);
+      assertThatThrownBy(() -> body(json, bad)).as("round %d", round)
+          .isInstanceOf(SchemaValidationException.class).hasMessageContaining("\"lines\"");
+      assertThatThrownBy(() -> body(json, "{\"lines\": [")).as("round %d: not JSON", round)
+          .isInstanceOf(ValidatorException.class);
+    }
+  }
+
+  @Test
   void theUuidCheckAcceptsOnlyTheCanonicalForm() {
     assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-426614174000")).isTrue();
     assertThat(InlineValidation.isCanonicalUuid("123E4567-E89B-12D3-A456-426614174000")).isTrue();
@@ -73,6 +98,10 @@ class InlineValidationTest {
     assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-42661417400g")).isFalse();
     assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456_426614174000")).isFalse();
     assertThat(InlineValidation.isCanonicalUuid("")).isFalse();
+  }
+
+  private static RequestParameter body(MediaType type, String text) {
+    return validation.validate(type, "application/json", Buffer.buffer(text), ValidationContext.REQUEST);
   }
 
   private static Parameter parameter(String operation, String name) {
