@@ -29,9 +29,9 @@ public final class OrdersApi {
   public static final String CANCEL = "orders.order.cancel";
 
   /*
-   * The saga's results, named in a participant's answer to a command (SagaCommands.RESULT). Earlier builds sent
-   * them as messages to these addresses, where orders no longer listens: orders and its participants are deployed
-   * together across that change.
+   * The saga's results, named in a participant's answer to a command (SagaCommands.RESULT). Participants of earlier
+   * builds send them as messages to these addresses instead (with a messageId), and orders still consumes them
+   * there, so orders can be upgraded first.
    */
 
   /**

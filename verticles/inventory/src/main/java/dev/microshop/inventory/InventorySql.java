@@ -139,7 +139,7 @@ final class InventorySql {
       RETURNING product_id, quantity, price_minor, currency, name
       """;
 
-  /** An order's reserved lines, whatever became of them since, to resend the result of its RESERVE. */
+  /** An order's reserved lines, whatever became of them since, to answer a repeated RESERVE. */
   static final String SELECT_RESERVATIONS = """
       SELECT product_id, quantity, price_minor, currency, name FROM reservations WHERE order_id = $1
       """;
@@ -168,8 +168,10 @@ final class InventorySql {
       RETURNING p.id
       """;
 
-  /** Turns an order's RESERVED lines into sales: the stock left {@code available} when it was reserved. */
-  /** After the platform's inbox CTE {@code first} ($1, $2; see reliablyInOneStatement): $3 order id. */
+  /**
+   * Turns an order's RESERVED lines into sales (the stock left {@code available} when it was reserved). After the
+   * platform's inbox CTE {@code first} ($1, $2; see reliablyInOneStatement): $3 order id.
+   */
   static final String COMMIT_ONCE = """
       UPDATE reservations SET status = 'COMMITTED', updated_at = now()
        WHERE order_id = $3 AND status = 'RESERVED' AND EXISTS (SELECT FROM first)

@@ -35,7 +35,7 @@ final class Reservations {
    */
   static Future<JsonObject> reserve(SqlConnection tx, ReserveCommand command) {
     // Both at once (one round trip). A repeated reserve of an order decided before thus also waits for its product
-    // rows' locks (on a hot product, behind other reservations) before it resends the outcome: rare, and correct.
+    // rows' locks (on a hot product, behind other reservations) before it answers the outcome: rare, and correct.
     Future<RowSet<Row>> claimed = tx.preparedQuery(InventorySql.CLAIM_STOCK_REQUEST).execute(Tuple.of(command.orderId()));
     Future<RowSet<Row>> locked = tx.preparedQuery(InventorySql.LOCK_STOCK).execute(Tuple.of(command.productIds()));
     return Future.all(claimed, locked).compose(both -> claimed.result().size() == 1

@@ -3,12 +3,9 @@ package dev.microshop.notifications;
 /** Every SQL statement of the notifications service. */
 final class NotificationsSql {
   /**
-   * $1 id, $2 user id, $3 event id, $4 kind, $5 title, $6 body. Returns the stored row, or no row when this
-   * event already notified this user (a re-published event, whatever its message id).
-   */
-  /**
    * After the platform's inbox CTE {@code first} ($1, $2; see reliablyInOneStatement): $3 id, $4 user id, $5 event
-   * id, $6 kind, $7 title, $8 body. Nothing on a redelivery, nor for an event already notified.
+   * id, $6 kind, $7 title, $8 body. Returns the stored row, or no row on a redelivery or when this event already
+   * notified this user (a re-published event, whatever its message id).
    */
   static final String INSERT_ONCE = """
       INSERT INTO notifications (id, user_id, event_id, kind, title, body)

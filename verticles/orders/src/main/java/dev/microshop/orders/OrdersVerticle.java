@@ -40,7 +40,13 @@ public class OrdersVerticle extends ServiceVerticle {
             consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
             consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
             consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
-            consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body()))))
+            consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
+            // Results sent as messages by participants of an earlier build (they reply with an empty
+            // acknowledgement, see OutboxRelay.applyAnswer), so orders can be upgraded before them.
+            reliably(OrdersApi.STOCK_RESERVED, Saga::stockReserved),
+            reliably(OrdersApi.STOCK_REJECTED, Saga::stockRejected),
+            reliably(OrdersApi.PAYMENT_CHARGED, Saga::paymentCharged),
+            reliably(OrdersApi.PAYMENT_DECLINED, Saga::paymentDeclined)))
         .onSuccess(v -> clock.start());
   }
 

@@ -119,7 +119,7 @@ final class Saga {
         .compose(v -> cancelled(tx, order, reason));
   }
 
-  /** Sends the current step's command again: participants are idempotent per order and resend their result. */
+  /** Sends the current step's command again: participants are idempotent per order and answer the same. */
   static Future<Void> retryStep(SqlConnection tx, OrderRow order) {
     Future<Void> resent;
     if ("REQUESTED".equals(order.stockState())) {

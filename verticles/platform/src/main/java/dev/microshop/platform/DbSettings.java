@@ -40,6 +40,11 @@ public record DbSettings(String host, int port, String socketDir, String databas
     return dir + "/.s.PGSQL." + port;
   }
 
+  /** The kernel's limit is in bytes, not characters. */
+  static boolean socketPathFits(String dir, int port) {
+    return socketPath(dir, port).getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }

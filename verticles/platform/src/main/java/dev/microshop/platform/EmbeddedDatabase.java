@@ -242,11 +242,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /**
    * The server's socket goes in its own data directory (mode 0700: only this user reaches it, and still with a
-   * password), unless that path is too long for a Unix-domain socket; then the server listens on TCP only.
+   * password). Only on Linux x86-64, the one platform whose native transport the launcher ships (without it Vert.x
+   * cannot use the socket), and only when the path fits a Unix-domain socket; otherwise the server listens on TCP
+   * only, as before.
    */
   private static String socketDir(Path dataDir, int port) {
+    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      return "";
+    }
     String dir = dataDir.resolve("pg").toAbsolutePath().normalize().toString();
-    if (DbSettings.socketPath(dir, port).length() > DbSettings.MAX_SOCKET_PATH) {
+    if (!DbSettings.socketPathFits(dir, port)) {
       LOG.info("the data directory's path is too long for a Unix-domain socket; services connect over TCP");
       return "";
     }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers a service's outbox over the event bus, request-reply: the receiver's acknowledgement marks a row
  * delivered; a failure schedules a retry with exponential backoff and full jitter; after {@code maxAttempts} the
- * row becomes a dead letter (listed and redriven through the admin API). Several instances of a service run
+ * row becomes a dead letter (listed and redriven through the admin API), unless its outcome is unknown and its
+ * answer needed ({@link #onAnswer}). Several instances of a service run
  * their relays at once safely: rows are claimed with a lease under FOR UPDATE SKIP LOCKED. New rows are picked up
  * at once when this instance wrote them ({@link #kick}) and within {@code pollMs} otherwise.
  *
@@ -296,24 +298,32 @@ public final class OutboxRelay {
 
   private Future<Void> deliver(UUID id, String destination, JsonObject payload, int attempts) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(sendTimeoutMs);
-    Future<Message<Object>> sent = vertx.eventBus().request(destination, payload, options);
+    Future<?> applied = vertx.eventBus().request(destination, payload, options)
+        .compose(reply -> applyAnswer(destination, reply.body()));
     if (deliverTwice) {
-      sent = sent.compose(first -> vertx.eventBus().request(destination, payload, options));
+      // The second delivery's answer is applied too: the sender's side of a duplicate is exercised as well.
+      applied = applied.compose(first -> vertx.eventBus().request(destination, payload, options))
+          .compose(reply -> applyAnswer(destination, ((Message<?>) reply).body()));
     }
-    return sent.compose(reply -> applyAnswer(destination, reply.body()))
-        .<Void>map(applied -> {
+    return applied
+        .<Void>map(done -> {
           acknowledged(id);
           return null;
         })
         .recover(failure -> failed(id, destination, attempts, failure));
   }
 
+  /**
+   * An empty reply is a plain acknowledgement, also from an answered destination (a receiver of an earlier build,
+   * which sends its result as a message of its own). Given up after {@link #STUCK_MS} like the bookkeeping: the
+   * delivery then failed and is retried, and the answer, applied or not, is ignored or applied next time.
+   */
   private Future<?> applyAnswer(String destination, Object reply) {
     Answer answer = answers.get(destination);
     if (answer == null || !(reply instanceof JsonObject body) || body.isEmpty()) {
       return Future.succeededFuture();
     }
-    return transaction(tx -> answer.apply(tx, body));
+    return transaction(tx -> answer.apply(tx, body)).timeout(STUCK_MS, MILLISECONDS);
   }
 
   /** Group-commits acknowledgements: one UPDATE now, or for everything that arrives while one is running. */
@@ -347,12 +357,33 @@ public final class OutboxRelay {
 
   private Future<Void> failed(UUID id, String destination, int attempts, Throwable failure) {
     String error = describe(failure);
-    if (attempts >= maxAttempts) {
+    boolean unknown = outcomeUnknown(destination, failure);
+    if (attempts == maxAttempts && unknown) {
+      LOG.warn("outbox message {} to {} failed {} attempts and is still retried: the receiver may have acted on it"
+          + " and its answer is needed ({})", id, destination, attempts, error);
+    }
+    if (attempts >= maxAttempts && !unknown) {
       LOG.error("outbox message {} to {} is a dead letter after {} attempts: {}", id, destination, attempts, error);
       return bookkeeping(OutboxSql.DEAD, Tuple.of(id, error, attempts)).mapEmpty();
     }
     double delaySeconds = backoffMs(attempts) / 1000.0;
     return bookkeeping(OutboxSql.RETRY, Tuple.of(id, delaySeconds, error, attempts)).mapEmpty();
+  }
+
+  /**
+   * A command to an answered destination that timed out, found no receiver, or failed inside the receiver may have
+   * taken effect there (a charge committed, its reply lost): the sender must hear its answer to compensate it, so
+   * such a message never becomes a dead letter; it is retried every {@code maxBackoffMs} until it is answered. Only
+   * a refusal (4xx: the receiver's transaction rolled back, and it would refuse again) or an answer that cannot be
+   * applied (4xx) ends in a dead letter.
+   */
+  private boolean outcomeUnknown(String destination, Throwable failure) {
+    if (!answers.containsKey(destination)) {
+      return false;
+    }
+    int code = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        ? reply.failureCode() : failure instanceof ServiceFailure refused ? refused.code() : 0;
+    return code < 400 || code >= 500;
   }
 
   /**

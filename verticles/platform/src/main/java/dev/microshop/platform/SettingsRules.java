@@ -42,10 +42,10 @@ final class SettingsRules {
     if (!dir.startsWith("/")) {
       throw new ConfigException("db.socketDir", "\"" + dir + "\" is not an absolute directory (or \"\" for TCP)");
     }
-    String socket = DbSettings.socketPath(dir, db.getInteger("port", 5432));
-    if (socket.length() > DbSettings.MAX_SOCKET_PATH) {
-      throw new ConfigException("db.socketDir", "the socket path " + socket + " is longer than the "
-          + DbSettings.MAX_SOCKET_PATH + " characters a Unix-domain socket may have");
+    int port = db.getInteger("port", 5432);
+    if (!DbSettings.socketPathFits(dir, port)) {
+      throw new ConfigException("db.socketDir", "the socket path " + DbSettings.socketPath(dir, port)
+          + " is longer than the " + DbSettings.MAX_SOCKET_PATH + " bytes a Unix-domain socket may have");
     }
   }
 

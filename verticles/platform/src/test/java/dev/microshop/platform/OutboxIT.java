@@ -243,6 +243,47 @@ class OutboxIT {
   }
 
   @Test
+  void anAnsweredCommandWhoseOutcomeIsUnknownIsRetriedPastMaxAttemptsUntilItIsAnswered() throws Exception {
+    Sink unavailable = sink().failing(503, "down").answering(body -> new JsonObject().put("answerTo",
+        body.getString("messageId"))).on("first", orders.vertx());
+    await(orders.probe().replaceRelay(new JsonObject().put("maxBackoffMs", 100)));
+    try {
+      await(orders.probe().onAnswer(unavailable.address, (tx, answer) -> tx
+          .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, 'answered')")
+          .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo"))))));
+      UUID id = enqueue(unavailable.address, 1).get(0);
+
+      unavailable.delivery(5, Duration.ofSeconds(10)); // maxAttempts is 3: a plain message would be dead by now
+      assertThat(row(id).status()).isEqualTo("PENDING");
+      unavailable.recover();
+      OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
+
+      assertThat(row.attempts()).isGreaterThan(5);
+      assertThat(effects(id)).containsExactly("answered");
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
+  void anAnsweredCommandThatTheReceiverRefusesBecomesADeadLetter() throws Exception {
+    Sink refusing = sink().failing(400, "malformed").on("first", orders.vertx());
+    await(orders.probe().replaceRelay(new JsonObject().put("maxBackoffMs", 100)));
+    try {
+      await(orders.probe().onAnswer(refusing.address, (tx, answer) -> Future.succeededFuture()));
+      UUID id = enqueue(refusing.address, 1).get(0);
+
+      OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DEAD"));
+
+      assertThat(row.attempts()).isEqualTo(3);
+      assertThat(row.lastError()).contains("400").contains("malformed");
+      assertThat(refusing.count()).isEqualTo(3);
+    } finally {
+      await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
   void aLeasedRowWhoseWriterDiedBeforeSendingIsDeliveredOnceTheLeaseRunsOut() throws Exception {
     Sink sink = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();

@@ -255,10 +255,18 @@ class SettingsTest {
     assertThat(relative.key()).isEqualTo("db.socketDir");
     assertThat(relative.getMessage()).contains("\"run/pg\"").contains("not an absolute directory");
 
-    String deep = "/" + "d".repeat(100);
+    // "/.s.PGSQL.5432" is 14 bytes: a directory of 93 bytes makes a 107-byte socket path, the most there may be.
+    String fits = "/" + "d".repeat(92);
+    assertThat(Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", fits)).getJsonObject("db")
+        .getString("socketDir")).isEqualTo(fits);
+    String deep = fits + "d";
     ConfigException tooLong = configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", deep)));
     assertThat(tooLong.key()).isEqualTo("db.socketDir");
-    assertThat(tooLong.getMessage()).contains(deep + "/.s.PGSQL.5432").contains("107 characters");
+    assertThat(tooLong.getMessage()).contains(deep + "/.s.PGSQL.5432").contains("107 bytes");
+    // Counted in bytes: 47 two-byte letters are 94 bytes, too long, though the path has only 62 characters.
+    String wide = "/" + "é".repeat(47);
+    assertThat(configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", wide))).key())
+        .isEqualTo("db.socketDir");
   }
 
   @Test
