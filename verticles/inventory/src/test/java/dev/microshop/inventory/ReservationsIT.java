@@ -162,6 +162,24 @@ class ReservationsIT {
   }
 
   @Test
+  void oneMessageDeliveredTenTimesAtOnceReservesOnceAndEveryDeliveryGetsTheSameAnswer() throws Exception {
+    JsonObject clock = product("Wall Clock", 3_300, "EUR", 30);
+    String order = UUID.randomUUID().toString();
+    JsonObject command = reserve(order, line(clock, 3));
+
+    // The twins wait on the first's inbox row and answer from transactions that roll back.
+    List<JsonObject> answers = concurrently(10, i -> command);
+
+    assertThat(answers).hasSize(10).containsOnly(answers.get(0));
+    assertThat(answers.get(0).getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
+    assertThat(answers.get(0).getLong("totalMinor")).isEqualTo(9_900);
+    assertThat(stock(clock)).isEqualTo(List.of(27, 2L));
+    assertThat(reservations(order)).containsExactly(List.of(id(clock), 3, "RESERVED", 3_300L, "EUR"));
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid", command.getString("messageId")))
+        .isEqualTo(1);
+  }
+
+  @Test
   void twentyConcurrentReservesOfOneOrderUnderNewMessageIdsReserveOnce() throws Exception {
     JsonObject rug = product("Wool Rug", 19_900, "EUR", 100);
     String order = UUID.randomUUID().toString();

@@ -129,6 +129,22 @@ class ChargesIT {
   }
 
   @Test
+  void oneChargeMessageDeliveredTenTimesAtOnceChargesOnceAndEveryDeliveryGetsTheSameAnswer() throws Exception {
+    UUID user = UUID.randomUUID();
+    String order = UUID.randomUUID().toString();
+    JsonObject command = charge(order, user, 650, "EUR");
+
+    // The twins wait on the first's inbox row and answer from transactions that roll back.
+    List<JsonObject> answers = concurrently(SagaCommands.CHARGE, 10, i -> command);
+
+    assertThat(answers).hasSize(10).containsOnly(answers.get(0));
+    assertThat(answers.get(0)).isEqualTo(new JsonObject().put("result", OrdersApi.PAYMENT_CHARGED)
+        .put("orderId", order).put("amountMinor", 650L).put("currency", "EUR"));
+    assertThat(balance(user)).isEqualTo(OPENING - 650);
+    assertThat(charges(order)).isEqualTo(1);
+  }
+
+  @Test
   void twentyConcurrentChargesOfOneOrderUnderNewMessageIdsChargeOnce() throws Exception {
     UUID user = UUID.randomUUID();
     String order = UUID.randomUUID().toString();
