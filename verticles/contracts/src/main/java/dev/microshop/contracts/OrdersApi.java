@@ -40,7 +40,10 @@ public final class OrdersApi {
    */
   public static final String STOCK_RESERVED = "orders.saga.stock-reserved";
 
-  /** From inventory: nothing was reserved. {@code {result, orderId, reason: OUT_OF_STOCK|UNKNOWN_PRODUCT|MIXED_CURRENCY}}. */
+  /**
+   * From inventory: nothing was reserved. {@code {result, orderId, reason: OUT_OF_STOCK|UNKNOWN_PRODUCT|
+   * MIXED_CURRENCY}}.
+   */
   public static final String STOCK_REJECTED = "orders.saga.stock-rejected";
 
   /** From payments: the order's total was charged. {@code {result, orderId, amountMinor, currency}}. */

@@ -136,7 +136,8 @@ final class InlineValidation extends RequestValidatorImpl {
    */
   @Override
   protected RequestParameterImpl validate(MediaType type, String contentType, Buffer raw, ValidationContext context) {
-    ContentAnalyser analyser = type == null ? null : ContentAnalyser.getContentAnalyser(type, contentType, raw, context);
+    ContentAnalyser analyser = type == null ? null
+        : ContentAnalyser.getContentAnalyser(type, contentType, raw, context);
     if (analyser == null) {
       throw new ValidatorException("The format of the " + context + " body is not supported",
           ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT);

@@ -58,7 +58,8 @@ final class Charges {
         .compose(debited -> debited.size() == 1
             ? Future.succeededFuture(charged(command.orderId(), command.amountMinor(), command.currency()))
             // Cannot happen under the wallet's lock; failing rolls back, and the relay delivers the command again.
-            : Future.<JsonObject>failedFuture(new IllegalStateException("order " + command.orderId() + " was not charged")))
+            : Future.<JsonObject>failedFuture(
+                new IllegalStateException("order " + command.orderId() + " was not charged")))
         .onSuccess(v -> LOG.info("order {}: charged {} {} to wallet {}", command.orderId(), command.amountMinor(),
             command.currency(), command.userId()));
   }
