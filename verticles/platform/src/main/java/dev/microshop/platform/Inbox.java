@@ -12,9 +12,17 @@ import java.util.UUID;
 public final class Inbox {
   /**
    * The failure that rolls back the effect of a redelivered message (see {@code ServiceVerticle.reliably}); the
-   * message is acknowledged. Without a stack trace: it is a signal, not an error.
+   * message is acknowledged, and an answering consumer answers with what {@code effect} yielded (it ran on what the
+   * first delivery committed). Without a stack trace: it is a signal, not an error.
    */
-  static final RuntimeException DUPLICATE = new RuntimeException("message already processed", null, false, false) {};
+  static final class Duplicate extends RuntimeException {
+    final Future<?> effect;
+
+    Duplicate(Future<?> effect) {
+      super("message already processed", null, false, false);
+      this.effect = effect;
+    }
+  }
 
   private Inbox() {}
 

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -303,7 +302,7 @@ public final class OutboxRelay {
     if (deliverTwice) {
       // The second delivery's answer is applied too: the sender's side of a duplicate is exercised as well.
       applied = applied.compose(first -> vertx.eventBus().request(destination, payload, options))
-          .compose(reply -> applyAnswer(destination, ((Message<?>) reply).body()));
+          .compose(reply -> applyAnswer(destination, reply.body()));
     }
     return applied
         .<Void>map(done -> {

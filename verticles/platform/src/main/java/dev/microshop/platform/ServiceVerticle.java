@@ -13,8 +13,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -124,7 +122,8 @@ public abstract class ServiceVerticle extends VerticleBase {
     return consumers.on(address, msg -> {
       JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
       return transaction(tx -> once(tx, address, body, effect))
-          .recover(failure -> failure == Inbox.DUPLICATE ? Future.succeededFuture() : Future.failedFuture(failure))
+          .recover(failure -> failure instanceof Inbox.Duplicate ? Future.succeededFuture()
+              : Future.failedFuture(failure))
           .map(v -> new JsonObject());
     });
   }
@@ -162,29 +161,18 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected Future<Void> answering(String address, TxEffect effect) {
     return consumers.on(address, msg -> {
       JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      List<Future<?>> ran = new ArrayList<>(1);
-      TxEffect recorded = (tx, message) -> {
-        Future<?> applied = effect.apply(tx, message);
-        ran.add(applied);
-        return applied;
-      };
-      return transaction(tx -> once(tx, address, body, recorded))
-          .transform(done -> done.succeeded() || done.cause() == Inbox.DUPLICATE ? answer(address, ran)
-              : Future.failedFuture(done.cause()));
+      return transaction(tx -> once(tx, address, body, effect))
+          .recover(failure -> failure instanceof Inbox.Duplicate duplicate ? duplicate.effect.map(a -> (Object) a)
+              : Future.failedFuture(failure))
+          .compose(answer -> answer instanceof JsonObject json ? Future.succeededFuture(json)
+              : Future.failedFuture(new IllegalStateException(address + " yielded no answer")));
     });
-  }
-
-  private static Future<JsonObject> answer(String address, List<Future<?>> ran) {
-    if (!ran.isEmpty() && ran.get(0).succeeded() && ran.get(0).result() instanceof JsonObject answer) {
-      return Future.succeededFuture(answer);
-    }
-    return Future.failedFuture(new IllegalStateException("no answer to a repeated " + address + " message"));
   }
 
   /**
    * The inbox insert and the effect are issued together, the effect's first statement pipelined behind the insert
    * instead of waiting for it: a redelivery is rare, so it is cheaper to roll the effect back when the insert
-   * finds the message id already recorded ({@link Inbox#DUPLICATE}) than to spend a round trip on every message.
+   * finds the message id already recorded ({@link Inbox.Duplicate}) than to spend a round trip on every message.
    * A duplicate is acknowledged whatever its effect did (a unique violation, say): the first delivery committed it.
    */
   private static Future<Object> once(SqlConnection tx, String address, JsonObject body, TxEffect effect) {
@@ -201,9 +189,9 @@ public abstract class ServiceVerticle extends VerticleBase {
     Future<?> effectDone = applied;
     return Future.join(first, effectDone).transform(settled -> {
       if (first.succeeded() && !first.result()) {
-        return Future.failedFuture(Inbox.DUPLICATE);
+        return Future.failedFuture(new Inbox.Duplicate(effectDone));
       }
-      return settled.succeeded() ? Future.succeededFuture()
+      return settled.succeeded() ? Future.succeededFuture(effectDone.result())
           : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
     });
   }
