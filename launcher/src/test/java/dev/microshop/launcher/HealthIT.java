@@ -2,6 +2,7 @@ package dev.microshop.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
@@ -54,7 +55,10 @@ class HealthIT {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
       assertThat(metrics.body()).contains("jvm_memory_used_bytes", "vertx_http_server_requests_total",
-          "vertx_eventbus_handlers", "vertx_pool_in_use", "pool_type=\"sql\"");
+          "vertx_pool_in_use", "pool_type=\"sql\"",
+          // one consumer per address per JVM, each its own series
+          "vertx_eventbus_handlers{address=\"" + OrdersApi.PLACE + "\"} 1.0",
+          "vertx_eventbus_handlers{address=\"" + OrdersApi.CANCEL + "\"} 1.0");
     }
   }
 

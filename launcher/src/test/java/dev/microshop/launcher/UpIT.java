@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -42,6 +43,10 @@ class UpIT {
     String userEmail = "kept-" + UUID.randomUUID() + "@example.com";
     try (ServiceProcess up = ServiceProcess.start(env.env(), "up")) {
       up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
+      // A clean start says nothing alarming: a warning a user learns to ignore hides the one that matters.
+      assertThat(linesBefore(up.lines(), "microshop is up in"))
+          .filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+          .as("warnings and errors while starting").isEmpty();
       gateway = up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
           .trim().split("\\s+")[1];
       for (String line : up.lines()) {
@@ -115,5 +120,14 @@ class UpIT {
     props.setProperty("user", Services.USERS);
     props.setProperty("password", Secrets.getOrCreate(dataDir, "users-db-password"));
     return props;
+  }
+
+  private static List<String> linesBefore(List<String> lines, String prefix) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(prefix)) {
+        return lines.subList(0, i);
+      }
+    }
+    throw new AssertionError("no line starts with '" + prefix + "'");
   }
 }

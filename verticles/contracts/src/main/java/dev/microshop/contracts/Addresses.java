@@ -23,5 +23,11 @@ public final class Addresses {
     return "platform.instance." + instanceId + ".ping";
   }
 
+  /** Every {@link #ping} address, as a regular expression. */
+  public static final String PING_PATTERN = "platform\\.instance\\.[^.]+\\.ping";
+
+  /** The one name metrics give all {@link #ping} addresses: a series per instance ever started would pile up. */
+  public static final String PING_METRIC_NAME = "platform.instance.{instanceId}.ping";
+
   private Addresses() {}
 }

@@ -16,5 +16,11 @@ public final class NotificationsApi {
     return "notifications.user." + userId + ".created";
   }
 
+  /** Every {@link #stream} address, as a regular expression. */
+  public static final String STREAM_PATTERN = "notifications\\.user\\.[^.]+\\.created";
+
+  /** The one name metrics give all {@link #stream} addresses: a series per user would not scale. */
+  public static final String STREAM_METRIC_NAME = "notifications.user.{userId}.created";
+
   private NotificationsApi() {}
 }

@@ -9,9 +9,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
@@ -58,11 +55,7 @@ public final class Node {
       Map<String, JsonObject> configs, Map<String, Function<Platform, ServiceVerticle>> factories) throws Exception {
     OpenTelemetrySdk tracing = Tracing.create(clustered ? name : "microshop", nodeConfig);
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            .addLabels(Label.HTTP_ROUTE)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)))
+        .setMetricsOptions(Metrics.options())
         .setTracingOptions(new OpenTelemetryOptions())
         // epoll (the platform module ships it for Linux x86-64): fewer system calls per event-bus hop and database
         // round trip than NIO, and the only way to reach PostgreSQL's Unix-domain socket. Elsewhere NIO is used.
