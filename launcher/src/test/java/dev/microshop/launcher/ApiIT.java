@@ -49,6 +49,7 @@ class ApiIT {
   private static final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
   private static String api;
   private static TestEnv env;
+  private static String adminToken;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -395,6 +396,71 @@ class ApiIT {
     assertThat(new JsonObject(fast.body()).getString("type")).endsWith("/unavailable");
   }
 
+  @Test
+  @Order(10)
+  void aNulCharacterIs400NamingTheFieldAndBadInputNeverOpensABreaker() {
+    String admin = adminToken();
+    String email = "nul-" + UUID.randomUUID() + "@example.com";
+    assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
+    for (int i = 0; i < 6; i++) { // the breakers open after a handful of failures in a row
+      HttpResponse<String> query = Http.get(api + "/v1/products?q=a%00b");
+      assertProblem(query, 400, "q");
+      HttpResponse<String> login = post("/v1/auth/token", new JsonObject()
+          .put("email", "nul-" + i + "\u0000@example.com").put("password", "p").encode());
+      assertProblem(login, 400, "email");
+      HttpResponse<String> product = Http.send("POST", api + "/v1/products", new JsonObject(newProduct(
+          "NUL-" + shortId(), 100)).put("description", "line one\u0000line two").encode(),
+          "Authorization", "Bearer " + admin);
+      assertProblem(product, 400, "description");
+    }
+    // Still closed: the catalog and logins answer as usual.
+    assertThat(Http.get(api + "/v1/products").statusCode()).isEqualTo(200);
+    assertThat(login(email, "correct horse battery")).isNotBlank();
+  }
+
+  @Test
+  @Order(11)
+  void aSearchIsForTheTextAsTypedEvenWithPercentAndPlusSigns() {
+    String admin = adminToken();
+    String tag = shortId();
+    for (String name : List.of("Cable 100% copper " + tag, "Glue a+b " + tag, "Cable 100 copper " + tag)) {
+      HttpResponse<String> created = Http.send("POST", api + "/v1/products",
+          new JsonObject(newProduct("Q-" + shortId(), 100)).put("name", name).encode(),
+          "Authorization", "Bearer " + admin);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
+    assertThat(names("100%25%20copper%20" + tag)).containsExactly("Cable 100% copper " + tag);
+    assertThat(names("a%2Bb%20" + tag)).containsExactly("Glue a+b " + tag);
+    assertThat(names("%2531%2530%2530%20copper%20" + tag)).as("%31 is not decoded a second time").isEmpty();
+  }
+
+  @Test
+  @Order(12)
+  void theApiDocsAreOneRedirectAwayFromTheirBarePath() {
+    HttpResponse<String> bare = Http.get(api + "/docs");
+    assertThat(bare.statusCode()).isEqualTo(302);
+    assertThat(bare.headers().firstValue("Location")).contains("/docs/");
+    HttpResponse<String> ui = Http.get(api + "/docs/");
+    assertThat(ui.statusCode()).isEqualTo(200);
+    assertThat(ui.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(ui.body()).contains("swagger-initializer.js");
+  }
+
+  private static List<String> names(String encodedQuery) {
+    HttpResponse<String> found = Http.get(api + "/v1/products?limit=100&q=" + encodedQuery);
+    assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+    return new JsonObject(found.body()).getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("name")).toList();
+  }
+
+  private static void assertProblem(HttpResponse<String> response, int status, String field) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(new JsonObject(response.body()).getJsonArray("errors").stream()
+        .map(e -> ((JsonObject) e).getString("field")).toList()).as(response.body()).contains(field);
+  }
+
   private static HttpResponse<String> post(String path, String body) {
     return Http.send("POST", api + path, body);
   }
@@ -418,14 +484,22 @@ class ApiIT {
     return body.getString("accessToken");
   }
 
+  /** One login for the whole class: this cluster allows five login attempts per account and minute. */
   private static String adminToken() {
+    if (adminToken == null) {
+      adminToken = login("admin@microshop.local", adminPassword());
+    }
+    return adminToken;
+  }
+
+  private static String adminPassword() {
     String password;
     try {
       password = Files.readString(SharedDatabase.dataDir().resolve("secrets").resolve("admin-password")).trim();
     } catch (java.io.IOException e) {
       throw new AssertionError("dev mode should have generated the admin password", e);
     }
-    return login("admin@microshop.local", password);
+    return password;
   }
 
   private static JsonObject header(String token) {

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +18,13 @@ import org.slf4j.LoggerFactory;
 final class DiscoveryCache {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryCache.class);
   private static final long REFRESH_MS = 1000;
+  static final long RECHECK_WAIT_MS = 300;
+  static final long READ_TIMEOUT_MS = 5000;
   private final Vertx vertx;
   private final Platform platform;
   private volatile Map<String, Integer> instances = Map.of();
   private long timer = -1;
-  private Future<Void> rereading;
+  private Future<Void> reading;
 
   DiscoveryCache(Vertx vertx, Platform platform) {
     this.vertx = vertx;
@@ -45,33 +48,40 @@ final class DiscoveryCache {
   /**
    * After a miss: reads the registry again before the gateway answers 503, so an instance that has just started
    * is found at once instead of at the next refresh (its announcement can arrive before its record is readable
-   * here). Misses that arrive while a read runs share it, so a service that is down costs one registry read at a
-   * time, not one per request.
+   * here). It waits for the read at most {@value #RECHECK_WAIT_MS} ms and then answers from what is known: while a
+   * cluster member hangs, Hazelcast holds reads of the partitions it owns until the heartbeat timeout drops it,
+   * and a request must not wait for that.
    */
   Future<Boolean> recheck(String service) {
-    if (rereading == null) {
-      Future<Void> read = refresh();
-      rereading = read;
+    return refresh().timeout(RECHECK_WAIT_MS, TimeUnit.MILLISECONDS)
+        .transform(done -> Future.succeededFuture(available(service)));
+  }
+
+  /**
+   * One registry read at a time, shared by the periodic refresh, announcements and rechecks: a service that is
+   * down costs one read at a time, not one per request, and reads that hang do not pile up. A read that takes
+   * longer than {@value #READ_TIMEOUT_MS} ms no longer holds up the next one.
+   */
+  private Future<Void> refresh() {
+    if (reading == null) {
+      Future<Void> read = platform.discovery().records()
+          .onSuccess(records -> {
+            Map<String, Integer> counts = new ConcurrentHashMap<>();
+            for (Record record : records) {
+              counts.merge(record.getName(), 1, Integer::sum);
+            }
+            instances = counts;
+          })
+          .<Void>mapEmpty()
+          .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()));
+      reading = read;
       read.onComplete(done -> {
-        if (rereading == read) {
-          rereading = null;
+        if (reading == read) {
+          reading = null;
         }
       });
     }
-    // A failed read is logged by refresh; the caller then answers from what is known.
-    return rereading.transform(done -> Future.succeededFuture(available(service)));
-  }
-
-  private Future<Void> refresh() {
-    return platform.discovery().records()
-        .onSuccess(records -> {
-          Map<String, Integer> counts = new ConcurrentHashMap<>();
-          for (Record record : records) {
-            counts.merge(record.getName(), 1, Integer::sum);
-          }
-          instances = counts;
-        })
-        .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()))
-        .mapEmpty();
+    return reading;
   }
 }

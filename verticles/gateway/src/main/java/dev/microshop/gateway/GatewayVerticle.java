@@ -176,7 +176,8 @@ public class GatewayVerticle extends ServiceVerticle {
     });
     root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
         .sendFile(CONTRACT).onFailure(ctx::fail));
-    root.get("/docs").handler(ctx -> ctx.redirect("/docs/"));
+    // A route for "/docs" also matches "/docs/": only the bare path is sent on to the UI's directory.
+    root.getWithRegex("/docs").handler(ctx -> ctx.redirect("/docs/"));
     root.get("/docs/swagger-initializer.js").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/javascript")
         .sendFile("api/swagger-initializer.js").onFailure(ctx::fail));

@@ -3,9 +3,11 @@ package dev.microshop.gateway;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaValidationException;
@@ -19,7 +21,6 @@ import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.Style;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.ValidatorErrorType;
@@ -27,6 +28,7 @@ import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.analyser.ContentAnalyser;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import io.vertx.openapi.validation.transformer.FormTransformer;
 import io.vertx.openapi.validation.transformer.LabelTransformer;
@@ -56,7 +58,6 @@ final class InlineValidation extends RequestValidatorImpl {
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
   private final Map<MediaType, Validator> bodyValidators = new ConcurrentHashMap<>();
   private final Map<Parameter, Boolean> uuidOnly = new ConcurrentHashMap<>();
-  private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
   InlineValidation(Vertx vertx, OpenAPIContract contract) {
     super(vertx, contract);
@@ -68,31 +69,54 @@ final class InlineValidation extends RequestValidatorImpl {
 
   /** The handler that replaces the router builder's validation (set {@code setDoValidation(false)}). */
   Handler<RoutingContext> handler(Operation operation) {
-    return ctx -> extractor.extractValidatableRequest(ctx, operation)
-        .map(request -> validate(request, operation))
-        .onSuccess(validated -> {
-          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          ctx.next();
-        })
-        .onFailure(e -> ctx.fail(new HttpException(400, e.getMessage(), e)));
+    return ctx -> {
+      ValidatedRequest validated;
+      try {
+        validated = validate(ctx, operation);
+      } catch (ValidatorException e) {
+        ctx.fail(new HttpException(400, e.getMessage(), e));
+        return;
+      }
+      ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+      ctx.next();
+    };
   }
 
-  ValidatedRequest validate(ValidatableRequest request, Operation operation) {
+  ValidatedRequest validate(RoutingContext ctx, Operation operation) {
     Map<String, RequestParameter> cookies = new HashMap<>();
     Map<String, RequestParameter> headers = new HashMap<>();
     Map<String, RequestParameter> path = new HashMap<>();
     Map<String, RequestParameter> query = new HashMap<>();
     for (Parameter parameter : operation.getParameters()) {
-      String name = parameter.getName();
-      switch (parameter.getIn()) {
-        case COOKIE -> cookies.put(name, validateParameter(parameter, request.getCookies().get(name)));
-        case HEADER -> headers.put(name, validateParameter(parameter, request.getHeaders().get(name)));
-        case PATH -> path.put(name, validateParameter(parameter, request.getPathParameters().get(name)));
-        case QUERY -> query.put(name, validateParameter(parameter, request.getQuery().get(name)));
-      }
+      RequestParameter valid = validateParameter(parameter, new RequestParameterImpl(sent(ctx, parameter)));
+      Map<String, RequestParameter> in = switch (parameter.getIn()) {
+        case COOKIE -> cookies;
+        case HEADER -> headers;
+        case PATH -> path;
+        case QUERY -> query;
+      };
+      in.put(parameter.getName(), valid);
     }
-    RequestParameter body = validateBody(operation.getRequestBody(), request);
-    return new ValidatedRequestImpl(cookies, headers, path, query, body);
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    RequestParameter validBody = validateBody(operation.getRequestBody(), new ValidatableRequestImpl(Map.of(),
+        Map.of(), Map.of(), Map.of(), new RequestParameterImpl(body), contentType));
+    return new ValidatedRequestImpl(cookies, headers, path, query, validBody);
+  }
+
+  /**
+   * A parameter as sent, decoded once. The library's extraction URL-decodes query values that Vert.x has already
+   * decoded (so {@code q=100%25} was refused and {@code q=%2541} searched for "A"), and header values, which are
+   * not URL-encoded at all. Every query parameter of the contract is a scalar.
+   */
+  private static String sent(RoutingContext ctx, Parameter parameter) {
+    String name = parameter.getName();
+    return switch (parameter.getIn()) {
+      case COOKIE -> ctx.request().getCookie(name) == null ? null : ctx.request().getCookie(name).getValue();
+      case HEADER -> ctx.request().getHeader(name);
+      case PATH -> ctx.pathParam(name);
+      case QUERY -> ctx.queryParams().get(name);
+    };
   }
 
   /** As the library's, but with the parameter's compiled schema validator kept. */
@@ -109,6 +133,9 @@ final class InlineValidation extends RequestValidatorImpl {
       throw ValidatorException.createUnsupportedValueFormat(parameter);
     }
     String raw = String.valueOf(value.get());
+    if (raw.indexOf(NUL) >= 0) {
+      throw new NulCharacter(parameter.getName());
+    }
     // A plain string parameter is the text itself. The library's transformer would first run a regex compiled per
     // call and then try to parse the text as JSON, throwing an exception for every UUID in a path.
     boolean plain = parameter.getStyle() == Style.SIMPLE || parameter.getStyle() == Style.FORM;
@@ -147,6 +174,10 @@ final class InlineValidation extends RequestValidatorImpl {
       return new RequestParameterImpl(raw);
     }
     Object transformed = analyser.transform();
+    String withNul = NulCharacter.find(transformed, "");
+    if (withNul != null) {
+      throw new NulCharacter(withNul.isEmpty() ? "body" : withNul);
+    }
     OutputUnit result = bodyValidators
         .computeIfAbsent(type, t -> contract.getSchemaRepository().validator(t.getSchema()))
         .validate(transformed);
@@ -156,6 +187,45 @@ final class InlineValidation extends RequestValidatorImpl {
       throw SchemaValidationException.createInvalidValueBody(result, context, e);
     }
     return new RequestParameterImpl(transformed);
+  }
+
+  private static final char NUL = '\u0000';
+
+  /**
+   * PostgreSQL cannot store U+0000 in text, so no field of this API can hold it: refused here, naming the field,
+   * instead of failing in a service's database (a 500, which would also count against that service's breaker).
+   */
+  static final class NulCharacter extends ValidatorException {
+    final String field;
+
+    NulCharacter(String field) {
+      super(field + ": must not contain the character U+0000 (NUL)", ValidatorErrorType.ILLEGAL_VALUE);
+      this.field = field;
+    }
+
+    /** The dotted path of the first key or string value holding U+0000, "" for the root, null if none. */
+    static String find(Object json, String path) {
+      if (json instanceof String text) {
+        return text.indexOf(NUL) >= 0 ? path : null;
+      }
+      if (json instanceof JsonObject object) {
+        for (Map.Entry<String, Object> entry : object) {
+          String at = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
+          String found = entry.getKey().indexOf(NUL) >= 0 ? at : find(entry.getValue(), at);
+          if (found != null) {
+            return found;
+          }
+        }
+      } else if (json instanceof JsonArray array) {
+        for (int i = 0; i < array.size(); i++) {
+          String found = find(array.getValue(i), path.isEmpty() ? String.valueOf(i) : path + "." + i);
+          if (found != null) {
+            return found;
+          }
+        }
+      }
+      return null;
+    }
   }
 
   /** The schema says exactly {@code {type: string, format: uuid}} (ids in paths): nothing but the format to check. */

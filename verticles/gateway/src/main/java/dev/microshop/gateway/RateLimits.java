@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Token buckets per client IP (anonymous routes), per user (authenticated routes) and per account (login
@@ -32,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * once it has taken 1 % of the capacity or every {@value #SYNC_MS} ms (Bucket4j's delaying optimisation): each
  * gateway instance may overshoot by that 1 % between synchronisations. Small limits (login attempts) ask the
  * cluster every time and are exact.
+ *
+ * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that hangs (a long GC
+ * pause, a frozen process): Hazelcast then waits for it until the heartbeat timeout drops it. So a cluster answer
+ * is waited for at most {@value #CLUSTER_WAIT_MS} ms; after that every limit is enforced from this instance's
+ * local buckets for {@value #LOCAL_FOR_MS} ms (each instance then allows the full limit on its own), and the
+ * cluster is asked again.
  */
 final class RateLimits {
   enum Kind { ANONYMOUS, USER, LOGIN }
@@ -41,10 +49,14 @@ final class RateLimits {
   static final int MIN_DELAYED_CAPACITY = 200;
   static final long SYNC_MS = 250;
   private static final int MAX_BUCKETS = 100_000;
+  static final long CLUSTER_WAIT_MS = 250;
+  static final long LOCAL_FOR_MS = 5_000;
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
 
   private final AsyncProxyManager<String> cluster;
   private final Map<String, AsyncBucketProxy> proxies = lru();
   private final Map<String, LocalBucket> local = lru();
+  private volatile long localUntil; // epoch ms: the cluster did not answer in time, limits are local until then
 
   RateLimits(Vertx vertx, HazelcastInstance hazelcast, JsonObject config) {
     this.vertx = vertx;
@@ -59,11 +71,30 @@ final class RateLimits {
   /** Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After. */
   Future<Void> take(Kind kind, String key) {
     String id = kind.name().toLowerCase() + ":" + key;
-    Future<ConsumptionProbe> probe = cluster == null
+    Future<ConsumptionProbe> probe = cluster == null || System.currentTimeMillis() < localUntil
         ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
         : Future.fromCompletionStage(clusterBucket(kind, id).tryConsumeAndReturnRemaining(1),
-            vertx.getOrCreateContext());
+                vertx.getOrCreateContext())
+            .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
+            .recover(e -> {
+              goLocal(e);
+              return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+            });
     return probe.compose(p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+  }
+
+  private void goLocal(Throwable cause) {
+    long now = System.currentTimeMillis();
+    if (now >= localUntil) {
+      LOG.warn("rate limits: the cluster did not answer within {} ms ({}); enforcing them locally for {} ms",
+          CLUSTER_WAIT_MS, cause.getMessage(), LOCAL_FOR_MS);
+    }
+    localUntil = now + LOCAL_FOR_MS;
+  }
+
+  /** True while limits are enforced from local buckets only (for tests and the log). */
+  boolean isLocal() {
+    return System.currentTimeMillis() < localUntil;
   }
 
   /** The proxy is kept: with the delaying optimisation it holds the local copy of the bucket. */

@@ -24,7 +24,9 @@ final class Validation {
       return new Problems.HttpProblem(415, "send the body as application/json");
     }
     Map<String, List<String>> byField = new LinkedHashMap<>();
-    if (e instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
+    if (e instanceof InlineValidation.NulCharacter nul) {
+      byField.put(nul.field, List.of("must not contain the character U+0000 (NUL)"));
+    } else if (e instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
       collect(schema.getOutputUnit(), parameterOf(e.getMessage()), byField);
     }
     if (byField.isEmpty()) {

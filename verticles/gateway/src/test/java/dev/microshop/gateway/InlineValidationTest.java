@@ -91,6 +91,23 @@ class InlineValidationTest {
   }
 
   @Test
+  void aNulCharacterInAParameterOrAnywhereInABodyIsRefusedNamingWhereItIs() {
+    assertThatThrownBy(() -> validation.validateParameter(parameter("listProducts", "q"),
+        new RequestParameterImpl("a\u0000b")))
+        .isInstanceOfSatisfying(InlineValidation.NulCharacter.class, e -> assertThat(e.field).isEqualTo("q"));
+    MediaType json = contract.operation("placeOrder").getRequestBody().determineContentType("application/json");
+    String line = "{\"productId\": \"" + UUID.randomUUID() + "\", \"quantity\": 1}";
+    assertThatThrownBy(() -> body(json, "{\"lines\": [" + line + ", {\"productId\": \"x\\u0000\"}]}"))
+        .isInstanceOfSatisfying(InlineValidation.NulCharacter.class,
+            e -> assertThat(e.field).isEqualTo("lines.1.productId"));
+    assertThatThrownBy(() -> body(json, "{\"lines\": [" + line + "], \"k\\u0000\": 1}"))
+        .isInstanceOfSatisfying(InlineValidation.NulCharacter.class,
+            e -> assertThat(e.field).isEqualTo("k\u0000"));
+    assertThat(InlineValidation.NulCharacter.find(new JsonObject().put("a", new JsonArray().add("ok").add(1)), ""))
+        .isNull();
+  }
+
+  @Test
   void theUuidCheckAcceptsOnlyTheCanonicalForm() {
     assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-426614174000")).isTrue();
     assertThat(InlineValidation.isCanonicalUuid("123E4567-E89B-12D3-A456-426614174000")).isTrue();

@@ -1,11 +1,13 @@
 package dev.microshop.platform;
 
+import dev.microshop.contracts.ErrorCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -49,6 +51,8 @@ public final class Consumers {
         msg.reply(result.result());
       } else if (result.cause() instanceof ServiceFailure failure) {
         msg.fail(failure.code(), failure.getMessage());
+      } else if (isUnstorableText(result.cause())) {
+        msg.fail(ErrorCodes.INVALID_REQUEST, "the text contains a character that cannot be stored (U+0000, NUL)");
       } else {
         LOG.error("handler of {} failed", msg.address(), result.cause());
         msg.fail(500, "internal error");
@@ -57,6 +61,15 @@ public final class Consumers {
         drained.tryComplete();
       }
     });
+  }
+
+  /**
+   * PostgreSQL refuses U+0000 in text (22021) and in JSON (22P05). The gateway refuses it first; a caller on the
+   * bus that sends it anyway made a bad request, not the service a failure.
+   */
+  private static boolean isUnstorableText(Throwable failure) {
+    return failure instanceof PgException pg
+        && ("22021".equals(pg.getSqlState()) || "22P05".equals(pg.getSqlState()));
   }
 
   /** Unregisters every consumer, then waits (at most {@code maxWaitMs}) for accepted messages to finish. */

@@ -529,6 +529,20 @@ class OutboxIT {
   }
 
   @Test
+  void textPostgresqlCannotStoreIsRefusedWith400NotAnInternalErrorAndChangesNothing() throws Exception {
+    UUID id = UUID.randomUUID();
+
+    for (String address : List.of(ProbeService.EFFECT, ProbeService.EFFECT_IN_ONE_STATEMENT)) {
+      ReplyException refused = orders.harness().failure(address, message(id, "nul\u0000byte"), null);
+
+      assertThat(refused.failureCode()).as(address).isEqualTo(ErrorCodes.INVALID_REQUEST);
+      assertThat(refused.getMessage()).as(address).contains("U+0000");
+    }
+    assertThat(effects(id)).isEmpty();
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", id)).isZero();
+  }
+
+  @Test
   void aMessageWithoutAMessageIdIsRefusedWith400AndChangesNothing() throws Exception {
     JsonObject message = new JsonObject().put("note", "anonymous-" + UUID.randomUUID());
 
