@@ -211,6 +211,12 @@ class ApiIT {
         new JsonObject().put("email", "s@y.io").put("displayName", "S").put("password", "short").encode());
     assertThat(shortPassword.statusCode()).isEqualTo(400);
     assertThat(shortPassword.body()).contains("password");
+    HttpResponse<String> shouted = Http.send("POST", api + "/v1/users",
+        registration("shout-" + UUID.randomUUID() + "@example.com"), "Content-Type", "APPLICATION/JSON; Charset=UTF-8");
+    assertThat(shouted.statusCode()).as("media types are case-insensitive: %s", shouted.body()).isEqualTo(201);
+    HttpResponse<String> text = Http.send("POST", api + "/v1/users",
+        registration("text-" + UUID.randomUUID() + "@example.com"), "Content-Type", "text/plain");
+    assertThat(text.statusCode()).isEqualTo(415);
     HttpResponse<String> bigPage = Http.get(api + "/v1/products?limit=1000");
     assertThat(bigPage.statusCode()).isEqualTo(400);
     assertThat(bigPage.body()).contains("limit");
@@ -447,6 +453,60 @@ class ApiIT {
     assertThat(ui.body()).contains("swagger-initializer.js");
   }
 
+  @Test
+  @Order(13)
+  void aRequestWithoutAValidTokenIs401BeforeItsBodyIsJudged() {
+    String email = "judged-" + UUID.randomUUID() + "@example.com";
+    assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
+    String bad = "{\"lines\": \"not a list\", \"extra\": true}";
+
+    HttpResponse<String> none = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId());
+    HttpResponse<String> forged = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId(),
+        "Authorization", "Bearer not.a.token");
+    HttpResponse<String> valid = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId(),
+        "Authorization", "Bearer " + login(email, "correct horse battery"));
+
+    for (HttpResponse<String> refused : List.of(none, forged)) {
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+      assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
+      assertThat(refused.body()).doesNotContain("lines").doesNotContain("extra");
+    }
+    assertProblem(valid, 400, "lines");
+  }
+
+  @Test
+  @Order(14)
+  void aCreditToNoSuchUserIs404AndOpensNoWalletAndAReusedKeyIs422() throws Exception {
+    String admin = adminToken();
+    String ghost = UUID.randomUUID().toString();
+    HttpResponse<String> credit = Http.send("POST", api + "/v1/wallets/" + ghost + "/credits",
+        "{\"amountMinor\":5,\"reason\":\"ghost\"}", "Authorization", "Bearer " + admin);
+    assertThat(credit.statusCode()).as(credit.body()).isEqualTo(404);
+    assertThat(credit.headers().firstValue("Content-Type")).contains("application/problem+json");
+    try (Connection payments = db(Services.PAYMENTS); Statement s = payments.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM wallets WHERE user_id = '" + ghost + "'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("wallets of the unknown user").isZero();
+    }
+
+    String product = new JsonObject(Http.send("POST", api + "/v1/products", newProduct("ADJ-" + shortId(), 100),
+        "Authorization", "Bearer " + admin).body()).getString("id");
+    String key = "adj-" + shortId();
+    String url = api + "/v1/products/" + product + "/stock-adjustments";
+    HttpResponse<String> first = Http.send("POST", url, "{\"delta\":2,\"reason\":\"delivery\"}",
+        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
+    HttpResponse<String> again = Http.send("POST", url, "{\"delta\":2,\"reason\":\"delivery\"}",
+        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
+    HttpResponse<String> other = Http.send("POST", url, "{\"delta\":3,\"reason\":\"delivery\"}",
+        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(new JsonObject(again.body()).getInteger("available")).isEqualTo(12);
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(422);
+    assertThat(other.body()).contains("Idempotency-Key").doesNotContain("messageId");
+    assertThat(new JsonObject(Http.get(api + "/v1/products/" + product).body()).getInteger("available"))
+        .as("applied once").isEqualTo(12);
+  }
+
   private static List<String> names(String encodedQuery) {
     HttpResponse<String> found = Http.get(api + "/v1/products?limit=100&q=" + encodedQuery);
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
@@ -518,10 +578,14 @@ class ApiIT {
   }
 
   private static Connection usersDb() throws Exception {
+    return db(Services.USERS);
+  }
+
+  private static Connection db(String service) throws Exception {
     Properties props = new Properties();
-    props.setProperty("user", Services.USERS);
-    props.setProperty("password", Secrets.getOrCreate(SharedDatabase.dataDir(), "users-db-password"));
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/users",
+    props.setProperty("user", service);
+    props.setProperty("password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service,
         props);
   }
 }

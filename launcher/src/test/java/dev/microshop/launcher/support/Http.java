@@ -27,11 +27,15 @@ public final class Http {
     }
   }
 
-  /** A request with a JSON (or any) body; {@code headers} alternate name, value. */
+  /** A request with a JSON (or any) body; {@code headers} alternate name, value (a Content-Type replaces JSON's). */
   public static HttpResponse<String> send(String method, String url, String body, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
+    boolean typed = false;
+    for (int i = 0; i < headers.length; i += 2) {
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (body != null && !typed) {
       request.header("Content-Type", "application/json");
     }
     for (int i = 0; i < headers.length; i += 2) {

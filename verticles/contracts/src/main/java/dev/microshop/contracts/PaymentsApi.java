@@ -13,7 +13,7 @@ public final class PaymentsApi {
 
   /**
    * Admin only. Body {@code {messageId, userId, amountMinor, reason}} (amount 1..10^9). Idempotent per
-   * messageId. Reply: the wallet. Fails 403, 400, 409 (the messageId was already used for a different credit).
+   * messageId. Reply: the wallet. Fails 403, 400, 422 (the messageId was already used for a different credit).
    */
   public static final String CREDIT = "payments.wallet.credit";
 

@@ -18,7 +18,10 @@ public final class UsersApi {
    */
   public static final String ISSUE_TOKEN = "users.token.issue";
 
-  /** The caller's profile (identity headers). Reply: the profile. Fails 401 without identity, 404. */
+  /**
+   * A profile: the caller's (identity headers), or with body {@code {userId}} that user's, for an admin. Reply: the
+   * profile. Fails 401 without identity, 403 for another user's profile without the admin role, 404.
+   */
   public static final String PROFILE = "users.profile.get";
 
   /**

@@ -29,8 +29,12 @@ final class Calls {
     return limits.take(RateLimits.Kind.ANONYMOUS, ctx.request().remoteAddress().hostAddress());
   }
 
-  /** Authenticated route: a valid token, then limited per user. */
+  /** Authenticated route: a valid token, then limited per user; once per request (the first call decides). */
   Future<Identity> authenticated(RoutingContext ctx) {
+    Identity known = ctx.get(IDENTITY);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
     return tokens.verify(ctx.request().getHeader("Authorization"))
         .compose(identity -> limits.take(RateLimits.Kind.USER, identity.userId()).map(identity))
         .onSuccess(identity -> ctx.put(IDENTITY, identity));

@@ -135,11 +135,17 @@ public class GatewayVerticle extends ServiceVerticle {
     StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
-    // Tokens are verified by TokenVerifier inside each handler (with checks the generic handler lacks), and
-    // requests are validated on the event loop (see InlineValidation) before any other handler runs.
+    // Tokens are verified by TokenVerifier (with checks the generic handler lacks) first, so a caller without a
+    // valid token learns nothing about the contract but 401; then requests are validated on the event loop (see
+    // InlineValidation) before any other handler runs.
     InlineValidation validation = new InlineValidation(vertx, contract);
-    builder.getRoutes().forEach(route -> route.setDoSecurity(false).setDoValidation(false)
-        .addHandler(validation.handler(route.getOperation())));
+    builder.getRoutes().forEach(route -> {
+      route.setDoSecurity(false).setDoValidation(false);
+      if (!route.getOperation().getSecurityRequirements().isEmpty()) {
+        route.addHandler(ctx -> calls.authenticated(ctx).onSuccess(identity -> ctx.next()).onFailure(ctx::fail));
+      }
+      route.addHandler(validation.handler(route.getOperation()));
+    });
     builder.getRoute("getStatus").addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
     builder.getRoute("registerUser").addHandler(accounts::register);
     builder.getRoute("issueToken").addHandler(accounts::token);

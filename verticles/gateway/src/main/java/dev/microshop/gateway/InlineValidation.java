@@ -37,6 +37,7 @@ import io.vertx.openapi.validation.transformer.ParameterTransformer;
 import io.vertx.openapi.validation.transformer.SimpleTransformer;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -99,6 +100,8 @@ final class InlineValidation extends RequestValidatorImpl {
     }
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    // Media types are case-insensitive (RFC 9110); the library matches them as written.
+    contentType = contentType == null ? null : contentType.toLowerCase(Locale.ROOT);
     RequestParameter validBody = validateBody(operation.getRequestBody(), new ValidatableRequestImpl(Map.of(),
         Map.of(), Map.of(), Map.of(), new RequestParameterImpl(body), contentType));
     return new ValidatedRequestImpl(cookies, headers, path, query, validBody);

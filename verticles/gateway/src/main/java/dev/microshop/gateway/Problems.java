@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * states) become HTTP statuses. No stack trace or exception text from inside the system reaches a client.
  */
 final class Problems {
+  /** A field path at the start of a service's problem, followed by ":" or a verb. */
+  private static final Pattern FIELD = Pattern.compile(
+      "([a-zA-Z]\\w*(?:\\[\\d+])?(?:\\.[a-zA-Z]\\w*(?:\\[\\d+])?)*)(?::| (?:must|is|are|cannot|has|may)\\b| [A-Z0-9])");
   static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   private static final String TYPE_BASE = "https://microshop.dev/problems/";
@@ -87,7 +92,7 @@ final class Problems {
   private static void fromService(RoutingContext ctx, ReplyException reply) {
     int code = reply.failureCode();
     if (KINDS.containsKey(code) && code >= 400 && code < 500) {
-      write(ctx, code, reply.getMessage(), null);
+      write(ctx, code, reply.getMessage(), code == 400 ? fieldErrors(reply.getMessage()) : null);
     } else if (code == 503) {
       ctx.response().putHeader("Retry-After", "1");
       write(ctx, 503, reply.getMessage(), null);
@@ -96,6 +101,21 @@ final class Problems {
           reply.getMessage());
       write(ctx, 502, "a service failed to handle the request", null);
     }
+  }
+
+  /**
+   * The {@code errors} list of a service's 400. Services join their problems with "; " and start each with the
+   * field it is about ("lines[1].productId: each product may appear once", "currency XYZ is not an ISO 4217
+   * code"); a problem about no single field gets {@code body}.
+   */
+  static JsonArray fieldErrors(String detail) {
+    JsonArray errors = new JsonArray();
+    for (String problem : detail == null ? new String[0] : detail.split("; ")) {
+      Matcher m = FIELD.matcher(problem);
+      String field = m.lookingAt() ? m.group(1).replaceAll("\\[(\\d+)]", ".$1") : "body";
+      errors.add(new JsonObject().put("field", field).put("message", problem));
+    }
+    return errors;
   }
 
   static void write(RoutingContext ctx, int status, String detail, JsonArray errors) {

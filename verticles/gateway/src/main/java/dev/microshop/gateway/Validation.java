@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
 /** Turns an OpenAPI validation failure into a 400 problem that lists each invalid field and why. */
 final class Validation {
   private static final Pattern PARAMETER = Pattern.compile("parameter (\\S+)");
+  private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
+  private static final Pattern TOO_FEW = Pattern.compile("too few items \\(\\s*\\+?\\s*(\\d+)\\s*<\\s*(\\d+)\\s*\\)");
+  private static final Pattern TOO_MANY = Pattern.compile("too many items \\(\\s*\\+?\\s*(\\d+)\\s*>\\s*(\\d+)\\s*\\)");
 
   private Validation() {}
 
@@ -58,11 +61,40 @@ final class Validation {
       }
       if (keyword.endsWith("/additionalProperties")) {
         unknown.computeIfAbsent(field, f -> new ArrayList<>()).add("unknown field: not part of the API");
+      } else if (keyword.endsWith("/required") && requiredName(leaf.getError()) != null) {
+        String name = requiredName(leaf.getError());
+        String at = field.equals(parameter) ? name : field + "." + name;
+        byField.computeIfAbsent(at, f -> new ArrayList<>()).add("is required");
       } else {
-        byField.computeIfAbsent(field, f -> new ArrayList<>()).add(leaf.getError());
+        byField.computeIfAbsent(field, f -> new ArrayList<>()).add(readable(leaf.getError()));
       }
     }
     unknown.forEach(byField::putIfAbsent);
+  }
+
+  /** The property a "required" error names: {@code Instance does not have required property "email"}. */
+  private static String requiredName(String error) {
+    Matcher m = error == null ? null : REQUIRED.matcher(error);
+    return m != null && m.find() ? m.group(1) : null;
+  }
+
+  /** The schema library's wording where it garbles or says nothing useful; its other messages are kept. */
+  private static String readable(String error) {
+    if (error == null) {
+      return "is invalid";
+    }
+    Matcher few = TOO_FEW.matcher(error);
+    if (few.find()) {
+      return "must have at least " + few.group(2) + " items (has " + few.group(1) + ")";
+    }
+    Matcher many = TOO_MANY.matcher(error);
+    if (many.find()) {
+      return "must have at most " + many.group(2) + " items (has " + many.group(1) + ")";
+    }
+    if (error.contains("matched \"not\" schema")) {
+      return "this value is not allowed";
+    }
+    return error;
   }
 
   private static void leaves(OutputUnit unit, List<OutputUnit> out) {

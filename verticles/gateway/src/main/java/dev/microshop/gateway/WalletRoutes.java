@@ -2,6 +2,7 @@ package dev.microshop.gateway;
 
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.contracts.UsersApi;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -29,8 +30,12 @@ final class WalletRoutes {
     String userId = Calls.path(ctx, "userId");
     JsonObject credit = Calls.body(ctx).put("userId", userId);
     credit.put("messageId", Calls.messageId(ctx, "credit:" + userId));
-    Future<JsonObject> credited = calls.admin(ctx).compose(admin -> calls.downstream
-        .call(Services.PAYMENTS, PaymentsApi.CREDIT, credit, admin, Calls.requestId(ctx)));
+    // Payments opens a wallet on first use and cannot tell a user from a typo: users can (404 for no such user).
+    Future<JsonObject> credited = calls.admin(ctx)
+        .compose(admin -> calls.downstream.call(Services.USERS, UsersApi.PROFILE, new JsonObject()
+                .put("userId", userId), admin, Calls.requestId(ctx))
+            .compose(user -> calls.downstream.call(Services.PAYMENTS, PaymentsApi.CREDIT, credit, admin,
+                Calls.requestId(ctx))));
     Calls.respond(ctx, 200, credited);
   }
 }

@@ -108,6 +108,41 @@ class InlineValidationTest {
   }
 
   @Test
+  void operationsWithoutTheirOwnSecurityNeedTheGlobalBearerTokenAndPublicOnesNone() {
+    // The gateway authenticates exactly these before validating their requests.
+    assertThat(contract.operation("placeOrder").getSecurityRequirements()).isNotEmpty();
+    assertThat(contract.operation("createProduct").getSecurityRequirements()).isNotEmpty();
+    assertThat(contract.operation("listProducts").getSecurityRequirements()).isEmpty();
+    assertThat(contract.operation("issueToken").getSecurityRequirements()).isEmpty();
+  }
+
+  @Test
+  void aProblemNamesAMissingPropertyAndSaysHowManyItemsAnArrayNeeds() {
+    MediaType user = contract.operation("registerUser").getRequestBody().determineContentType("application/json");
+    MediaType order = contract.operation("placeOrder").getRequestBody().determineContentType("application/json");
+    JsonArray many = new JsonArray();
+    for (int i = 0; i < 21; i++) {
+      many.add(new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 1));
+    }
+
+    assertThat(errors(user, "{\"email\": \"x@y.io\"}"))
+        .contains("displayName: is required", "password: is required");
+    assertThat(errors(order, "{\"lines\": []}")).contains("lines: must have at least 1 items (has 0)");
+    assertThat(errors(order, new JsonObject().put("lines", many).encode()))
+        .contains("lines: must have at most 20 items (has 21)");
+  }
+
+  private static java.util.List<String> errors(MediaType type, String body) {
+    try {
+      body(type, body);
+    } catch (ValidatorException e) {
+      return Validation.problem(e).errors.stream().map(JsonObject.class::cast)
+          .map(error -> error.getString("field") + ": " + error.getString("message")).toList();
+    }
+    throw new AssertionError("accepted: " + body);
+  }
+
+  @Test
   void theUuidCheckAcceptsOnlyTheCanonicalForm() {
     assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-426614174000")).isTrue();
     assertThat(InlineValidation.isCanonicalUuid("123E4567-E89B-12D3-A456-426614174000")).isTrue();

@@ -82,16 +82,23 @@ final class Catalog {
             : outOfRange(tx, adjustment));
   }
 
-  /** The command was applied before under the same message id: answer as the first time, with today's state. */
+  /**
+   * The message id was applied before. The same adjustment again is a resend: answer as the first time, with
+   * today's state. Another adjustment under that id reuses the client's Idempotency-Key (the gateway derives the id
+   * from it), which is refused as orders and credits refuse it.
+   */
   private Future<Product> replay(SqlConnection tx, StockAdjustment adjustment) {
-    return tx.preparedQuery(InventorySql.SELECT_ADJUSTMENT_PRODUCT).execute(Tuple.of(adjustment.messageId()))
+    return tx.preparedQuery(InventorySql.SELECT_ADJUSTMENT).execute(Tuple.of(adjustment.messageId()))
         .compose(rows -> {
-          UUID product = rows.iterator().next().getUUID("product_id");
-          return product.equals(adjustment.productId())
+          Row first = rows.iterator().next();
+          UUID product = first.getUUID("product_id");
+          boolean same = product.equals(adjustment.productId()) && first.getInteger("delta") == adjustment.delta()
+              && first.getString("reason").equals(adjustment.reason());
+          return same
               ? tx.preparedQuery(InventorySql.SELECT_PRODUCT).execute(Tuple.of(product))
                   .map(found -> single(found, product))
-              : Future.failedFuture(new ServiceFailure(ErrorCodes.CONFLICT,
-                  "messageId " + adjustment.messageId() + " was already used for another product"));
+              : Future.failedFuture(new ServiceFailure(ErrorCodes.UNPROCESSABLE,
+                  "this Idempotency-Key was already used for a different stock adjustment; use a new key"));
         });
   }
 

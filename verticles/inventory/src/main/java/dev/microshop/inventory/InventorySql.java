@@ -64,8 +64,8 @@ final class InventorySql {
       RETURNING id
       """;
 
-  static final String SELECT_ADJUSTMENT_PRODUCT = """
-      SELECT product_id FROM stock_adjustments WHERE message_id = $1
+  static final String SELECT_ADJUSTMENT = """
+      SELECT product_id, delta, reason FROM stock_adjustments WHERE message_id = $1
       """;
 
   /** Applies a stock delta only if the result stays within 0..$3; 0 rows means missing or out of range. */

@@ -457,9 +457,15 @@ class InventoryIT {
     assertThat(row(id)).containsEntry("available", 15).containsEntry("version", 2L);
     assertThat(adjustments(id)).hasSize(1);
     String other = create(product(sku(), "Other")).getString("id");
-    assertFailure(harness.failure(InventoryApi.ADJUST_STOCK, command.copy().put("id", other), ADMIN), 409,
-        "was already used for another product");
+    assertFailure(harness.failure(InventoryApi.ADJUST_STOCK, command.copy().put("id", other), ADMIN), 422,
+        "already used for a different stock adjustment");
+    assertFailure(harness.failure(InventoryApi.ADJUST_STOCK, command.copy().put("delta", 6), ADMIN), 422,
+        "already used for a different stock adjustment");
+    assertFailure(harness.failure(InventoryApi.ADJUST_STOCK, command.copy().put("reason", "return"), ADMIN), 422,
+        "already used for a different stock adjustment");
     assertThat(row(other)).containsEntry("available", 10);
+    assertThat(row(id)).containsEntry("available", 15);
+    assertThat(adjustments(id)).hasSize(1);
   }
 
   @Test

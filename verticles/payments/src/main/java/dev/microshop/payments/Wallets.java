@@ -69,8 +69,8 @@ final class Wallets {
         .compose(rows -> {
           Row entry = rows.iterator().next();
           if (!sameCredit(entry, request)) {
-            return Future.failedFuture(new ServiceFailure(ErrorCodes.CONFLICT,
-                "messageId " + request.messageId() + " was already used for a different operation"));
+            return Future.failedFuture(new ServiceFailure(ErrorCodes.UNPROCESSABLE,
+                "this Idempotency-Key was already used for a different credit; use a new key"));
           }
           LOG.info("credit message {} was already applied; replying the current wallet", request.messageId());
           return find(sql, request.userId());

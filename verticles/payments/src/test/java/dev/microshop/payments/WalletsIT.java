@@ -202,7 +202,7 @@ class WalletsIT {
   }
 
   @Test
-  void reusingAMessageIdForADifferentCreditIsAConflictAndChangesNothing() throws SQLException {
+  void reusingAMessageIdForADifferentCreditIsRefusedWith422AndChangesNothing() throws SQLException {
     UUID user = UUID.randomUUID();
     UUID other = UUID.randomUUID();
     JsonObject body = credit(user, 100, "first");
@@ -212,9 +212,10 @@ class WalletsIT {
     ReplyException otherUser = payments.failure(PaymentsApi.CREDIT,
         body.copy().put("userId", other.toString()), ADMIN);
 
-    assertThat(otherAmount.failureCode()).isEqualTo(ErrorCodes.CONFLICT);
-    assertThat(otherAmount.getMessage()).contains(body.getString("messageId"));
-    assertThat(otherUser.failureCode()).isEqualTo(ErrorCodes.CONFLICT);
+    assertThat(otherAmount.failureCode()).isEqualTo(ErrorCodes.UNPROCESSABLE);
+    assertThat(otherAmount.getMessage()).contains("Idempotency-Key was already used for a different credit")
+        .doesNotContain(body.getString("messageId"));
+    assertThat(otherUser.failureCode()).isEqualTo(ErrorCodes.UNPROCESSABLE);
     assertThat(storedBalance(user)).isEqualTo(OPENING + 100);
     assertThat(count("SELECT count(*) FROM wallets WHERE user_id = ?", other)).isZero();
     assertThat(ledger(other)).isEmpty();

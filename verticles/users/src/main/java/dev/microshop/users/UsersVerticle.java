@@ -152,9 +152,15 @@ public class UsersVerticle extends ServiceVerticle {
     if (caller == null) {
       return Future.failedFuture(new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "authentication required"));
     }
+    String asked = msg.body() == null ? null : msg.body().getString("userId");
+    String target = asked == null ? caller.userId() : asked;
+    if (!target.equals(caller.userId()) && !caller.admin()) {
+      return Future.failedFuture(new ServiceFailure(ErrorCodes.FORBIDDEN,
+          "only an admin may read another user's profile"));
+    }
     UUID id;
     try {
-      id = UUID.fromString(caller.userId());
+      id = UUID.fromString(target);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ServiceFailure(ErrorCodes.NOT_FOUND, "user not found"));
     }

@@ -249,6 +249,27 @@ class UsersIT {
   }
 
   @Test
+  void anAdminReadsAnyUsersProfileAndACustomerOnlyTheirOwn() {
+    JsonObject ann = users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Ann", PASSWORD), null);
+    JsonObject bob = users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Bob", PASSWORD), null);
+    Identity admin = new Identity(UUID.randomUUID().toString(), List.of("admin"));
+    Identity annAsCaller = new Identity(ann.getString("id"), List.of("customer"));
+
+    assertThat(users.request(UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")), admin))
+        .isEqualTo(bob);
+    assertThat(users.request(UsersApi.PROFILE, new JsonObject().put("userId", ann.getString("id")), annAsCaller))
+        .isEqualTo(ann);
+    ReplyException someoneElse = users.failure(UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")),
+        annAsCaller);
+    ReplyException nobody = users.failure(UsersApi.PROFILE,
+        new JsonObject().put("userId", UUID.randomUUID().toString()), admin);
+
+    assertThat(someoneElse.failureCode()).isEqualTo(403);
+    assertThat(someoneElse.getMessage()).doesNotContain("Bob");
+    assertThat(nobody.failureCode()).isEqualTo(404);
+  }
+
+  @Test
   void theProfileWithoutIdentityIs401AndOfAnUnknownUserIs404() {
     ReplyException anonymous = users.failure(UsersApi.PROFILE, new JsonObject(), null);
     ReplyException unknown = users.failure(UsersApi.PROFILE, new JsonObject(),
