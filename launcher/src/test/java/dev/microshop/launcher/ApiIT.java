@@ -507,6 +507,19 @@ class ApiIT {
         .as("applied once").isEqualTo(12);
   }
 
+  @Test
+  @Order(15)
+  void aMethodTheResourceDoesNotSupportIs405WithTheOnesItDoes() {
+    HttpResponse<String> collection = Http.send("DELETE", api + "/v1/products", null);
+    HttpResponse<String> item = Http.send("PUT", api + "/v1/products/" + UUID.randomUUID(), "{}");
+
+    assertThat(collection.statusCode()).isEqualTo(405);
+    assertThat(collection.headers().firstValue("Allow")).contains("GET, POST");
+    assertThat(collection.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(item.statusCode()).isEqualTo(405);
+    assertThat(item.headers().firstValue("Allow")).contains("GET, PATCH");
+  }
+
   private static List<String> names(String encodedQuery) {
     HttpResponse<String> found = Http.get(api + "/v1/products?limit=100&q=" + encodedQuery);
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);

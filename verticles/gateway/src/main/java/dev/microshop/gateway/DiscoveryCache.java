@@ -1,12 +1,13 @@
 package dev.microshop.gateway;
 
-import dev.microshop.platform.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +22,15 @@ final class DiscoveryCache {
   static final long RECHECK_WAIT_MS = 300;
   static final long READ_TIMEOUT_MS = 5000;
   private final Vertx vertx;
-  private final Platform platform;
+  private final Supplier<Future<List<Record>>> records;
   private volatile Map<String, Integer> instances = Map.of();
   private long timer = -1;
   private Future<Void> reading;
 
-  DiscoveryCache(Vertx vertx, Platform platform) {
+  /** {@code records}: reads the cluster-wide registry (the platform's {@code Discovery::records}). */
+  DiscoveryCache(Vertx vertx, Supplier<Future<List<Record>>> records) {
     this.vertx = vertx;
-    this.platform = platform;
+    this.records = records;
   }
 
   Future<Void> start() {
@@ -63,25 +65,27 @@ final class DiscoveryCache {
    * longer than {@value #READ_TIMEOUT_MS} ms no longer holds up the next one.
    */
   private Future<Void> refresh() {
-    if (reading == null) {
-      Future<Void> read = platform.discovery().records()
-          .onSuccess(records -> {
-            Map<String, Integer> counts = new ConcurrentHashMap<>();
-            for (Record record : records) {
-              counts.merge(record.getName(), 1, Integer::sum);
-            }
-            instances = counts;
-          })
-          .<Void>mapEmpty()
-          .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()));
-      reading = read;
-      read.onComplete(done -> {
-        if (reading == read) {
-          reading = null;
-        }
-      });
+    if (reading != null) {
+      return reading;
     }
-    return reading;
+    Future<Void> read = records.get()
+        .onSuccess(records -> {
+          Map<String, Integer> counts = new ConcurrentHashMap<>();
+          for (Record record : records) {
+            counts.merge(record.getName(), 1, Integer::sum);
+          }
+          instances = counts;
+        })
+        .<Void>mapEmpty()
+        .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()));
+    reading = read;
+    // A read that is already over (a failure at once) clears the field here, so return the read, not the field.
+    read.onComplete(done -> {
+      if (reading == read) {
+        reading = null;
+      }
+    });
+    return read;
   }
 }

@@ -24,9 +24,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,7 @@ public class GatewayVerticle extends ServiceVerticle {
     JsonObject http = config().getJsonObject("http");
     TokenVerifier tokens = new TokenVerifier(vertx, platform, config());
     RateLimits limits = new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
-    discovery = new DiscoveryCache(vertx, platform);
+    discovery = new DiscoveryCache(vertx, platform.discovery()::records);
     Calls calls = new Calls(tokens, limits, new Downstream(vertx, platform, discovery));
     int instances = serverInstances(http);
     int port = instances > 1 && http.getInteger("port") == 0 ? freePort(http.getString("host"))
@@ -191,8 +195,24 @@ public class GatewayVerticle extends ServiceVerticle {
     root.route("/*").subRouter(builder.createRouter());
     root.route().failureHandler(GatewayVerticle::failure);
     root.errorHandler(404, ctx -> Problems.write(ctx, 404, "no such resource: " + ctx.request().path(), null));
-    root.errorHandler(405, ctx -> Problems.write(ctx, 405, "method not allowed on " + ctx.request().path(), null));
+    List<Map.Entry<Pattern, String>> allowed = allowedMethods(contract);
+    root.errorHandler(405, ctx -> {
+      // RFC 9110: a 405 says which methods the resource does support.
+      allowed.stream().filter(path -> path.getKey().matcher(ctx.request().path()).matches()).findFirst()
+          .ifPresent(path -> ctx.response().putHeader("Allow", path.getValue()));
+      Problems.write(ctx, 405, "method not allowed on " + ctx.request().path(), null);
+    });
     return root;
+  }
+
+  /** Each path of the contract as a pattern ({@code {id}} matching one segment), with its methods. */
+  private static List<Map.Entry<Pattern, String>> allowedMethods(OpenAPIContract contract) {
+    return contract.getPaths().stream().map(path -> Map.entry(
+            Pattern.compile(Arrays.stream(path.getName().split("\\{[^/}]+}", -1)).map(Pattern::quote)
+                .collect(Collectors.joining("[^/]+"))),
+            path.getOperations().stream().map(op -> op.getHttpMethod().name()).sorted()
+                .collect(Collectors.joining(", "))))
+        .toList();
   }
 
   private static HttpServerOptions serverOptions(JsonObject http) {

@@ -12,6 +12,7 @@ import io.vertx.servicediscovery.Record;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v1/status}: every service the gateway can see through discovery, each instance of it, and whether
@@ -22,6 +23,7 @@ final class StatusReport {
   private final Vertx vertx;
   private final Platform platform;
   private final long pingTimeoutMs;
+  static final long REGISTRY_WAIT_MS = 2_000;
 
   StatusReport(Vertx vertx, Platform platform, long pingTimeoutMs) {
     this.vertx = vertx;
@@ -30,7 +32,13 @@ final class StatusReport {
   }
 
   Future<JsonObject> build() {
+    // While a cluster member hangs, Hazelcast holds the registry read until the heartbeat drops it (and longer
+    // while the cluster heals): say so at once rather than hold the caller's probe.
     return platform.discovery().records()
+        .timeout(REGISTRY_WAIT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(new Problems.HttpProblem(503, "the service registry did not answer "
+            + "within " + REGISTRY_WAIT_MS + " ms: a cluster member may be hung; retry shortly", null,
+            Map.of("Retry-After", "1"))))
         .compose(records -> Future.join(records.stream().map(this::ping).toList()))
         .map(pinged -> summarize(pinged.<JsonObject>list()));
   }
