@@ -66,7 +66,7 @@ final class Child {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (Up.isReadyLine(line)) {
           readyLine = new JsonObject(line.substring(line.indexOf('{')));
-          Up.say("%s ready (pid %d)", service, from.pid());
+          Up.say("%s ready (pid %d, management %s)", service, from.pid(), readyLine.getString("management"));
           ready.countDown();
         } else {
           System.out.println(prefix + line);

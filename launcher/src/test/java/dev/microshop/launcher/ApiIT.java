@@ -12,6 +12,7 @@ import dev.microshop.platform.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.PrivateKey;
@@ -426,7 +427,7 @@ class ApiIT {
 
   @Test
   @Order(11)
-  void aSearchIsForTheTextAsTypedEvenWithPercentAndPlusSigns() {
+  void aSearchIsForTheTextAsTypedEvenWithPercentAndPlusSigns() throws Exception {
     String admin = adminToken();
     String tag = shortId();
     for (String name : List.of("Cable 100% copper " + tag, "Glue a+b " + tag, "Cable 100 copper " + tag)) {
@@ -439,6 +440,11 @@ class ApiIT {
     assertThat(names("100%25%20copper%20" + tag)).containsExactly("Cable 100% copper " + tag);
     assertThat(names("a%2Bb%20" + tag)).containsExactly("Glue a+b " + tag);
     assertThat(names("%2531%2530%2530%20copper%20" + tag)).as("%31 is not decoded a second time").isEmpty();
+    for (String broken : List.of("%zz", "50%")) { // Java's HTTP client refuses to send these: a raw request
+      String answer = rawGet("/v1/products?q=" + broken);
+      assertThat(answer).as(broken).startsWith("HTTP/1.1 400").containsIgnoringCase("application/problem+json")
+          .contains("\"field\":\"q\"");
+    }
   }
 
   @Test
@@ -525,6 +531,17 @@ class ApiIT {
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
     return new JsonObject(found.body()).getJsonArray("items").stream()
         .map(item -> ((JsonObject) item).getString("name")).toList();
+  }
+
+  /** A GET written by hand, for a target no HTTP client library will send: the whole answer as text. */
+  private static String rawGet(String target) throws java.io.IOException {
+    URI base = URI.create(api);
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + base.getHost()
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private static void assertProblem(HttpResponse<String> response, int status, String field) {

@@ -92,6 +92,8 @@ class SagaIT {
     JsonObject done = api.awaitFinal(customer, id, FINAL);
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("OUT_OF_STOCK");
+    assertThat(done.containsKey("totalMinor")).isTrue();
+    assertThat(done.getValue("totalMinor")).as("never priced: no total, rather than a total of 0").isNull();
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     assertThat(api.balance(customer)).isEqualTo(before);
     assertThat(charges(customer, id)).isEmpty();

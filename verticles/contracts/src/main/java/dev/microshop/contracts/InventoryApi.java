@@ -28,7 +28,7 @@ public final class InventoryApi {
   public static final String UPDATE = "inventory.product.update";
 
   /**
-   * Admin only. Body {@code {id, delta, reason, messageId}} (delta non-zero). Reply: the product. Fails 403, 404,
+   * Admin only. Body {@code {id, delta, reason, messageId?}} (delta non-zero). Reply: the product. Fails 403, 404,
    * 409 (stock would go below zero), 422 (the messageId was already used for a different adjustment).
    */
   public static final String ADJUST_STOCK = "inventory.stock.adjust";

@@ -1,6 +1,8 @@
 package dev.microshop.gateway;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
 import java.util.List;
@@ -25,7 +27,10 @@ final class DiscoveryCache {
   private final Supplier<Future<List<Record>>> records;
   private volatile Map<String, Integer> instances = Map.of();
   private long timer = -1;
-  private Future<Void> reading;
+  private Context home;
+  private Future<Void> reading; // touched on the home context only
+  private long reads;
+  private long applied;
 
   /** {@code records}: reads the cluster-wide registry (the platform's {@code Discovery::records}). */
   DiscoveryCache(Vertx vertx, Supplier<Future<List<Record>>> records) {
@@ -33,10 +38,12 @@ final class DiscoveryCache {
     this.records = records;
   }
 
+  /** On the context that will own every registry read; a first read that fails leaves the cache empty for now. */
   Future<Void> start() {
+    home = vertx.getOrCreateContext();
     vertx.eventBus().consumer("vertx.discovery.announce", msg -> refresh());
     timer = vertx.setPeriodic(REFRESH_MS, t -> refresh());
-    return refresh();
+    return refresh().recover(e -> Future.succeededFuture());
   }
 
   void stop() {
@@ -55,8 +62,13 @@ final class DiscoveryCache {
    * and a request must not wait for that.
    */
   Future<Boolean> recheck(String service) {
-    return refresh().timeout(RECHECK_WAIT_MS, TimeUnit.MILLISECONDS)
-        .transform(done -> Future.succeededFuture(available(service)));
+    // The gateway's HTTP servers run on several event loops: the shared read lives on the home context, and each
+    // caller gets its answer back on its own.
+    Context caller = vertx.getOrCreateContext();
+    Promise<Boolean> answer = Promise.promise();
+    home.runOnContext(v -> refresh().timeout(RECHECK_WAIT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(done -> caller.runOnContext(x -> answer.complete(available(service)))));
+    return answer.future();
   }
 
   /**
@@ -68,13 +80,17 @@ final class DiscoveryCache {
     if (reading != null) {
       return reading;
     }
+    long started = ++reads;
     Future<Void> read = records.get()
         .onSuccess(records -> {
           Map<String, Integer> counts = new ConcurrentHashMap<>();
           for (Record record : records) {
             counts.merge(record.getName(), 1, Integer::sum);
           }
-          instances = counts;
+          if (started > applied) { // a read that timed out and answers late must not undo a newer one
+            applied = started;
+            instances = counts;
+          }
         })
         .<Void>mapEmpty()
         .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)

@@ -114,12 +114,18 @@ final class InlineValidation extends RequestValidatorImpl {
    */
   private static String sent(RoutingContext ctx, Parameter parameter) {
     String name = parameter.getName();
-    return switch (parameter.getIn()) {
-      case COOKIE -> ctx.request().getCookie(name) == null ? null : ctx.request().getCookie(name).getValue();
-      case HEADER -> ctx.request().getHeader(name);
-      case PATH -> ctx.pathParam(name);
-      case QUERY -> ctx.queryParams().get(name);
-    };
+    try {
+      return switch (parameter.getIn()) {
+        case COOKIE -> ctx.request().getCookie(name) == null ? null : ctx.request().getCookie(name).getValue();
+        case HEADER -> ctx.request().getHeader(name);
+        case PATH -> ctx.pathParam(name);
+        case QUERY -> ctx.queryParams().get(name);
+      };
+    } catch (HttpException | IllegalArgumentException e) { // Vert.x wraps Netty's refusal of an escape like %zz
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new ValidatorException("parameter " + name + " is not validly URL-encoded: " + cause.getMessage(),
+          ValidatorErrorType.ILLEGAL_VALUE);
+    }
   }
 
   /** As the library's, but with the parameter's compiled schema validator kept. */

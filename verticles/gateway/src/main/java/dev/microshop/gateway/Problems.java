@@ -113,6 +113,8 @@ final class Problems {
     for (String problem : detail == null ? new String[0] : detail.split("; ")) {
       Matcher m = FIELD.matcher(problem);
       String field = m.lookingAt() ? m.group(1).replaceAll("\\[(\\d+)]", ".$1") : "body";
+      // Names the bus uses that a client knows otherwise: the header, or nothing it sent.
+      field = field.equals("idempotencyKey") ? "Idempotency-Key" : field.equals("messageId") ? "body" : field;
       errors.add(new JsonObject().put("field", field).put("message", problem));
     }
     return errors;

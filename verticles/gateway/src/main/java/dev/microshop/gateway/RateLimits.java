@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that hangs (a long GC
  * pause, a frozen process): Hazelcast then waits for it until the heartbeat timeout drops it. So a cluster answer
  * is waited for at most {@value #CLUSTER_WAIT_MS} ms; after that every limit is enforced from this instance's
- * local buckets for {@value #LOCAL_FOR_MS} ms (each instance then allows the full limit on its own), and the
- * cluster is asked again.
+ * local buckets for {@value #LOCAL_FOR_MS} ms (each instance then allows the full limit on its own, from a full
+ * bucket: an account that used up its login attempts cluster-wide gets a fresh five per gateway while the cluster
+ * is unwell, a deliberate trade of exactness for availability), and the cluster is asked again.
  */
 final class RateLimits {
   enum Kind { ANONYMOUS, USER, LOGIN }
@@ -56,10 +57,11 @@ final class RateLimits {
   private final AsyncProxyManager<String> cluster;
   private final Map<String, AsyncBucketProxy> proxies = lru();
   private final Map<String, LocalBucket> local = lru();
-  private volatile long localUntil; // epoch ms: the cluster did not answer in time, limits are local until then
+  private volatile long localUntil; // System.nanoTime(): the cluster did not answer in time, limits are local until
 
   RateLimits(Vertx vertx, HazelcastInstance hazelcast, JsonObject config) {
     this.vertx = vertx;
+    this.localUntil = System.nanoTime(); // already past: ask the cluster
     this.configs = Map.of(
         Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
         Kind.USER, perMinute(config.getInteger("userPerMinute")),
@@ -71,7 +73,7 @@ final class RateLimits {
   /** Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After. */
   Future<Void> take(Kind kind, String key) {
     String id = kind.name().toLowerCase() + ":" + key;
-    Future<ConsumptionProbe> probe = cluster == null || System.currentTimeMillis() < localUntil
+    Future<ConsumptionProbe> probe = cluster == null || isLocal()
         ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
         : Future.fromCompletionStage(clusterBucket(kind, id).tryConsumeAndReturnRemaining(1),
                 vertx.getOrCreateContext())
@@ -84,17 +86,16 @@ final class RateLimits {
   }
 
   private void goLocal(Throwable cause) {
-    long now = System.currentTimeMillis();
-    if (now >= localUntil) {
+    if (!isLocal()) {
       LOG.warn("rate limits: the cluster did not answer within {} ms ({}); enforcing them locally for {} ms",
           CLUSTER_WAIT_MS, cause.getMessage(), LOCAL_FOR_MS);
     }
-    localUntil = now + LOCAL_FOR_MS;
+    localUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCAL_FOR_MS);
   }
 
-  /** True while limits are enforced from local buckets only (for tests and the log). */
+  /** True while limits are enforced from this instance's local buckets only. */
   boolean isLocal() {
-    return System.currentTimeMillis() < localUntil;
+    return System.nanoTime() - localUntil < 0;
   }
 
   /** The proxy is kept: with the delaying optimisation it holds the local copy of the bucket. */

@@ -36,9 +36,9 @@ final class StatusReport {
     // while the cluster heals): say so at once rather than hold the caller's probe.
     return platform.discovery().records()
         .timeout(REGISTRY_WAIT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new Problems.HttpProblem(503, "the service registry did not answer "
-            + "within " + REGISTRY_WAIT_MS + " ms: a cluster member may be hung; retry shortly", null,
-            Map.of("Retry-After", "1"))))
+        .recover(e -> Future.failedFuture(new Problems.HttpProblem(503, "the service registry could not be read "
+            + "within " + REGISTRY_WAIT_MS + " ms (" + e.getMessage() + "): a cluster member may be hung or the "
+            + "cluster healing; retry shortly", null, Map.of("Retry-After", "1"))))
         .compose(records -> Future.join(records.stream().map(this::ping).toList()))
         .map(pinged -> summarize(pinged.<JsonObject>list()));
   }

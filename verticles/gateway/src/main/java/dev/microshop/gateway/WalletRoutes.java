@@ -32,10 +32,10 @@ final class WalletRoutes {
     credit.put("messageId", Calls.messageId(ctx, "credit:" + userId));
     // Payments opens a wallet on first use and cannot tell a user from a typo: users can (404 for no such user).
     Future<JsonObject> credited = calls.admin(ctx)
-        .compose(admin -> calls.downstream.call(Services.USERS, UsersApi.PROFILE, new JsonObject()
-                .put("userId", userId), admin, Calls.requestId(ctx))
-            .compose(user -> calls.downstream.call(Services.PAYMENTS, PaymentsApi.CREDIT, credit, admin,
-                Calls.requestId(ctx))));
+        .compose(admin -> calls.downstream.call(Services.USERS, UsersApi.PROFILE,
+            new JsonObject().put("userId", userId), admin, Calls.requestId(ctx)))
+        .compose(user -> calls.downstream.call(Services.PAYMENTS, PaymentsApi.CREDIT, credit,
+            ctx.get(Calls.IDENTITY), Calls.requestId(ctx)));
     Calls.respond(ctx, 200, credited);
   }
 }

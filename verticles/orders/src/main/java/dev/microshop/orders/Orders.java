@@ -111,7 +111,8 @@ final class Orders {
         .put("id", row.getUUID("id").toString())
         .put("userId", row.getUUID("user_id").toString())
         .put("status", row.getString("status"))
-        .put("totalMinor", row.getLong("total_minor"))
+        // Unknown until inventory has priced the lines (the currency arrives with the price): null, not 0.
+        .put("totalMinor", row.getString("currency") == null ? null : row.getLong("total_minor"))
         .put("currency", row.getString("currency"))
         .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
         .put("createdAtExact", row.getOffsetDateTime("created_at").toString())

@@ -51,9 +51,15 @@ class MetricsTest {
     await(bus.request(Addresses.ping("instance-a"), "ping"));
     await(bus.request(OrdersApi.PLACE, "order"));
     await(bus.request(OrdersApi.PLACE, "order"));
-    Thread.sleep(200); // the published messages are delivered asynchronously
+    PrometheusMeterRegistry registry = (PrometheusMeterRegistry) BackendRegistries.getNow("metrics-test");
+    String delivered = "vertx_eventbus_delivered_total{address=\"" + NotificationsApi.STREAM_METRIC_NAME + LOCAL
+        + "} 2.0";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!registry.scrape().contains(delivered) && System.nanoTime() < deadline) {
+      Thread.sleep(20); // published messages are delivered asynchronously
+    }
 
-    String scrape = ((PrometheusMeterRegistry) BackendRegistries.getNow("metrics-test")).scrape();
+    String scrape = registry.scrape();
     assertThat(scrape)
         .contains("vertx_eventbus_handlers{address=\"" + OrdersApi.PLACE + "\"} 1.0")
         .contains("vertx_eventbus_delivered_total{address=\"" + OrdersApi.PLACE + LOCAL + "} 2.0")

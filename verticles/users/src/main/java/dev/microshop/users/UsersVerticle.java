@@ -152,8 +152,11 @@ public class UsersVerticle extends ServiceVerticle {
     if (caller == null) {
       return Future.failedFuture(new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "authentication required"));
     }
-    String asked = msg.body() == null ? null : msg.body().getString("userId");
-    String target = asked == null ? caller.userId() : asked;
+    Object asked = msg.body() == null ? null : msg.body().getValue("userId");
+    if (asked != null && !(asked instanceof String)) {
+      return Future.failedFuture(new ServiceFailure(ErrorCodes.INVALID_REQUEST, "userId must be a string"));
+    }
+    String target = asked == null ? caller.userId() : (String) asked;
     if (!target.equals(caller.userId()) && !caller.admin()) {
       return Future.failedFuture(new ServiceFailure(ErrorCodes.FORBIDDEN,
           "only an admin may read another user's profile"));
