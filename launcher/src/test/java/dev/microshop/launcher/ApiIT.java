@@ -526,6 +526,28 @@ class ApiIT {
     assertThat(item.headers().firstValue("Allow")).contains("GET, PATCH");
   }
 
+  @Test
+  @Order(16)
+  void ifMatchStarOverwritesTheCurrentVersionOfAProductThatExists() {
+    String admin = adminToken();
+    String id = new JsonObject(Http.send("POST", api + "/v1/products", newProduct("STAR-" + shortId(), 100),
+        "Authorization", "Bearer " + admin).body()).getString("id");
+    String edit = "{\"name\":\"Overwritten\"}";
+
+    HttpResponse<String> star = Http.send("PATCH", api + "/v1/products/" + id, edit,
+        "Authorization", "Bearer " + admin, "If-Match", "*");
+    HttpResponse<String> stale = Http.send("PATCH", api + "/v1/products/" + id, edit,
+        "Authorization", "Bearer " + admin, "If-Match", "\"1\"");
+    HttpResponse<String> missing = Http.send("PATCH", api + "/v1/products/" + UUID.randomUUID(), edit,
+        "Authorization", "Bearer " + admin, "If-Match", "*");
+
+    assertThat(star.statusCode()).as(star.body()).isEqualTo(200);
+    assertThat(star.headers().firstValue("ETag")).contains("\"2\"");
+    assertThat(new JsonObject(star.body()).getString("name")).isEqualTo("Overwritten");
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(missing.statusCode()).isEqualTo(404);
+  }
+
   private static List<String> names(String encodedQuery) {
     HttpResponse<String> found = Http.get(api + "/v1/products?limit=100&q=" + encodedQuery);
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);

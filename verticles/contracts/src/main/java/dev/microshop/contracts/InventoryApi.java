@@ -22,8 +22,10 @@ public final class InventoryApi {
   public static final String CREATE = "inventory.product.create";
 
   /**
-   * Admin only. Compare-and-set: body {@code {id, expectedVersion, name?, description?, priceMinor?, currency?}}.
-   * Reply: the product with its new version. Fails 403, 404, 412 (version is not {@code expectedVersion}).
+   * Admin only. Compare-and-set: body {@code {id, expectedVersion, name?, description?, priceMinor?, currency?}},
+   * or {@code anyVersion: true} instead of {@code expectedVersion} to overwrite whatever version is current (HTTP's
+   * {@code If-Match: *}). Reply: the product with its new version. Fails 403, 404, 412 (version is not
+   * {@code expectedVersion}).
    */
   public static final String UPDATE = "inventory.product.update";
 

@@ -76,9 +76,11 @@ final class CatalogRoutes {
 
   void update(RoutingContext ctx) {
     JsonObject changes = Calls.body(ctx).put("id", Calls.path(ctx, "id"));
+    changes.remove("expectedVersion"); // the precondition comes from If-Match only
+    changes.remove("anyVersion");
     Future<JsonObject> updated = calls.admin(ctx)
-        .compose(admin -> expectedVersion(ctx.request().getHeader("If-Match")))
-        .compose(version -> inventory(ctx, InventoryApi.UPDATE, changes.put("expectedVersion", version)))
+        .compose(admin -> precondition(ctx.request().getHeader("If-Match")))
+        .compose(precondition -> inventory(ctx, InventoryApi.UPDATE, changes.mergeIn(precondition)))
         .onSuccess(p -> ctx.response().putHeader("ETag", etag(p)));
     Calls.respond(ctx, 200, updated);
   }
@@ -100,16 +102,24 @@ final class CatalogRoutes {
     return "\"" + product.getLong("version") + "\"";
   }
 
-  /** The version in a strong ETag; 428 without If-Match, 412 for anything that is not one of our ETags. */
-  private static Future<Long> expectedVersion(String ifMatch) {
+  /**
+   * {@code {expectedVersion}} from a strong ETag, or {@code {anyVersion: true}} for {@code If-Match: *} (any
+   * current version: the client chose to overwrite); 428 without If-Match, 412 for anything that is not one of
+   * our ETags.
+   */
+  private static Future<JsonObject> precondition(String ifMatch) {
     if (ifMatch == null || ifMatch.isBlank()) {
       return Future.failedFuture(new Problems.HttpProblem(428,
           "send If-Match with the ETag of the product you read, so concurrent edits are not lost"));
     }
     String tag = ifMatch.trim();
+    if (tag.equals("*")) {
+      return Future.succeededFuture(new JsonObject().put("anyVersion", true));
+    }
     if (tag.length() > 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
       try {
-        return Future.succeededFuture(Long.parseLong(tag.substring(1, tag.length() - 1)));
+        return Future.succeededFuture(new JsonObject()
+            .put("expectedVersion", Long.parseLong(tag.substring(1, tag.length() - 1))));
       } catch (NumberFormatException e) {
         // falls through: not one of ours, so it cannot match
       }

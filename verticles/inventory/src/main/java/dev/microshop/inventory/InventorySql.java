@@ -40,7 +40,10 @@ final class InventorySql {
        LIMIT $4
       """;
 
-  /** Compare-and-set: a null parameter keeps the current value; 0 rows means missing or a stale version. */
+  /**
+   * Compare-and-set: a null parameter keeps the current value, a null version ($2) matches any; 0 rows means
+   * missing or a stale version.
+   */
   static final String UPDATE_PRODUCT = """
       UPDATE products
          SET name = COALESCE($3, name),
@@ -49,7 +52,7 @@ final class InventorySql {
              currency = COALESCE($6, currency),
              version = version + 1,
              updated_at = now()
-       WHERE id = $1 AND version = $2
+       WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)
       RETURNING id, sku, name, description, price_minor, currency, available, version, created_at, updated_at
       """;
 

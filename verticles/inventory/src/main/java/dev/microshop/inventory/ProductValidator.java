@@ -51,7 +51,9 @@ final class ProductValidator {
   ProductChanges update(JsonObject body) {
     Fields fields = new Fields(body);
     UUID id = fields.uuid("id", true);
-    Long expected = fields.integer("expectedVersion", true, 1, Long.MAX_VALUE);
+    // anyVersion (HTTP's If-Match: *) is the caller's explicit choice to overwrite whatever version is current.
+    boolean anyVersion = Boolean.TRUE.equals(body.getValue("anyVersion"));
+    Long expected = anyVersion ? null : fields.integer("expectedVersion", true, 1, Long.MAX_VALUE);
     String name = name(fields, false);
     String description = fields.text("description", false, 0, MAX_DESCRIPTION);
     Long price = fields.integer("priceMinor", false, 0, MAX_PRICE_MINOR);

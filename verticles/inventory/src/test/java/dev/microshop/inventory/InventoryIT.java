@@ -272,6 +272,24 @@ class InventoryIT {
   }
 
   @Test
+  void anUpdateForAnyVersionOverwritesWhateverIsCurrentButOnlyOfAProductThatExists() throws Exception {
+    String id = create(product(sku(), "Whatever")).getString("id");
+    update(id, 1, "First Edit");
+
+    JsonObject forced = harness.request(InventoryApi.UPDATE,
+        new JsonObject().put("id", id).put("anyVersion", true).put("name", "Forced"), ADMIN);
+    ReplyException missing = harness.failure(InventoryApi.UPDATE,
+        new JsonObject().put("id", UUID.randomUUID().toString()).put("anyVersion", true).put("name", "X"), ADMIN);
+    ReplyException neither = harness.failure(InventoryApi.UPDATE,
+        new JsonObject().put("id", id).put("name", "No Precondition"), ADMIN);
+
+    assertThat(forced.getLong("version")).isEqualTo(3L);
+    assertThat(row(id)).containsEntry("name", "Forced").containsEntry("version", 3L);
+    assertThat(missing.failureCode()).isEqualTo(404);
+    assertFailure(neither, 400, "expectedVersion");
+  }
+
+  @Test
   void ofConcurrentUpdatesFromTheSameVersionExactlyOneWins() throws Exception {
     String id = create(product(sku(), "Race")).getString("id");
 

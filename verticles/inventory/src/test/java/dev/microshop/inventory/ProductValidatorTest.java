@@ -118,7 +118,7 @@ class ProductValidatorTest {
     ProductChanges changes = validator.update(new JsonObject().put("id", id.toString().toUpperCase())
         .put("expectedVersion", 3).put("priceMinor", 0));
 
-    assertThat(changes).isEqualTo(new ProductChanges(id, 3, null, null, 0L, null));
+    assertThat(changes).isEqualTo(new ProductChanges(id, 3L, null, null, 0L, null));
   }
 
   @Test
