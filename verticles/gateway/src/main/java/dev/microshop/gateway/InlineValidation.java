@@ -55,6 +55,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the client typed, and the schema (length, format, pattern) judges that text.
  */
 final class InlineValidation extends RequestValidatorImpl {
+  private static final char NUL = '\u0000';
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
   private final Map<MediaType, Validator> bodyValidators = new ConcurrentHashMap<>();
@@ -197,8 +198,6 @@ final class InlineValidation extends RequestValidatorImpl {
     }
     return new RequestParameterImpl(transformed);
   }
-
-  private static final char NUL = '\u0000';
 
   /**
    * PostgreSQL cannot store U+0000 in text, so no field of this API can hold it: refused here, naming the field,

@@ -75,14 +75,25 @@ final class RateLimits {
     String id = kind.name().toLowerCase() + ":" + key;
     Future<ConsumptionProbe> probe = cluster == null || isLocal()
         ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
-        : Future.fromCompletionStage(clusterBucket(kind, id).tryConsumeAndReturnRemaining(1),
-                vertx.getOrCreateContext())
-            .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
-            .recover(e -> {
-              goLocal(e);
-              return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
-            });
+        : fromCluster(kind, id);
     return probe.compose(p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+  }
+
+  /**
+   * Most requests are answered at once from the proxy's local copy (the delaying optimisation): those are taken
+   * as they are, with no context hop and no timer; only a call that goes to the cluster is waited for, boundedly.
+   */
+  private Future<ConsumptionProbe> fromCluster(Kind kind, String id) {
+    CompletableFuture<ConsumptionProbe> asked = clusterBucket(kind, id).tryConsumeAndReturnRemaining(1);
+    if (asked.isDone() && !asked.isCompletedExceptionally()) {
+      return Future.succeededFuture(asked.join());
+    }
+    return Future.fromCompletionStage(asked, vertx.getOrCreateContext())
+        .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          goLocal(e);
+          return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+        });
   }
 
   private void goLocal(Throwable cause) {
