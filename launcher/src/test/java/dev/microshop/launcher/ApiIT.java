@@ -149,6 +149,8 @@ class ApiIT {
     attacks.put("unknown kid", Tokens.es256(header.copy().put("kid", "no-such-key"), claims, key));
     attacks.put("malformed", "not.a.jwt");
     attacks.put("garbage segments", "abc.def.ghi");
+    attacks.put("a character appended to a valid signature", valid + "x");
+    attacks.put("a padded signature", valid + "==");
     for (Map.Entry<String, String> attack : attacks.entrySet()) {
       HttpResponse<String> response = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + attack.getValue()));
       assertThat(response.statusCode()).as(attack.getKey()).isEqualTo(401);

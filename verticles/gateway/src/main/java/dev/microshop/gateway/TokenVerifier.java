@@ -99,6 +99,9 @@ final class TokenVerifier {
     if (!"ES256".equals(header.getString("alg"))) {
       return unauthorized("the token must be signed with ES256");
     }
+    if (!isEs256Signature(parts[2])) {
+      return unauthorized("the token's signature is malformed");
+    }
     String missing = REQUIRED_CLAIMS.stream().filter(c -> !claims.containsKey(c)).sorted()
         .collect(Collectors.joining(", "));
     if (!missing.isEmpty()) {
@@ -118,6 +121,20 @@ final class TokenVerifier {
         .recover(e -> e instanceof Problems.HttpProblem ? Future.failedFuture(e)
             : unauthorized("the token is invalid or expired"))
         .map(user -> remember(token, identity(user, claims), claims, epoch));
+  }
+
+  /**
+   * Exactly the 64 bytes of an ES256 signature, canonically base64url-encoded. The JWT library accepted a token
+   * with a character appended to its signature (it verified the first 64 of 65 decoded bytes): not a forgery, but
+   * a second spelling of the same token, which a verifier must not allow.
+   */
+  static boolean isEs256Signature(String part) {
+    try {
+      byte[] signature = Base64.getUrlDecoder().decode(part);
+      return signature.length == 64 && Base64.getUrlEncoder().withoutPadding().encodeToString(signature).equals(part);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private synchronized Identity remembered(String token) {
