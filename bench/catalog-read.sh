@@ -7,7 +7,7 @@
 #   catalog  the gateway and inventory JVMs of microshop, on the embedded PostgreSQL, with the demo catalog
 # and prints the ratios catalog / forward and catalog / hello. The load generator is bench/java/LoadGen.java
 # (Java, closed loop, keep-alive, one request in flight per connection); nothing but a JDK and the built
-# launcher jar is needed. Builds nothing: run `mvn -B -q -DskipTests package` first.
+# launcher jar is needed. Builds nothing: run `./mvnw -B -q -DskipTests package` first.
 #
 # Usage: bench/catalog-read.sh [MICROSHOP_NAME=value ...]
 #   The arguments are setting overrides for the microshop JVMs only (A/B runs), e.g.
@@ -46,7 +46,7 @@ cd "$(dirname "$0")/.." || exit 1
 REPO=$PWD
 JAR=launcher/target/launcher.jar
 if [[ ! -f $JAR ]]; then
-  echo "bench: $PWD/$JAR is missing; build it first: mvn -B -q -DskipTests package" >&2
+  echo "bench: $PWD/$JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
 for tool in java javac curl ps; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Startup time and memory footprint of `java -jar launcher.jar up`, plus the time for one extra service JVM to
-# join the running cluster. Builds nothing: run `mvn -B -q -DskipTests package` first.
+# join the running cluster. Builds nothing: run `./mvnw -B -q -DskipTests package` first.
 #
 # It runs in its own throwaway data directory, on a free gateway port, with its own Hazelcast cluster name and
 # ports (5801..5808), so it never joins or disturbs a developer's running microshop. Every wait is bounded and
@@ -25,7 +25,7 @@ SERVICES=(users inventory orders payments notifications gateway)
 cd "$(dirname "$0")/.." || exit 1
 JAR=launcher/target/launcher.jar
 if [[ ! -f $JAR ]]; then
-  echo "bench: $PWD/$JAR is missing; build it first: mvn -B -q -DskipTests package" >&2
+  echo "bench: $PWD/$JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
 for tool in java curl ps mkfifo; do

@@ -5,7 +5,7 @@
 # it prints confirmed orders/s, p50/p99 of POST -> final state, POST p50/p99, the outbox lag of every service
 # (sampled each second through GET /v1/admin/outbox/{service}) and the cores each JVM and PostgreSQL used, per
 # concurrency level, then the ratio to the target (>= 500 confirmed/s with p99 < 150 ms at 32 clients).
-# Builds nothing: run `mvn -B -q -DskipTests package` first.
+# Builds nothing: run `./mvnw -B -q -DskipTests package` first.
 #
 # Usage: bench/orders.sh [MICROSHOP_NAME=value ...]    (setting overrides for the microshop JVMs, for A/B runs)
 # Environment: LEVELS (16,32,64), PREWARM_S (60: unreported JIT warm-up at 32 clients; six JVMs on two cores compile for about a minute), WARMUP_S (10), MEASURE_S (20), MODE (poll: GET /v1/orders/{id} every POLL_MS;
@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.." || exit 1
 REPO=$PWD
 JAR=launcher/target/launcher.jar
 if [[ ! -f $JAR ]]; then
-  echo "bench: $PWD/$JAR is missing; build it first: mvn -B -q -DskipTests package" >&2
+  echo "bench: $PWD/$JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
 for tool in java javac curl ps mkfifo; do
