@@ -2,9 +2,12 @@ package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.Settings;
-import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** The text of {@code --help}: commands, then every setting with its default and environment variable. */
 final class Help {
@@ -23,6 +26,9 @@ final class Help {
           <service> [...]     Run these services in this JVM and join the cluster, e.g. 'orders' to add
                               one more orders instance to a running 'up'. Services:
                               %s
+          db <service> [--url]
+                              How to open a service's database (in dev, the embedded one in dataDir):
+                              psql "$(java -jar launcher.jar db orders --url)". Starts nothing.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.
@@ -36,16 +42,35 @@ final class Help {
 
         Settings (default):
         """.formatted(String.join(", ", Services.ALL)));
-    Map<String, Object> keys = new TreeMap<>();
+    // A key whose default differs between services (db.name, db.user) shows each service's default.
+    Map<String, Map<String, Object>> keys = new TreeMap<>();
     for (String service : Services.ALL) {
       Settings.flatten(Settings.load(service, Map.of())).forEach((k, v) -> {
         if (!k.equals("service")) {
-          keys.putIfAbsent(k, v);
+          keys.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(service, v);
         }
       });
     }
-    keys.forEach((key, value) -> out.append(String.format("  %-26s %-30s %s%n", key,
-        Settings.envName(null, key), value instanceof JsonObject ? "" : value)));
+    keys.forEach((key, defaults) -> out.append(String.format("  %-34s %-50s %s%n", key,
+        Settings.envName(defaults.size() == 1 ? defaults.keySet().iterator().next() : null, key),
+        describe(defaults))));
     return out.toString();
+  }
+
+  /** One default; the service a key belongs to; or each service's default where they differ. */
+  private static String describe(Map<String, Object> defaults) {
+    Set<Object> distinct = new LinkedHashSet<>(defaults.values());
+    if (defaults.size() == 1) {
+      Map.Entry<String, Object> only = defaults.entrySet().iterator().next();
+      return only.getValue() + "   (" + only.getKey() + ")";
+    }
+    if (distinct.size() == 1) {
+      return String.valueOf(distinct.iterator().next());
+    }
+    if (defaults.entrySet().stream().allMatch(e -> e.getValue().equals(e.getKey()) || "".equals(e.getValue()))) {
+      return "the service's name (none for the gateway)";
+    }
+    return defaults.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 }

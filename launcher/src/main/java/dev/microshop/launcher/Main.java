@@ -27,7 +27,14 @@ public final class Main {
         return;
       }
       Settings.rejectUnknownEnv(env, Services.ALL, Set.of(ServiceRunner.PARENT_PID_ENV));
-      int code = command.up() ? new Up(env).run() : new ServiceRunner(env, command.services(), command.all()).run();
+      int code;
+      if (command.db() != null) {
+        code = DbCommand.run(env, command.db(), command.urlOnly());
+      } else if (command.up()) {
+        code = new Up(env).run();
+      } else {
+        code = new ServiceRunner(env, command.services(), command.all()).run();
+      }
       System.exit(code);
     } catch (UsageException | ConfigException e) {
       System.err.println("microshop: " + e.getMessage());
@@ -35,12 +42,22 @@ public final class Main {
     }
   }
 
-  /** What to run: {@code up}, {@code all}, or a list of services for this JVM. Null means help was asked. */
-  record Command(boolean up, boolean all, List<String> services) {}
+  /**
+   * What to run: {@code up}, {@code all}, a list of services for this JVM, or {@code db <service>} (print how to
+   * open its database). Null means help was asked.
+   */
+  record Command(boolean up, boolean all, List<String> services, String db, boolean urlOnly) {
+    Command(boolean up, boolean all, List<String> services) {
+      this(up, all, services, null, false);
+    }
+  }
 
   static Command parse(String[] args) {
     if (args.length == 0) {
       throw new UsageException("no command given; try --help");
+    }
+    if (args[0].equals("db")) {
+      return parseDb(args);
     }
     Set<String> services = new LinkedHashSet<>();
     boolean up = false;
@@ -68,6 +85,18 @@ public final class Main {
       throw new UsageException("'" + (up ? "up" : "all") + "' takes no other argument");
     }
     return new Command(up, all, all ? Services.ALL : new ArrayList<>(services));
+  }
+
+  private static Command parseDb(String[] args) {
+    boolean url = args.length == 3 && args[2].equals("--url");
+    if (args.length < 2 || args.length > 3 || (args.length == 3 && !url)) {
+      throw new UsageException("usage: db <service> [--url], e.g. 'db orders'");
+    }
+    if (!Services.WITH_DATABASE.contains(args[1])) {
+      throw new UsageException("'" + args[1] + "' has no database (expected one of "
+          + String.join(", ", Services.WITH_DATABASE) + ")");
+    }
+    return new Command(false, false, List.of(), args[1], url);
   }
 
   static final class UsageException extends RuntimeException {

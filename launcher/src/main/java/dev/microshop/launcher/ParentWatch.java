@@ -6,11 +6,8 @@ import java.util.Optional;
 final class ParentWatch {
   private ParentWatch() {}
 
-  static void start(String parentPid, Runnable stop) {
-    if (parentPid == null || parentPid.isBlank()) {
-      return;
-    }
-    Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(parentPid.trim()));
+  static void start(long parentPid, Runnable stop) {
+    Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
     if (parent.isEmpty()) {
       stop.run();
       System.exit(0);

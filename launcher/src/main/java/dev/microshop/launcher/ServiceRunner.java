@@ -17,9 +17,11 @@ import dev.microshop.platform.Settings;
 import dev.microshop.users.UsersVerticle;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -41,6 +43,8 @@ final class ServiceRunner {
   private final Map<String, String> env;
   private final List<String> services;
   private final boolean monolith;
+  private EmbeddedDatabase db;
+  private DevCluster devCluster;
 
   ServiceRunner(Map<String, String> env, List<String> services, boolean monolith) {
     this.env = env;
@@ -49,34 +53,29 @@ final class ServiceRunner {
   }
 
   int run() {
+    long started = System.nanoTime();
     String name = monolith ? "all" : String.join("+", services);
     JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
     Map<String, JsonObject> configs = new LinkedHashMap<>();
     services.forEach(s -> configs.put(s, Settings.load(s, env)));
-    Logging.init(nodeConfig);
-    Logger log = LoggerFactory.getLogger(ServiceRunner.class);
-
-    if (!monolith) {
-      ClusterFactory.create(nodeConfig); // a bad cluster file fails here, before anything starts
+    if (configs.containsKey(Services.GATEWAY)) {
+      Preflight.gatewayPortFree(configs.get(Services.GATEWAY));
     }
-    EmbeddedDatabase db = null;
+    boolean embedded = configs.values().stream().anyMatch(ServiceRunner::needsEmbedded);
+    Logging.init(nodeConfig);
+    if (!monolith) {
+      nodeConfig = claimCluster(nodeConfig, embedded);
+    }
+    Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+    log.info("settings from {}", Settings.source(env));
     Node node;
     try {
-      if (configs.values().stream().anyMatch(c -> needsEmbedded(c))) {
-        db = EmbeddedDatabase.startOrAttach(Path.of(nodeConfig.getString("dataDir")),
-            nodeConfig.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
-        for (JsonObject config : configs.values()) {
-          if (needsEmbedded(config)) {
-            // The embedded database means a developer machine: dev conveniences (generated keys, demo data).
-            db.configure(config).put("dev", true);
-          }
-        }
+      if (embedded) {
+        startDatabase(nodeConfig, configs.values());
       }
       node = Node.start(name, nodeConfig, !monolith, services, configs, FACTORIES);
     } catch (Exception e) {
-      if (db != null) {
-        db.close();
-      }
+      release();
       ConfigException bad = configProblem(e);
       if (bad != null) {
         throw bad; // a bad setting found while starting: one line and exit 2, like any other
@@ -84,23 +83,69 @@ final class ServiceRunner {
       log.error("{} failed to start: {}", name, describe(e), e);
       return 1;
     }
+    if (!env.containsKey(PARENT_PID_ENV)) {
+      Banner.print(name, started, node, db);
+    }
+    awaitStop(node);
+    return 0;
+  }
+
+  /**
+   * Refuses a JVM of another installation and, in dev, binds the cluster name to the data directory. A child of
+   * up is covered by up's claim; any other dev JVM owns its own.
+   */
+  private JsonObject claimCluster(JsonObject nodeConfig, boolean embedded) {
+    boolean dev = DevCluster.isDev(nodeConfig, embedded);
+    devCluster = DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
+    JsonObject bound = dev ? DevCluster.bind(nodeConfig) : nodeConfig;
+    ClusterFactory.create(bound); // a bad cluster file fails here, before anything starts
+    return bound;
+  }
+
+  private void startDatabase(JsonObject nodeConfig, Collection<JsonObject> configs) {
+    db = EmbeddedDatabase.startOrAttach(Path.of(nodeConfig.getString("dataDir")),
+        nodeConfig.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+    for (JsonObject config : configs) {
+      if (needsEmbedded(config)) {
+        // The embedded database means a developer machine: dev conveniences (generated keys, demo data).
+        db.configure(config).put("dev", true);
+      }
+    }
+  }
+
+  /** Runs until SIGTERM (or, for a child of up, until up is gone), then stops the node and what it owns. */
+  private void awaitStop(Node node) {
     CountDownLatch stopped = new CountDownLatch(1);
-    EmbeddedDatabase ownedDb = db;
     Runnable stop = () -> {
       node.stop();
-      if (ownedDb != null) {
-        ownedDb.close();
-      }
+      release();
       stopped.countDown();
     };
     Signals.onTermination(stop);
-    ParentWatch.start(env.get(PARENT_PID_ENV), stop);
+    parentPid().ifPresent(pid -> ParentWatch.start(pid, stop));
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return 0;
+  }
+
+  private void release() {
+    if (db != null) {
+      db.close();
+    }
+    if (devCluster != null) {
+      devCluster.release();
+    }
+  }
+
+  private Optional<Long> parentPid() {
+    String pid = env.get(PARENT_PID_ENV);
+    try {
+      return pid == null ? Optional.empty() : Optional.of(Long.parseLong(pid.trim()));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(PARENT_PID_ENV, "\"" + pid + "\" is not a process id (up sets it on its children)");
+    }
   }
 
   private static boolean needsEmbedded(JsonObject config) {

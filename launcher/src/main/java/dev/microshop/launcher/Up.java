@@ -1,13 +1,17 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.Node;
 import dev.microshop.platform.Settings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +34,8 @@ final class Up {
   private final Object dbLock = new Object();
   private EmbeddedDatabase db;
   private Path upPidFile;
+  private FileChannel lockChannel;
+  private DevCluster devCluster;
   private volatile boolean stopping;
 
   Up(Map<String, String> env) {
@@ -43,7 +49,7 @@ final class Up {
     }
     Logging.init(config);
     long started = System.nanoTime();
-    Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath();
+    Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath().normalize();
     CountDownLatch done = new CountDownLatch(1);
     // Installed before anything starts, so a Ctrl-C during start-up still stops what did start.
     Signals.onTermination(() -> {
@@ -51,7 +57,12 @@ final class Up {
       done.countDown();
     });
     try {
+      // A JVM of another installation is refused before anything is written; then one up per data directory;
+      // then the public port, which would otherwise fail only after every other service has started.
+      devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       claim(dataDir);
+      Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
+      say("settings from %s", Settings.source(env));
       say("starting PostgreSQL (data in %s)", dataDir);
       synchronized (dbLock) {
         if (stopping) {
@@ -61,6 +72,9 @@ final class Up {
       }
       say("PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services", db.port(), seconds(started),
           Services.ALL.size());
+    } catch (ConfigException e) {
+      release();
+      throw e;
     } catch (RuntimeException | IOException e) {
       System.err.println("microshop: cannot start: " + e.getMessage());
       release();
@@ -159,24 +173,38 @@ final class Up {
     say("stopped");
   }
 
-  /** One {@code up} per data directory; a database left behind by a killed {@code up} is stopped first. */
+  /**
+   * One {@code up} per data directory: a lock the OS drops when the process dies, so a killed {@code up} never
+   * blocks the next one, and a refused {@code up} never touches the files of the one that runs. Only the holder
+   * stops a database left behind.
+   */
   private void claim(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
-    upPidFile = dataDir.resolve("up.pid");
-    if (Files.exists(upPidFile)) {
-      long pid = Long.parseLong(Files.readString(upPidFile).trim());
-      if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        throw new IllegalStateException("microshop is already running from " + dataDir + " (pid " + pid + ")");
-      }
+    Path pidFile = dataDir.resolve("up.pid");
+    lockChannel = FileChannel.open(dataDir.resolve("up.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = lockChannel.tryLock(); // held until the channel closes
+    if (lock == null) {
+      String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "unknown";
+      lockChannel.close();
+      lockChannel = null;
+      throw new IllegalStateException("microshop is already running from " + dataDir + " (pid " + pid + ")");
     }
+    upPidFile = pidFile;
     Files.writeString(upPidFile, Long.toString(ProcessHandle.current().pid()));
     EmbeddedDatabase.stopOrphan(dataDir);
   }
 
+  /** Gives up what {@link #claim} took; a refused {@code up} took nothing, so this leaves the running one alone. */
   private void release() {
+    if (devCluster != null) {
+      devCluster.release();
+    }
     try {
       if (upPidFile != null) {
         Files.deleteIfExists(upPidFile);
+      }
+      if (lockChannel != null) {
+        lockChannel.close(); // releases the lock
       }
     } catch (IOException e) {
       LOG.warn("cannot remove {}: {}", upPidFile, e.getMessage());

@@ -522,10 +522,34 @@ class ApiIT {
     HttpResponse<String> item = Http.send("PUT", api + "/v1/products/" + UUID.randomUUID(), "{}");
 
     assertThat(collection.statusCode()).isEqualTo(405);
-    assertThat(collection.headers().firstValue("Allow")).contains("GET, POST");
+    assertThat(collection.headers().firstValue("Allow")).contains("GET, HEAD, POST");
     assertThat(collection.headers().firstValue("Content-Type")).contains("application/problem+json");
     assertThat(item.statusCode()).isEqualTo(405);
-    assertThat(item.headers().firstValue("Allow")).contains("GET, PATCH");
+    assertThat(item.headers().firstValue("Allow")).contains("GET, HEAD, PATCH");
+  }
+
+  @Test
+  @Order(17)
+  void headIsAGetWithoutItsBodyOnEveryGetRouteAndTheContract() {
+    String id = new JsonObject(Http.get(api + "/v1/products?limit=1").body()).getJsonArray("items")
+        .getJsonObject(0).getString("id");
+    for (String path : List.of("/v1/products/" + id, "/v1/products?limit=2", "/openapi.yaml", "/v1/status")) {
+      HttpResponse<String> get = Http.get(api + path);
+      HttpResponse<String> head = Http.send("HEAD", api + path, null);
+
+      assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(get.statusCode()).isEqualTo(200);
+      assertThat(head.body()).as("HEAD " + path).isEmpty();
+      assertThat(get.body()).as("GET " + path).isNotEmpty();
+      for (String header : List.of("Content-Type", "ETag", "Cache-Control")) {
+        assertThat(head.headers().firstValue(header)).as(header + " of HEAD " + path)
+            .isEqualTo(get.headers().firstValue(header));
+      }
+      assertThat(head.headers().firstValue("X-Request-Id")).as("HEAD " + path).isPresent();
+    }
+    HttpResponse<String> missing = Http.send("HEAD", api + "/v1/products/" + UUID.randomUUID(), null);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(Http.send("HEAD", api + "/v1/me", null).statusCode()).as("HEAD needs a token like GET").isEqualTo(401);
   }
 
   @Test

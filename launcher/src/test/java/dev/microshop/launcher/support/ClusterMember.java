@@ -1,5 +1,6 @@
 package dev.microshop.launcher.support;
 
+import dev.microshop.launcher.DevCluster;
 import dev.microshop.platform.ClusterFactory;
 import dev.microshop.platform.Settings;
 import io.vertx.core.Vertx;
@@ -12,7 +13,9 @@ public final class ClusterMember {
   private ClusterMember() {}
 
   public static Vertx join(TestEnv env) throws Exception {
-    JsonObject config = Settings.load("gateway", env.env());
+    JsonObject loaded = Settings.load("gateway", env.env());
+    // The same cluster name the service JVMs of this data directory use.
+    JsonObject config = DevCluster.isDev(loaded, false) ? DevCluster.bind(loaded) : loaded;
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     return Vertx.builder()

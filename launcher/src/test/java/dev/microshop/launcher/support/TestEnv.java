@@ -36,6 +36,16 @@ public final class TestEnv {
     env.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
   }
 
+  private TestEnv(TestEnv original) {
+    this.dataDir = original.dataDir;
+    env.putAll(original.env);
+  }
+
+  /** The same environment (cluster name and ports included), to change without touching the original. */
+  public static TestEnv copyOf(TestEnv original) {
+    return new TestEnv(original);
+  }
+
   /** A fresh environment whose data directory is {@code dataDir} (shared embedded database or a private one). */
   public static TestEnv in(Path dataDir) {
     return new TestEnv(dataDir);

@@ -7,6 +7,7 @@ import dev.microshop.platform.ServiceVerticle;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public class GatewayVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final String CONTRACT = "api/openapi.yaml";
+  private static final String HEAD = "microshop.head";
   private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.20.0";
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private HttpServer server;
@@ -174,6 +177,12 @@ public class GatewayVerticle extends ServiceVerticle {
     builder.getRoute("outboxStats").addHandler(admin::stats);
 
     Router root = Router.router(vertx);
+    // RFC 9110: HEAD is GET without a body. Rerouted as GET, it runs every check a GET runs (rate limits, tokens,
+    // validation) and gets the same headers; Vert.x leaves out the body of a response to HEAD.
+    root.route().method(HttpMethod.HEAD).handler(ctx -> {
+      ctx.put(HEAD, true);
+      ctx.reroute(HttpMethod.GET, ctx.request().uri());
+    });
     root.route().handler(GatewayVerticle::requestId);
     int maxUri = http.getInteger("maxInitialLineLength");
     // HTTP/1.1's codec enforces this already; HTTP/2 (h2c) has no request line, so check the URI here too.
@@ -210,7 +219,8 @@ public class GatewayVerticle extends ServiceVerticle {
     return contract.getPaths().stream().map(path -> Map.entry(
             Pattern.compile(Arrays.stream(path.getName().split("\\{[^/}]+}", -1)).map(Pattern::quote)
                 .collect(Collectors.joining("[^/]+"))),
-            path.getOperations().stream().map(op -> op.getHttpMethod().name()).sorted()
+            path.getOperations().stream().map(op -> op.getHttpMethod().name())
+                .flatMap(m -> m.equals("GET") ? Stream.of(m, "HEAD") : Stream.of(m)).sorted()
                 .collect(Collectors.joining(", "))))
         .toList();
   }
@@ -224,6 +234,11 @@ public class GatewayVerticle extends ServiceVerticle {
         // No cleartext HTTP/2 upgrade: the edge speaks HTTP/1.1 (TLS terminators negotiate h2 in front of it),
         // so the request-line and header limits above hold for every request.
         .setHttp2ClearTextEnabled(false);
+  }
+
+  /** True when the request arrived as HEAD (it is routed as GET). */
+  static boolean isHead(RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(HEAD));
   }
 
   /** X-Request-Id: echoed when sane, generated otherwise; it also travels to the services. */

@@ -40,6 +40,10 @@ final class NotificationRoutes {
         .putHeader("Content-Type", "text/event-stream")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
+    if (GatewayVerticle.isHead(ctx)) {
+      response.end(); // a HEAD asks for the stream's headers only: no subscription that nobody reads
+      return;
+    }
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(NotificationsApi.stream(identity.userId()),
         msg -> response.write("event: notification\nid: " + msg.body().getString("id") + "\ndata: "
             + msg.body().encode() + "\n\n"));

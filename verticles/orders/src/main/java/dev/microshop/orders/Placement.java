@@ -62,7 +62,7 @@ final class Placement {
     Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
     Future<?> command = Messages.command(tx, SagaCommands.RESERVE_STOCK,
         new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
-    Future<?> steps = Saga.steps(tx, orderId, "PLACED", request.lines().size() + " lines", "STOCK_REQUESTED", null);
+    Future<?> steps = Saga.steps(tx, orderId, "PLACED", lineCount(request.lines().size()), "STOCK_REQUESTED", null);
     Future<JsonObject> placed = Orders.get(tx, request.userId(), orderId);
     return Saga.pipelined(order, orderLines, command, steps, placed).map(v -> placed.result());
   }
@@ -137,5 +137,9 @@ final class Placement {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String lineCount(int lines) {
+    return lines + (lines == 1 ? " line" : " lines");
   }
 }

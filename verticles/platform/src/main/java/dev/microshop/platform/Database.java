@@ -27,8 +27,13 @@ public final class Database {
       // service's; each baselines at 0 when the other already created tables.
       flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
       MigrateResult result = flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
-      LOG.info("{} schema at version {} ({} migrations applied)", service, result.targetSchemaVersion,
-          result.migrationsExecuted);
+      if (result.migrationsExecuted == 0) {
+        LOG.info("{} schema is up to date at version {}", service, result.initialSchemaVersion);
+      } else {
+        LOG.info("{} schema migrated from version {} to {} ({} migration{})", service,
+            result.initialSchemaVersion == null ? "none" : result.initialSchemaVersion, result.targetSchemaVersion,
+            result.migrationsExecuted, result.migrationsExecuted == 1 ? "" : "s");
+      }
       return null;
     });
   }

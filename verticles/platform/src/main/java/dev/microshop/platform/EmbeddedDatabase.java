@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
   private static final String HOST = "127.0.0.1";
   private static final String SUPERUSER = "postgres";
+  private static final String HBA = """
+      # Written by microshop: every connection authenticates with a password (SCRAM).
+      local   all all                scram-sha-256
+      host    all all 127.0.0.1/32   scram-sha-256
+      host    all all ::1/128        scram-sha-256
+      """;
 
   private final EmbeddedPostgres server;
   private final Path dataDir;
@@ -52,6 +60,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
       return new EmbeddedDatabase(null, dataDir, running, runningSocketDir(dataDir));
     }
     return start(dataDir, durable, services);
+  }
+
+  /** The server running on {@code dataDir}, if one is: for tools that must not start one. */
+  public static Optional<EmbeddedDatabase> attach(Path dataDir) {
+    Integer running = runningPort(dataDir);
+    return running == null ? Optional.empty()
+        : Optional.of(new EmbeddedDatabase(null, dataDir, running, runningSocketDir(dataDir)));
   }
 
   /** Starts (never attaches): for {@code up}, which owns the server and stops it last. */
@@ -80,8 +95,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("synchronous_commit", durable ? "on" : "off")
           .setServerConfig("full_page_writes", durable ? "on" : "off");
       EmbeddedPostgres server = builder.start();
-      Files.writeString(dataDir.resolve("postgres.json"),
-          new JsonObject().put("port", port).put("socketDir", socketDir).encode());
+      // The owner is recorded so a later start can tell a server left behind (owner dead) from a live one.
+      Files.writeString(dataDir.resolve("postgres.json"), new JsonObject().put("port", port)
+          .put("socketDir", socketDir).put("ownerPid", ProcessHandle.current().pid()).encode());
       EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port, socketDir);
       try {
         db.secure(superPassword);
@@ -123,9 +139,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /**
    * Stops a server left running on {@code dataDir} by a launcher that was killed without cleaning up, so a new
-   * {@code up} owns its database again. Smart shutdown first (SIGTERM), a hard stop only if that hangs.
+   * {@code up} owns its database again. Smart shutdown first (SIGTERM), a hard stop only if that hangs. A server
+   * whose owner (the JVM that started it) is still alive is never touched: that is a running installation.
+   *
+   * @throws IllegalStateException when the server's owner is alive
    */
   public static void stopOrphan(Path dataDir) {
+    long owner = ownerPid(dataDir);
+    if (owner != ProcessHandle.current().pid() && isLiveJvm(owner)) {
+      throw new IllegalStateException("the embedded PostgreSQL in " + dataDir + " belongs to a running microshop JVM"
+          + " (pid " + owner + "); stop it first");
+    }
     long pid = postmasterPid(dataDir);
     // postmaster.pid may be stale and its pid reused by an unrelated process: only a postgres is stopped.
     ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
@@ -134,11 +158,30 @@ public final class EmbeddedDatabase implements AutoCloseable {
       LOG.warn("stopping the PostgreSQL (pid {}) a previous run left behind", pid);
       postmaster.destroy();
       try {
-        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        postmaster.onExit().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         postmaster.destroyForcibly();
       }
     });
+  }
+
+  /** True when {@code pid} is a live Java process (a recorded pid may since have been reused by anything). */
+  public static boolean isLiveJvm(long pid) {
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .map(p -> p.info().command().map(c -> c.endsWith("java")).orElse(true)).orElse(false);
+  }
+
+  /** True when a database was ever started in {@code dataDir}: it holds an installation. */
+  public static boolean exists(Path dataDir) {
+    return Files.exists(dataDir.resolve("postgres.json"));
+  }
+
+  private static long ownerPid(Path dataDir) {
+    try {
+      return new JsonObject(Files.readString(dataDir.resolve("postgres.json"))).getLong("ownerPid", -1L);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static long postmasterPid(Path dataDir) {
@@ -182,7 +225,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     // itself, so "stopped" means stopped.
     ProcessHandle.of(pid).ifPresent(postmaster -> {
       try {
-        postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        postmaster.onExit().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.warn("PostgreSQL (pid {}) still running 30 s after the stop request", pid);
       }
@@ -192,12 +235,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private void secure(String superPassword) {
     try (Connection c = superuser("postgres"); Statement s = c.createStatement()) {
       s.execute("ALTER ROLE postgres WITH PASSWORD " + literal(superPassword));
-      Files.writeString(dataDir.resolve("pg").resolve("pg_hba.conf"), """
-          # Written by microshop: every connection authenticates with a password (SCRAM).
-          local   all all                scram-sha-256
-          host    all all 127.0.0.1/32   scram-sha-256
-          host    all all ::1/128        scram-sha-256
-          """);
+      Path hba = dataDir.resolve("pg").resolve("pg_hba.conf");
+      if (Files.readString(hba).equals(HBA)) {
+        return; // secured by an earlier start: nothing to reload
+      }
+      Files.writeString(hba, HBA);
+      // initdb wrote max_connections into postgresql.conf; the server runs with its own value from the command
+      // line, and a reload would log that file value as an error on every start. The command line decides.
+      Path conf = dataDir.resolve("pg").resolve("postgresql.conf");
+      Files.writeString(conf, Files.readString(conf).replaceAll("(?m)^max_connections", "#max_connections"));
       s.execute("SELECT pg_reload_conf()");
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("cannot secure the embedded PostgreSQL: " + e.getMessage(), e);

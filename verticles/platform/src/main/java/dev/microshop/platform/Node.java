@@ -36,6 +36,7 @@ public final class Node {
   private final OpenTelemetrySdk tracing;
   private final List<String> deployments = new ArrayList<>();
   private volatile boolean stopped;
+  private JsonObject ready;
 
   private Node(Vertx vertx, Platform platform, OpenTelemetrySdk tracing) {
     this.vertx = vertx;
@@ -88,7 +89,7 @@ public final class Node {
       for (String service : services) {
         node.deploy(service, configs.get(service), factories.get(service));
       }
-      System.out.println(READY_MARKER + new JsonObject()
+      node.ready = new JsonObject()
           .put("node", name)
           .put("pid", ProcessHandle.current().pid())
           .put("services", new JsonArray(services))
@@ -98,13 +99,18 @@ public final class Node {
           .put("jvmStartToReadyMs", System.currentTimeMillis()
               - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
           .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
-          .put("endpoints", new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())))
-          .encode());
+          .put("endpoints", new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())));
+      System.out.println(READY_MARKER + node.ready.encode());
       return node;
     } catch (Exception e) {
       vertx.close();
       throw e;
     }
+  }
+
+  /** What the ready line said: node, pid, management URL, endpoints (the gateway's URL among them). */
+  public JsonObject ready() {
+    return ready.copy();
   }
 
   private void deploy(String service, JsonObject config, Function<Platform, ServiceVerticle> factory)

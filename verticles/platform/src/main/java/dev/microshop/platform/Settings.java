@@ -1,6 +1,9 @@
 package dev.microshop.platform;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.microshop.contracts.Services;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -9,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -152,6 +156,17 @@ public final class Settings {
     node.put(path[path.length - 1], value);
   }
 
+  /** Where the settings come from, for the first line a JVM prints: the answer to "which config/ is this?". */
+  public static String source(Map<String, String> env) {
+    String dir = env.get(CONFIG_DIR_ENV);
+    if (dir != null) {
+      return Path.of(dir).toAbsolutePath().normalize() + " (" + CONFIG_DIR_ENV + ")";
+    }
+    Path local = Path.of("config").toAbsolutePath().normalize();
+    return Files.exists(local.resolve("common.json")) ? local.toString()
+        : "the defaults inside the jar (there is no " + local + "; " + CONFIG_DIR_ENV + " names another)";
+  }
+
   private static JsonObject read(Map<String, String> env, String file) {
     String dir = env.get(CONFIG_DIR_ENV);
     if (dir != null) {
@@ -159,17 +174,102 @@ public final class Settings {
       if (!Files.isDirectory(Path.of(dir))) {
         throw new ConfigException(CONFIG_DIR_ENV, "directory " + dir + " does not exist");
       }
-      return Files.exists(path) ? parseFile(path) : new JsonObject();
+      return Files.exists(path) ? checked(file, parseFile(path), path) : new JsonObject();
     }
     Path local = Path.of("config", file);
     if (Files.exists(Path.of("config", "common.json"))) {
-      return Files.exists(local) ? parseFile(local) : new JsonObject();
+      return Files.exists(local) ? checked(file, parseFile(local), local) : new JsonObject();
     }
+    JsonObject bundled = bundled(file);
+    return bundled == null ? new JsonObject() : bundled;
+  }
+
+  /** The copy of a config file inside the jar, or null where there is none (a module's own tests). */
+  private static JsonObject bundled(String file) {
     try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(BUNDLED + file)) {
-      return in == null ? new JsonObject() : parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return in == null ? null : parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ConfigException(file, "cannot read bundled config: " + e.getMessage());
     }
+  }
+
+  /**
+   * Fails on a key that names no setting, or a value of the wrong kind: the jar's own copies of the files are
+   * the schema. A misspelt key ({@code pingTimeoutMS}) would otherwise be ignored, leaving the default in force.
+   */
+  private static JsonObject checked(String file, JsonObject json, Path path) {
+    JsonObject schema = bundled("common.json");
+    if (schema == null) {
+      return json; // no schema on this classpath
+    }
+    List<String> owners = file.equals("common.json") ? Services.ALL : List.of(file.replace(".json", ""));
+    Map<String, Object> known = new LinkedHashMap<>(flatten(schema));
+    for (String owner : owners) {
+      JsonObject own = bundled(owner + ".json");
+      if (own != null) {
+        known.putAll(flatten(own));
+      }
+    }
+    for (Map.Entry<String, Object> leaf : flatten(json).entrySet()) {
+      String key = leaf.getKey();
+      if (!known.containsKey(key)) {
+        String near = known.keySet().stream().filter(k -> nearlyEqual(k, key)).findFirst()
+            .map(k -> " (did you mean " + k + "?)").orElse("");
+        throw new ConfigException(key, "no such setting in " + path.toAbsolutePath().normalize() + near);
+      }
+      if (!sameKind(known.get(key), leaf.getValue())) {
+        throw new ConfigException(key, Json.encode(leaf.getValue()) + " is " + kind(leaf.getValue()) + " where "
+            + path.toAbsolutePath().normalize() + " needs " + kind(known.get(key)));
+      }
+    }
+    return json;
+  }
+
+  private static boolean sameKind(Object template, Object value) {
+    if (template == null || value == null) {
+      return template == value;
+    }
+    if (template instanceof Number) {
+      return value instanceof Number
+          && (!(template instanceof Integer || template instanceof Long) || !(value instanceof Double));
+    }
+    return template.getClass() == value.getClass();
+  }
+
+  private static String kind(Object value) {
+    if (value instanceof Integer || value instanceof Long) {
+      return "an integer";
+    }
+    if (value instanceof Number) {
+      return "a number";
+    }
+    if (value instanceof Boolean) {
+      return "true or false";
+    }
+    if (value instanceof JsonArray) {
+      return "a list";
+    }
+    if (value instanceof JsonObject) {
+      return "an object";
+    }
+    return value == null ? "null" : "a string";
+  }
+
+  /** Equal but for case, or one edit apart: worth suggesting. */
+  private static boolean nearlyEqual(String a, String b) {
+    if (a.equalsIgnoreCase(b)) {
+      return true;
+    }
+    if (Math.abs(a.length() - b.length()) > 1) {
+      return false;
+    }
+    int i = 0;
+    while (i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return a.substring(Math.min(i + 1, a.length())).equals(b.substring(Math.min(i + 1, b.length())))
+        || a.substring(i).equals(b.substring(Math.min(i + 1, b.length())))
+        || a.substring(Math.min(i + 1, a.length())).equals(b.substring(i));
   }
 
   private static JsonObject parseFile(Path path) {
@@ -184,6 +284,11 @@ public final class Settings {
     try {
       return new JsonObject(text);
     } catch (DecodeException e) {
+      // Jackson's own message ends in "[Source: REDACTED (...)]"; the line and column are what a reader needs.
+      if (e.getCause() instanceof JsonProcessingException json && json.getLocation() != null) {
+        throw new ConfigException(name, String.format("not valid JSON at line %d, column %d: %s",
+            json.getLocation().getLineNr(), json.getLocation().getColumnNr(), json.getOriginalMessage()));
+      }
       throw new ConfigException(name, "not valid JSON: " + e.getMessage());
     }
   }
