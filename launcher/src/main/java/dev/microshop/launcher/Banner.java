@@ -1,7 +1,7 @@
 package dev.microshop.launcher;
 
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Node;
+import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 
 /**

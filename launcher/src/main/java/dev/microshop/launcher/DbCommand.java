@@ -1,8 +1,8 @@
 package dev.microshop.launcher;
 
-import dev.microshop.platform.DbSettings;
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.db.DbSettings;
 import io.vertx.core.json.JsonObject;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;

@@ -1,8 +1,8 @@
 package dev.microshop.launcher;
 
-import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Secrets;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;

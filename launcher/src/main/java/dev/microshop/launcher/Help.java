@@ -1,7 +1,7 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.Settings;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.ConfigException;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

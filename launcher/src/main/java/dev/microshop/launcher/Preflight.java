@@ -1,8 +1,8 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.ConfigException;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Settings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,10 +1,10 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.ConfigException;
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Node;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

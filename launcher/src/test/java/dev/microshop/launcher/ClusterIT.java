@@ -10,7 +10,7 @@ import dev.microshop.launcher.support.ClusterMember;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.SharedDatabase;
 import dev.microshop.launcher.support.TestEnv;
-import dev.microshop.platform.Bus;
+import dev.microshop.platform.messaging.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

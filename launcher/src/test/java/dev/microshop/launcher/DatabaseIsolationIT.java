@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.SharedDatabase;
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Secrets;
+import dev.microshop.platform.config.Secrets;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;

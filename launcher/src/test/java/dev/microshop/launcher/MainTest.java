@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

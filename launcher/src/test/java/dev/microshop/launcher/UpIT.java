@@ -7,7 +7,7 @@ import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
 import dev.microshop.platform.EmbeddedDatabase;
-import dev.microshop.platform.Secrets;
+import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,8 +1,8 @@
 package dev.microshop.launcher.support;
 
 import dev.microshop.launcher.DevCluster;
-import dev.microshop.platform.ClusterFactory;
-import dev.microshop.platform.Settings;
+import dev.microshop.platform.cluster.ClusterFactory;
+import dev.microshop.platform.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;

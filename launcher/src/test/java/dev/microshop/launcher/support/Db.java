@@ -1,6 +1,6 @@
 package dev.microshop.launcher.support;
 
-import dev.microshop.platform.Secrets;
+import dev.microshop.platform.config.Secrets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.microshop.launcher.support;
 
-import dev.microshop.platform.Node;
+import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Identity;
-import dev.microshop.platform.Bus;
-import dev.microshop.platform.Platform;
+import dev.microshop.platform.messaging.Bus;
+import dev.microshop.platform.service.Platform;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;

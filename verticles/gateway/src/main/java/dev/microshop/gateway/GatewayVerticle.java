@@ -1,9 +1,9 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.ConfigException;
-import dev.microshop.platform.Platform;
-import dev.microshop.platform.ServiceVerticle;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.service.Platform;
+import dev.microshop.platform.service.ServiceVerticle;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -2,7 +2,7 @@ package dev.microshop.gateway;
 
 import dev.microshop.contracts.Describe;
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.Platform;
+import dev.microshop.platform.service.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;

@@ -2,8 +2,8 @@ package dev.microshop.gateway;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.UsersApi;
-import dev.microshop.platform.ConfigException;
-import dev.microshop.platform.Platform;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.service.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;

@@ -2,7 +2,7 @@ package dev.microshop.inventory;
 
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.MultiMap;
 
 /** Who may send a command. The gateway checks too; this holds for any other sender on the bus. */

@@ -1,7 +1,7 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

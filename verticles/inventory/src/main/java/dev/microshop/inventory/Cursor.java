@@ -1,7 +1,7 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

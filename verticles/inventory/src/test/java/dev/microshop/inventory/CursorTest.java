@@ -3,7 +3,7 @@ package dev.microshop.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,7 +1,7 @@
 package dev.microshop.notifications;
 
 import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;

@@ -3,7 +3,7 @@ package dev.microshop.notifications;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.UUID;

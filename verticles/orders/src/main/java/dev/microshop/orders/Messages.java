@@ -1,7 +1,7 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.Events;
-import dev.microshop.platform.Outbox;
+import dev.microshop.platform.messaging.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;

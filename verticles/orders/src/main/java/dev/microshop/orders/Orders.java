@@ -1,6 +1,6 @@
 package dev.microshop.orders;
 
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

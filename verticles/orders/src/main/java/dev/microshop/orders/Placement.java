@@ -1,8 +1,8 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.SagaCommands;
-import dev.microshop.platform.OutboxRelay;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.OutboxRelay;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -3,6 +3,7 @@ package dev.microshop.orders;
 import dev.microshop.contracts.Events;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.SagaCommands;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,7 @@ final class Saga {
       case OrdersApi.PAYMENT_CHARGED -> paymentCharged(tx, answer);
       case OrdersApi.PAYMENT_DECLINED -> paymentDeclined(tx, answer);
       // Fails the delivery: retried, then a dead letter an admin can see, rather than an answer silently dropped.
-      default -> Future.failedFuture(new dev.microshop.platform.ServiceFailure(400, "unknown saga result \"" + result
+      default -> Future.failedFuture(new ServiceFailure(400, "unknown saga result \"" + result
           + "\""));
     };
   }
@@ -159,7 +160,7 @@ final class Saga {
     try {
       id = UUID.fromString(result.getString("orderId"));
     } catch (RuntimeException e) {
-      return Future.failedFuture(new dev.microshop.platform.ServiceFailure(400, "orderId must be a UUID"));
+      return Future.failedFuture(new ServiceFailure(400, "orderId must be a UUID"));
     }
     return tx.preparedQuery(OrdersSql.LOCK).execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : OrderRow.from(rows.iterator().next()));

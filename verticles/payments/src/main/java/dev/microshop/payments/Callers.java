@@ -2,7 +2,7 @@ package dev.microshop.payments;
 
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.MultiMap;
 import java.util.UUID;
 

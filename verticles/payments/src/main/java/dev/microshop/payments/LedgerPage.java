@@ -1,7 +1,7 @@
 package dev.microshop.payments;
 
 import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.util.Base64;

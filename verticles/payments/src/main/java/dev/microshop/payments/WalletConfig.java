@@ -1,6 +1,6 @@
 package dev.microshop.payments;
 
-import dev.microshop.platform.ConfigException;
+import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 
 /**

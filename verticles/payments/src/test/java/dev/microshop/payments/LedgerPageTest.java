@@ -3,7 +3,7 @@ package dev.microshop.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.microshop.platform.ServiceFailure;
+import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

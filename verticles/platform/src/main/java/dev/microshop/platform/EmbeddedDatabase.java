@@ -1,5 +1,8 @@
 package dev.microshop.platform;
 
+import dev.microshop.platform.config.Secrets;
+import dev.microshop.platform.db.Database;
+import dev.microshop.platform.db.DbSettings;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.microshop.users;
 
 import dev.microshop.contracts.Identity;
-import dev.microshop.platform.ConfigException;
-import dev.microshop.platform.Secrets;
+import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

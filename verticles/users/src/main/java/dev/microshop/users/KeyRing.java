@@ -1,6 +1,6 @@
 package dev.microshop.users;
 
-import dev.microshop.platform.ConfigException;
+import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

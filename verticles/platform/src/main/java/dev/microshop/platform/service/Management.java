@@ -1,0 +1,67 @@
+package dev.microshop.platform.service;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The management endpoint of one JVM: {@code /health/live}, {@code /health/ready} (every registered check UP,
+ * else 503) and {@code /metrics} in Prometheus format. It is separate from the public API so probes and
+ * scrapers never compete with customers, and it binds to the management interface only.
+ */
+public final class Management {
+  private final Vertx vertx;
+  private final HealthChecks readiness;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private HttpServer server;
+
+  public Management(Vertx vertx) {
+    this.vertx = vertx;
+    this.readiness = HealthChecks.create(vertx);
+    readiness.register("accepting", promise ->
+        promise.complete(draining.get() ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
+  }
+
+  public Future<HttpServer> start(JsonObject config) {
+    JsonObject management = config.getJsonObject("management");
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(management.getInteger("port"), management.getString("host"))
+        .onSuccess(s -> server = s);
+  }
+
+  /** Adds a readiness check; the procedure must complete within {@code timeoutMs} or counts as DOWN. */
+  public void readiness(String name, long timeoutMs, Handler<Promise<Status>> procedure) {
+    readiness.register(name, timeoutMs, procedure);
+  }
+
+  public void removeReadiness(String name) {
+    readiness.unregister(name);
+  }
+
+  /** First step of a graceful stop: load balancers and probes see 503 before anything else closes. */
+  public void drain() {
+    draining.set(true);
+  }
+
+  public String url(String host) {
+    return "http://" + host + ":" + server.actualPort();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+}

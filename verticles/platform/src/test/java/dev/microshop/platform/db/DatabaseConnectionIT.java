@@ -1,0 +1,80 @@
+package dev.microshop.platform.db;
+
+import dev.microshop.platform.testing.ProbeService;
+import static dev.microshop.platform.testing.ServiceHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.microshop.contracts.Services;
+import dev.microshop.platform.testing.ServiceHarness;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a service's pool reaches the embedded PostgreSQL: through the server's Unix-domain socket, on Vert.x's
+ * native transport, and over TCP when no socket directory is set. PostgreSQL itself tells which:
+ * {@code inet_client_addr()} is null for a Unix-socket session.
+ */
+class DatabaseConnectionIT {
+  private static final String WHO = """
+      SELECT host(inet_client_addr()) AS client, current_user AS role, current_database() AS db""";
+
+  private static ServiceHarness harness;
+  private static ProbeService probe;
+
+  @BeforeAll
+  static void start() throws Exception {
+    AtomicReference<ProbeService> started = new AtomicReference<>();
+    harness = ServiceHarness.start(Services.ORDERS, platform -> {
+      started.set(new ProbeService(platform));
+      return started.get();
+    }, Map.of());
+    probe = started.get();
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  @Test
+  void aServicesPoolGoesThroughTheEmbeddedServersUnixSocketOnTheNativeTransport() {
+    // The launcher ships the epoll library for Linux x86-64 only; elsewhere the socket is not used (TCP, below).
+    assumeTrue(System.getProperty("os.name").toLowerCase().startsWith("linux")
+        && List.of("amd64", "x86_64").contains(System.getProperty("os.arch")), "Linux x86-64");
+    assertThat(harness.vertx().isNativeTransportEnabled()).as("epoll transport").isTrue();
+    assertThat(probe.config().getJsonObject("db").getString("socketDir")).startsWith("/").endsWith("/pg");
+
+    Row row = who(probe.pool());
+
+    assertThat(row.getString("client")).as("client address (null: a Unix-domain socket)").isNull();
+    assertThat(row.getString("role")).isEqualTo(Services.ORDERS);
+    assertThat(row.getString("db")).isEqualTo(Services.ORDERS);
+  }
+
+  @Test
+  void withoutASocketDirectoryThePoolConnectsOverTcpWithTheSameLogin() {
+    DbSettings socket = DbSettings.from(probe.config());
+    DbSettings tcp = new DbSettings(socket.host(), socket.port(), "", socket.database(), socket.user(),
+        socket.password(), 1);
+    Pool pool = Database.pool(harness.vertx(), Services.ORDERS, tcp);
+    try {
+      Row row = who(pool);
+
+      assertThat(row.getString("client")).isEqualTo("127.0.0.1");
+      assertThat(row.getString("role")).isEqualTo(Services.ORDERS);
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  private static Row who(Pool pool) {
+    return await(pool.query(WHO).execute()).iterator().next();
+  }
+}
