@@ -1,6 +1,6 @@
 package dev.microshop.launcher;
 
-import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 

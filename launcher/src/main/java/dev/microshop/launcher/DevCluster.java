@@ -1,6 +1,6 @@
 package dev.microshop.launcher;
 
-import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonObject;

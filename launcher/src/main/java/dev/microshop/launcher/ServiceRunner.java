@@ -1,12 +1,12 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.gateway.GatewayVerticle;
 import dev.microshop.inventory.InventoryVerticle;
 import dev.microshop.notifications.NotificationsVerticle;
 import dev.microshop.orders.OrdersVerticle;
 import dev.microshop.payments.PaymentsVerticle;
-import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.cluster.ClusterFactory;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Settings;

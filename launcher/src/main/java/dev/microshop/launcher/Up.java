@@ -1,7 +1,7 @@
 package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.service.Node;
@@ -60,8 +60,9 @@ final class Up {
       // A JVM of another installation is refused before anything is written; then one up per data directory;
       // then the public port, which would otherwise fail only after every other service has started.
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
-      claim(dataDir);
+      refuseIfRunning(dataDir);
       Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
+      claim(dataDir);
       say("settings from %s", Settings.source(env));
       say("starting PostgreSQL (data in %s)", dataDir);
       synchronized (dbLock) {
@@ -184,14 +185,35 @@ final class Up {
     lockChannel = FileChannel.open(dataDir.resolve("up.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock = lockChannel.tryLock(); // held until the channel closes
     if (lock == null) {
-      String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "unknown";
       lockChannel.close();
       lockChannel = null;
-      throw new IllegalStateException("microshop is already running from " + dataDir + " (pid " + pid + ")");
+      throw alreadyRunning(dataDir);
     }
     upPidFile = pidFile;
     Files.writeString(upPidFile, Long.toString(ProcessHandle.current().pid()));
     EmbeddedDatabase.stopOrphan(dataDir);
+  }
+
+  /** Refuses at once, writing nothing, when an up holds this data directory (the claim below still decides). */
+  private static void refuseIfRunning(Path dataDir) throws IOException {
+    Path lockFile = dataDir.resolve("up.lock");
+    if (!Files.exists(lockFile)) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock probe = channel.tryLock();
+      if (probe == null) {
+        throw alreadyRunning(dataDir);
+      }
+      probe.release();
+    }
+  }
+
+  private static ConfigException alreadyRunning(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("up.pid");
+    String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "unknown";
+    return ConfigException.refusal("dataDir", "already running from " + dataDir + " (pid " + pid
+        + "); stop it first (Ctrl-C there, or kill " + pid + ")");
   }
 
   /** Gives up what {@link #claim} took; a refused {@code up} took nothing, so this leaves the running one alone. */

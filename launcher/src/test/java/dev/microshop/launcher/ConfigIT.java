@@ -113,6 +113,16 @@ class ConfigIT {
     assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
         "bad setting " + orders + ": not valid JSON at line");
     assertThat(Files.readString(orders)).contains("deadlineSeconds"); // the edit above took
+
+    Files.writeString(orders, original.substring(0, original.lastIndexOf('}')));
+    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+        "bad setting " + orders + ": not valid JSON at line");
+    Files.writeString(orders, "[" + original + "]");
+    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+        "bad setting " + orders + ": holds a JSON list; a settings file is one JSON object");
+    Files.writeString(orders, original.replace("\"deadlineSeconds\": 30", "\"deadlineSeconds\": {\"s\": 30}"));
+    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+        "bad setting saga.deadlineSeconds: an object is given where " + orders + " needs an integer");
   }
 
   private Path copyOfConfig() throws Exception {

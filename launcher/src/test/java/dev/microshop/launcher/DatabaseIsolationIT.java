@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.launcher.support.SharedDatabase;
-import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.config.Secrets;
 import java.nio.file.Files;
 import java.sql.Connection;

@@ -61,10 +61,10 @@ class FirstRunIT {
     long firstPid = up.pid();
     for (int attempt = 2; attempt <= 3; attempt++) {
       ServiceProcess again = ServiceProcess.start(env.env(), "up");
-      assertThat(again.awaitExit(Duration.ofSeconds(60))).as("exit code of up #%d", attempt).isEqualTo(1);
-      assertThat(again.output()).as("up #%d", attempt)
-          .contains("microshop is already running from " + dataDir.toAbsolutePath().normalize() + " (pid " + firstPid + ")")
-          .doesNotContain("stopping the PostgreSQL");
+      assertThat(again.awaitExit(Duration.ofSeconds(60))).as("exit code of up #%d", attempt).isEqualTo(2);
+      assertThat(again.lines()).as("up #%d", attempt).containsExactly("microshop: already running from "
+          + dataDir.toAbsolutePath().normalize() + " (pid " + firstPid + "); stop it first (Ctrl-C there, or kill "
+          + firstPid + ")");
       assertThat(Files.readString(dataDir.resolve("up.pid")).trim()).as("the running up's pid file")
           .isEqualTo(Long.toString(firstPid));
     }

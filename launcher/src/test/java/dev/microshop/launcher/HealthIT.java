@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
-import dev.microshop.platform.EmbeddedDatabase;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -3,10 +3,10 @@ package dev.microshop.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
-import dev.microshop.platform.EmbeddedDatabase;
 import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

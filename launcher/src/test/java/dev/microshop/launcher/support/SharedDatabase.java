@@ -1,7 +1,7 @@
 package dev.microshop.launcher.support;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.devdb.EmbeddedDatabase;
 import java.nio.file.Path;
 
 /**

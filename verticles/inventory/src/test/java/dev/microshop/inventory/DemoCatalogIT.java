@@ -3,7 +3,7 @@ package dev.microshop.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.InventoryApi;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.json.JsonObject;
 import java.sql.Array;
 import java.sql.Connection;

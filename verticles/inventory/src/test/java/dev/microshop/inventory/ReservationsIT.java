@@ -6,7 +6,7 @@ import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.SagaCommands;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;

@@ -7,7 +7,7 @@ import dev.microshop.contracts.Events;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.NotificationsApi;
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;

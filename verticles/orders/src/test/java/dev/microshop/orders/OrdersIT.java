@@ -7,7 +7,7 @@ import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.SagaCommands;
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;

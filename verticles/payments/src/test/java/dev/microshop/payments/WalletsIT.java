@@ -7,7 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.PaymentsApi;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.password4j.Argon2Function;
 import com.password4j.types.Argon2;
 import dev.microshop.platform.messaging.ServiceFailure;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;

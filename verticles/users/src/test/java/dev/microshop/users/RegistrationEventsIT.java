@@ -9,7 +9,7 @@ import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Events;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;

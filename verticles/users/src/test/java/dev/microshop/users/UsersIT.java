@@ -8,7 +8,7 @@ import com.password4j.types.Argon2;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

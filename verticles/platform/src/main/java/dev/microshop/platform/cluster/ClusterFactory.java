@@ -5,13 +5,13 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.NetworkConfig;
 import dev.microshop.platform.config.ConfigException;
-import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * Builds the Hazelcast cluster manager from cluster.xml. The file is loaded strictly: Vert.x's own loader falls
@@ -27,9 +27,8 @@ public final class ClusterFactory {
     Config hz = load(cluster.getString("configFile"));
     hz.setClusterName(cluster.getString("name"));
     hz.setProperty("hazelcast.logging.type", "slf4j");
-    // Every member must know how to (de)serialize the rate limiter's entry processors, since they run on
-    // whichever member owns the bucket's partition (type ids 1000+ are reserved for them).
-    HazelcastProxyManager.addCustomSerializers(hz.getSerializationConfig(), 1000);
+    ServiceLoader.load(MemberConfigContributor.class, ClusterFactory.class.getClassLoader())
+        .forEach(contributor -> contributor.contribute(hz));
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));

@@ -212,6 +212,11 @@ public final class Settings {
     }
     for (Map.Entry<String, Object> leaf : flatten(json).entrySet()) {
       String key = leaf.getKey();
+      String parent = known.keySet().stream().filter(k -> key.startsWith(k + ".")).findFirst().orElse(null);
+      if (parent != null) {
+        throw new ConfigException(parent, "an object is given where " + path.toAbsolutePath().normalize()
+            + " needs " + kind(known.get(parent)));
+      }
       if (!known.containsKey(key)) {
         String near = known.keySet().stream().filter(k -> nearlyEqual(k, key)).findFirst()
             .map(k -> " (did you mean " + k + "?)").orElse("");
@@ -285,9 +290,13 @@ public final class Settings {
       return new JsonObject(text);
     } catch (DecodeException e) {
       // Jackson's own message ends in "[Source: REDACTED (...)]"; the line and column are what a reader needs.
+      if (text.strip().startsWith("[")) {
+        throw new ConfigException(name, "holds a JSON list; a settings file is one JSON object ({...})");
+      }
       if (e.getCause() instanceof JsonProcessingException json && json.getLocation() != null) {
+        String reason = json.getOriginalMessage().replaceAll("(?s)\\s*\\(?(start marker at )?\\[Source: .*$", "");
         throw new ConfigException(name, String.format("not valid JSON at line %d, column %d: %s",
-            json.getLocation().getLineNr(), json.getLocation().getColumnNr(), json.getOriginalMessage()));
+            json.getLocation().getLineNr(), json.getLocation().getColumnNr(), reason));
       }
       throw new ConfigException(name, "not valid JSON: " + e.getMessage());
     }

@@ -1,4 +1,4 @@
-package dev.microshop.platform;
+package dev.microshop.devdb;
 
 import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.db.Database;

@@ -1,12 +1,12 @@
 package dev.microshop.platform.db;
 
-import dev.microshop.platform.testing.ProbeService;
-import static dev.microshop.platform.testing.ServiceHarness.await;
+import static dev.microshop.testkit.ServiceHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.platform.testing.ProbeService;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.microshop.platform.messaging;
 
-import dev.microshop.platform.testing.ProbeService;
-import static dev.microshop.platform.testing.ServiceHarness.await;
+import static dev.microshop.testkit.ServiceHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -9,7 +8,8 @@ import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.OutboxApi;
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.testing.ServiceHarness;
+import dev.microshop.platform.testing.ProbeService;
+import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

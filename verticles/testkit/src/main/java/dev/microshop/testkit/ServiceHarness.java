@@ -1,8 +1,8 @@
-package dev.microshop.platform.testing;
+package dev.microshop.testkit;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.Services;
-import dev.microshop.platform.EmbeddedDatabase;
+import dev.microshop.devdb.EmbeddedDatabase;
 import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.service.Node;
