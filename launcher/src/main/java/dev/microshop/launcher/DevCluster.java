@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -68,7 +67,8 @@ public final class DevCluster {
     try {
       Files.createDirectories(dir);
       try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+          StandardOpenOption.WRITE)) {
+        channel.lock(); // held until the channel closes: one claim at a time on this machine
         JsonObject existing = Files.exists(note) ? read(note) : new JsonObject();
         long pid = existing.getLong("pid", -1L);
         Path theirs = Path.of(existing.getString("dataDir", ours.toString()));

@@ -100,6 +100,7 @@ public final class Main {
   }
 
   static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     UsageException(String message) {
       super(message);
     }

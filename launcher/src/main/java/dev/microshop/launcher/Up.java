@@ -86,8 +86,8 @@ final class Up {
       if (stopping) {
         break;
       }
-      Child child = new Child(service, up.getJsonArray("jvmOptions").getList(), up.getInteger("maxRestarts"), env,
-          this::onExit);
+      List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
+      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
       children.add(child);
       child.start();
     }

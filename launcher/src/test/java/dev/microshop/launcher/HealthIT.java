@@ -46,6 +46,7 @@ class HealthIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the database only has to run while the test does
   void metricsArePrometheusTextWithJvmHttpEventBusAndPoolSeries() throws Exception {
     try (EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
         ServiceProcess orders = ServiceProcess.start(TestEnv.in(dataDir).env(), "orders")) {

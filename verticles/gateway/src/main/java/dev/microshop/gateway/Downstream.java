@@ -33,6 +33,7 @@ final class Downstream {
 
   /** The service has no instance in discovery. */
   static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     Unavailable(String service) {
       super("no instance of " + service + " is running", null, false, false);
     }

@@ -204,6 +204,7 @@ final class InlineValidation extends RequestValidatorImpl {
    * instead of failing in a service's database (a 500, which would also count against that service's breaker).
    */
   static final class NulCharacter extends ValidatorException {
+    private static final long serialVersionUID = 1L;
     final String field;
 
     NulCharacter(String field) {

@@ -47,6 +47,7 @@ final class Problems {
 
   /** A failure with a status and text chosen by the gateway itself. */
   static final class HttpProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     final int status;
     final JsonArray errors;
     final Map<String, String> headers;

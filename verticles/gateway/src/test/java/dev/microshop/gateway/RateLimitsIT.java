@@ -169,6 +169,7 @@ class RateLimitsIT {
         """.formatted(cluster, port, port, peer);
   }
 
+  @SuppressWarnings("try") // the second socket only proves the next port is free too
   private static int freePort() throws IOException {
     for (int attempt = 0; ; attempt++) {
       try (ServerSocket first = new ServerSocket(0)) {

@@ -78,6 +78,7 @@ class DemoCatalogIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the second instance only has to run beside the first
   void twoInstancesStartingAtOnceSeedOnce() throws Exception {
     CompletableFuture<ServiceHarness> first = CompletableFuture.supplyAsync(() -> start(DEV));
     CompletableFuture<ServiceHarness> second = CompletableFuture.supplyAsync(() -> start(DEV));

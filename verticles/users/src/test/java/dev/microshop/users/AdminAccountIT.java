@@ -122,7 +122,7 @@ class AdminAccountIT {
   @Test
   void anAdminPasswordBreakingThePolicyIsRefusedAtStart() {
     ConfigException refused = catchThrowableOfType(
-        () -> production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "short")), ConfigException.class);
+        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "short")));
 
     assertThat(refused.key()).isEqualTo("admin.password");
     assertThat(refused.getMessage()).contains("at least 10 characters").doesNotContain("short");

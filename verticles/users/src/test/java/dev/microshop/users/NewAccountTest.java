@@ -16,7 +16,7 @@ class NewAccountTest {
   }
 
   private static ServiceFailure refused(JsonObject body) {
-    ServiceFailure failure = catchThrowableOfType(() -> NewAccount.from(body), ServiceFailure.class);
+    ServiceFailure failure = catchThrowableOfType(ServiceFailure.class, () -> NewAccount.from(body));
     assertThat(failure).as("expected %s to be refused", body).isNotNull();
     assertThat(failure.code()).isEqualTo(400);
     return failure;

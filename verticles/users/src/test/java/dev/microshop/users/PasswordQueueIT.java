@@ -38,7 +38,7 @@ class PasswordQueueIT {
         attempts.add(users.vertx().eventBus()
             .request(UsersApi.ISSUE_TOKEN, login(email, "wrong password " + i),
                 new DeliveryOptions().setSendTimeout(10_000))
-            .map(reply -> (Object) reply.body())
+            .map(reply -> reply.body())
             .recover(e -> Future.succeededFuture(e)));
       }
       List<ReplyException> failures = ServiceHarness.await(Future.all(attempts)).list().stream()

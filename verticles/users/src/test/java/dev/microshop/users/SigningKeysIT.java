@@ -94,7 +94,7 @@ class SigningKeysIT {
 
   @Test
   void outsideDevModeWithoutASigningKeyTheServiceRefusesToStartNamingTheSetting() {
-    ConfigException refused = catchThrowableOfType(() -> production(Map.of()), ConfigException.class);
+    ConfigException refused = catchThrowableOfType(ConfigException.class, () -> production(Map.of()));
 
     assertThat(refused).isNotNull();
     assertThat(refused.key()).isEqualTo("auth.signingKeyFile");
@@ -110,13 +110,12 @@ class SigningKeysIT {
     Path goodKey = write("good.pem", EcKeys.toPem((ECPrivateKey) EcKeys.generate().getPrivate()));
 
     ConfigException notPrivate = catchThrowableOfType(
-        () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", publicInsteadOfPrivate.toString())),
-        ConfigException.class);
+        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", publicInsteadOfPrivate.toString())));
     ConfigException absent = catchThrowableOfType(
-        () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", missing.toString())), ConfigException.class);
-    ConfigException previousAbsent = catchThrowableOfType(() -> production(Map.of(
+        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", missing.toString())));
+    ConfigException previousAbsent = catchThrowableOfType(ConfigException.class, () -> production(Map.of(
         "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", goodKey.toString(),
-        "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", missing.toString())), ConfigException.class);
+        "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", missing.toString())));
 
     assertThat(notPrivate.key()).isEqualTo("auth.signingKeyFile");
     assertThat(notPrivate.getMessage()).contains(publicInsteadOfPrivate.toString()).contains("BEGIN PRIVATE KEY");
@@ -128,9 +127,9 @@ class SigningKeysIT {
 
   @Test
   void aTokenLifetimeAboveADayIsRefused() throws Exception {
-    ConfigException refused = catchThrowableOfType(() -> ServiceHarness.start(Services.USERS, UsersVerticle::new,
+    ConfigException refused = catchThrowableOfType(ConfigException.class, () -> ServiceHarness.start(Services.USERS, UsersVerticle::new,
         Map.of("MICROSHOP_DEV", "true", "MICROSHOP_DATA_DIR", dir.toString(),
-            "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS", "86401")), ConfigException.class);
+            "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS", "86401")));
 
     assertThat(refused.key()).isEqualTo("auth.tokenTtlSeconds");
   }

@@ -33,8 +33,12 @@ public final class ClusterFactory {
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));
     network.getJoin().getMulticastConfig().setEnabled(false);
-    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(cluster.getJsonArray("members").getList());
+    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(members(cluster));
     return new HazelcastClusterManager(hz);
+  }
+
+  private static List<String> members(JsonObject cluster) {
+    return cluster.getJsonArray("members").stream().map(String::valueOf).toList();
   }
 
   private static Config load(String file) {

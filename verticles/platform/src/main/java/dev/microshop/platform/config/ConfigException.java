@@ -2,6 +2,7 @@ package dev.microshop.platform.config;
 
 /** A bad setting found at start: the launcher prints the message (which names the setting) and exits with 2. */
 public class ConfigException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final String key;
 
   public ConfigException(String key, String message) {

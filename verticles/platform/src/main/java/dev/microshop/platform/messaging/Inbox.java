@@ -17,7 +17,8 @@ public final class Inbox {
    * first delivery committed). Without a stack trace: it is a signal, not an error.
    */
   public static final class Duplicate extends RuntimeException {
-    private final Future<?> effect;
+    private static final long serialVersionUID = 1L;
+    private final transient Future<?> effect;
 
     public Duplicate(Future<?> effect) {
       super("message already processed", null, false, false);

@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 
 /** A domain failure a consumer answers with: crosses the bus as {@code msg.fail(code, message)}. */
 public class ServiceFailure extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final int code;
 
   public ServiceFailure(int code, String message) {
