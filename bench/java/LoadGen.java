@@ -1,9 +1,9 @@
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -23,15 +23,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A closed-loop HTTP/1.1 load generator: N keep-alive connections, each with exactly one request in flight (no
- * pipelining), like wrk. Latency is the time from sending a request to having its whole response; percentiles
- * come from the sorted latencies of every request that completed inside the measured window (no histogram
- * bucketing). Being closed-loop, it reports service time under load, not latency at a fixed arrival rate.
+ * A closed-loop HTTP/1.1 load generator: N keep-alive connections, each with exactly one request in
+ * flight (no pipelining), like wrk. Latency is the time from sending a request to having its whole
+ * response; percentiles come from the sorted latencies of every request that completed inside the
+ * measured window (no histogram bucketing). Being closed-loop, it reports service time under load,
+ * not latency at a fixed arrival rate.
  *
- * <p>It measures several targets, interleaved: for each round, for each connection count, each target gets a
- * warm-up and then a measured window, so slow drift of a shared machine hits every target alike. It also
- * samples the CPU time of each target's processes (with their descendants, e.g. PostgreSQL backends), of
- * itself, and of the whole host, so a figure can be read against what else was running.
+ * <p>It measures several targets, interleaved: for each round, for each connection count, each
+ * target gets a warm-up and then a measured window, so slow drift of a shared machine hits every
+ * target alike. It also samples the CPU time of each target's processes (with their descendants,
+ * e.g. PostgreSQL backends), of itself, and of the whole host, so a figure can be read against what
+ * else was running.
  *
  * <pre>
  * java -cp launcher.jar:classes LoadGen --prewarm 30 --warmup 5 --duration 10 --connections 16,64 --rounds 3 \
@@ -39,11 +41,13 @@ import java.util.stream.Collectors;
  *     --target 'catalog|http://127.0.0.1:8080/v1/products/ID|gateway=2345,inventory=3456' \
  *     --ratio catalog/hello --goal catalog/hello=0.6
  * </pre>
- * A target is {@code name|url|process=pid,...}; the processes are optional, and a process's CPU time includes
- * its descendants' (PostgreSQL's backends). {@code --prewarm S} first drives each target for S seconds at the
- * largest connection count: a JVM with as much code as a microshop service keeps its C2 compiler busy for a
- * minute or more under load, so a few seconds of warm-up would measure the compiler. Exit code 0 when every run
- * completed (errors are counted and printed, not fatal); 1 when a target answered nothing in some window.
+ *
+ * A target is {@code name|url|process=pid,...}; the processes are optional, and a process's CPU
+ * time includes its descendants' (PostgreSQL's backends). {@code --prewarm S} first drives each
+ * target for S seconds at the largest connection count: a JVM with as much code as a microshop
+ * service keeps its C2 compiler busy for a minute or more under load, so a few seconds of warm-up
+ * would measure the compiler. Exit code 0 when every run completed (errors are counted and printed,
+ * not fatal); 1 when a target answered nothing in some window.
  */
 public final class LoadGen {
   private static final long REQUEST_TIMEOUT_MS = 5000;
@@ -53,12 +57,29 @@ public final class LoadGen {
   record Ratio(String numerator, String denominator) {}
 
   /** One measured window of one target at one connection count. */
-  record Run(int round, String target, int connections, double seconds, long completed, double reqPerSec,
-      long p50Ns, long p90Ns, long p99Ns, long maxNs, long errors, Map<String, Long> errorKinds,
-      long warmupErrors, double targetCores, double loadgenCores, double hostCores,
+  record Run(
+      int round,
+      String target,
+      int connections,
+      double seconds,
+      long completed,
+      double reqPerSec,
+      long p50Ns,
+      long p90Ns,
+      long p99Ns,
+      long maxNs,
+      long errors,
+      Map<String, Long> errorKinds,
+      long warmupErrors,
+      double targetCores,
+      double loadgenCores,
+      double hostCores,
       Map<String, Double> cpuUsPerRequest) {
 
-    /** Cores busy on the host outside the target and the load generator: other work on a shared machine. */
+    /**
+     * Cores busy on the host outside the target and the load generator: other work on a shared
+     * machine.
+     */
     double otherCores() {
       return Math.max(0, hostCores - targetCores - loadgenCores);
     }
@@ -75,13 +96,21 @@ public final class LoadGen {
     int rounds = Integer.parseInt(one(opts, "rounds", "1"));
     int prewarmS = Integer.parseInt(one(opts, "prewarm", "0"));
     int threads = Integer.parseInt(one(opts, "threads", "2"));
-    List<Integer> levels = Arrays.stream(one(opts, "connections", "16,64").split(","))
-        .map(String::trim).map(Integer::parseInt).toList();
-    List<Target> targets = opts.getOrDefault("target", List.of()).stream().map(LoadGen::target).toList();
-    List<Ratio> ratios = opts.getOrDefault("ratio", List.of()).stream().map(r -> {
-      String[] p = r.split("/");
-      return new Ratio(p[0], p[1]);
-    }).toList();
+    List<Integer> levels =
+        Arrays.stream(one(opts, "connections", "16,64").split(","))
+            .map(String::trim)
+            .map(Integer::parseInt)
+            .toList();
+    List<Target> targets =
+        opts.getOrDefault("target", List.of()).stream().map(LoadGen::target).toList();
+    List<Ratio> ratios =
+        opts.getOrDefault("ratio", List.of()).stream()
+            .map(
+                r -> {
+                  String[] p = r.split("/");
+                  return new Ratio(p[0], p[1]);
+                })
+            .toList();
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("no --target given");
     }
@@ -89,19 +118,36 @@ public final class LoadGen {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads));
     List<Run> runs = new ArrayList<>();
     int most = levels.stream().mapToInt(Integer::intValue).max().getAsInt();
-    System.out.printf(Locale.ROOT, "load: %d round(s); per target and connection count %d s warm-up, %d s measured;"
-        + " %d client event-loop thread(s); HTTP/1.1 keep-alive, one request in flight per connection%n",
-        rounds, warmupS, durationS, threads);
+    System.out.printf(
+        Locale.ROOT,
+        "load: %d round(s); per target and connection count %d s warm-up, %d s measured;"
+            + " %d client event-loop thread(s); HTTP/1.1 keep-alive, one request in flight per connection%n",
+        rounds,
+        warmupS,
+        durationS,
+        threads);
     if (prewarmS > 0) {
-      System.out.printf(Locale.ROOT, "first, each target is driven for %d s at %d connections so the JIT compilers"
-          + " settle (round 'warm': its last 5 s, not used below)%n", prewarmS, most);
+      System.out.printf(
+          Locale.ROOT,
+          "first, each target is driven for %d s at %d connections so the JIT compilers"
+              + " settle (round 'warm': its last 5 s, not used below)%n",
+          prewarmS,
+          most);
     }
     System.out.println();
     header();
     try {
       if (prewarmS > 0) {
         for (Target target : targets) {
-          row(measure(vertx, 0, target, most, threads, Math.max(0, prewarmS - 5), Math.min(5, prewarmS)));
+          row(
+              measure(
+                  vertx,
+                  0,
+                  target,
+                  most,
+                  threads,
+                  Math.max(0, prewarmS - 5),
+                  Math.min(5, prewarmS)));
         }
       }
       for (int round = 1; round <= rounds; round++) {
@@ -131,8 +177,15 @@ public final class LoadGen {
     System.exit(silent ? 1 : 0);
   }
 
-  private static Run measure(Vertx vertx, int round, Target target, int connections, int threads, int warmupS,
-      int durationS) throws Exception {
+  private static Run measure(
+      Vertx vertx,
+      int round,
+      Target target,
+      int connections,
+      int threads,
+      int warmupS,
+      int durationS)
+      throws Exception {
     long start = System.nanoTime();
     long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmupS);
     long measureEnd = warmupEnd + TimeUnit.SECONDS.toNanos(durationS);
@@ -177,11 +230,24 @@ public final class LoadGen {
     Arrays.sort(latencies);
     double seconds = (measureEnd - warmupEnd) / 1e9;
     double wall = (after.wallNs - before.wallNs) / 1e9;
-    return new Run(round, target.name(), connections, seconds, completed, n / seconds,
-        percentile(latencies, 0.50), percentile(latencies, 0.90), percentile(latencies, 0.99),
-        latencies.length == 0 ? 0 : latencies[latencies.length - 1], errors, kinds, warmupErrors,
-        (after.targetNs() - before.targetNs()) / 1e9 / wall, (after.selfNs - before.selfNs) / 1e9 / wall,
-        after.hostBusyCores(before), after.usPerRequest(before, n));
+    return new Run(
+        round,
+        target.name(),
+        connections,
+        seconds,
+        completed,
+        n / seconds,
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.90),
+        percentile(latencies, 0.99),
+        latencies.length == 0 ? 0 : latencies[latencies.length - 1],
+        errors,
+        kinds,
+        warmupErrors,
+        (after.targetNs() - before.targetNs()) / 1e9 / wall,
+        (after.selfNs - before.selfNs) / 1e9 / wall,
+        after.hostBusyCores(before),
+        after.usPerRequest(before, n));
   }
 
   /** Nearest rank: the smallest latency with at least q of all latencies at or below it. */
@@ -194,10 +260,10 @@ public final class LoadGen {
   }
 
   /**
-   * The connections of one event-loop thread. A minimal HTTP/1.1 client on raw sockets: the request is bytes
-   * encoded once, and a response is framed by its Content-Length (or chunked encoding), so the generator spends
-   * a few microseconds of CPU per request (Vert.x's HttpClient spent about twice wrk's CPU per request here, CPU
-   * that the servers on this 2-core box then lack).
+   * The connections of one event-loop thread. A minimal HTTP/1.1 client on raw sockets: the request
+   * is bytes encoded once, and a response is framed by its Content-Length (or chunked encoding), so
+   * the generator spends a few microseconds of CPU per request (Vert.x's HttpClient spent about
+   * twice wrk's CPU per request here, CPU that the servers on this 2-core box then lack).
    */
   static final class Worker extends VerticleBase {
     private final URI uri;
@@ -229,25 +295,39 @@ public final class LoadGen {
 
     @Override
     public Future<?> start() {
-      client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-          .setConnectTimeout((int) REQUEST_TIMEOUT_MS));
+      client =
+          vertx.createNetClient(
+              new NetClientOptions()
+                  .setTcpNoDelay(true)
+                  .setConnectTimeout((int) REQUEST_TIMEOUT_MS));
       String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      request = Buffer.buffer("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-          + "\r\n\r\n");
+      request =
+          Buffer.buffer(
+              "GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + uri.getHost()
+                  + ":"
+                  + uri.getPort()
+                  + "\r\n\r\n");
       running = connections;
       for (int i = 0; i < connections; i++) {
         Conn conn = new Conn();
         conns.add(conn);
         conn.connect();
       }
-      watchdog = vertx.setPeriodic(250, t -> {
-        long now = System.nanoTime();
-        for (Conn conn : conns) {
-          if (conn.sentAt != 0 && now - conn.sentAt > TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS)) {
-            conn.fail("timeout after " + REQUEST_TIMEOUT_MS + " ms");
-          }
-        }
-      });
+      watchdog =
+          vertx.setPeriodic(
+              250,
+              t -> {
+                long now = System.nanoTime();
+                for (Conn conn : conns) {
+                  if (conn.sentAt != 0
+                      && now - conn.sentAt > TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS)) {
+                    conn.fail("timeout after " + REQUEST_TIMEOUT_MS + " ms");
+                  }
+                }
+              });
       return Future.succeededFuture();
     }
 
@@ -285,18 +365,23 @@ public final class LoadGen {
         if (finish()) {
           return;
         }
-        client.connect(uri.getPort(), uri.getHost()).onComplete(ar -> {
-          if (ar.failed()) {
-            error(describe(ar.cause()));
-            vertx.setTimer(10, t -> connect()); // a refused connect fails in microseconds: do not spin
-            return;
-          }
-          socket = ar.result();
-          socket.handler(this::received);
-          socket.closeHandler(v -> closed());
-          socket.exceptionHandler(e -> { }); // reported by closeHandler, which always follows
-          send();
-        });
+        client
+            .connect(uri.getPort(), uri.getHost())
+            .onComplete(
+                ar -> {
+                  if (ar.failed()) {
+                    error(describe(ar.cause()));
+                    vertx.setTimer(
+                        10, t -> connect()); // a refused connect fails in microseconds: do not spin
+                    return;
+                  }
+                  socket = ar.result();
+                  socket.handler(this::received);
+                  socket.closeHandler(v -> closed());
+                  socket.exceptionHandler(
+                      e -> {}); // reported by closeHandler, which always follows
+                  send();
+                });
       }
 
       private boolean finish() {
@@ -336,7 +421,10 @@ public final class LoadGen {
           return;
         }
         if (framed < 0) {
-          fail(framed == UNFRAMED ? "response without Content-Length or chunked encoding" : "malformed response");
+          fail(
+              framed == UNFRAMED
+                  ? "response without Content-Length or chunked encoding"
+                  : "malformed response");
           return;
         }
         long end = System.nanoTime();
@@ -391,18 +479,22 @@ public final class LoadGen {
   private static final long INCOMPLETE = -1;
   private static final long MALFORMED = -2;
   private static final long UNFRAMED = -3;
+
   /** Set in a framed result when the server asked to close the connection after this response. */
   private static final long CLOSE = 1L << 48;
 
   /**
-   * Frames one HTTP/1.1 response at the start of {@code b}: {@code status << 32 | length in bytes}, plus CLOSE
-   * when it carries {@code Connection: close}; or INCOMPLETE, MALFORMED or UNFRAMED.
+   * Frames one HTTP/1.1 response at the start of {@code b}: {@code status << 32 | length in bytes},
+   * plus CLOSE when it carries {@code Connection: close}; or INCOMPLETE, MALFORMED or UNFRAMED.
    */
   static long frame(Buffer b) {
     int n = b.length();
     int headerEnd = -1;
     for (int i = 3; i < n; i++) {
-      if (b.getByte(i) == '\n' && b.getByte(i - 1) == '\r' && b.getByte(i - 2) == '\n' && b.getByte(i - 3) == '\r') {
+      if (b.getByte(i) == '\n'
+          && b.getByte(i - 1) == '\r'
+          && b.getByte(i - 2) == '\n'
+          && b.getByte(i - 3) == '\r') {
         headerEnd = i + 1;
         break;
       }
@@ -458,15 +550,25 @@ public final class LoadGen {
 
   private static String describe(Throwable e) {
     String message = String.valueOf(e.getMessage());
-    return e.getClass().getSimpleName() + ": " + (message.length() > 60 ? message.substring(0, 60) : message);
+    return e.getClass().getSimpleName()
+        + ": "
+        + (message.length() > 60 ? message.substring(0, 60) : message);
   }
 
-  /** CPU time of the target's processes (and descendants), of this JVM, and busy time of the whole host. */
+  /**
+   * CPU time of the target's processes (and descendants), of this JVM, and busy time of the whole
+   * host.
+   */
   record Cpu(long wallNs, Map<String, Long> processNs, long selfNs, long hostTotal, long hostIdle) {
     static Cpu sample(Map<String, Long> processes) {
       Map<String, Long> ns = new LinkedHashMap<>();
-      processes.forEach((name, pid) -> ns.put(name, ProcessHandle.of(pid)
-          .map(root -> cpu(root) + root.descendants().mapToLong(Cpu::cpu).sum()).orElse(0L)));
+      processes.forEach(
+          (name, pid) ->
+              ns.put(
+                  name,
+                  ProcessHandle.of(pid)
+                      .map(root -> cpu(root) + root.descendants().mapToLong(Cpu::cpu).sum())
+                      .orElse(0L)));
       long[] host = host();
       return new Cpu(System.nanoTime(), ns, cpu(ProcessHandle.current()), host[0], host[1]);
     }
@@ -478,8 +580,11 @@ public final class LoadGen {
     /** CPU microseconds per successful request, per process. */
     Map<String, Double> usPerRequest(Cpu before, long requests) {
       Map<String, Double> us = new LinkedHashMap<>();
-      processNs.forEach((name, ns) -> us.put(name,
-          requests == 0 ? Double.NaN : (ns - before.processNs.get(name)) / 1e3 / requests));
+      processNs.forEach(
+          (name, ns) ->
+              us.put(
+                  name,
+                  requests == 0 ? Double.NaN : (ns - before.processNs.get(name)) / 1e3 / requests));
       return us;
     }
 
@@ -503,21 +608,45 @@ public final class LoadGen {
 
     double hostBusyCores(Cpu before) {
       long total = hostTotal - before.hostTotal;
-      return total <= 0 ? Double.NaN
-          : (double) (total - (hostIdle - before.hostIdle)) / total * Runtime.getRuntime().availableProcessors();
+      return total <= 0
+          ? Double.NaN
+          : (double) (total - (hostIdle - before.hostIdle))
+              / total
+              * Runtime.getRuntime().availableProcessors();
     }
   }
 
   private static void header() {
-    System.out.printf(Locale.ROOT, "%-5s %-10s %5s %10s %9s %9s %9s %9s %8s %20s%n", "round", "target", "conns",
-        "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "CPU tgt/load/other");
+    System.out.printf(
+        Locale.ROOT,
+        "%-5s %-10s %5s %10s %9s %9s %9s %9s %8s %20s%n",
+        "round",
+        "target",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "CPU tgt/load/other");
   }
 
   private static void row(Run r) {
-    System.out.printf(Locale.ROOT, "%-5s %-10s %5d %10.0f %9.2f %9.2f %9.2f %9.1f %8d %20s%n",
-        r.round() == 0 ? "warm" : Integer.toString(r.round()), r.target(), r.connections(), r.reqPerSec(), ms(r.p50Ns()), ms(r.p90Ns()), ms(r.p99Ns()), ms(r.maxNs()),
-        r.errors(), String.format(Locale.ROOT, "%.2f/%.2f/%.2f", r.targetCores(), r.loadgenCores(),
-            r.otherCores()));
+    System.out.printf(
+        Locale.ROOT,
+        "%-5s %-10s %5d %10.0f %9.2f %9.2f %9.2f %9.1f %8d %20s%n",
+        r.round() == 0 ? "warm" : Integer.toString(r.round()),
+        r.target(),
+        r.connections(),
+        r.reqPerSec(),
+        ms(r.p50Ns()),
+        ms(r.p90Ns()),
+        ms(r.p99Ns()),
+        ms(r.maxNs()),
+        r.errors(),
+        String.format(
+            Locale.ROOT, "%.2f/%.2f/%.2f", r.targetCores(), r.loadgenCores(), r.otherCores()));
     if (!r.cpuUsPerRequest().isEmpty()) {
       System.out.println("      CPU per request: " + cpu(r.cpuUsPerRequest(), r.totalCpuUs()));
     }
@@ -529,16 +658,34 @@ public final class LoadGen {
     }
   }
 
-  private static void summary(List<Run> runs, List<Target> targets, List<Integer> levels, List<Ratio> ratios,
-      Ratio goal, double goalRatio, int rounds) {
+  private static void summary(
+      List<Run> runs,
+      List<Target> targets,
+      List<Integer> levels,
+      List<Ratio> ratios,
+      Ratio goal,
+      double goalRatio,
+      int rounds) {
     System.out.println();
     System.out.println(rounds > 1 ? "median of " + rounds + " rounds:" : "summary:");
-    System.out.printf(Locale.ROOT, "%-10s %5s %10s %9s %9s %8s %14s%n", "target", "conns", "req/s", "p50 ms", "p99 ms",
-        "errors", "CPU us/req");
+    System.out.printf(
+        Locale.ROOT,
+        "%-10s %5s %10s %9s %9s %8s %14s%n",
+        "target",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "CPU us/req");
     for (int c : levels) {
       for (Target t : targets) {
         List<Run> rs = select(runs, t.name(), c);
-        System.out.printf(Locale.ROOT, "%-10s %5d %10.0f %9.2f %9.2f %8d %14.0f%n", t.name(), c,
+        System.out.printf(
+            Locale.ROOT,
+            "%-10s %5d %10.0f %9.2f %9.2f %8d %14.0f%n",
+            t.name(),
+            c,
             median(rs.stream().mapToDouble(Run::reqPerSec).toArray()),
             median(rs.stream().mapToDouble(r -> ms(r.p50Ns())).toArray()),
             median(rs.stream().mapToDouble(r -> ms(r.p99Ns())).toArray()),
@@ -546,19 +693,27 @@ public final class LoadGen {
             median(rs.stream().mapToDouble(Run::totalCpuUs).toArray()));
       }
     }
-    double other = median(runs.stream().filter(r -> r.round() > 0).mapToDouble(Run::otherCores).toArray());
-    double worst = runs.stream().filter(r -> r.round() > 0).mapToDouble(Run::otherCores).max().orElse(0);
+    double other =
+        median(runs.stream().filter(r -> r.round() > 0).mapToDouble(Run::otherCores).toArray());
+    double worst =
+        runs.stream().filter(r -> r.round() > 0).mapToDouble(Run::otherCores).max().orElse(0);
     if (worst > 0.25) {
-      System.out.printf(Locale.ROOT, "WARNING: other processes kept %.2f cores busy in the median window (%.2f at"
-          + " worst) of %d: those windows measured a machine shared with other work%n", other, worst,
+      System.out.printf(
+          Locale.ROOT,
+          "WARNING: other processes kept %.2f cores busy in the median window (%.2f at"
+              + " worst) of %d: those windows measured a machine shared with other work%n",
+          other,
+          worst,
           Runtime.getRuntime().availableProcessors());
     }
     System.out.println();
     if (ratios.isEmpty()) {
       return;
     }
-    System.out.println("ratios (throughput: req/s of the first / req/s of the second; p50, p99 and CPU per request:"
-        + " first / second" + (rounds > 1 ? "; median of the per-round ratios, range in brackets)" : ")"));
+    System.out.println(
+        "ratios (throughput: req/s of the first / req/s of the second; p50, p99 and CPU per request:"
+            + " first / second"
+            + (rounds > 1 ? "; median of the per-round ratios, range in brackets)" : ")"));
     Map<Integer, Double> goalValues = new TreeMap<>();
     for (Ratio ratio : ratios) {
       for (int c : levels) {
@@ -574,9 +729,15 @@ public final class LoadGen {
           p99[i] = (double) num.get(i).p99Ns() / den.get(i).p99Ns();
           cpu[i] = num.get(i).totalCpuUs() / den.get(i).totalCpuUs();
         }
-        System.out.printf(Locale.ROOT, "  %-18s %3d conns: throughput %s   p50 %s   p99 %s   CPU/req %s%n",
-            ratio.numerator() + " / " + ratio.denominator(), c, fmt(tput, "%.2f"), fmt(p50, "%.1fx"),
-            fmt(p99, "%.1fx"), fmt(cpu, "%.1fx"));
+        System.out.printf(
+            Locale.ROOT,
+            "  %-18s %3d conns: throughput %s   p50 %s   p99 %s   CPU/req %s%n",
+            ratio.numerator() + " / " + ratio.denominator(),
+            c,
+            fmt(tput, "%.2f"),
+            fmt(p50, "%.1fx"),
+            fmt(p99, "%.1fx"),
+            fmt(cpu, "%.1fx"));
         if (ratio.equals(goal)) {
           goalValues.put(c, median(tput));
         }
@@ -584,9 +745,15 @@ public final class LoadGen {
     }
     if (goal != null) {
       boolean met = goalValues.values().stream().allMatch(v -> v >= goalRatio);
-      System.out.printf(Locale.ROOT, "%ngoal: %s throughput >= %.2f x %s at every connection count: %s (%s)%n",
-          goal.numerator(), goalRatio, goal.denominator(), met ? "MET" : "NOT MET",
-          goalValues.entrySet().stream().map(e -> String.format(Locale.ROOT, "%.2f at %d", e.getValue(), e.getKey()))
+      System.out.printf(
+          Locale.ROOT,
+          "%ngoal: %s throughput >= %.2f x %s at every connection count: %s (%s)%n",
+          goal.numerator(),
+          goalRatio,
+          goal.denominator(),
+          met ? "MET" : "NOT MET",
+          goalValues.entrySet().stream()
+              .map(e -> String.format(Locale.ROOT, "%.2f at %d", e.getValue(), e.getKey()))
               .collect(Collectors.joining(", ")));
     }
   }
@@ -598,8 +765,10 @@ public final class LoadGen {
   }
 
   private static List<Run> select(List<Run> runs, String target, int connections) {
-    return runs.stream().filter(r -> r.round() > 0 && r.target().equals(target) && r.connections() == connections)
-        .sorted((a, b) -> Integer.compare(a.round(), b.round())).toList();
+    return runs.stream()
+        .filter(r -> r.round() > 0 && r.target().equals(target) && r.connections() == connections)
+        .sorted((a, b) -> Integer.compare(a.round(), b.round()))
+        .toList();
   }
 
   private static String fmt(double[] values, String format) {
@@ -609,7 +778,8 @@ public final class LoadGen {
     }
     double[] s = values.clone();
     Arrays.sort(s);
-    return m + String.format(Locale.ROOT, " [" + format + "-" + format + "]", s[0], s[s.length - 1]);
+    return m
+        + String.format(Locale.ROOT, " [" + format + "-" + format + "]", s[0], s[s.length - 1]);
   }
 
   private static double median(double[] values) {

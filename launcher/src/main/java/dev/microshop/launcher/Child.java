@@ -15,7 +15,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
 
-/** One service JVM started by {@code up}: its process, its prefixed output, and whether it reported ready. */
+/**
+ * One service JVM started by {@code up}: its process, its prefixed output, and whether it reported
+ * ready.
+ */
 final class Child {
   private final String service;
   private final List<String> jvmOptions;
@@ -27,7 +30,11 @@ final class Child {
   private volatile CountDownLatch ready = new CountDownLatch(1);
   private volatile boolean failed;
 
-  Child(String service, List<String> jvmOptions, int maxRestarts, Map<String, String> env,
+  Child(
+      String service,
+      List<String> jvmOptions,
+      int maxRestarts,
+      Map<String, String> env,
       ObjIntConsumer<Child> onExit) {
     this.service = service;
     this.jvmOptions = jvmOptions;
@@ -45,7 +52,9 @@ final class Child {
     command.add(service);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
-    builder.environment().put(ServiceRunner.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    builder
+        .environment()
+        .put(ServiceRunner.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     try {
       readyLine = null;
       process = builder.start();
@@ -61,12 +70,14 @@ final class Child {
 
   private void pump(Process from) {
     String prefix = String.format("[%-13s] ", service);
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (Up.isReadyLine(line)) {
           readyLine = new JsonObject(line.substring(line.indexOf('{')));
-          Up.say("%s ready (pid %d, management %s)", service, from.pid(), readyLine.getString("management"));
+          Up.say(
+              "%s ready (pid %d, management %s)",
+              service, from.pid(), readyLine.getString("management"));
           ready.countDown();
         } else {
           System.out.println(prefix + line);
@@ -114,7 +125,8 @@ final class Child {
   void terminate() {
     Process p = process;
     if (p != null && p.isAlive()) {
-      // SIGTERM through the handle: Process.destroy() would also close the pipe and lose the child's last logs.
+      // SIGTERM through the handle: Process.destroy() would also close the pipe and lose the
+      // child's last logs.
       p.toHandle().destroy();
     }
   }
@@ -133,13 +145,16 @@ final class Child {
   }
 
   private static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   private static String ownJar() {
     try {
-      return Path.of(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException("cannot locate the launcher jar", e);
     }

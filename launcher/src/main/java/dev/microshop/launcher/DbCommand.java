@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code db <service> [--url]}: how to open a service's own database, from the same settings the service uses
- * (in dev, the embedded server in the data directory and the generated password). It starts nothing.
+ * {@code db <service> [--url]}: how to open a service's own database, from the same settings the
+ * service uses (in dev, the embedded server in the data directory and the generated password). It
+ * starts nothing.
  */
 final class DbCommand {
   private DbCommand() {}
@@ -25,7 +26,9 @@ final class DbCommand {
       Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath().normalize();
       Optional<EmbeddedDatabase> running = EmbeddedDatabase.attach(dataDir);
       if (running.isEmpty()) {
-        System.err.printf("microshop: the embedded PostgreSQL in %s is not running; start it with 'up'%n", dataDir);
+        System.err.printf(
+            "microshop: the embedded PostgreSQL in %s is not running; start it with 'up'%n",
+            dataDir);
         return 1;
       }
       running.get().configure(config);
@@ -34,29 +37,45 @@ final class DbCommand {
       where = "external PostgreSQL";
     }
     DbSettings db = DbSettings.from(config);
-    String url = String.format("postgresql://%s:%s@%s:%d/%s", encode(db.user()), encode(db.password()), db.host(),
-        db.port(), encode(db.database()));
+    String url =
+        String.format(
+            "postgresql://%s:%s@%s:%d/%s",
+            encode(db.user()), encode(db.password()), db.host(), db.port(), encode(db.database()));
     if (urlOnly) {
       System.out.println(url);
       return 0;
     }
     JsonObject settings = config.getJsonObject("db");
-    String passwordFrom = settings.getString("passwordFile", "").isBlank()
-        ? "from " + Settings.envName(service, "db.password") : "in " + settings.getString("passwordFile");
-    System.out.printf("""
+    String passwordFrom =
+        settings.getString("passwordFile", "").isBlank()
+            ? "from " + Settings.envName(service, "db.password")
+            : "in " + settings.getString("passwordFile");
+    System.out.printf(
+        """
         %s database: %s, %s:%d
           psql:  psql "$(java -jar %s db %s --url)"
           url:   %s
           jdbc:  %s  (user %s, password %s)
         Only this role can reach this database; other services' data is in their own databases.
-        """, service, where, db.host(), db.port(), jar(), service, url, db.jdbcUrl(), db.user(), passwordFrom);
+        """,
+        service,
+        where,
+        db.host(),
+        db.port(),
+        jar(),
+        service,
+        url,
+        db.jdbcUrl(),
+        db.user(),
+        passwordFrom);
     return 0;
   }
 
   /** This jar as the user would type it: relative to the working directory when it is below it. */
   private static String jar() {
     try {
-      Path jar = Path.of(DbCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(DbCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path here = Path.of("").toAbsolutePath();
       return jar.startsWith(here) ? here.relativize(jar).toString() : jar.toString();
     } catch (URISyntaxException | RuntimeException e) {

@@ -9,12 +9,17 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The text of {@code --help}: commands, then every setting with its default and environment variable. */
+/**
+ * The text of {@code --help}: commands, then every setting with its default and environment
+ * variable.
+ */
 final class Help {
   private Help() {}
 
   static String text() {
-    StringBuilder out = new StringBuilder("""
+    StringBuilder out =
+        new StringBuilder(
+            """
         microshop: a microservices e-commerce backend on Vert.x 5.
 
         Usage: java -jar launcher.jar <command>
@@ -41,19 +46,28 @@ final class Help {
         With no db.host, a service uses the embedded PostgreSQL in dataDir (started if not running).
 
         Settings (default):
-        """.formatted(String.join(", ", Services.ALL)));
+        """
+                .formatted(String.join(", ", Services.ALL)));
     // A key whose default differs between services (db.name, db.user) shows each service's default.
     Map<String, Map<String, Object>> keys = new TreeMap<>();
     for (String service : Services.ALL) {
-      Settings.flatten(Settings.load(service, Map.of())).forEach((k, v) -> {
-        if (!k.equals("service")) {
-          keys.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(service, v);
-        }
-      });
+      Settings.flatten(Settings.load(service, Map.of()))
+          .forEach(
+              (k, v) -> {
+                if (!k.equals("service")) {
+                  keys.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(service, v);
+                }
+              });
     }
-    keys.forEach((key, defaults) -> out.append(String.format("  %-34s %-50s %s%n", key,
-        Settings.envName(defaults.size() == 1 ? defaults.keySet().iterator().next() : null, key),
-        describe(defaults))));
+    keys.forEach(
+        (key, defaults) ->
+            out.append(
+                String.format(
+                    "  %-34s %-50s %s%n",
+                    key,
+                    Settings.envName(
+                        defaults.size() == 1 ? defaults.keySet().iterator().next() : null, key),
+                    describe(defaults))));
     return out.toString();
   }
 
@@ -67,10 +81,12 @@ final class Help {
     if (distinct.size() == 1) {
       return String.valueOf(distinct.iterator().next());
     }
-    if (defaults.entrySet().stream().allMatch(e -> e.getValue().equals(e.getKey()) || "".equals(e.getValue()))) {
+    if (defaults.entrySet().stream()
+        .allMatch(e -> e.getValue().equals(e.getKey()) || "".equals(e.getValue()))) {
       return "the service's name (none for the gateway)";
     }
-    return defaults.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+    return defaults.entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue())
         .collect(Collectors.joining(", "));
   }
 }

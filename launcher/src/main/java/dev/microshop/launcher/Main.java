@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code java -jar launcher.jar <command>}: the one entry point of microshop. Usage errors and bad settings
- * exit with 2 and one line naming the problem; nothing is logged before the configuration is known good.
+ * {@code java -jar launcher.jar <command>}: the one entry point of microshop. Usage errors and bad
+ * settings exit with 2 and one line naming the problem; nothing is logged before the configuration
+ * is known good.
  */
 public final class Main {
   static final int USAGE = 2;
@@ -43,8 +44,8 @@ public final class Main {
   }
 
   /**
-   * What to run: {@code up}, {@code all}, a list of services for this JVM, or {@code db <service>} (print how to
-   * open its database). Null means help was asked.
+   * What to run: {@code up}, {@code all}, a list of services for this JVM, or {@code db <service>}
+   * (print how to open its database). Null means help was asked.
    */
   record Command(boolean up, boolean all, List<String> services, String db, boolean urlOnly) {
     Command(boolean up, boolean all, List<String> services) {
@@ -74,8 +75,12 @@ public final class Main {
             throw new UsageException("unknown option '" + arg + "'; try --help");
           }
           if (!Services.ALL.contains(arg)) {
-            throw new UsageException("unknown service '" + arg + "' (expected up, all or one of "
-                + String.join(", ", Services.ALL) + ")");
+            throw new UsageException(
+                "unknown service '"
+                    + arg
+                    + "' (expected up, all or one of "
+                    + String.join(", ", Services.ALL)
+                    + ")");
           }
           services.add(arg);
         }
@@ -93,14 +98,19 @@ public final class Main {
       throw new UsageException("usage: db <service> [--url], e.g. 'db orders'");
     }
     if (!Services.WITH_DATABASE.contains(args[1])) {
-      throw new UsageException("'" + args[1] + "' has no database (expected one of "
-          + String.join(", ", Services.WITH_DATABASE) + ")");
+      throw new UsageException(
+          "'"
+              + args[1]
+              + "' has no database (expected one of "
+              + String.join(", ", Services.WITH_DATABASE)
+              + ")");
     }
     return new Command(false, false, List.of(), args[1], url);
   }
 
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
     UsageException(String message) {
       super(message);
     }

@@ -2,7 +2,10 @@ package dev.microshop.launcher;
 
 import java.util.Optional;
 
-/** Stops a child of {@code up} when its launcher is gone (killed with -9, say), so no JVM is left orphaned. */
+/**
+ * Stops a child of {@code up} when its launcher is gone (killed with -9, say), so no JVM is left
+ * orphaned.
+ */
 final class ParentWatch {
   private ParentWatch() {}
 
@@ -12,9 +15,13 @@ final class ParentWatch {
       stop.run();
       System.exit(0);
     }
-    parent.get().onExit().thenRun(() -> {
-      stop.run();
-      System.exit(0);
-    });
+    parent
+        .get()
+        .onExit()
+        .thenRun(
+            () -> {
+              stop.run();
+              System.exit(0);
+            });
   }
 }

@@ -27,18 +27,24 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one or more services in this JVM: clustered, or all of them as a monolith without a cluster. */
+/**
+ * Runs one or more services in this JVM: clustered, or all of them as a monolith without a cluster.
+ */
 final class ServiceRunner {
-  /** Set by {@code up} on its children, so a child stops if the launcher is killed without cleaning up. */
+  /**
+   * Set by {@code up} on its children, so a child stops if the launcher is killed without cleaning
+   * up.
+   */
   static final String PARENT_PID_ENV = "MICROSHOP_PARENT_PID";
 
-  static final Map<String, Function<Platform, ServiceVerticle>> FACTORIES = Map.of(
-      Services.GATEWAY, GatewayVerticle::new,
-      Services.USERS, UsersVerticle::new,
-      Services.INVENTORY, InventoryVerticle::new,
-      Services.ORDERS, OrdersVerticle::new,
-      Services.PAYMENTS, PaymentsVerticle::new,
-      Services.NOTIFICATIONS, NotificationsVerticle::new);
+  static final Map<String, Function<Platform, ServiceVerticle>> FACTORIES =
+      Map.of(
+          Services.GATEWAY, GatewayVerticle::new,
+          Services.USERS, UsersVerticle::new,
+          Services.INVENTORY, InventoryVerticle::new,
+          Services.ORDERS, OrdersVerticle::new,
+          Services.PAYMENTS, PaymentsVerticle::new,
+          Services.NOTIFICATIONS, NotificationsVerticle::new);
 
   private final Map<String, String> env;
   private final List<String> services;
@@ -91,36 +97,45 @@ final class ServiceRunner {
   }
 
   /**
-   * Refuses a JVM of another installation and, in dev, binds the cluster name to the data directory. A child of
-   * up is covered by up's claim; any other dev JVM owns its own.
+   * Refuses a JVM of another installation and, in dev, binds the cluster name to the data
+   * directory. A child of up is covered by up's claim; any other dev JVM owns its own.
    */
   private JsonObject claimCluster(JsonObject nodeConfig, boolean embedded) {
     boolean dev = DevCluster.isDev(nodeConfig, embedded);
-    devCluster = DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
+    devCluster =
+        DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
     JsonObject bound = dev ? DevCluster.bind(nodeConfig) : nodeConfig;
     ClusterFactory.create(bound); // a bad cluster file fails here, before anything starts
     return bound;
   }
 
   private void startDatabase(JsonObject nodeConfig, Collection<JsonObject> configs) {
-    db = EmbeddedDatabase.startOrAttach(Path.of(nodeConfig.getString("dataDir")),
-        nodeConfig.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+    db =
+        EmbeddedDatabase.startOrAttach(
+            Path.of(nodeConfig.getString("dataDir")),
+            nodeConfig.getJsonObject("db").getBoolean("durable"),
+            Services.WITH_DATABASE);
     for (JsonObject config : configs) {
       if (needsEmbedded(config)) {
-        // The embedded database means a developer machine: dev conveniences (generated keys, demo data).
+        // The embedded database means a developer machine: dev conveniences (generated keys, demo
+        // data).
         db.configure(config).put("dev", true);
       }
     }
   }
 
-  /** Runs until SIGTERM (or, for a child of up, until up is gone), then stops the node and what it owns. */
+  /**
+   * Runs until SIGTERM (or, for a child of up, until up is gone), then stops the node and what it
+   * owns.
+   */
   private void awaitStop(Node node) {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runnable stop = () -> {
-      node.stop();
-      release();
-      stopped.countDown();
-    };
+    Runnable stop =
+        () -> {
+          node.stop();
+          release();
+          stopped.countDown();
+        };
     Signals.onTermination(stop);
     parentPid().ifPresent(pid -> ParentWatch.start(pid, stop));
     try {
@@ -144,7 +159,8 @@ final class ServiceRunner {
     try {
       return pid == null ? Optional.empty() : Optional.of(Long.parseLong(pid.trim()));
     } catch (NumberFormatException e) {
-      throw new ConfigException(PARENT_PID_ENV, "\"" + pid + "\" is not a process id (up sets it on its children)");
+      throw new ConfigException(
+          PARENT_PID_ENV, "\"" + pid + "\" is not a process id (up sets it on its children)");
     }
   }
 
@@ -166,6 +182,8 @@ final class ServiceRunner {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
+    return root == e
+        ? String.valueOf(e.getMessage())
+        : e.getMessage() + " (" + root.getMessage() + ")";
   }
 }

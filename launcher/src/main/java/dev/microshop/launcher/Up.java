@@ -21,17 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code up}: the embedded PostgreSQL, then one child JVM per service from this same jar. It prints progress,
- * then a table of PIDs and management URLs once every child reports ready. A child that dies is restarted
- * (a few times). SIGTERM / Ctrl-C stops every child gracefully, then the database.
+ * {@code up}: the embedded PostgreSQL, then one child JVM per service from this same jar. It prints
+ * progress, then a table of PIDs and management URLs once every child reports ready. A child that
+ * dies is restarted (a few times). SIGTERM / Ctrl-C stops every child gracefully, then the
+ * database.
  */
 final class Up {
   private static final Logger LOG = LoggerFactory.getLogger(Up.class);
 
   private final Map<String, String> env;
   private final List<Child> children = new CopyOnWriteArrayList<>();
-  /** Held while the database starts, so a stop that arrives meanwhile waits and then stops it too. */
+
+  /**
+   * Held while the database starts, so a stop that arrives meanwhile waits and then stops it too.
+   */
   private final Object dbLock = new Object();
+
   private EmbeddedDatabase db;
   private Path upPidFile;
   private FileChannel lockChannel;
@@ -52,13 +57,16 @@ final class Up {
     Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath().normalize();
     CountDownLatch done = new CountDownLatch(1);
     // Installed before anything starts, so a Ctrl-C during start-up still stops what did start.
-    Signals.onTermination(() -> {
-      stopAll();
-      done.countDown();
-    });
+    Signals.onTermination(
+        () -> {
+          stopAll();
+          done.countDown();
+        });
     try {
-      // A JVM of another installation is refused before anything is written; then one up per data directory;
-      // then the public port, which would otherwise fail only after every other service has started.
+      // A JVM of another installation is refused before anything is written; then one up per data
+      // directory;
+      // then the public port, which would otherwise fail only after every other service has
+      // started.
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
       Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
@@ -69,10 +77,13 @@ final class Up {
         if (stopping) {
           return 0;
         }
-        db = EmbeddedDatabase.start(dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+        db =
+            EmbeddedDatabase.start(
+                dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
       }
-      say("PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services", db.port(), seconds(started),
-          Services.ALL.size());
+      say(
+          "PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services",
+          db.port(), seconds(started), Services.ALL.size());
     } catch (ConfigException e) {
       release();
       throw e;
@@ -86,7 +97,8 @@ final class Up {
       if (stopping) {
         break;
       }
-      List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
+      List<String> jvmOptions =
+          up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
       Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
       children.add(child);
       child.start();
@@ -121,7 +133,8 @@ final class Up {
       return;
     }
     if (!child.ready()) {
-      System.err.printf("microshop: %s exited with code %d before it was ready%n", child.service(), code);
+      System.err.printf(
+          "microshop: %s exited with code %d before it was ready%n", child.service(), code);
       child.failStartup();
       return;
     }
@@ -129,24 +142,34 @@ final class Up {
       say("%s (pid %d) exited with code %d; restarting it", child.service(), child.pid(), code);
       child.start();
     } else {
-      say("%s exited with code %d and has restarted too often; leaving it down", child.service(), code);
+      say(
+          "%s exited with code %d and has restarted too often; leaving it down",
+          child.service(), code);
     }
   }
 
   private void printSummary(long started) {
     StringBuilder table = new StringBuilder();
     table.append(String.format("%nmicroshop is up in %.1f s%n", seconds(started)));
-    table.append(String.format("  %-14s %-8s %s%n", "service", "pid", "management (/health/ready, /metrics)"));
+    table.append(
+        String.format(
+            "  %-14s %-8s %s%n", "service", "pid", "management (/health/ready, /metrics)"));
     String gateway = null;
     for (Child child : children) {
       JsonObject ready = child.readyLine();
-      table.append(String.format("  %-14s %-8d %s%n", child.service(), child.pid(), ready.getString("management")));
+      table.append(
+          String.format(
+              "  %-14s %-8d %s%n", child.service(), child.pid(), ready.getString("management")));
       gateway = ready.getJsonObject("endpoints", new JsonObject()).getString("gateway", gateway);
     }
-    table.append(String.format("  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n", "postgres",
-        db.serverPid(), db.port()));
-    table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n  Ctrl-C stops everything.%n",
-        gateway, gateway));
+    table.append(
+        String.format(
+            "  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n",
+            "postgres", db.serverPid(), db.port()));
+    table.append(
+        String.format(
+            "%n  gateway: %s   try: curl %s/v1/status%n  Ctrl-C stops everything.%n",
+            gateway, gateway));
     System.out.print(table);
     System.out.flush();
   }
@@ -175,14 +198,16 @@ final class Up {
   }
 
   /**
-   * One {@code up} per data directory: a lock the OS drops when the process dies, so a killed {@code up} never
-   * blocks the next one, and a refused {@code up} never touches the files of the one that runs. Only the holder
-   * stops a database left behind.
+   * One {@code up} per data directory: a lock the OS drops when the process dies, so a killed
+   * {@code up} never blocks the next one, and a refused {@code up} never touches the files of the
+   * one that runs. Only the holder stops a database left behind.
    */
   private void claim(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
     Path pidFile = dataDir.resolve("up.pid");
-    lockChannel = FileChannel.open(dataDir.resolve("up.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    lockChannel =
+        FileChannel.open(
+            dataDir.resolve("up.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock = lockChannel.tryLock(); // held until the channel closes
     if (lock == null) {
       lockChannel.close();
@@ -194,7 +219,10 @@ final class Up {
     EmbeddedDatabase.stopOrphan(dataDir);
   }
 
-  /** Refuses at once, writing nothing, when an up holds this data directory (the claim below still decides). */
+  /**
+   * Refuses at once, writing nothing, when an up holds this data directory (the claim below still
+   * decides).
+   */
   private static void refuseIfRunning(Path dataDir) throws IOException {
     Path lockFile = dataDir.resolve("up.lock");
     if (!Files.exists(lockFile)) {
@@ -212,11 +240,21 @@ final class Up {
   private static ConfigException alreadyRunning(Path dataDir) throws IOException {
     Path pidFile = dataDir.resolve("up.pid");
     String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "unknown";
-    return ConfigException.refusal("dataDir", "already running from " + dataDir + " (pid " + pid
-        + "); stop it first (Ctrl-C there, or kill " + pid + ")");
+    return ConfigException.refusal(
+        "dataDir",
+        "already running from "
+            + dataDir
+            + " (pid "
+            + pid
+            + "); stop it first (Ctrl-C there, or kill "
+            + pid
+            + ")");
   }
 
-  /** Gives up what {@link #claim} took; a refused {@code up} took nothing, so this leaves the running one alone. */
+  /**
+   * Gives up what {@link #claim} took; a refused {@code up} took nothing, so this leaves the
+   * running one alone.
+   */
   private void release() {
     if (devCluster != null) {
       devCluster.release();

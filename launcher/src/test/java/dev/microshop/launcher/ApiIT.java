@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The public API end to end, over real HTTP, against a real cluster: gateway, users, inventory and payments each
- * in its own JVM from the built launcher, on the embedded PostgreSQL in dev mode. The failure tests kill JVMs,
- * so they run last.
+ * The public API end to end, over real HTTP, against a real cluster: gateway, users, inventory and
+ * payments each in its own JVM from the built launcher, on the embedded PostgreSQL in dev mode. The
+ * failure tests kill JVMs, so they run last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiIT {
@@ -54,15 +54,18 @@ class ApiIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    env = SharedDatabase.env().with("MICROSHOP_GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "5");
-    for (String service : List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS, Services.GATEWAY)) {
+    env =
+        SharedDatabase.env().with("MICROSHOP_GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "5");
+    for (String service :
+        List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS, Services.GATEWAY)) {
       processes.put(service, ServiceProcess.start(env.env(), service));
     }
     processes.values().forEach(p -> p.awaitReady(READY));
     api = processes.get(Services.GATEWAY).gatewayUrl();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
-      JsonObject services = new JsonObject(Http.get(api + "/v1/status").body()).getJsonObject("services");
+      JsonObject services =
+          new JsonObject(Http.get(api + "/v1/status").body()).getJsonObject("services");
       if (List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS).stream()
           .allMatch(s -> "UP".equals(services.getJsonObject(s).getString("status")))) {
         return;
@@ -100,12 +103,20 @@ class ApiIT {
     HttpResponse<String> product = Http.get(api + "/v1/products/" + productId);
     assertThat(product.statusCode()).isEqualTo(200);
     String etag = product.headers().firstValue("ETag").orElseThrow();
-    assertThat(Http.get(api + "/v1/products/" + productId, Map.of("If-None-Match", etag)).statusCode())
+    assertThat(
+            Http.get(api + "/v1/products/" + productId, Map.of("If-None-Match", etag)).statusCode())
         .isEqualTo(304);
 
     String admin = adminToken();
-    HttpResponse<String> edited = Http.send("PATCH", api + "/v1/products/" + productId,
-        "{\"name\":\"Edited by admin\",\"priceMinor\":4321}", "Authorization", "Bearer " + admin, "If-Match", etag);
+    HttpResponse<String> edited =
+        Http.send(
+            "PATCH",
+            api + "/v1/products/" + productId,
+            "{\"name\":\"Edited by admin\",\"priceMinor\":4321}",
+            "Authorization",
+            "Bearer " + admin,
+            "If-Match",
+            etag);
     assertThat(edited.statusCode()).isEqualTo(200);
     String newEtag = edited.headers().firstValue("ETag").orElseThrow();
     assertThat(newEtag).isNotEqualTo(etag);
@@ -117,12 +128,14 @@ class ApiIT {
     assertThat(v2.getJsonObject("price").getLong("amount")).isEqualTo(4321L);
     assertThat(v2.containsKey("priceMinor")).isFalse();
 
-    HttpResponse<String> me = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + customer));
+    HttpResponse<String> me =
+        Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + customer));
     assertThat(me.statusCode()).isEqualTo(200);
     JsonObject body = new JsonObject(me.body());
     assertThat(body.getJsonObject("profile").getString("email")).isEqualTo(email);
     assertThat(body.getJsonObject("wallet").getBoolean("available")).isTrue();
-    assertThat(body.getJsonObject("wallet").getLong("balanceMinor")).isGreaterThan(0L); // dev opening balance
+    assertThat(body.getJsonObject("wallet").getLong("balanceMinor"))
+        .isGreaterThan(0L); // dev opening balance
   }
 
   @Test
@@ -134,14 +147,26 @@ class ApiIT {
     JsonObject header = header(valid);
     PrivateKey key = Tokens.devSigningKey(SharedDatabase.dataDir());
     long now = Instant.now().getEpochSecond();
-    JsonObject claims = new JsonObject().put("sub", userId).put("iss", "microshop").put("aud", "microshop-api")
-        .put("iat", now).put("exp", now + 600).put("roles", new JsonArray().add("admin"));
+    JsonObject claims =
+        new JsonObject()
+            .put("sub", userId)
+            .put("iss", "microshop")
+            .put("aud", "microshop-api")
+            .put("iat", now)
+            .put("exp", now + 600)
+            .put("roles", new JsonArray().add("admin"));
     Map<String, String> attacks = new LinkedHashMap<>();
     attacks.put("alg none", Tokens.unsigned(claims));
     attacks.put("wrong signature", Tokens.es256(header, claims, Tokens.strangerKey()));
-    attacks.put("HS256 with the public key", Tokens.hs256(header.copy().put("alg", "HS256"), claims,
-        Tokens.devPublicKeyPem(SharedDatabase.dataDir())));
-    attacks.put("expired", Tokens.es256(header, claims.copy().put("iat", now - 7200).put("exp", now - 3600), key));
+    attacks.put(
+        "HS256 with the public key",
+        Tokens.hs256(
+            header.copy().put("alg", "HS256"),
+            claims,
+            Tokens.devPublicKeyPem(SharedDatabase.dataDir())));
+    attacks.put(
+        "expired",
+        Tokens.es256(header, claims.copy().put("iat", now - 7200).put("exp", now - 3600), key));
     attacks.put("no exp", Tokens.es256(header, without(claims, "exp"), key));
     attacks.put("future nbf", Tokens.es256(header, claims.copy().put("nbf", now + 3600), key));
     attacks.put("wrong iss", Tokens.es256(header, claims.copy().put("iss", "evil"), key));
@@ -152,17 +177,23 @@ class ApiIT {
     attacks.put("a character appended to a valid signature", valid + "x");
     attacks.put("a padded signature", valid + "==");
     for (Map.Entry<String, String> attack : attacks.entrySet()) {
-      HttpResponse<String> response = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + attack.getValue()));
+      HttpResponse<String> response =
+          Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + attack.getValue()));
       assertThat(response.statusCode()).as(attack.getKey()).isEqualTo(401);
-      assertThat(response.headers().firstValue("WWW-Authenticate")).as(attack.getKey()).hasValueSatisfying(
-          v -> assertThat(v).startsWith("Bearer"));
-      assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+      assertThat(response.headers().firstValue("WWW-Authenticate"))
+          .as(attack.getKey())
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(response.headers().firstValue("Content-Type"))
+          .contains("application/problem+json");
     }
-    // Sanity: the same key and claims, correctly formed, do get through; so the 401s above are for the flaw.
-    HttpResponse<String> ok = Http.get(api + "/v1/me",
-        Map.of("Authorization", "Bearer " + Tokens.es256(header, claims, key)));
+    // Sanity: the same key and claims, correctly formed, do get through; so the 401s above are for
+    // the flaw.
+    HttpResponse<String> ok =
+        Http.get(
+            api + "/v1/me", Map.of("Authorization", "Bearer " + Tokens.es256(header, claims, key)));
     assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + valid)).statusCode()).isEqualTo(200);
+    assertThat(Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + valid)).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -171,18 +202,36 @@ class ApiIT {
     String email = "carol-" + UUID.randomUUID() + "@example.com";
     String userId = new JsonObject(post("/v1/users", registration(email)).body()).getString("id");
     String customer = login(email, "correct horse battery");
-    HttpResponse<String> create = Http.send("POST", api + "/v1/products", newProduct("CUST-" + shortId(), 100),
-        "Authorization", "Bearer " + customer);
+    HttpResponse<String> create =
+        Http.send(
+            "POST",
+            api + "/v1/products",
+            newProduct("CUST-" + shortId(), 100),
+            "Authorization",
+            "Bearer " + customer);
     assertThat(create.statusCode()).isEqualTo(403);
     assertThat(new JsonObject(create.body()).getString("type")).endsWith("/forbidden");
-    HttpResponse<String> credit = Http.send("POST", api + "/v1/wallets/" + userId + "/credits",
-        "{\"amountMinor\":100000,\"reason\":\"free money\"}", "Authorization", "Bearer " + customer);
+    HttpResponse<String> credit =
+        Http.send(
+            "POST",
+            api + "/v1/wallets/" + userId + "/credits",
+            "{\"amountMinor\":100000,\"reason\":\"free money\"}",
+            "Authorization",
+            "Bearer " + customer);
     assertThat(credit.statusCode()).isEqualTo(403);
-    long balance = new JsonObject(Http.get(api + "/v1/wallet", Map.of("Authorization", "Bearer " + customer)).body())
-        .getLong("balanceMinor");
-    HttpResponse<String> adminCredit = Http.send("POST", api + "/v1/wallets/" + userId + "/credits",
-        "{\"amountMinor\":500,\"reason\":\"goodwill\"}", "Authorization", "Bearer " + adminToken(),
-        "Idempotency-Key", "k-" + userId);
+    long balance =
+        new JsonObject(
+                Http.get(api + "/v1/wallet", Map.of("Authorization", "Bearer " + customer)).body())
+            .getLong("balanceMinor");
+    HttpResponse<String> adminCredit =
+        Http.send(
+            "POST",
+            api + "/v1/wallets/" + userId + "/credits",
+            "{\"amountMinor\":500,\"reason\":\"goodwill\"}",
+            "Authorization",
+            "Bearer " + adminToken(),
+            "Idempotency-Key",
+            "k-" + userId);
     assertThat(adminCredit.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(adminCredit.body()).getLong("balanceMinor")).isEqualTo(balance + 500);
   }
@@ -195,30 +244,55 @@ class ApiIT {
     assertThat(tooBig.statusCode()).isEqualTo(413);
     assertThat(tooBig.headers().firstValue("Content-Type")).contains("application/problem+json");
 
-    HttpResponse<String> invalid = Http.send("POST", api + "/v1/products",
-        "{\"sku\":\"OK-1\",\"name\":\"\",\"priceMinor\":-5,\"currency\":\"euro\",\"available\":\"ten\",\"admin\":true}",
-        "Authorization", "Bearer " + admin);
+    HttpResponse<String> invalid =
+        Http.send(
+            "POST",
+            api + "/v1/products",
+            "{\"sku\":\"OK-1\",\"name\":\"\",\"priceMinor\":-5,\"currency\":\"euro\",\"available\":\"ten\",\"admin\":true}",
+            "Authorization",
+            "Bearer " + admin);
     assertThat(invalid.statusCode()).isEqualTo(400);
     JsonObject problem = new JsonObject(invalid.body());
     assertThat(problem.getString("type")).endsWith("/invalid-request");
     assertThat(problem.getInteger("status")).isEqualTo(400);
     assertThat(problem.getString("traceId")).hasSize(32);
-    List<String> fields = problem.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("field")).toList();
+    List<String> fields =
+        problem.getJsonArray("errors").stream()
+            .map(e -> ((JsonObject) e).getString("field"))
+            .toList();
     assertThat(fields).contains("name", "priceMinor", "currency", "available", "admin");
     assertThat(problem.encode()).doesNotContain("Exception").doesNotContain("at io.vertx");
 
     HttpResponse<String> missing = Http.send("POST", api + "/v1/users", "{\"email\":\"x@y.io\"}");
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(missing.body()).contains("displayName").contains("password");
-    HttpResponse<String> shortPassword = post("/v1/users",
-        new JsonObject().put("email", "s@y.io").put("displayName", "S").put("password", "short").encode());
+    HttpResponse<String> shortPassword =
+        post(
+            "/v1/users",
+            new JsonObject()
+                .put("email", "s@y.io")
+                .put("displayName", "S")
+                .put("password", "short")
+                .encode());
     assertThat(shortPassword.statusCode()).isEqualTo(400);
     assertThat(shortPassword.body()).contains("password");
-    HttpResponse<String> shouted = Http.send("POST", api + "/v1/users",
-        registration("shout-" + UUID.randomUUID() + "@example.com"), "Content-Type", "APPLICATION/JSON; Charset=UTF-8");
-    assertThat(shouted.statusCode()).as("media types are case-insensitive: %s", shouted.body()).isEqualTo(201);
-    HttpResponse<String> text = Http.send("POST", api + "/v1/users",
-        registration("text-" + UUID.randomUUID() + "@example.com"), "Content-Type", "text/plain");
+    HttpResponse<String> shouted =
+        Http.send(
+            "POST",
+            api + "/v1/users",
+            registration("shout-" + UUID.randomUUID() + "@example.com"),
+            "Content-Type",
+            "APPLICATION/JSON; Charset=UTF-8");
+    assertThat(shouted.statusCode())
+        .as("media types are case-insensitive: %s", shouted.body())
+        .isEqualTo(201);
+    HttpResponse<String> text =
+        Http.send(
+            "POST",
+            api + "/v1/users",
+            registration("text-" + UUID.randomUUID() + "@example.com"),
+            "Content-Type",
+            "text/plain");
     assertThat(text.statusCode()).isEqualTo(415);
     HttpResponse<String> bigPage = Http.get(api + "/v1/products?limit=1000");
     assertThat(bigPage.statusCode()).isEqualTo(400);
@@ -233,8 +307,11 @@ class ApiIT {
     HttpResponse<String> again = post("/v1/users", registration(email.toUpperCase()));
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(new JsonObject(again.body()).getString("type")).endsWith("/conflict");
-    try (Connection users = usersDb(); Statement s = users.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM users WHERE lower(email) = lower('" + email + "')")) {
+    try (Connection users = usersDb();
+        Statement s = users.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM users WHERE lower(email) = lower('" + email + "')")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(1);
     }
@@ -248,25 +325,41 @@ class ApiIT {
     List<Integer> statuses = new ArrayList<>();
     HttpResponse<String> last = null;
     for (int i = 0; i < 7; i++) {
-      last = post("/v1/auth/token", new JsonObject().put("email", email).put("password", "wrong password!").encode());
+      last =
+          post(
+              "/v1/auth/token",
+              new JsonObject().put("email", email).put("password", "wrong password!").encode());
       statuses.add(last.statusCode());
     }
     assertThat(statuses.subList(0, 5)).containsOnly(401);
     assertThat(statuses.subList(5, 7)).containsOnly(429);
-    assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(
-        v -> assertThat(Integer.parseInt(v)).isBetween(1, 60));
+    assertThat(last.headers().firstValue("Retry-After"))
+        .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 60));
     assertThat(new JsonObject(last.body()).getString("type")).endsWith("/rate-limited");
-    // The right password is refused too while the account is limited: the limit is per account, not per guess.
-    assertThat(post("/v1/auth/token", new JsonObject().put("email", email).put("password", "correct horse battery")
-        .encode()).statusCode()).isEqualTo(429);
+    // The right password is refused too while the account is limited: the limit is per account, not
+    // per guess.
+    assertThat(
+            post(
+                    "/v1/auth/token",
+                    new JsonObject()
+                        .put("email", email)
+                        .put("password", "correct horse battery")
+                        .encode())
+                .statusCode())
+        .isEqualTo(429);
   }
 
   @Test
   @Order(7)
   void concurrentPatchesWithTheSameEtagLetExactlyOneWin() throws Exception {
     String admin = adminToken();
-    HttpResponse<String> created = Http.send("POST", api + "/v1/products", newProduct("RACE-" + shortId(), 1000),
-        "Authorization", "Bearer " + admin);
+    HttpResponse<String> created =
+        Http.send(
+            "POST",
+            api + "/v1/products",
+            newProduct("RACE-" + shortId(), 1000),
+            "Authorization",
+            "Bearer " + admin);
     assertThat(created.statusCode()).isEqualTo(201);
     String id = new JsonObject(created.body()).getString("id");
     String etag = created.headers().firstValue("ETag").orElseThrow();
@@ -274,8 +367,17 @@ class ApiIT {
     List<Callable<Integer>> edits = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       int n = i;
-      edits.add(() -> Http.send("PATCH", api + "/v1/products/" + id, "{\"priceMinor\":" + (2000 + n) + "}",
-          "Authorization", "Bearer " + admin, "If-Match", etag).statusCode());
+      edits.add(
+          () ->
+              Http.send(
+                      "PATCH",
+                      api + "/v1/products/" + id,
+                      "{\"priceMinor\":" + (2000 + n) + "}",
+                      "Authorization",
+                      "Bearer " + admin,
+                      "If-Match",
+                      etag)
+                  .statusCode());
     }
     List<Integer> statuses = new ArrayList<>();
     for (Future<Integer> f : pool.invokeAll(edits)) {
@@ -286,8 +388,13 @@ class ApiIT {
     assertThat(statuses.stream().filter(s -> s == 412)).hasSize(9);
     JsonObject after = new JsonObject(Http.get(api + "/v1/products/" + id).body());
     assertThat(after.getLong("priceMinor")).isBetween(2000L, 2009L);
-    HttpResponse<String> noIfMatch = Http.send("PATCH", api + "/v1/products/" + id, "{\"priceMinor\":1}",
-        "Authorization", "Bearer " + admin);
+    HttpResponse<String> noIfMatch =
+        Http.send(
+            "PATCH",
+            api + "/v1/products/" + id,
+            "{\"priceMinor\":1}",
+            "Authorization",
+            "Bearer " + admin);
     assertThat(noIfMatch.statusCode()).isEqualTo(428);
   }
 
@@ -296,8 +403,10 @@ class ApiIT {
   void passwordHashesAreArgon2idWithAtLeastOwaspParameters() throws Exception {
     String email = "hash-" + UUID.randomUUID() + "@example.com";
     post("/v1/users", registration(email));
-    try (Connection users = usersDb(); Statement s = users.createStatement();
-        ResultSet rs = s.executeQuery("SELECT password_hash FROM users WHERE email = '" + email + "'")) {
+    try (Connection users = usersDb();
+        Statement s = users.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT password_hash FROM users WHERE email = '" + email + "'")) {
       assertThat(rs.next()).isTrue();
       String hash = rs.getString(1);
       assertThat(hash).startsWith("$argon2id$v=19$");
@@ -311,24 +420,30 @@ class ApiIT {
   @Test
   @Order(9)
   void requestIdsAreEchoedOrGeneratedAndOversizedUrlsAndHeadersGetProblems() {
-    HttpResponse<String> echoed = Http.get(api + "/v1/products?limit=1", Map.of("X-Request-Id", "abc-123"));
+    HttpResponse<String> echoed =
+        Http.get(api + "/v1/products?limit=1", Map.of("X-Request-Id", "abc-123"));
     assertThat(echoed.headers().firstValue("X-Request-Id")).contains("abc-123");
     HttpResponse<String> generated = Http.get(api + "/v1/products?limit=1");
-    assertThat(generated.headers().firstValue("X-Request-Id")).hasValueSatisfying(
-        v -> assertThat(UUID.fromString(v)).isNotNull());
+    assertThat(generated.headers().firstValue("X-Request-Id"))
+        .hasValueSatisfying(v -> assertThat(UUID.fromString(v)).isNotNull());
     HttpResponse<String> longUrl = Http.get(api + "/v1/products?q=" + "a".repeat(5000));
     assertThat(longUrl.statusCode()).isEqualTo(414);
     assertThat(longUrl.headers().firstValue("Content-Type")).contains("application/problem+json");
-    HttpResponse<String> bigHeader = Http.get(api + "/v1/products", Map.of("X-Big", "b".repeat(9000)));
+    HttpResponse<String> bigHeader =
+        Http.get(api + "/v1/products", Map.of("X-Big", "b".repeat(9000)));
     assertThat(bigHeader.statusCode()).isEqualTo(431);
     assertThat(new JsonObject(bigHeader.body()).getInteger("status")).isEqualTo(431);
   }
 
   @Test
   @Order(99)
-  void aHungServiceTimesOutWith504ThenItsBreakerOpensWith503AndRetryAfterThenRecovers() throws Exception {
-    String product = new JsonObject(Http.get(api + "/v1/products?limit=1").body()).getJsonArray("items")
-        .getJsonObject(0).getString("id");
+  void aHungServiceTimesOutWith504ThenItsBreakerOpensWith503AndRetryAfterThenRecovers()
+      throws Exception {
+    String product =
+        new JsonObject(Http.get(api + "/v1/products?limit=1").body())
+            .getJsonArray("items")
+            .getJsonObject(0)
+            .getString("id");
     long pid = processes.get(Services.INVENTORY).pid();
     signal("STOP", pid);
     try {
@@ -347,21 +462,25 @@ class ApiIT {
       HttpResponse<String> open = Http.get(api + "/v1/products/" + product);
       assertThat(open.statusCode()).isEqualTo(503);
       assertThat(open.headers().firstValue("Retry-After")).isPresent();
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     } finally {
       signal("CONT", pid);
     }
-    // A pause past the heartbeat timeout drops the JVM from the cluster; it merges back and republishes itself.
+    // A pause past the heartbeat timeout drops the JVM from the cluster; it merges back and
+    // republishes itself.
     Http.awaitStatus(api + "/v1/products/" + product, 200, Duration.ofSeconds(90));
   }
 
   private static void signal(String name, long pid) throws Exception {
-    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor()).isZero();
+    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor())
+        .isZero();
   }
 
   @Test
   @Order(100)
-  void withPaymentsKilledMeStillAnswersWithTheProfileAndTheWalletMarkedUnavailable() throws Exception {
+  void withPaymentsKilledMeStillAnswersWithTheProfileAndTheWalletMarkedUnavailable()
+      throws Exception {
     String email = "resilient-" + UUID.randomUUID() + "@example.com";
     post("/v1/users", registration(email));
     String token = login(email, "correct horse battery");
@@ -370,7 +489,8 @@ class ApiIT {
     JsonObject body = null;
     while (System.nanoTime() < deadline) {
       long started = System.nanoTime();
-      HttpResponse<String> me = Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + token));
+      HttpResponse<String> me =
+          Http.get(api + "/v1/me", Map.of("Authorization", "Bearer " + token));
       assertThat(me.statusCode()).isEqualTo(200);
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
       body = new JsonObject(me.body());
@@ -401,7 +521,8 @@ class ApiIT {
     long started = System.nanoTime();
     HttpResponse<String> fast = Http.get(api + "/v1/products?limit=1");
     assertThat(fast.statusCode()).isEqualTo(503);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     assertThat(new JsonObject(fast.body()).getString("type")).endsWith("/unavailable");
   }
 
@@ -414,12 +535,23 @@ class ApiIT {
     for (int i = 0; i < 6; i++) { // the breakers open after a handful of failures in a row
       HttpResponse<String> query = Http.get(api + "/v1/products?q=a%00b");
       assertProblem(query, 400, "q");
-      HttpResponse<String> login = post("/v1/auth/token", new JsonObject()
-          .put("email", "nul-" + i + "\u0000@example.com").put("password", "p").encode());
+      HttpResponse<String> login =
+          post(
+              "/v1/auth/token",
+              new JsonObject()
+                  .put("email", "nul-" + i + "\u0000@example.com")
+                  .put("password", "p")
+                  .encode());
       assertProblem(login, 400, "email");
-      HttpResponse<String> product = Http.send("POST", api + "/v1/products", new JsonObject(newProduct(
-          "NUL-" + shortId(), 100)).put("description", "line one\u0000line two").encode(),
-          "Authorization", "Bearer " + admin);
+      HttpResponse<String> product =
+          Http.send(
+              "POST",
+              api + "/v1/products",
+              new JsonObject(newProduct("NUL-" + shortId(), 100))
+                  .put("description", "line one\u0000line two")
+                  .encode(),
+              "Authorization",
+              "Bearer " + admin);
       assertProblem(product, 400, "description");
     }
     // Still closed: the catalog and logins answer as usual.
@@ -432,19 +564,30 @@ class ApiIT {
   void aSearchIsForTheTextAsTypedEvenWithPercentAndPlusSigns() throws Exception {
     String admin = adminToken();
     String tag = shortId();
-    for (String name : List.of("Cable 100% copper " + tag, "Glue a+b " + tag, "Cable 100 copper " + tag)) {
-      HttpResponse<String> created = Http.send("POST", api + "/v1/products",
-          new JsonObject(newProduct("Q-" + shortId(), 100)).put("name", name).encode(),
-          "Authorization", "Bearer " + admin);
+    for (String name :
+        List.of("Cable 100% copper " + tag, "Glue a+b " + tag, "Cable 100 copper " + tag)) {
+      HttpResponse<String> created =
+          Http.send(
+              "POST",
+              api + "/v1/products",
+              new JsonObject(newProduct("Q-" + shortId(), 100)).put("name", name).encode(),
+              "Authorization",
+              "Bearer " + admin);
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
 
     assertThat(names("100%25%20copper%20" + tag)).containsExactly("Cable 100% copper " + tag);
     assertThat(names("a%2Bb%20" + tag)).containsExactly("Glue a+b " + tag);
-    assertThat(names("%2531%2530%2530%20copper%20" + tag)).as("%31 is not decoded a second time").isEmpty();
-    for (String broken : List.of("%zz", "50%")) { // Java's HTTP client refuses to send these: a raw request
+    assertThat(names("%2531%2530%2530%20copper%20" + tag))
+        .as("%31 is not decoded a second time")
+        .isEmpty();
+    for (String broken :
+        List.of("%zz", "50%")) { // Java's HTTP client refuses to send these: a raw request
       String answer = rawGet("/v1/products?q=" + broken);
-      assertThat(answer).as(broken).startsWith("HTTP/1.1 400").containsIgnoringCase("application/problem+json")
+      assertThat(answer)
+          .as(broken)
+          .startsWith("HTTP/1.1 400")
+          .containsIgnoringCase("application/problem+json")
           .contains("\"field\":\"q\"");
     }
   }
@@ -468,11 +611,26 @@ class ApiIT {
     assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
     String bad = "{\"lines\": \"not a list\", \"extra\": true}";
 
-    HttpResponse<String> none = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId());
-    HttpResponse<String> forged = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId(),
-        "Authorization", "Bearer not.a.token");
-    HttpResponse<String> valid = Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId(),
-        "Authorization", "Bearer " + login(email, "correct horse battery"));
+    HttpResponse<String> none =
+        Http.send("POST", api + "/v1/orders", bad, "Idempotency-Key", "k-" + shortId());
+    HttpResponse<String> forged =
+        Http.send(
+            "POST",
+            api + "/v1/orders",
+            bad,
+            "Idempotency-Key",
+            "k-" + shortId(),
+            "Authorization",
+            "Bearer not.a.token");
+    HttpResponse<String> valid =
+        Http.send(
+            "POST",
+            api + "/v1/orders",
+            bad,
+            "Idempotency-Key",
+            "k-" + shortId(),
+            "Authorization",
+            "Bearer " + login(email, "correct horse battery"));
 
     for (HttpResponse<String> refused : List.of(none, forged)) {
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
@@ -487,32 +645,71 @@ class ApiIT {
   void aCreditToNoSuchUserIs404AndOpensNoWalletAndAReusedKeyIs422() throws Exception {
     String admin = adminToken();
     String ghost = UUID.randomUUID().toString();
-    HttpResponse<String> credit = Http.send("POST", api + "/v1/wallets/" + ghost + "/credits",
-        "{\"amountMinor\":5,\"reason\":\"ghost\"}", "Authorization", "Bearer " + admin);
+    HttpResponse<String> credit =
+        Http.send(
+            "POST",
+            api + "/v1/wallets/" + ghost + "/credits",
+            "{\"amountMinor\":5,\"reason\":\"ghost\"}",
+            "Authorization",
+            "Bearer " + admin);
     assertThat(credit.statusCode()).as(credit.body()).isEqualTo(404);
     assertThat(credit.headers().firstValue("Content-Type")).contains("application/problem+json");
-    try (Connection payments = db(Services.PAYMENTS); Statement s = payments.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM wallets WHERE user_id = '" + ghost + "'")) {
+    try (Connection payments = db(Services.PAYMENTS);
+        Statement s = payments.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM wallets WHERE user_id = '" + ghost + "'")) {
       rs.next();
       assertThat(rs.getInt(1)).as("wallets of the unknown user").isZero();
     }
 
-    String product = new JsonObject(Http.send("POST", api + "/v1/products", newProduct("ADJ-" + shortId(), 100),
-        "Authorization", "Bearer " + admin).body()).getString("id");
+    String product =
+        new JsonObject(
+                Http.send(
+                        "POST",
+                        api + "/v1/products",
+                        newProduct("ADJ-" + shortId(), 100),
+                        "Authorization",
+                        "Bearer " + admin)
+                    .body())
+            .getString("id");
     String key = "adj-" + shortId();
     String url = api + "/v1/products/" + product + "/stock-adjustments";
-    HttpResponse<String> first = Http.send("POST", url, "{\"delta\":2,\"reason\":\"delivery\"}",
-        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
-    HttpResponse<String> again = Http.send("POST", url, "{\"delta\":2,\"reason\":\"delivery\"}",
-        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
-    HttpResponse<String> other = Http.send("POST", url, "{\"delta\":3,\"reason\":\"delivery\"}",
-        "Authorization", "Bearer " + admin, "Idempotency-Key", key);
+    HttpResponse<String> first =
+        Http.send(
+            "POST",
+            url,
+            "{\"delta\":2,\"reason\":\"delivery\"}",
+            "Authorization",
+            "Bearer " + admin,
+            "Idempotency-Key",
+            key);
+    HttpResponse<String> again =
+        Http.send(
+            "POST",
+            url,
+            "{\"delta\":2,\"reason\":\"delivery\"}",
+            "Authorization",
+            "Bearer " + admin,
+            "Idempotency-Key",
+            key);
+    HttpResponse<String> other =
+        Http.send(
+            "POST",
+            url,
+            "{\"delta\":3,\"reason\":\"delivery\"}",
+            "Authorization",
+            "Bearer " + admin,
+            "Idempotency-Key",
+            key);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(new JsonObject(again.body()).getInteger("available")).isEqualTo(12);
     assertThat(other.statusCode()).as(other.body()).isEqualTo(422);
     assertThat(other.body()).contains("Idempotency-Key").doesNotContain("messageId");
-    assertThat(new JsonObject(Http.get(api + "/v1/products/" + product).body()).getInteger("available"))
-        .as("applied once").isEqualTo(12);
+    assertThat(
+            new JsonObject(Http.get(api + "/v1/products/" + product).body())
+                .getInteger("available"))
+        .as("applied once")
+        .isEqualTo(12);
   }
 
   @Test
@@ -523,7 +720,8 @@ class ApiIT {
 
     assertThat(collection.statusCode()).isEqualTo(405);
     assertThat(collection.headers().firstValue("Allow")).contains("GET, HEAD, POST");
-    assertThat(collection.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(collection.headers().firstValue("Content-Type"))
+        .contains("application/problem+json");
     assertThat(item.statusCode()).isEqualTo(405);
     assertThat(item.headers().firstValue("Allow")).contains("GET, HEAD, PATCH");
   }
@@ -531,9 +729,13 @@ class ApiIT {
   @Test
   @Order(17)
   void headIsAGetWithoutItsBodyOnEveryGetRouteAndTheContract() {
-    String id = new JsonObject(Http.get(api + "/v1/products?limit=1").body()).getJsonArray("items")
-        .getJsonObject(0).getString("id");
-    for (String path : List.of("/v1/products/" + id, "/v1/products?limit=2", "/openapi.yaml", "/v1/status")) {
+    String id =
+        new JsonObject(Http.get(api + "/v1/products?limit=1").body())
+            .getJsonArray("items")
+            .getJsonObject(0)
+            .getString("id");
+    for (String path :
+        List.of("/v1/products/" + id, "/v1/products?limit=2", "/openapi.yaml", "/v1/status")) {
       HttpResponse<String> get = Http.get(api + path);
       HttpResponse<String> head = Http.send("HEAD", api + path, null);
 
@@ -541,31 +743,64 @@ class ApiIT {
       assertThat(head.body()).as("HEAD " + path).isEmpty();
       assertThat(get.body()).as("GET " + path).isNotEmpty();
       for (String header : List.of("Content-Type", "ETag", "Cache-Control")) {
-        assertThat(head.headers().firstValue(header)).as(header + " of HEAD " + path)
+        assertThat(head.headers().firstValue(header))
+            .as(header + " of HEAD " + path)
             .isEqualTo(get.headers().firstValue(header));
       }
       assertThat(head.headers().firstValue("X-Request-Id")).as("HEAD " + path).isPresent();
     }
-    HttpResponse<String> missing = Http.send("HEAD", api + "/v1/products/" + UUID.randomUUID(), null);
+    HttpResponse<String> missing =
+        Http.send("HEAD", api + "/v1/products/" + UUID.randomUUID(), null);
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
-    assertThat(Http.send("HEAD", api + "/v1/me", null).statusCode()).as("HEAD needs a token like GET").isEqualTo(401);
+    assertThat(Http.send("HEAD", api + "/v1/me", null).statusCode())
+        .as("HEAD needs a token like GET")
+        .isEqualTo(401);
   }
 
   @Test
   @Order(16)
   void ifMatchStarOverwritesTheCurrentVersionOfAProductThatExists() {
     String admin = adminToken();
-    String id = new JsonObject(Http.send("POST", api + "/v1/products", newProduct("STAR-" + shortId(), 100),
-        "Authorization", "Bearer " + admin).body()).getString("id");
+    String id =
+        new JsonObject(
+                Http.send(
+                        "POST",
+                        api + "/v1/products",
+                        newProduct("STAR-" + shortId(), 100),
+                        "Authorization",
+                        "Bearer " + admin)
+                    .body())
+            .getString("id");
     String edit = "{\"name\":\"Overwritten\"}";
 
-    HttpResponse<String> star = Http.send("PATCH", api + "/v1/products/" + id, edit,
-        "Authorization", "Bearer " + admin, "If-Match", "*");
-    HttpResponse<String> stale = Http.send("PATCH", api + "/v1/products/" + id, edit,
-        "Authorization", "Bearer " + admin, "If-Match", "\"1\"");
-    HttpResponse<String> missing = Http.send("PATCH", api + "/v1/products/" + UUID.randomUUID(), edit,
-        "Authorization", "Bearer " + admin, "If-Match", "*");
+    HttpResponse<String> star =
+        Http.send(
+            "PATCH",
+            api + "/v1/products/" + id,
+            edit,
+            "Authorization",
+            "Bearer " + admin,
+            "If-Match",
+            "*");
+    HttpResponse<String> stale =
+        Http.send(
+            "PATCH",
+            api + "/v1/products/" + id,
+            edit,
+            "Authorization",
+            "Bearer " + admin,
+            "If-Match",
+            "\"1\"");
+    HttpResponse<String> missing =
+        Http.send(
+            "PATCH",
+            api + "/v1/products/" + UUID.randomUUID(),
+            edit,
+            "Authorization",
+            "Bearer " + admin,
+            "If-Match",
+            "*");
 
     assertThat(star.statusCode()).as(star.body()).isEqualTo(200);
     assertThat(star.headers().firstValue("ETag")).contains("\"2\"");
@@ -577,17 +812,26 @@ class ApiIT {
   private static List<String> names(String encodedQuery) {
     HttpResponse<String> found = Http.get(api + "/v1/products?limit=100&q=" + encodedQuery);
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
-    return new JsonObject(found.body()).getJsonArray("items").stream()
-        .map(item -> ((JsonObject) item).getString("name")).toList();
+    return new JsonObject(found.body())
+        .getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("name")).toList();
   }
 
-  /** A GET written by hand, for a target no HTTP client library will send: the whole answer as text. */
+  /**
+   * A GET written by hand, for a target no HTTP client library will send: the whole answer as text.
+   */
   private static String rawGet(String target) throws java.io.IOException {
     URI base = URI.create(api);
     try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + base.getHost()
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + target
+                      + " HTTP/1.1\r\nHost: "
+                      + base.getHost()
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -595,8 +839,13 @@ class ApiIT {
   private static void assertProblem(HttpResponse<String> response, int status, String field) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
-    assertThat(new JsonObject(response.body()).getJsonArray("errors").stream()
-        .map(e -> ((JsonObject) e).getString("field")).toList()).as(response.body()).contains(field);
+    assertThat(
+            new JsonObject(response.body())
+                .getJsonArray("errors").stream()
+                    .map(e -> ((JsonObject) e).getString("field"))
+                    .toList())
+        .as(response.body())
+        .contains(field);
   }
 
   private static HttpResponse<String> post(String path, String body) {
@@ -604,25 +853,38 @@ class ApiIT {
   }
 
   private static String registration(String email) {
-    return new JsonObject().put("email", email).put("displayName", "Test User")
-        .put("password", "correct horse battery").encode();
+    return new JsonObject()
+        .put("email", email)
+        .put("displayName", "Test User")
+        .put("password", "correct horse battery")
+        .encode();
   }
 
   private static String newProduct(String sku, long price) {
-    return new JsonObject().put("sku", sku).put("name", "Test " + sku).put("description", "made by a test")
-        .put("priceMinor", price).put("currency", "EUR").put("available", 10).encode();
+    return new JsonObject()
+        .put("sku", sku)
+        .put("name", "Test " + sku)
+        .put("description", "made by a test")
+        .put("priceMinor", price)
+        .put("currency", "EUR")
+        .put("available", 10)
+        .encode();
   }
 
   private static String login(String email, String password) {
-    HttpResponse<String> token = post("/v1/auth/token",
-        new JsonObject().put("email", email).put("password", password).encode());
+    HttpResponse<String> token =
+        post(
+            "/v1/auth/token",
+            new JsonObject().put("email", email).put("password", password).encode());
     assertThat(token.statusCode()).as("login of %s: %s", email, token.body()).isEqualTo(200);
     JsonObject body = new JsonObject(token.body());
     assertThat(body.getString("tokenType")).isEqualTo("Bearer");
     return body.getString("accessToken");
   }
 
-  /** One login for the whole class: this cluster allows five login attempts per account and minute. */
+  /**
+   * One login for the whole class: this cluster allows five login attempts per account and minute.
+   */
   private static String adminToken() {
     if (adminToken == null) {
       adminToken = login("admin@microshop.local", adminPassword());
@@ -633,7 +895,9 @@ class ApiIT {
   private static String adminPassword() {
     String password;
     try {
-      password = Files.readString(SharedDatabase.dataDir().resolve("secrets").resolve("admin-password")).trim();
+      password =
+          Files.readString(SharedDatabase.dataDir().resolve("secrets").resolve("admin-password"))
+              .trim();
     } catch (java.io.IOException e) {
       throw new AssertionError("dev mode should have generated the admin password", e);
     }
@@ -641,8 +905,10 @@ class ApiIT {
   }
 
   private static JsonObject header(String token) {
-    return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]),
-        StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(
+            java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]),
+            StandardCharsets.UTF_8));
   }
 
   private static JsonObject without(JsonObject json, String key) {
@@ -662,8 +928,9 @@ class ApiIT {
   private static Connection db(String service) throws Exception {
     Properties props = new Properties();
     props.setProperty("user", service);
-    props.setProperty("password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service,
-        props);
+    props.setProperty(
+        "password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service, props);
   }
 }

@@ -15,80 +15,134 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module rules of STYLE.md, checked on the compiled main classes of every module (the launcher's test
- * classpath holds them all). A violation fails {@code mvn verify} naming the class and the dependency.
+ * The module rules of STYLE.md, checked on the compiled main classes of every module (the
+ * launcher's test classpath holds them all). A violation fails {@code mvn verify} naming the class
+ * and the dependency.
  */
 class ArchitectureTest {
-  private static final String[] SERVICES = {"gateway", "users", "inventory", "orders", "payments", "notifications"};
+  private static final String[] SERVICES = {
+    "gateway", "users", "inventory", "orders", "payments", "notifications"
+  };
   private static JavaClasses main;
 
   @BeforeAll
   static void importMainClasses() {
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-        .importPackages("dev.microshop");
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+            .importPackages("dev.microshop");
   }
 
   @Test
   void noServiceModuleUsesAnother() {
-    slices().matching("dev.microshop.(*)..").that(belongToServices()).should().notDependOnEachOther()
-        .because("services talk over the event bus through contracts, never by importing each other")
+    slices()
+        .matching("dev.microshop.(*)..")
+        .that(belongToServices())
+        .should()
+        .notDependOnEachOther()
+        .because(
+            "services talk over the event bus through contracts, never by importing each other")
         .check(main);
   }
 
   @Test
   void contractsAndPlatformKnowNoService() {
     for (String service : SERVICES) {
-      noClasses().that().resideInAnyPackage("dev.microshop.contracts..", "dev.microshop.platform..")
-          .should().dependOnClassesThat().resideInAPackage("dev.microshop." + service + "..")
-          .because("contracts and platform sit below every service").check(main);
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.microshop.contracts..", "dev.microshop.platform..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.microshop." + service + "..")
+          .because("contracts and platform sit below every service")
+          .check(main);
     }
   }
 
   @Test
   void contractsHoldDataNotBehaviour() {
-    ArchRule rule = noClasses().that().resideInAPackage("dev.microshop.contracts..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.microshop.platform..", "io.vertx.sqlclient..",
-            "io.vertx.ext..", "com.hazelcast..")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.Vertx")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.Future")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.eventbus.EventBus")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("io.vertx.core.eventbus.MessageConsumer")
-        // Headers (DeliveryOptions) are part of a message's shape, as JSON bodies are; sending and receiving are not.
-        .because("a contract is addresses, message shapes and codes: what both sides agree on, no logic");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("dev.microshop.contracts..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "dev.microshop.platform..",
+                "io.vertx.sqlclient..",
+                "io.vertx.ext..",
+                "com.hazelcast..")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.vertx.core.Vertx")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.vertx.core.Future")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.vertx.core.eventbus.EventBus")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.vertx.core.eventbus.MessageConsumer")
+            // Headers (DeliveryOptions) are part of a message's shape, as JSON bodies are; sending
+            // and receiving are not.
+            .because(
+                "a contract is addresses, message shapes and codes: what both sides agree on, no logic");
     rule.check(main);
   }
 
   @Test
   void theEmbeddedDatabaseStaysOutOfServicesAndPlatform() {
-    noClasses().that().resideOutsideOfPackages("dev.microshop.launcher..", "dev.microshop.testkit..",
-            "dev.microshop.devdb..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.microshop.devdb..", "io.zonky..")
-        .because("dev mode's PostgreSQL is started by the launcher; a service only knows db settings").check(main);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "dev.microshop.launcher..", "dev.microshop.testkit..", "dev.microshop.devdb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.microshop.devdb..", "io.zonky..")
+        .because(
+            "dev mode's PostgreSQL is started by the launcher; a service only knows db settings")
+        .check(main);
   }
 
   @Test
   void onlyTheGatewayRateLimits() {
-    noClasses().that().resideOutsideOfPackage("dev.microshop.gateway..")
-        .should().dependOnClassesThat().resideInAPackage("io.github.bucket4j..").check(main);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.microshop.gateway..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.github.bucket4j..")
+        .check(main);
   }
 
   @Test
   void verticlesExtendTheServiceBase() {
-    classes().that().resideInAnyPackage(servicePackages()).and().haveSimpleNameEndingWith("Verticle")
-        .should().beAssignableTo("dev.microshop.platform.service.ServiceVerticle").check(main);
+    classes()
+        .that()
+        .resideInAnyPackage(servicePackages())
+        .and()
+        .haveSimpleNameEndingWith("Verticle")
+        .should()
+        .beAssignableTo("dev.microshop.platform.service.ServiceVerticle")
+        .check(main);
   }
 
   @Test
   void nothingPrintsStackTraces() {
-    noClasses().that().resideInAPackage("dev.microshop..")
-        .should().callMethod(Throwable.class, "printStackTrace")
-        .because("errors are logged once, where they are handled, through SLF4J").check(main);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.microshop..")
+        .should()
+        .callMethod(Throwable.class, "printStackTrace")
+        .because("errors are logged once, where they are handled, through SLF4J")
+        .check(main);
   }
 
   private static DescribedPredicate<Slice> belongToServices() {
-    return DescribedPredicate.describe("are service modules",
-        slice -> Arrays.asList(SERVICES).contains(slice.getNamePart(1)));
+    return DescribedPredicate.describe(
+        "are service modules", slice -> Arrays.asList(SERVICES).contains(slice.getNamePart(1)));
   }
 
   private static String[] servicePackages() {

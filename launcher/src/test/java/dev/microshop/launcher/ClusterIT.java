@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Real JVMs from the built launcher, one Hazelcast cluster on 127.0.0.1: two orders instances, a gateway, and
- * this test JVM as a fourth member sending requests over the clustered event bus. The tests run in order, as
- * one story: share the load, survive a kill -9, lose nothing on a SIGTERM.
+ * Real JVMs from the built launcher, one Hazelcast cluster on 127.0.0.1: two orders instances, a
+ * gateway, and this test JVM as a fourth member sending requests over the clustered event bus. The
+ * tests run in order, as one story: share the load, survive a kill -9, lose nothing on a SIGTERM.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -49,7 +49,8 @@ class ClusterIT {
   private static ServiceProcess gateway;
   private static final List<ServiceProcess> started = new ArrayList<>();
   private static Vertx member;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -79,7 +80,8 @@ class ClusterIT {
       describeOrders().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     for (int i = 0; i < 200; i++) {
-      InstanceInfo info = describeOrders().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      InstanceInfo info =
+          describeOrders().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       assertThat(info.service()).isEqualTo(Services.ORDERS);
       perPid.merge(info.pid(), 1, Integer::sum);
     }
@@ -91,7 +93,8 @@ class ClusterIT {
   @Test
   @Order(2)
   void gatewayStatusListsEachInstanceAndPingsIt() throws Exception {
-    JsonObject status = awaitStatus(s -> orders(s).getJsonArray("instances").size() == 2, Duration.ofSeconds(20));
+    JsonObject status =
+        awaitStatus(s -> orders(s).getJsonArray("instances").size() == 2, Duration.ofSeconds(20));
     JsonObject orders = orders(status);
     assertThat(orders.getString("status")).isEqualTo("UP");
     List<Long> pids = new ArrayList<>();
@@ -103,21 +106,29 @@ class ClusterIT {
       pids.add(instance.getLong("pid"));
     }
     assertThat(pids).containsExactlyInAnyOrder(ordersA.pid(), ordersB.pid());
-    assertThat(status.getJsonObject("services").getJsonObject("gateway").getJsonArray("instances")).hasSize(1);
+    assertThat(status.getJsonObject("services").getJsonObject("gateway").getJsonArray("instances"))
+        .hasSize(1);
     // users was never started: reported DOWN rather than hidden.
-    assertThat(status.getJsonObject("services").getJsonObject("users").getString("status")).isEqualTo("DOWN");
+    assertThat(status.getJsonObject("services").getJsonObject("users").getString("status"))
+        .isEqualTo("DOWN");
   }
 
   @Test
   @Order(3)
-  void afterKill9OfOneInstanceTheSurvivorAnswersWithinTenSecondsAndTheRecordIsGone() throws Exception {
+  void afterKill9OfOneInstanceTheSurvivorAnswersWithinTenSecondsAndTheRecordIsGone()
+      throws Exception {
     long killedAt = System.nanoTime();
     ordersA.kill9();
     long recoveredAt = -1;
     int consecutive = 0;
     while (System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(30)) {
-      boolean ok = describeOrders().map(info -> info.pid() == ordersB.pid())
-          .otherwise(false).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      boolean ok =
+          describeOrders()
+              .map(info -> info.pid() == ordersB.pid())
+              .otherwise(false)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
       consecutive = ok ? consecutive + 1 : 0;
       if (ok && consecutive == 1) {
         recoveredAt = System.nanoTime();
@@ -128,8 +139,10 @@ class ClusterIT {
     }
     assertThat(consecutive).as("20 consecutive successes on the survivor").isEqualTo(20);
     assertThat(Duration.ofNanos(recoveredAt - killedAt)).isLessThan(Duration.ofSeconds(10));
-    JsonObject status = awaitStatus(s -> orders(s).getJsonArray("instances").size() == 1, Duration.ofSeconds(20));
-    assertThat(orders(status).getJsonArray("instances").getJsonObject(0).getLong("pid")).isEqualTo(ordersB.pid());
+    JsonObject status =
+        awaitStatus(s -> orders(s).getJsonArray("instances").size() == 1, Duration.ofSeconds(20));
+    assertThat(orders(status).getJsonArray("instances").getJsonObject(0).getLong("pid"))
+        .isEqualTo(ordersB.pid());
   }
 
   @Test
@@ -152,19 +165,30 @@ class ClusterIT {
       // 8 requests in flight at a time, continuously, across the shutdown.
       List<Future<InstanceInfo>> batch = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        batch.add(describeOrders().onFailure(e -> {
-          failures.incrementAndGet();
-          errors.add(e.toString());
-        }).onSuccess(info -> {
-          if (info.pid() == ordersC.pid()) {
-            answeredByC.incrementAndGet();
-          }
-        }));
+        batch.add(
+            describeOrders()
+                .onFailure(
+                    e -> {
+                      failures.incrementAndGet();
+                      errors.add(e.toString());
+                    })
+                .onSuccess(
+                    info -> {
+                      if (info.pid() == ordersC.pid()) {
+                        answeredByC.incrementAndGet();
+                      }
+                    }));
       }
-      Future.join(batch).toCompletionStage().toCompletableFuture().handle((r, e) -> null).get(10, TimeUnit.SECONDS);
+      Future.join(batch)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .handle((r, e) -> null)
+          .get(10, TimeUnit.SECONDS);
       sent += batch.size();
     }
-    assertThat(ordersB.awaitExit(Duration.ofSeconds(15))).as("exit code of the SIGTERMed JVM").isZero();
+    assertThat(ordersB.awaitExit(Duration.ofSeconds(15)))
+        .as("exit code of the SIGTERMed JVM")
+        .isZero();
     assertThat(failures.get()).as("failed requests: %s", errors).isZero();
     assertThat(sent).isGreaterThan(200);
     assertThat(answeredByC.get()).isGreaterThan(0);
@@ -173,8 +197,8 @@ class ClusterIT {
 
   private Future<InstanceInfo> describeOrders() {
     // describe is a query, so idempotent: a request lost to a stopping JVM is resent to a live one.
-    return Bus.<JsonObject>requestIdempotent(member, Addresses.describe(Services.ORDERS), Describe.now().toJson(),
-            SHORT, 3)
+    return Bus.<JsonObject>requestIdempotent(
+            member, Addresses.describe(Services.ORDERS), Describe.now().toJson(), SHORT, 3)
         .map(Message::body)
         .map(InstanceInfo::fromJson);
   }
@@ -183,16 +207,20 @@ class ClusterIT {
     return status.getJsonObject("services").getJsonObject(Services.ORDERS);
   }
 
-  private JsonObject awaitStatus(java.util.function.Predicate<JsonObject> until, Duration timeout) throws Exception {
+  private JsonObject awaitStatus(java.util.function.Predicate<JsonObject> until, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonObject status = null;
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create(gateway.gatewayUrl() + "/v1/status")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(gateway.gatewayUrl() + "/v1/status"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-          ct -> assertThat(ct).startsWith("application/json"));
+      assertThat(response.headers().firstValue("content-type"))
+          .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
       status = new JsonObject(response.body());
       if (until.test(status)) {
         return status;

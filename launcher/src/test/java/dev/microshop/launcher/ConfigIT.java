@@ -15,75 +15,111 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input at start: one line naming the problem, exit code 2, and no JVM left running. */
 class ConfigIT {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void aNonIntegerPortExitsTwoNamingTheKeyAndTheVariable() {
-    assertFailsWith(Map.of("MICROSHOP_MANAGEMENT_PORT", "abc"), new String[] {"orders"},
-        "bad setting management.port", "MICROSHOP_MANAGEMENT_PORT=\"abc\" is not an integer");
+    assertFailsWith(
+        Map.of("MICROSHOP_MANAGEMENT_PORT", "abc"),
+        new String[] {"orders"},
+        "bad setting management.port",
+        "MICROSHOP_MANAGEMENT_PORT=\"abc\" is not an integer");
   }
 
   @Test
   void aServiceSpecificOverrideIsValidatedToo() {
-    assertFailsWith(Map.of("MICROSHOP_ORDERS_DB_POOL_SIZE", "0"), new String[] {"orders"},
-        "bad setting db.poolSize", "out of range");
+    assertFailsWith(
+        Map.of("MICROSHOP_ORDERS_DB_POOL_SIZE", "0"),
+        new String[] {"orders"},
+        "bad setting db.poolSize",
+        "out of range");
   }
 
   @Test
   void anInboxRetentionShorterThanTheRetriesOfAMessageExitsTwoBeforeAnythingStarts() {
-    assertFailsWith(Map.of("MICROSHOP_OUTBOX_INBOX_RETENTION_SECONDS", "100"), new String[] {"orders"},
-        "bad setting outbox.inboxRetentionSeconds", "100 s is not above the longest a message is retried");
+    assertFailsWith(
+        Map.of("MICROSHOP_OUTBOX_INBOX_RETENTION_SECONDS", "100"),
+        new String[] {"orders"},
+        "bad setting outbox.inboxRetentionSeconds",
+        "100 s is not above the longest a message is retried");
   }
 
   @Test
   void aMisspeltVariableIsRejectedRatherThanIgnored() {
-    assertFailsWith(Map.of("MICROSHOP_MANAGMENT_PORT", "9000"), new String[] {"orders"},
-        "MICROSHOP_MANAGMENT_PORT", "no such setting");
+    assertFailsWith(
+        Map.of("MICROSHOP_MANAGMENT_PORT", "9000"),
+        new String[] {"orders"},
+        "MICROSHOP_MANAGMENT_PORT",
+        "no such setting");
   }
 
   @Test
   void aMissingClusterFileIsAnErrorNotAFallbackToMulticast() {
-    assertFailsWith(Map.of("MICROSHOP_CLUSTER_CONFIG_FILE", "/nonexistent/cluster.xml"), new String[] {"orders"},
-        "bad setting cluster.configFile", "/nonexistent/cluster.xml does not exist");
+    assertFailsWith(
+        Map.of("MICROSHOP_CLUSTER_CONFIG_FILE", "/nonexistent/cluster.xml"),
+        new String[] {"orders"},
+        "bad setting cluster.configFile",
+        "/nonexistent/cluster.xml does not exist");
   }
 
   @Test
   void aClusterMemberRangeIsRejected() {
-    assertFailsWith(Map.of("MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5701-5703"), new String[] {"gateway"},
-        "bad setting cluster.members", "127.0.0.1:5701-5703");
+    assertFailsWith(
+        Map.of("MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5701-5703"),
+        new String[] {"gateway"},
+        "bad setting cluster.members",
+        "127.0.0.1:5701-5703");
   }
 
   @Test
   void anUnknownServiceOrOptionExitsTwo() {
     assertFailsWith(Map.of(), new String[] {"ordrs"}, "unknown service 'ordrs'", "orders");
-    assertFailsWith(Map.of(), new String[] {"--frobnicate"}, "unknown option '--frobnicate'", "--help");
+    assertFailsWith(
+        Map.of(), new String[] {"--frobnicate"}, "unknown option '--frobnicate'", "--help");
   }
 
   @Test
   void helpDocumentsCommandsAndEverySettingsVariable() {
     ServiceProcess help = ServiceProcess.start(TestEnv.in(dataDir).env(), "--help");
     assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(help.output()).contains("up", "all", "orders", "MICROSHOP_CLUSTER_MEMBERS", "MICROSHOP_DB_HOST",
-        "MICROSHOP_MANAGEMENT_PORT", "MICROSHOP_TRACING_EXPORTER", "MICROSHOP_CONFIG_DIR");
+    assertThat(help.output())
+        .contains(
+            "up",
+            "all",
+            "orders",
+            "MICROSHOP_CLUSTER_MEMBERS",
+            "MICROSHOP_DB_HOST",
+            "MICROSHOP_MANAGEMENT_PORT",
+            "MICROSHOP_TRACING_EXPORTER",
+            "MICROSHOP_CONFIG_DIR");
   }
 
   @Test
-  void aBusyPublicPortStopsUpAtOnceNamingThePortAndTheSettingWithNothingLeftRunning() throws Exception {
+  void aBusyPublicPortStopsUpAtOnceNamingThePortAndTheSettingWithNothingLeftRunning()
+      throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       String port = Integer.toString(taken.getLocalPort());
-      String line = "microshop: port " + port + " (http.port of gateway) is in use; set MICROSHOP_GATEWAY_HTTP_PORT";
+      String line =
+          "microshop: port "
+              + port
+              + " (http.port of gateway) is in use; set MICROSHOP_GATEWAY_HTTP_PORT";
       for (String command : new String[] {"up", "gateway", "all"}) {
         long started = System.nanoTime();
-        ServiceProcess process = ServiceProcess.start(TestEnv.in(dataDir).with("MICROSHOP_GATEWAY_HTTP_PORT", port)
-            .env(), command);
+        ServiceProcess process =
+            ServiceProcess.start(
+                TestEnv.in(dataDir).with("MICROSHOP_GATEWAY_HTTP_PORT", port).env(), command);
 
-        assertThat(process.awaitExit(Duration.ofSeconds(30))).as("exit code of %s", command).isEqualTo(2);
+        assertThat(process.awaitExit(Duration.ofSeconds(30)))
+            .as("exit code of %s", command)
+            .isEqualTo(2);
         assertThat(process.lines()).as("output of %s", command).containsExactly(line);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("%s refused before starting anything", command)
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as("%s refused before starting anything", command)
             .isLessThan(Duration.ofSeconds(20));
         // Every service JVM of up starts after its database: no database, nothing left running.
-        assertThat(dataDir.resolve("pg")).as("no database was started by %s", command).doesNotExist();
+        assertThat(dataDir.resolve("pg"))
+            .as("no database was started by %s", command)
+            .doesNotExist();
       }
     }
   }
@@ -92,11 +128,17 @@ class ConfigIT {
   void aMisspeltKeyInAConfigFileExitsTwoNamingTheFileAndTheKey() throws Exception {
     Path config = copyOfConfig();
     Path gateway = config.resolve("gateway.json");
-    Files.writeString(gateway, Files.readString(gateway).replace("\"pingTimeoutMs\"", "\"pingTimeoutMS\""));
+    Files.writeString(
+        gateway, Files.readString(gateway).replace("\"pingTimeoutMs\"", "\"pingTimeoutMS\""));
 
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"gateway"},
-        "bad setting status.pingTimeoutMS: no such setting in " + gateway, "(did you mean status.pingTimeoutMs?)");
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"up"},
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"gateway"},
+        "bad setting status.pingTimeoutMS: no such setting in " + gateway,
+        "(did you mean status.pingTimeoutMs?)");
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"up"},
         "bad setting status.pingTimeoutMS: no such setting in " + gateway);
   }
 
@@ -105,24 +147,40 @@ class ConfigIT {
     Path config = copyOfConfig();
     Path orders = config.resolve("orders.json");
     String original = Files.readString(orders);
-    Files.writeString(orders, original.replace("\"deadlineSeconds\": 30", "\"deadlineSeconds\": \"30\""));
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
-        "bad setting saga.deadlineSeconds", "\"30\" is a string where " + orders + " needs an integer");
+    Files.writeString(
+        orders, original.replace("\"deadlineSeconds\": 30", "\"deadlineSeconds\": \"30\""));
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"orders"},
+        "bad setting saga.deadlineSeconds",
+        "\"30\" is a string where " + orders + " needs an integer");
 
-    Files.writeString(orders, original.replace("\"deadlineSeconds\": 30,", "\"deadlineSeconds\": 30"));
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+    Files.writeString(
+        orders, original.replace("\"deadlineSeconds\": 30,", "\"deadlineSeconds\": 30"));
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"orders"},
         "bad setting " + orders + ": not valid JSON at line");
     assertThat(Files.readString(orders)).contains("deadlineSeconds"); // the edit above took
 
     Files.writeString(orders, original.substring(0, original.lastIndexOf('}')));
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"orders"},
         "bad setting " + orders + ": not valid JSON at line");
     Files.writeString(orders, "[" + original + "]");
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"orders"},
         "bad setting " + orders + ": holds a JSON list; a settings file is one JSON object");
-    Files.writeString(orders, original.replace("\"deadlineSeconds\": 30", "\"deadlineSeconds\": {\"s\": 30}"));
-    assertFailsWith(Map.of("MICROSHOP_CONFIG_DIR", config.toString()), new String[] {"orders"},
-        "bad setting saga.deadlineSeconds: an object is given where " + orders + " needs an integer");
+    Files.writeString(
+        orders, original.replace("\"deadlineSeconds\": 30", "\"deadlineSeconds\": {\"s\": 30}"));
+    assertFailsWith(
+        Map.of("MICROSHOP_CONFIG_DIR", config.toString()),
+        new String[] {"orders"},
+        "bad setting saga.deadlineSeconds: an object is given where "
+            + orders
+            + " needs an integer");
   }
 
   private Path copyOfConfig() throws Exception {
@@ -141,6 +199,9 @@ class ConfigIT {
     ServiceProcess process = ServiceProcess.start(env.env(), args);
     assertThat(process.awaitExit(Duration.ofSeconds(30))).as("exit code").isEqualTo(2);
     assertThat(process.lines()).as("one line of output").hasSize(1);
-    assertThat(process.output()).startsWith("microshop: ").contains(expected).doesNotContain("REDACTED");
+    assertThat(process.output())
+        .startsWith("microshop: ")
+        .contains(expected)
+        .doesNotContain("REDACTED");
   }
 }

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The crash test: 200 orders while payments, then inventory, are killed with -9 and restarted. The event bus
- * loses whatever was in flight to them; the outboxes, idempotent consumers and the saga must still bring every
- * order to CONFIRMED or CANCELLED with every invariant intact.
+ * The crash test: 200 orders while payments, then inventory, are killed with -9 and restarted. The
+ * event bus loses whatever was in flight to them; the outboxes, idempotent consumers and the saga
+ * must still bring every order to CONFIRMED or CANCELLED with every invariant intact.
  */
 class CrashIT {
   private static final int ORDERS = 200;
@@ -37,10 +37,13 @@ class CrashIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new Cluster(SharedDatabase.env()
-        .with("MICROSHOP_OUTBOX_MAX_BACKOFF_MS", "2000")
-        .with("MICROSHOP_OUTBOX_MAX_ATTEMPTS", "60")
-        .with("MICROSHOP_ORDERS_SAGA_DEADLINE_SECONDS", "40")).startAll();
+    cluster =
+        new Cluster(
+                SharedDatabase.env()
+                    .with("MICROSHOP_OUTBOX_MAX_BACKOFF_MS", "2000")
+                    .with("MICROSHOP_OUTBOX_MAX_ATTEMPTS", "60")
+                    .with("MICROSHOP_ORDERS_SAGA_DEADLINE_SECONDS", "40"))
+            .startAll();
     api = new Api(cluster.gateway(), SharedDatabase.dataDir());
   }
 
@@ -52,7 +55,8 @@ class CrashIT {
   }
 
   @Test
-  void killingPaymentsThenInventoryDuringTwoHundredOrdersLosesNothingAndKeepsEveryInvariant() throws Exception {
+  void killingPaymentsThenInventoryDuringTwoHundredOrdersLosesNothingAndKeepsEveryInvariant()
+      throws Exception {
     String admin = api.admin();
     List<String> products = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -69,24 +73,27 @@ class CrashIT {
       String customer = customers.get(i % customers.size());
       String product = products.get(ThreadLocalRandom.current().nextInt(products.size()));
       int quantity = 1 + ThreadLocalRandom.current().nextInt(2);
-      clients.submit(() -> {
-        // A 503/504 is "maybe placed": a real client retries with the same Idempotency-Key, as here.
-        String key = "k-" + UUID.randomUUID();
-        HttpResponse<String> placed = api.order(customer, key, line(product, quantity));
-        for (int retry = 0; retry < 20 && placed.statusCode() >= 503; retry++) {
-          // Honour Retry-After: an open circuit breaker says how long it will refuse calls.
-          long wait = placed.headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L) * 1000;
-          Thread.sleep(Math.max(500, wait));
-          placed = api.order(customer, key, line(product, quantity));
-        }
-        if (placed.statusCode() == 202) {
-          accepted.add(new String[] {customer, new JsonObject(placed.body()).getString("id")});
-        } else {
-          refused.add(placed.statusCode() + " " + placed.body());
-        }
-        Thread.sleep(30);
-        return null;
-      });
+      clients.submit(
+          () -> {
+            // A 503/504 is "maybe placed": a real client retries with the same Idempotency-Key, as
+            // here.
+            String key = "k-" + UUID.randomUUID();
+            HttpResponse<String> placed = api.order(customer, key, line(product, quantity));
+            for (int retry = 0; retry < 20 && placed.statusCode() >= 503; retry++) {
+              // Honour Retry-After: an open circuit breaker says how long it will refuse calls.
+              long wait =
+                  placed.headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L) * 1000;
+              Thread.sleep(Math.max(500, wait));
+              placed = api.order(customer, key, line(product, quantity));
+            }
+            if (placed.statusCode() == 202) {
+              accepted.add(new String[] {customer, new JsonObject(placed.body()).getString("id")});
+            } else {
+              refused.add(placed.statusCode() + " " + placed.body());
+            }
+            Thread.sleep(30);
+            return null;
+          });
     }
     clients.shutdown();
     Thread.sleep(1500);
@@ -97,7 +104,9 @@ class CrashIT {
     Thread.sleep(2000);
     cluster.restart(Services.INVENTORY);
     assertThat(clients.awaitTermination(180, TimeUnit.SECONDS)).isTrue();
-    assertThat(refused).as("orders is never down here: every POST is accepted, after retries").isEmpty();
+    assertThat(refused)
+        .as("orders is never down here: every POST is accepted, after retries")
+        .isEmpty();
     assertThat(accepted).hasSize(ORDERS);
 
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -111,24 +120,72 @@ class CrashIT {
     String ids = accepted.stream().map(o -> "'" + o[1] + "'").collect(Collectors.joining(","));
     String productIds = products.stream().map(p -> "'" + p + "'").collect(Collectors.joining(","));
     assertThat(Db.number(Services.ORDERS, "SELECT count(*) FROM orders WHERE id IN (" + ids + ")"))
-        .as("every 202-acknowledged order exists").isEqualTo(ORDERS);
-    assertThat(Db.number(Services.INVENTORY, "SELECT count(*) FROM stock_balance WHERE product_id IN ("
-        + productIds + ") AND NOT balanced")).as("initial stock = available + reserved + sold").isZero();
-    assertThat(Db.number(Services.INVENTORY, "SELECT coalesce(sum(reserved), 0) FROM stock_balance"
-        + " WHERE product_id IN (" + productIds + ")")).as("no stock left reserved by final orders").isZero();
-    assertThat(Db.number(Services.INVENTORY, "SELECT coalesce(sum(sold), 0) FROM stock_balance"
-        + " WHERE product_id IN (" + productIds + ")")).isEqualTo(Db.number(Services.ORDERS,
-        "SELECT coalesce(sum(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id"
-            + " WHERE o.status = 'CONFIRMED' AND o.id IN (" + ids + ")"));
-    assertThat(Db.rows(Services.PAYMENTS, "SELECT order_id FROM wallet_transactions WHERE kind = 'CHARGE'"
-        + " AND order_id IN (" + ids + ") GROUP BY order_id HAVING count(*) > 1")).as("at most one charge").isEmpty();
-    long charged = -Db.number(Services.PAYMENTS, "SELECT coalesce(sum(amount_minor), 0) FROM wallet_transactions"
-        + " WHERE kind = 'CHARGE' AND order_id IN (" + ids + ")");
-    long refunded = Db.number(Services.PAYMENTS, "SELECT coalesce(sum(amount_minor), 0) FROM wallet_transactions"
-        + " WHERE kind = 'REFUND' AND order_id IN (" + ids + ")");
-    long confirmedTotals = Db.number(Services.ORDERS, "SELECT coalesce(sum(total_minor), 0) FROM orders"
-        + " WHERE status = 'CONFIRMED' AND id IN (" + ids + ")");
-    assertThat(charged - refunded).as("charges - refunds = totals of confirmed orders").isEqualTo(confirmedTotals);
+        .as("every 202-acknowledged order exists")
+        .isEqualTo(ORDERS);
+    assertThat(
+            Db.number(
+                Services.INVENTORY,
+                "SELECT count(*) FROM stock_balance WHERE product_id IN ("
+                    + productIds
+                    + ") AND NOT balanced"))
+        .as("initial stock = available + reserved + sold")
+        .isZero();
+    assertThat(
+            Db.number(
+                Services.INVENTORY,
+                "SELECT coalesce(sum(reserved), 0) FROM stock_balance"
+                    + " WHERE product_id IN ("
+                    + productIds
+                    + ")"))
+        .as("no stock left reserved by final orders")
+        .isZero();
+    assertThat(
+            Db.number(
+                Services.INVENTORY,
+                "SELECT coalesce(sum(sold), 0) FROM stock_balance"
+                    + " WHERE product_id IN ("
+                    + productIds
+                    + ")"))
+        .isEqualTo(
+            Db.number(
+                Services.ORDERS,
+                "SELECT coalesce(sum(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id"
+                    + " WHERE o.status = 'CONFIRMED' AND o.id IN ("
+                    + ids
+                    + ")"));
+    assertThat(
+            Db.rows(
+                Services.PAYMENTS,
+                "SELECT order_id FROM wallet_transactions WHERE kind = 'CHARGE'"
+                    + " AND order_id IN ("
+                    + ids
+                    + ") GROUP BY order_id HAVING count(*) > 1"))
+        .as("at most one charge")
+        .isEmpty();
+    long charged =
+        -Db.number(
+            Services.PAYMENTS,
+            "SELECT coalesce(sum(amount_minor), 0) FROM wallet_transactions"
+                + " WHERE kind = 'CHARGE' AND order_id IN ("
+                + ids
+                + ")");
+    long refunded =
+        Db.number(
+            Services.PAYMENTS,
+            "SELECT coalesce(sum(amount_minor), 0) FROM wallet_transactions"
+                + " WHERE kind = 'REFUND' AND order_id IN ("
+                + ids
+                + ")");
+    long confirmedTotals =
+        Db.number(
+            Services.ORDERS,
+            "SELECT coalesce(sum(total_minor), 0) FROM orders"
+                + " WHERE status = 'CONFIRMED' AND id IN ("
+                + ids
+                + ")");
+    assertThat(charged - refunded)
+        .as("charges - refunds = totals of confirmed orders")
+        .isEqualTo(confirmedTotals);
     assertThat(confirmedTotals).isPositive();
     awaitOneNotificationPerOrder(ids);
   }
@@ -156,15 +213,25 @@ class CrashIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     long notified = -1;
     while (System.nanoTime() < deadline) {
-      notified = Db.number(Services.NOTIFICATIONS, "SELECT count(*) FROM notifications"
-          + " WHERE kind IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED') AND body->>'orderId' IN (" + ids + ")");
+      notified =
+          Db.number(
+              Services.NOTIFICATIONS,
+              "SELECT count(*) FROM notifications"
+                  + " WHERE kind IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED') AND body->>'orderId' IN ("
+                  + ids
+                  + ")");
       if (notified >= ORDERS) {
         break;
       }
       Thread.sleep(500);
     }
     assertThat(notified).as("one notification per final order").isEqualTo(ORDERS);
-    assertThat(Db.rows(Services.NOTIFICATIONS, "SELECT body->>'orderId' FROM notifications WHERE body->>'orderId' IN ("
-        + ids + ") GROUP BY body->>'orderId' HAVING count(*) > 1")).isEmpty();
+    assertThat(
+            Db.rows(
+                Services.NOTIFICATIONS,
+                "SELECT body->>'orderId' FROM notifications WHERE body->>'orderId' IN ("
+                    + ids
+                    + ") GROUP BY body->>'orderId' HAVING count(*) > 1"))
+        .isEmpty();
   }
 }

@@ -16,7 +16,10 @@ import java.sql.Statement;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** Database per service, enforced by PostgreSQL itself: each role reaches its own database and no other. */
+/**
+ * Database per service, enforced by PostgreSQL itself: each role reaches its own database and no
+ * other.
+ */
 class DatabaseIsolationIT {
   private final EmbeddedDatabase db = SharedDatabase.get();
 
@@ -25,7 +28,8 @@ class DatabaseIsolationIT {
     for (String owner : Services.WITH_DATABASE) {
       for (String other : Services.WITH_DATABASE) {
         if (owner.equals(other)) {
-          try (Connection own = connect(owner, owner); Statement s = own.createStatement();
+          try (Connection own = connect(owner, owner);
+              Statement s = own.createStatement();
               ResultSet rs = s.executeQuery("SELECT current_user, current_database()")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo(owner);
@@ -44,10 +48,14 @@ class DatabaseIsolationIT {
 
   @Test
   void aRoleCannotReadAnotherServicesTablesEvenThroughTheSuperusersDatabase() throws Exception {
-    // The users role may not even open the orders database, so the orders table is out of reach; and in its own
+    // The users role may not even open the orders database, so the orders table is out of reach;
+    // and in its own
     // database it is an ordinary role without superuser rights.
-    try (Connection own = connect(Services.USERS, Services.USERS); Statement s = own.createStatement();
-        ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'users'")) {
+    try (Connection own = connect(Services.USERS, Services.USERS);
+        Statement s = own.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'users'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getBoolean(1)).isFalse();
       assertThat(rs.getBoolean(2)).isFalse();
@@ -57,12 +65,16 @@ class DatabaseIsolationIT {
 
   @Test
   void passwordsAreRequiredAndStoredOutsideTheRepository() throws Exception {
-    assertThatThrownBy(() -> DriverManager.getConnection(url(Services.ORDERS), props(Services.ORDERS, "wrong")))
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(url(Services.ORDERS), props(Services.ORDERS, "wrong")))
         .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"));
     assertThatThrownBy(() -> DriverManager.getConnection(url("postgres"), props("postgres", "")))
         .isInstanceOf(SQLException.class);
-    assertThat(Files.getPosixFilePermissions(Secrets.dbPasswordFile(SharedDatabase.dataDir(), Services.ORDERS)))
+    assertThat(
+            Files.getPosixFilePermissions(
+                Secrets.dbPasswordFile(SharedDatabase.dataDir(), Services.ORDERS)))
         .extracting(Object::toString)
         .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
   }

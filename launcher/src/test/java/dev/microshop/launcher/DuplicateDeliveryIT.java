@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every relay delivers every message twice (the outbox's test switch): the idempotent consumers must make the end
- * state identical to single delivery, and no order may be charged twice.
+ * Every relay delivers every message twice (the outbox's test switch): the idempotent consumers
+ * must make the end state identical to single delivery, and no order may be charged twice.
  */
 class DuplicateDeliveryIT {
   private static final Duration FINAL = Duration.ofSeconds(30);
@@ -25,7 +25,8 @@ class DuplicateDeliveryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new Cluster(SharedDatabase.env().with("MICROSHOP_OUTBOX_DELIVER_TWICE", "true")).startAll();
+    cluster =
+        new Cluster(SharedDatabase.env().with("MICROSHOP_OUTBOX_DELIVER_TWICE", "true")).startAll();
     api = new Api(cluster.gateway(), SharedDatabase.dataDir());
   }
 
@@ -47,25 +48,33 @@ class DuplicateDeliveryIT {
     String tooMany = place(customer, product, 9);
     String tooExpensive = place(customer, api.product(admin, before + 1, 3), 1);
 
-    assertThat(api.awaitFinal(customer, confirmed, FINAL).getString("status")).isEqualTo("CONFIRMED");
-    assertThat(api.awaitFinal(customer, tooMany, FINAL).getString("reason")).isEqualTo("OUT_OF_STOCK");
-    assertThat(api.awaitFinal(customer, tooExpensive, FINAL).getString("reason")).isEqualTo("PAYMENT_DECLINED");
+    assertThat(api.awaitFinal(customer, confirmed, FINAL).getString("status"))
+        .isEqualTo("CONFIRMED");
+    assertThat(api.awaitFinal(customer, tooMany, FINAL).getString("reason"))
+        .isEqualTo("OUT_OF_STOCK");
+    assertThat(api.awaitFinal(customer, tooExpensive, FINAL).getString("reason"))
+        .isEqualTo("PAYMENT_DECLINED");
 
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     assertThat(api.balance(customer)).isEqualTo(before - 1800);
-    List<JsonObject> charges = api.transactions(customer).stream().map(JsonObject.class::cast)
-        .filter(t -> "CHARGE".equals(t.getString("kind"))).toList();
+    List<JsonObject> charges =
+        api.transactions(customer).stream()
+            .map(JsonObject.class::cast)
+            .filter(t -> "CHARGE".equals(t.getString("kind")))
+            .toList();
     assertThat(charges).hasSize(1);
     assertThat(charges.get(0).getString("orderId")).isEqualTo(confirmed);
     awaitNotifications(customer, 4); // welcome, one confirmation, two cancellations: each once
   }
 
   private static String place(String customer, String product, int quantity) {
-    return new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, quantity)).body())
+    return new JsonObject(
+            api.order(customer, "k-" + UUID.randomUUID(), line(product, quantity)).body())
         .getString("id");
   }
 
-  private static void awaitNotifications(String customer, int expected) throws InterruptedException {
+  private static void awaitNotifications(String customer, int expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     int seen = -1;
     while (System.nanoTime() < deadline) {

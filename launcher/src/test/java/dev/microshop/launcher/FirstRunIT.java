@@ -25,14 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a new user does on day one beside a running {@code up}: start it again in the same directory, or start a
- * service from another directory. Neither may harm the running system, and each says why it is refused.
+ * What a new user does on day one beside a running {@code up}: start it again in the same
+ * directory, or start a service from another directory. Neither may harm the running system, and
+ * each says why it is refused.
  */
 class FirstRunIT {
-  @TempDir
-  static Path dataDir;
-  @TempDir
-  Path otherDir;
+  @TempDir static Path dataDir;
+  @TempDir Path otherDir;
 
   private static TestEnv env;
   private static ServiceProcess up;
@@ -43,7 +42,10 @@ class FirstRunIT {
     env = TestEnv.in(dataDir);
     up = ServiceProcess.start(env.env(), "up");
     up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
-    gateway = up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5)).trim().split("\\s+")[1];
+    gateway =
+        up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
+            .trim()
+            .split("\\s+")[1];
   }
 
   @AfterAll
@@ -52,20 +54,35 @@ class FirstRunIT {
     int code = up.awaitExit(Duration.ofSeconds(45));
     up.close();
     assertThat(code).as("exit code of the first up").isZero();
-    assertThat(up.output()).contains("microshop: stopped").doesNotContain("Could not stop postmaster");
-    assertThat(dataDir.resolve("pg").resolve("postmaster.pid")).as("the database stopped cleanly").doesNotExist();
+    assertThat(up.output())
+        .contains("microshop: stopped")
+        .doesNotContain("Could not stop postmaster");
+    assertThat(dataDir.resolve("pg").resolve("postmaster.pid"))
+        .as("the database stopped cleanly")
+        .doesNotExist();
   }
 
   @Test
-  void aSecondAndAThirdUpInTheSameDirectoryAreRefusedAndTheFirstKeepsItsDatabase() throws Exception {
+  void aSecondAndAThirdUpInTheSameDirectoryAreRefusedAndTheFirstKeepsItsDatabase()
+      throws Exception {
     long firstPid = up.pid();
     for (int attempt = 2; attempt <= 3; attempt++) {
       ServiceProcess again = ServiceProcess.start(env.env(), "up");
-      assertThat(again.awaitExit(Duration.ofSeconds(60))).as("exit code of up #%d", attempt).isEqualTo(2);
-      assertThat(again.lines()).as("up #%d", attempt).containsExactly("microshop: already running from "
-          + dataDir.toAbsolutePath().normalize() + " (pid " + firstPid + "); stop it first (Ctrl-C there, or kill "
-          + firstPid + ")");
-      assertThat(Files.readString(dataDir.resolve("up.pid")).trim()).as("the running up's pid file")
+      assertThat(again.awaitExit(Duration.ofSeconds(60)))
+          .as("exit code of up #%d", attempt)
+          .isEqualTo(2);
+      assertThat(again.lines())
+          .as("up #%d", attempt)
+          .containsExactly(
+              "microshop: already running from "
+                  + dataDir.toAbsolutePath().normalize()
+                  + " (pid "
+                  + firstPid
+                  + "); stop it first (Ctrl-C there, or kill "
+                  + firstPid
+                  + ")");
+      assertThat(Files.readString(dataDir.resolve("up.pid")).trim())
+          .as("the running up's pid file")
           .isEqualTo(Long.toString(firstPid));
     }
     assertThat(Http.get(gateway + "/v1/products?limit=1").statusCode()).isEqualTo(200);
@@ -79,18 +96,29 @@ class FirstRunIT {
     for (String command : new String[] {Services.ORDERS, "up"}) {
       ServiceProcess stranger = ServiceProcess.start(foreign.env(), command);
 
-      assertThat(stranger.awaitExit(Duration.ofSeconds(60))).as("exit code of %s", command).isEqualTo(2);
+      assertThat(stranger.awaitExit(Duration.ofSeconds(60)))
+          .as("exit code of %s", command)
+          .isEqualTo(2);
       assertThat(stranger.lines()).as("output of %s", command).hasSize(1);
-      assertThat(stranger.output()).startsWith("microshop: the cluster on 127.0.0.1:")
-          .contains("belongs to the installation in " + dataDir.toAbsolutePath().normalize(),
-              "this JVM's data directory " + otherDir.toAbsolutePath().normalize() + " would be another database",
+      assertThat(stranger.output())
+          .startsWith("microshop: the cluster on 127.0.0.1:")
+          .contains(
+              "belongs to the installation in " + dataDir.toAbsolutePath().normalize(),
+              "this JVM's data directory "
+                  + otherDir.toAbsolutePath().normalize()
+                  + " would be another database",
               "MICROSHOP_DATA_DIR=" + dataDir.toAbsolutePath().normalize());
     }
     try (var files = Files.list(otherDir)) {
       assertThat(files).as("nothing was created in the other directory").isEmpty();
     }
-    assertThat(status().getJsonObject("services").getJsonObject(Services.ORDERS).getJsonArray("instances"))
-        .as("orders instances the running system sees").hasSize(1);
+    assertThat(
+            status()
+                .getJsonObject("services")
+                .getJsonObject(Services.ORDERS)
+                .getJsonArray("instances"))
+        .as("orders instances the running system sees")
+        .hasSize(1);
   }
 
   @Test
@@ -106,37 +134,54 @@ class FirstRunIT {
     props.setProperty("password", login[1]);
     String jdbc = "jdbc:postgresql://" + url.getHost() + ":" + url.getPort();
     try (Connection orders = DriverManager.getConnection(jdbc + url.getPath(), props);
-        Statement s = orders.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+        Statement s = orders.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
       assertThat(rs.next()).as("the orders table, read with the printed login").isTrue();
     }
     assertThatThrownBy(() -> DriverManager.getConnection(jdbc + "/payments", props).close())
-        .as("the orders role reaches no other service's database").isInstanceOf(SQLException.class);
+        .as("the orders role reaches no other service's database")
+        .isInstanceOf(SQLException.class);
 
     ServiceProcess described = ServiceProcess.start(env.env(), "db", Services.ORDERS);
     assertThat(described.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(described.output()).contains("orders database: embedded PostgreSQL in "
-        + dataDir.toAbsolutePath().normalize(), "jdbc:postgresql://127.0.0.1:" + url.getPort() + "/orders", "psql");
+    assertThat(described.output())
+        .contains(
+            "orders database: embedded PostgreSQL in " + dataDir.toAbsolutePath().normalize(),
+            "jdbc:postgresql://127.0.0.1:" + url.getPort() + "/orders",
+            "psql");
 
-    ServiceProcess elsewhere = ServiceProcess.start(TestEnv.copyOf(env)
-        .with("MICROSHOP_DATA_DIR", otherDir.toString()).env(), "db", Services.ORDERS);
+    ServiceProcess elsewhere =
+        ServiceProcess.start(
+            TestEnv.copyOf(env).with("MICROSHOP_DATA_DIR", otherDir.toString()).env(),
+            "db",
+            Services.ORDERS);
     assertThat(elsewhere.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
-    assertThat(elsewhere.output()).isEqualTo("microshop: the embedded PostgreSQL in "
-        + otherDir.toAbsolutePath().normalize() + " is not running; start it with 'up'");
+    assertThat(elsewhere.output())
+        .isEqualTo(
+            "microshop: the embedded PostgreSQL in "
+                + otherDir.toAbsolutePath().normalize()
+                + " is not running; start it with 'up'");
   }
 
   @Test
   void aCleanStartLogsNoConfigErrorsInPostgresAndNoUnknownSchemaVersion() throws Exception {
     assertThat(Files.readString(dataDir.resolve("postgres.log")))
-        .doesNotContain("contains errors").doesNotContain("cannot be changed without restarting");
-    assertThat(up.output()).doesNotContain("version null")
-        .contains("settings from " + TestEnv.repoRoot().resolve("config") + " (MICROSHOP_CONFIG_DIR)");
+        .doesNotContain("contains errors")
+        .doesNotContain("cannot be changed without restarting");
+    assertThat(up.output())
+        .doesNotContain("version null")
+        .contains(
+            "settings from " + TestEnv.repoRoot().resolve("config") + " (MICROSHOP_CONFIG_DIR)");
   }
 
   @Test
   void theMonolithSaysWhereItsGatewayIsLikeUpDoes() throws Exception {
     try (ServiceProcess all = ServiceProcess.start(TestEnv.in(otherDir).env(), "all")) {
       all.awaitLine(l -> l.startsWith("microshop: all is up in"), Duration.ofSeconds(120));
-      String url = all.awaitLine(l -> l.trim().startsWith("gateway:"), Duration.ofSeconds(5)).trim().split("\\s+")[1];
+      String url =
+          all.awaitLine(l -> l.trim().startsWith("gateway:"), Duration.ofSeconds(5))
+              .trim()
+              .split("\\s+")[1];
       assertThat(url).isEqualTo(all.gatewayUrl());
       HttpResponse<String> products = Http.get(url + "/v1/products?limit=1");
       assertThat(products.statusCode()).isEqualTo(200);

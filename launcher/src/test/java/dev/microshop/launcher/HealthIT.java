@@ -15,10 +15,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The management endpoint of a real service JVM, with its own PostgreSQL that the test stops and restarts. */
+/**
+ * The management endpoint of a real service JVM, with its own PostgreSQL that the test stops and
+ * restarts.
+ */
 class HealthIT {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void readinessTurns503WhenTheDatabaseStopsAnd200WhenItReturns() throws Exception {
@@ -39,7 +41,8 @@ class HealthIT {
 
       db = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
       HttpResponse<String> back = Http.awaitStatus(ready, 200, Duration.ofSeconds(20));
-      assertThat(check(new JsonObject(back.body()), "orders.database").getString("status")).isEqualTo("UP");
+      assertThat(check(new JsonObject(back.body()), "orders.database").getString("status"))
+          .isEqualTo("UP");
     } finally {
       db.close();
     }
@@ -55,17 +58,23 @@ class HealthIT {
       HttpResponse<String> metrics = Http.get(orders.managementUrl() + "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-      assertThat(metrics.body()).contains("jvm_memory_used_bytes", "vertx_http_server_requests_total",
-          "vertx_pool_in_use", "pool_type=\"sql\"",
-          // one consumer per address per JVM, each its own series
-          "vertx_eventbus_handlers{address=\"" + OrdersApi.PLACE + "\"} 1.0",
-          "vertx_eventbus_handlers{address=\"" + OrdersApi.CANCEL + "\"} 1.0");
+      assertThat(metrics.body())
+          .contains(
+              "jvm_memory_used_bytes",
+              "vertx_http_server_requests_total",
+              "vertx_pool_in_use",
+              "pool_type=\"sql\"",
+              // one consumer per address per JVM, each its own series
+              "vertx_eventbus_handlers{address=\"" + OrdersApi.PLACE + "\"} 1.0",
+              "vertx_eventbus_handlers{address=\"" + OrdersApi.CANCEL + "\"} 1.0");
     }
   }
 
   private static JsonObject check(JsonObject health, String id) {
-    return health.getJsonArray("checks").stream().map(JsonObject.class::cast)
-        .filter(c -> id.equals(c.getString("id"))).findFirst()
+    return health.getJsonArray("checks").stream()
+        .map(JsonObject.class::cast)
+        .filter(c -> id.equals(c.getString("id")))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no check " + id + " in " + health));
   }
 }

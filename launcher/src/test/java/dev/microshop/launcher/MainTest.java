@@ -40,7 +40,8 @@ class MainTest {
   void severalServicesKeepTheirOrderAndDropRepeats() {
     Main.Command command = Main.parse(new String[] {"payments", "orders", "payments", "gateway"});
 
-    assertThat(command).isEqualTo(new Main.Command(false, false, List.of("payments", "orders", "gateway")));
+    assertThat(command)
+        .isEqualTo(new Main.Command(false, false, List.of("payments", "orders", "gateway")));
   }
 
   @Test
@@ -84,25 +85,35 @@ class MainTest {
 
   @Test
   void helpListsEverySettingWithItsEnvVarFromTheBundledConfig() {
-    // Surefire runs in the module directory, which has no ./config: Help must fall back to the jar's copy.
+    // Surefire runs in the module directory, which has no ./config: Help must fall back to the
+    // jar's copy.
     assertThat(Files.exists(Path.of("config", "common.json"))).isFalse();
     assertThat(getClass().getClassLoader().getResource("microshop/config/common.json")).isNotNull();
 
     String help = Help.text();
 
-    assertThat(help).contains("MICROSHOP_DB_POOL_SIZE", "MICROSHOP_CLUSTER_MEMBERS", "MICROSHOP_GATEWAY_HTTP_PORT",
-        "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "MICROSHOP_CONFIG_DIR");
+    assertThat(help)
+        .contains(
+            "MICROSHOP_DB_POOL_SIZE",
+            "MICROSHOP_CLUSTER_MEMBERS",
+            "MICROSHOP_GATEWAY_HTTP_PORT",
+            "MICROSHOP_UP_READY_TIMEOUT_SECONDS",
+            "MICROSHOP_CONFIG_DIR");
     for (String service : Services.ALL) {
       for (String key : Settings.flatten(Settings.load(service, Map.of())).keySet()) {
         if (!key.equals("service")) {
-          assertThat(help).as(key).containsAnyOf(Settings.envName(null, key) + " ",
-              Settings.envName(service, key) + " ");
+          assertThat(help)
+              .as(key)
+              .containsAnyOf(
+                  Settings.envName(null, key) + " ", Settings.envName(service, key) + " ");
         }
       }
     }
     assertThat(help).containsPattern("db\\.poolSize +MICROSHOP_DB_POOL_SIZE +4\n");
-    // A key of one service names that service's variable; one whose default differs per service says so.
-    assertThat(help).containsPattern("http\\.port +MICROSHOP_GATEWAY_HTTP_PORT +8080 +\\(gateway\\)");
+    // A key of one service names that service's variable; one whose default differs per service
+    // says so.
+    assertThat(help)
+        .containsPattern("http\\.port +MICROSHOP_GATEWAY_HTTP_PORT +8080 +\\(gateway\\)");
     assertThat(help).containsPattern("db\\.name +MICROSHOP_DB_NAME +the service's name");
     assertThat(help).doesNotContainPattern("db\\.user +MICROSHOP_DB_USER +users\\b");
   }

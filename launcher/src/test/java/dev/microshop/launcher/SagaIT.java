@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The order saga end to end: every service in its own JVM, real HTTP, real outboxes. The orders deadline is
- * short here (8 s) so the late-reply tests run quickly. Tests that kill a JVM run last.
+ * The order saga end to end: every service in its own JVM, real HTTP, real outboxes. The orders
+ * deadline is short here (8 s) so the late-reply tests run quickly. Tests that kill a JVM run last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SagaIT {
@@ -42,11 +42,14 @@ class SagaIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new Cluster(SharedDatabase.env()
-        .with("MICROSHOP_ORDERS_SAGA_DEADLINE_SECONDS", "8")
-        .with("MICROSHOP_ORDERS_SAGA_STEP_RETRY_SECONDS", "3")
-        .with("MICROSHOP_OUTBOX_MAX_BACKOFF_MS", "2000")
-        .with("MICROSHOP_OUTBOX_MAX_ATTEMPTS", "60")).startAll();
+    cluster =
+        new Cluster(
+                SharedDatabase.env()
+                    .with("MICROSHOP_ORDERS_SAGA_DEADLINE_SECONDS", "8")
+                    .with("MICROSHOP_ORDERS_SAGA_STEP_RETRY_SECONDS", "3")
+                    .with("MICROSHOP_OUTBOX_MAX_BACKOFF_MS", "2000")
+                    .with("MICROSHOP_OUTBOX_MAX_ATTEMPTS", "60"))
+            .startAll();
     api = new Api(cluster.gateway(), SharedDatabase.dataDir());
     admin = api.admin();
   }
@@ -69,13 +72,15 @@ class SagaIT {
     assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
     JsonObject order = new JsonObject(placed.body());
     assertThat(order.getString("status")).isEqualTo("PENDING");
-    assertThat(placed.headers().firstValue("Location")).contains("/v1/orders/" + order.getString("id"));
+    assertThat(placed.headers().firstValue("Location"))
+        .contains("/v1/orders/" + order.getString("id"));
 
     JsonObject done = api.awaitFinal(customer, order.getString("id"), FINAL);
     assertThat(done.getString("status")).isEqualTo("CONFIRMED");
     assertThat(done.getLong("totalMinor")).isEqualTo(3000L);
     assertThat(done.getJsonArray("lines").getJsonObject(0).getLong("priceMinor")).isEqualTo(1500L);
-    assertThat(steps(done)).containsSubsequence("PLACED", "STOCK_RESERVED", "PAYMENT_CHARGED", "CONFIRMED");
+    assertThat(steps(done))
+        .containsSubsequence("PLACED", "STOCK_RESERVED", "PAYMENT_CHARGED", "CONFIRMED");
     assertThat(api.balance(customer)).isEqualTo(before - 3000);
     assertThat(charges(customer, done.getString("id"))).containsExactly(-3000L);
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
@@ -88,12 +93,16 @@ class SagaIT {
     String product = api.product(admin, 700, 3);
     String customer = api.newCustomer();
     long before = api.balance(customer);
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 4)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 4)).body())
+            .getString("id");
     JsonObject done = api.awaitFinal(customer, id, FINAL);
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("OUT_OF_STOCK");
     assertThat(done.containsKey("totalMinor")).isTrue();
-    assertThat(done.getValue("totalMinor")).as("never priced: no total, rather than a total of 0").isNull();
+    assertThat(done.getValue("totalMinor"))
+        .as("never priced: no total, rather than a total of 0")
+        .isNull();
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     assertThat(api.balance(customer)).isEqualTo(before);
     assertThat(charges(customer, id)).isEmpty();
@@ -106,11 +115,14 @@ class SagaIT {
     String customer = api.newCustomer();
     long before = api.balance(customer);
     String product = api.product(admin, before + 1, 4);
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body())
+            .getString("id");
     JsonObject done = api.awaitFinal(customer, id, FINAL);
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("PAYMENT_DECLINED");
-    assertThat(steps(done)).contains("STOCK_RESERVED", "PAYMENT_DECLINED", "STOCK_RELEASE_REQUESTED");
+    assertThat(steps(done))
+        .contains("STOCK_RESERVED", "PAYMENT_DECLINED", "STOCK_RELEASE_REQUESTED");
     awaitAvailable(product, 4);
     assertThat(api.balance(customer)).isEqualTo(before);
   }
@@ -136,13 +148,19 @@ class SagaIT {
     assertThat(ids).hasSize(1);
     HttpResponse<String> other = api.order(customer, key, line(product, 2));
     assertThat(other.statusCode()).isEqualTo(422);
-    HttpResponse<String> noKey = Http.send("POST", api.base() + "/v1/orders",
-        new JsonObject().put("lines", line(product, 1)).encode(), "Authorization", "Bearer " + customer);
+    HttpResponse<String> noKey =
+        Http.send(
+            "POST",
+            api.base() + "/v1/orders",
+            new JsonObject().put("lines", line(product, 1)).encode(),
+            "Authorization",
+            "Bearer " + customer);
     assertThat(noKey.statusCode()).isEqualTo(400);
     assertThat(noKey.body()).contains("Idempotency-Key");
     JsonObject done = api.awaitFinal(customer, ids.iterator().next(), FINAL);
     assertThat(done.getString("status")).isEqualTo("CONFIRMED");
-    HttpResponse<String> list = Http.get(api.base() + "/v1/orders", Map.of("Authorization", "Bearer " + customer));
+    HttpResponse<String> list =
+        Http.get(api.base() + "/v1/orders", Map.of("Authorization", "Bearer " + customer));
     assertThat(new JsonObject(list.body()).getJsonArray("items")).hasSize(1);
     assertThat(api.productById(product).getInteger("available")).isEqualTo(99);
   }
@@ -159,11 +177,13 @@ class SagaIT {
     List<Callable<String[]>> orders = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       String customer = customers.get(i % customers.size());
-      orders.add(() -> {
-        HttpResponse<String> placed = api.order(customer, "k-" + UUID.randomUUID(), line(product, 1));
-        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
-        return new String[] {customer, new JsonObject(placed.body()).getString("id")};
-      });
+      orders.add(
+          () -> {
+            HttpResponse<String> placed =
+                api.order(customer, "k-" + UUID.randomUUID(), line(product, 1));
+            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+            return new String[] {customer, new JsonObject(placed.body()).getString("id")};
+          });
     }
     List<String[]> placed = new ArrayList<>();
     for (Future<String[]> f : pool.invokeAll(orders)) {
@@ -175,7 +195,9 @@ class SagaIT {
       JsonObject done = api.awaitFinal(order[0], order[1], Duration.ofSeconds(60));
       outcomes.merge(done.getString("status") + "/" + done.getString("reason", ""), 1L, Long::sum);
     }
-    assertThat(outcomes).containsEntry("CONFIRMED/", 10L).containsEntry("CANCELLED/OUT_OF_STOCK", 190L);
+    assertThat(outcomes)
+        .containsEntry("CONFIRMED/", 10L)
+        .containsEntry("CANCELLED/OUT_OF_STOCK", 190L);
     assertThat(api.productById(product).getInteger("available")).isZero();
   }
 
@@ -185,10 +207,15 @@ class SagaIT {
     String product = api.product(admin, 400, 5);
     String customer = api.newCustomer();
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-    HttpResponse<java.util.stream.Stream<String>> stream = client.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(api.base() + "/v1/notifications/stream"))
-        .header("Authorization", "Bearer " + customer).build(), HttpResponse.BodyHandlers.ofLines());
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpResponse<java.util.stream.Stream<String>> stream =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(api.base() + "/v1/notifications/stream"))
+                .header("Authorization", "Bearer " + customer)
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
     assertThat(stream.statusCode()).isEqualTo(200);
     assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
     Thread reader = new Thread(() -> stream.body().forEach(lines::add));
@@ -196,7 +223,9 @@ class SagaIT {
     reader.start();
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(": connected");
 
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body())
+            .getString("id");
     assertThat(api.awaitFinal(customer, id, FINAL).getString("status")).isEqualTo("CONFIRMED");
     long confirmedAt = System.nanoTime();
     String data = null;
@@ -221,21 +250,35 @@ class SagaIT {
     String customer = api.newCustomer();
     long before = api.balance(customer);
     cluster.kill(Services.PAYMENTS);
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 2)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 2)).body())
+            .getString("id");
     awaitStep(customer, id, "CHARGE_REQUESTED");
     awaitAvailable(product, 4);
 
-    HttpResponse<String> cancelled = Http.send("POST", api.base() + "/v1/orders/" + id + "/cancel", null,
-        "Authorization", "Bearer " + customer);
+    HttpResponse<String> cancelled =
+        Http.send(
+            "POST",
+            api.base() + "/v1/orders/" + id + "/cancel",
+            null,
+            "Authorization",
+            "Bearer " + customer);
     assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
-    assertThat(new JsonObject(cancelled.body()).getString("reason")).isEqualTo("CANCELLED_BY_CUSTOMER");
+    assertThat(new JsonObject(cancelled.body()).getString("reason"))
+        .isEqualTo("CANCELLED_BY_CUSTOMER");
     awaitAvailable(product, 6);
-    HttpResponse<String> again = Http.send("POST", api.base() + "/v1/orders/" + id + "/cancel", null,
-        "Authorization", "Bearer " + customer);
+    HttpResponse<String> again =
+        Http.send(
+            "POST",
+            api.base() + "/v1/orders/" + id + "/cancel",
+            null,
+            "Authorization",
+            "Bearer " + customer);
     assertThat(again.statusCode()).isEqualTo(409);
 
     cluster.restart(Services.PAYMENTS);
-    // The charge command was still in the orders outbox: payments now charges, orders sees the order is
+    // The charge command was still in the orders outbox: payments now charges, orders sees the
+    // order is
     // cancelled and refunds.
     awaitLedger(customer, id, List.of(-5000L, 5000L));
     assertThat(api.balance(customer)).isEqualTo(before);
@@ -249,7 +292,9 @@ class SagaIT {
     String customer = api.newCustomer();
     long before = api.balance(customer);
     cluster.kill(Services.PAYMENTS);
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body())
+            .getString("id");
     JsonObject done = api.awaitFinal(customer, id, Duration.ofSeconds(30));
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("DEADLINE_EXCEEDED");
@@ -267,7 +312,9 @@ class SagaIT {
     String product = api.product(admin, 300, 5);
     String customer = api.newCustomer();
     cluster.kill(Services.NOTIFICATIONS);
-    String id = new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body()).getString("id");
+    String id =
+        new JsonObject(api.order(customer, "k-" + UUID.randomUUID(), line(product, 1)).body())
+            .getString("id");
     assertThat(api.awaitFinal(customer, id, FINAL).getString("status")).isEqualTo("CONFIRMED");
     cluster.restart(Services.NOTIFICATIONS);
     awaitNotification(customer, "ORDER_CONFIRMED", id);
@@ -275,15 +322,21 @@ class SagaIT {
   }
 
   private static List<String> steps(JsonObject order) {
-    return order.getJsonArray("timeline").stream().map(s -> ((JsonObject) s).getString("step")).toList();
+    return order.getJsonArray("timeline").stream()
+        .map(s -> ((JsonObject) s).getString("step"))
+        .toList();
   }
 
   private static List<Long> charges(String customer, String orderId) {
-    return api.transactions(customer).stream().map(JsonObject.class::cast)
-        .filter(t -> orderId.equals(t.getString("orderId"))).map(t -> t.getLong("amountMinor")).toList();
+    return api.transactions(customer).stream()
+        .map(JsonObject.class::cast)
+        .filter(t -> orderId.equals(t.getString("orderId")))
+        .map(t -> t.getLong("amountMinor"))
+        .toList();
   }
 
-  private static void awaitLedger(String customer, String orderId, List<Long> expected) throws InterruptedException {
+  private static void awaitLedger(String customer, String orderId, List<Long> expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
     List<Long> actual = List.of();
     while (System.nanoTime() < deadline) {
@@ -293,7 +346,8 @@ class SagaIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("ledger of order " + orderId + " is " + actual + ", expected " + expected);
+    throw new AssertionError(
+        "ledger of order " + orderId + " is " + actual + ", expected " + expected);
   }
 
   private static void awaitAvailable(String product, int expected) throws InterruptedException {
@@ -306,10 +360,12 @@ class SagaIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("product " + product + " has " + actual + " available, expected " + expected);
+    throw new AssertionError(
+        "product " + product + " has " + actual + " available, expected " + expected);
   }
 
-  private static void awaitStep(String customer, String id, String step) throws InterruptedException {
+  private static void awaitStep(String customer, String id, String step)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
       if (steps(api.getOrder(customer, id)).contains(step)) {
@@ -317,18 +373,22 @@ class SagaIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("order " + id + " never reached " + step + ": " + api.getOrder(customer, id));
+    throw new AssertionError(
+        "order " + id + " never reached " + step + ": " + api.getOrder(customer, id));
   }
 
-  private static void awaitNotification(String customer, String kind, String orderId) throws InterruptedException {
+  private static void awaitNotification(String customer, String kind, String orderId)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     JsonArray items = new JsonArray();
     while (System.nanoTime() < deadline) {
       items = api.notifications(customer);
-      List<JsonObject> matching = items.stream().map(JsonObject.class::cast)
-          .filter(n -> kind.equals(n.getString("kind")))
-          .filter(n -> orderId == null || n.encode().contains(orderId))
-          .collect(Collectors.toList());
+      List<JsonObject> matching =
+          items.stream()
+              .map(JsonObject.class::cast)
+              .filter(n -> kind.equals(n.getString("kind")))
+              .filter(n -> orderId == null || n.encode().contains(orderId))
+              .collect(Collectors.toList());
       if (!matching.isEmpty()) {
         assertThat(matching).hasSize(1);
         return;

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
-/** One gateway request, spans in two JVMs, one trace id: W3C traceparent in, propagated over the event bus. */
+/**
+ * One gateway request, spans in two JVMs, one trace id: W3C traceparent in, propagated over the
+ * event bus.
+ */
 class TracingIT {
 
   @Test
@@ -33,14 +36,17 @@ class TracingIT {
       List<String> usersSpans = awaitSpans(users, traceId);
       assertThat(gatewaySpans).anySatisfy(line -> assertThat(line).contains("kind=SERVER"));
       assertThat(gatewaySpans).anySatisfy(line -> assertThat(line).contains("kind=CLIENT"));
-      assertThat(usersSpans).anySatisfy(line -> assertThat(line).contains("service=users").contains("kind=SERVER"));
+      assertThat(usersSpans)
+          .anySatisfy(line -> assertThat(line).contains("service=users").contains("kind=SERVER"));
     }
   }
 
-  private static HttpResponse<String> awaitUsersVisible(String gatewayUrl, String traceparent) throws Exception {
+  private static HttpResponse<String> awaitUsersVisible(String gatewayUrl, String traceparent)
+      throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
-      HttpResponse<String> response = Http.get(gatewayUrl + "/v1/status", Map.of("traceparent", traceparent));
+      HttpResponse<String> response =
+          Http.get(gatewayUrl + "/v1/status", Map.of("traceparent", traceparent));
       if (response.body().contains("\"service\":\"users\"") || System.nanoTime() > deadline) {
         return response;
       }
@@ -48,12 +54,15 @@ class TracingIT {
     }
   }
 
-  private static List<String> awaitSpans(ServiceProcess process, String traceId) throws InterruptedException {
+  private static List<String> awaitSpans(ServiceProcess process, String traceId)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     List<String> spans = List.of();
     while (System.nanoTime() < deadline) {
-      spans = process.lines().stream().filter(l -> l.contains("span service=") && l.contains("trace_id=" + traceId))
-          .toList();
+      spans =
+          process.lines().stream()
+              .filter(l -> l.contains("span service=") && l.contains("trace_id=" + traceId))
+              .toList();
       if (!spans.isEmpty()) {
         return spans;
       }

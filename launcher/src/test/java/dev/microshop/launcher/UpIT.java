@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code java -jar launcher.jar up} as a user runs it: everything comes up and says so, a crashed service is
- * restarted, SIGTERM stops every JVM and the database, and the data survives for the next start.
+ * {@code java -jar launcher.jar up} as a user runs it: everything comes up and says so, a crashed
+ * service is restarted, SIGTERM stops every JVM and the database, and the data survives for the
+ * next start.
  */
 class UpIT {
   private static final Pattern ROW = Pattern.compile("^\\s+(\\w+)\\s+(\\d+)\\s+(\\S+).*$");
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void upStartsEverythingRestartsACrashedServiceAndStopsCleanlyKeepingTheData() throws Exception {
@@ -43,33 +43,50 @@ class UpIT {
     String userEmail = "kept-" + UUID.randomUUID() + "@example.com";
     try (ServiceProcess up = ServiceProcess.start(env.env(), "up")) {
       up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
-      // A clean start says nothing alarming: a warning a user learns to ignore hides the one that matters. Only
-      // what a loaded machine makes Vert.x or Hazelcast report (a slow event loop, a late heartbeat) is allowed.
+      // A clean start says nothing alarming: a warning a user learns to ignore hides the one that
+      // matters. Only
+      // what a loaded machine makes Vert.x or Hazelcast report (a slow event loop, a late
+      // heartbeat) is allowed.
       assertThat(linesBefore(up.lines(), "microshop is up in"))
           .filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-          .filteredOn(l -> !l.contains("BlockedThreadChecker") && !l.contains("ClusterHeartbeatManager")
-              && !l.contains("SlowOperationDetector"))
-          .as("warnings and errors while starting").isEmpty();
-      gateway = up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
-          .trim().split("\\s+")[1];
+          .filteredOn(
+              l ->
+                  !l.contains("BlockedThreadChecker")
+                      && !l.contains("ClusterHeartbeatManager")
+                      && !l.contains("SlowOperationDetector"))
+          .as("warnings and errors while starting")
+          .isEmpty();
+      gateway =
+          up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
+              .trim()
+              .split("\\s+")[1];
       for (String line : up.lines()) {
         Matcher row = ROW.matcher(line);
-        if (row.matches() && (Services.ALL.contains(row.group(1)) || row.group(1).equals("postgres"))) {
+        if (row.matches()
+            && (Services.ALL.contains(row.group(1)) || row.group(1).equals("postgres"))) {
           pids.put(row.group(1), Long.parseLong(row.group(2)));
         }
       }
       assertThat(pids.keySet()).containsAll(Services.ALL).contains("postgres");
-      assertThat(awaitAllUp(gateway).getJsonObject("services").fieldNames()).containsAll(Services.ALL);
+      assertThat(awaitAllUp(gateway).getJsonObject("services").fieldNames())
+          .containsAll(Services.ALL);
 
       insertUser(userEmail);
 
       ProcessHandle.of(pids.get(Services.PAYMENTS)).orElseThrow().destroyForcibly();
-      up.awaitLine(l -> l.contains("payments (pid " + pids.get(Services.PAYMENTS) + ") exited"),
+      up.awaitLine(
+          l -> l.contains("payments (pid " + pids.get(Services.PAYMENTS) + ") exited"),
           Duration.ofSeconds(10));
       up.awaitLine(l -> l.contains("restarting it"), Duration.ofSeconds(5));
       JsonObject recovered = awaitAllUp(gateway);
-      assertThat(recovered.getJsonObject("services").getJsonObject(Services.PAYMENTS).getJsonArray("instances")
-          .getJsonObject(0).getLong("pid")).isNotEqualTo(pids.get(Services.PAYMENTS));
+      assertThat(
+              recovered
+                  .getJsonObject("services")
+                  .getJsonObject(Services.PAYMENTS)
+                  .getJsonArray("instances")
+                  .getJsonObject(0)
+                  .getLong("pid"))
+          .isNotEqualTo(pids.get(Services.PAYMENTS));
 
       up.terminate();
       assertThat(up.awaitExit(Duration.ofSeconds(45))).as("exit code of up").isZero();
@@ -77,11 +94,14 @@ class UpIT {
     }
     for (Map.Entry<String, Long> pid : pids.entrySet()) {
       assertThat(ProcessHandle.of(pid.getValue()).map(ProcessHandle::isAlive).orElse(false))
-          .as("%s (pid %d) still running", pid.getKey(), pid.getValue()).isFalse();
+          .as("%s (pid %d) still running", pid.getKey(), pid.getValue())
+          .isFalse();
     }
     try (EmbeddedDatabase again = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
-        Connection users = usersDb(again); Statement s = users.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM users WHERE email = '" + userEmail + "'")) {
+        Connection users = usersDb(again);
+        Statement s = users.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM users WHERE email = '" + userEmail + "'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getInt(1)).as("the row written before the restart").isEqualTo(1);
     }
@@ -95,8 +115,9 @@ class UpIT {
       assertThat(response.statusCode()).isEqualTo(200);
       JsonObject services = new JsonObject(response.body()).getJsonObject("services");
       status = new JsonObject(response.body());
-      boolean oneEach = Services.ALL.stream()
-          .allMatch(s -> services.getJsonObject(s).getJsonArray("instances").size() == 1);
+      boolean oneEach =
+          Services.ALL.stream()
+              .allMatch(s -> services.getJsonObject(s).getJsonArray("instances").size() == 1);
       if ("UP".equals(status.getString("status")) && oneEach) {
         return status;
       }
@@ -106,16 +127,25 @@ class UpIT {
   }
 
   private void insertUser(String email) throws Exception {
-    int port = new JsonObject(java.nio.file.Files.readString(dataDir.resolve("postgres.json"))).getInteger("port");
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/users", usersRole());
+    int port =
+        new JsonObject(java.nio.file.Files.readString(dataDir.resolve("postgres.json")))
+            .getInteger("port");
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/users", usersRole());
         Statement s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO users (id, email, display_name, password_hash) VALUES ('" + UUID.randomUUID()
-          + "', '" + email + "', 'Kept', 'x')");
+      s.executeUpdate(
+          "INSERT INTO users (id, email, display_name, password_hash) VALUES ('"
+              + UUID.randomUUID()
+              + "', '"
+              + email
+              + "', 'Kept', 'x')");
     }
   }
 
   private Connection usersDb(EmbeddedDatabase db) throws Exception {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.port() + "/users", usersRole());
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + db.port() + "/users", usersRole());
   }
 
   private Properties usersRole() {

@@ -25,22 +25,34 @@ public final class Api {
   /** Registers a new customer and returns its token. */
   public String newCustomer() {
     String email = "c-" + UUID.randomUUID() + "@example.com";
-    HttpResponse<String> registered = Http.send("POST", base + "/v1/users", new JsonObject().put("email", email)
-        .put("displayName", "Customer").put("password", PASSWORD).encode());
+    HttpResponse<String> registered =
+        Http.send(
+            "POST",
+            base + "/v1/users",
+            new JsonObject()
+                .put("email", email)
+                .put("displayName", "Customer")
+                .put("password", PASSWORD)
+                .encode());
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
     return login(email, PASSWORD);
   }
 
   public String login(String email, String password) {
-    HttpResponse<String> token = Http.send("POST", base + "/v1/auth/token",
-        new JsonObject().put("email", email).put("password", password).encode());
+    HttpResponse<String> token =
+        Http.send(
+            "POST",
+            base + "/v1/auth/token",
+            new JsonObject().put("email", email).put("password", password).encode());
     assertThat(token.statusCode()).as("login %s: %s", email, token.body()).isEqualTo(200);
     return new JsonObject(token.body()).getString("accessToken");
   }
 
   public String admin() {
     try {
-      return login("admin@microshop.local", Files.readString(dataDir.resolve("secrets/admin-password")).trim());
+      return login(
+          "admin@microshop.local",
+          Files.readString(dataDir.resolve("secrets/admin-password")).trim());
     } catch (java.io.IOException e) {
       throw new AssertionError("no dev admin password", e);
     }
@@ -49,9 +61,19 @@ public final class Api {
   /** Creates a product as admin; returns its id. */
   public String product(String admin, long priceMinor, int stock) {
     String sku = "T-" + UUID.randomUUID().toString().substring(0, 12);
-    HttpResponse<String> created = Http.send("POST", base + "/v1/products", new JsonObject().put("sku", sku)
-        .put("name", "Test " + sku).put("priceMinor", priceMinor).put("currency", "EUR").put("available", stock)
-        .encode(), "Authorization", "Bearer " + admin);
+    HttpResponse<String> created =
+        Http.send(
+            "POST",
+            base + "/v1/products",
+            new JsonObject()
+                .put("sku", sku)
+                .put("name", "Test " + sku)
+                .put("priceMinor", priceMinor)
+                .put("currency", "EUR")
+                .put("available", stock)
+                .encode(),
+            "Authorization",
+            "Bearer " + admin);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     return new JsonObject(created.body()).getString("id");
   }
@@ -61,22 +83,31 @@ public final class Api {
   }
 
   public HttpResponse<String> order(String token, String key, JsonArray lines) {
-    return Http.send("POST", base + "/v1/orders", new JsonObject().put("lines", lines).encode(),
-        "Authorization", "Bearer " + token, "Idempotency-Key", key);
+    return Http.send(
+        "POST",
+        base + "/v1/orders",
+        new JsonObject().put("lines", lines).encode(),
+        "Authorization",
+        "Bearer " + token,
+        "Idempotency-Key",
+        key);
   }
 
   public static JsonArray line(String productId, int quantity) {
-    return new JsonArray().add(new JsonObject().put("productId", productId).put("quantity", quantity));
+    return new JsonArray()
+        .add(new JsonObject().put("productId", productId).put("quantity", quantity));
   }
 
   public JsonObject getOrder(String token, String id) {
-    HttpResponse<String> order = Http.get(base + "/v1/orders/" + id, Map.of("Authorization", "Bearer " + token));
+    HttpResponse<String> order =
+        Http.get(base + "/v1/orders/" + id, Map.of("Authorization", "Bearer " + token));
     assertThat(order.statusCode()).as(order.body()).isEqualTo(200);
     return new JsonObject(order.body());
   }
 
   /** Polls until the order is CONFIRMED or CANCELLED. */
-  public JsonObject awaitFinal(String token, String id, Duration timeout) throws InterruptedException {
+  public JsonObject awaitFinal(String token, String id, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonObject order = null;
     while (System.nanoTime() < deadline) {
@@ -90,29 +121,34 @@ public final class Api {
   }
 
   public long balance(String token) {
-    HttpResponse<String> wallet = Http.get(base + "/v1/wallet", Map.of("Authorization", "Bearer " + token));
+    HttpResponse<String> wallet =
+        Http.get(base + "/v1/wallet", Map.of("Authorization", "Bearer " + token));
     assertThat(wallet.statusCode()).as(wallet.body()).isEqualTo(200);
     return new JsonObject(wallet.body()).getLong("balanceMinor");
   }
 
   public JsonArray transactions(String token) {
-    HttpResponse<String> page = Http.get(base + "/v1/wallet/transactions?limit=100",
-        Map.of("Authorization", "Bearer " + token));
+    HttpResponse<String> page =
+        Http.get(
+            base + "/v1/wallet/transactions?limit=100", Map.of("Authorization", "Bearer " + token));
     assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
     return new JsonObject(page.body()).getJsonArray("items");
   }
 
   public JsonArray notifications(String token) {
-    HttpResponse<String> page = Http.get(base + "/v1/notifications?limit=100",
-        Map.of("Authorization", "Bearer " + token));
+    HttpResponse<String> page =
+        Http.get(base + "/v1/notifications?limit=100", Map.of("Authorization", "Bearer " + token));
     assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
     return new JsonObject(page.body()).getJsonArray("items");
   }
 
   /** The user id in a token's claims. */
   public static String userId(String token) {
-    return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
-        java.nio.charset.StandardCharsets.UTF_8)).getString("sub");
+    return new JsonObject(
+            new String(
+                java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .getString("sub");
   }
 
   public String base() {

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The whole system as separate JVMs from the built launcher, one per service, that a test can kill and restart. */
+/**
+ * The whole system as separate JVMs from the built launcher, one per service, that a test can kill
+ * and restart.
+ */
 public final class Cluster implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(150);
   private final TestEnv env;
@@ -40,7 +43,10 @@ public final class Cluster implements AutoCloseable {
     processes.get(service).kill9();
   }
 
-  /** Starts a fresh JVM of {@code service} (after a kill) and waits until the gateway sees it answering. */
+  /**
+   * Starts a fresh JVM of {@code service} (after a kill) and waits until the gateway sees it
+   * answering.
+   */
   public void restart(String service) throws InterruptedException {
     processes.get(service).close();
     ServiceProcess fresh = ServiceProcess.start(env.env(), service);
@@ -58,15 +64,19 @@ public final class Cluster implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       all = new JsonObject(Http.get(gateway() + "/v1/status").body()).getJsonObject("services");
       JsonObject current = all;
-      if (services.stream().allMatch(s -> {
-        JsonObject service = current.getJsonObject(s);
-        return "UP".equals(service.getString("status")) && service.getJsonArray("instances").size() == 1;
-      })) {
+      if (services.stream()
+          .allMatch(
+              s -> {
+                JsonObject service = current.getJsonObject(s);
+                return "UP".equals(service.getString("status"))
+                    && service.getJsonArray("instances").size() == 1;
+              })) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("services not all UP with one instance: " + services + "; last status: " + all);
+    throw new AssertionError(
+        "services not all UP with one instance: " + services + "; last status: " + all);
   }
 
   @Override

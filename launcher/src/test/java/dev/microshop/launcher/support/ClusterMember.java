@@ -8,7 +8,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
-/** The test JVM itself as a member of a test's cluster: a real clustered event bus to send requests on. */
+/**
+ * The test JVM itself as a member of a test's cluster: a real clustered event bus to send requests
+ * on.
+ */
 public final class ClusterMember {
   private ClusterMember() {}
 
@@ -22,6 +25,8 @@ public final class ClusterMember {
         .with(options)
         .withClusterManager(ClusterFactory.create(config))
         .buildClustered()
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
   }
 }

@@ -18,9 +18,11 @@ public final class Db {
   public static List<List<Object>> rows(String service, String sql) {
     Properties props = new Properties();
     props.setProperty("user", service);
-    props.setProperty("password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
+    props.setProperty(
+        "password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
     String url = "jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service;
-    try (Connection c = DriverManager.getConnection(url, props); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url, props);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       List<List<Object>> out = new ArrayList<>();
       int columns = rs.getMetaData().getColumnCount();

@@ -10,12 +10,14 @@ import java.util.Map;
 
 /** A plain JDK HTTP client for tests: real HTTP to the processes under test. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private Http() {}
 
   public static HttpResponse<String> get(String url, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     headers.forEach(request::header);
     try {
       return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -27,10 +29,20 @@ public final class Http {
     }
   }
 
-  /** A request with a JSON (or any) body; {@code headers} alternate name, value (a Content-Type replaces JSON's). */
-  public static HttpResponse<String> send(String method, String url, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  /**
+   * A request with a JSON (or any) body; {@code headers} alternate name, value (a Content-Type
+   * replaces JSON's).
+   */
+  public static HttpResponse<String> send(
+      String method, String url, String body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     boolean typed = false;
     for (int i = 0; i < headers.length; i += 2) {
       typed |= headers[i].equalsIgnoreCase("Content-Type");
@@ -56,7 +68,8 @@ public final class Http {
   }
 
   /** Polls {@code url} until it answers {@code status}, or fails after {@code timeout}. */
-  public static HttpResponse<String> awaitStatus(String url, int status, Duration timeout) throws InterruptedException {
+  public static HttpResponse<String> awaitStatus(String url, int status, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpResponse<String> last = null;
     while (System.nanoTime() < deadline) {
@@ -66,7 +79,13 @@ public final class Http {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(url + " never answered " + status + " within " + timeout + "; last: "
-        + (last == null ? "none" : last.statusCode() + " " + last.body()));
+    throw new AssertionError(
+        url
+            + " never answered "
+            + status
+            + " within "
+            + timeout
+            + "; last: "
+            + (last == null ? "none" : last.statusCode() + " " + last.body()));
   }
 }

@@ -19,8 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real JVM started from the built launcher jar: {@code java -jar launcher.jar <args>}, run from the repo root.
- * Its output is kept (and echoed with a prefix) so tests can read readiness lines, spans and errors.
+ * A real JVM started from the built launcher jar: {@code java -jar launcher.jar <args>}, run from
+ * the repo root. Its output is kept (and echoed with a prefix) so tests can read readiness lines,
+ * spans and errors.
  */
 public final class ServiceProcess implements AutoCloseable {
   private final String name;
@@ -38,11 +39,15 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   public static ServiceProcess start(Map<String, String> env, String... args) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx256m", "-jar",
-        TestEnv.jar().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBinary(), "-XX:+UseSerialGC", "-Xmx256m", "-jar", TestEnv.jar().toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(TestEnv.repoRoot().toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(TestEnv.repoRoot().toFile())
+            .redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("MICROSHOP_"));
     builder.environment().putAll(env);
     try {
@@ -58,11 +63,15 @@ public final class ServiceProcess implements AutoCloseable {
       return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       close();
-      throw new AssertionError(name + " did not become ready within " + timeout + "; output:\n" + output(), e);
+      throw new AssertionError(
+          name + " did not become ready within " + timeout + "; output:\n" + output(), e);
     }
   }
 
-  /** Waits for a line of output that matches, e.g. the summary {@code up} prints once everything is ready. */
+  /**
+   * Waits for a line of output that matches, e.g. the summary {@code up} prints once everything is
+   * ready.
+   */
   public String awaitLine(java.util.function.Predicate<String> matching, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -81,7 +90,8 @@ public final class ServiceProcess implements AutoCloseable {
         break;
       }
     }
-    throw new AssertionError(name + ": no matching line within " + timeout + "; output:\n" + output());
+    throw new AssertionError(
+        name + ": no matching line within " + timeout + "; output:\n" + output());
   }
 
   public String managementUrl() {
@@ -111,7 +121,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** SIGTERM, as an orchestrator stops a container. */
   public void terminate() {
-    // Through the handle: Process.destroy() would also close our end of its output, losing the shutdown logs.
+    // Through the handle: Process.destroy() would also close our end of its output, losing the
+    // shutdown logs.
     process.toHandle().destroy();
   }
 
@@ -148,8 +159,9 @@ public final class ServiceProcess implements AutoCloseable {
   /** Keeps every line in memory and in target/it-logs/, one file per process, for a post-mortem. */
   private void pump() {
     Path logFile = Path.of("target", "it-logs", name + "-" + process.pid() + ".log");
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    try (BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         PrintWriter log = logWriter(logFile)) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         lines.add(line);

@@ -5,8 +5,9 @@ import dev.microshop.devdb.EmbeddedDatabase;
 import java.nio.file.Path;
 
 /**
- * One real embedded PostgreSQL per test JVM (fsync off for speed), provisioned like {@code up} provisions it:
- * a database and a role per service. Service processes attach to it through the shared data directory.
+ * One real embedded PostgreSQL per test JVM (fsync off for speed), provisioned like {@code up}
+ * provisions it: a database and a role per service. Service processes attach to it through the
+ * shared data directory.
  */
 public final class SharedDatabase {
   private static EmbeddedDatabase database;
@@ -20,14 +21,19 @@ public final class SharedDatabase {
       database = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
       Path dir = dataDir;
       EmbeddedDatabase db = database;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        db.close();
-        try (var paths = java.nio.file.Files.walk(dir)) {
-          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-          // best effort: a temp directory
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    db.close();
+                    try (var paths = java.nio.file.Files.walk(dir)) {
+                      paths
+                          .sorted(java.util.Comparator.reverseOrder())
+                          .forEach(p -> p.toFile().delete());
+                    } catch (java.io.IOException e) {
+                      // best effort: a temp directory
+                    }
+                  }));
     }
     return database;
   }

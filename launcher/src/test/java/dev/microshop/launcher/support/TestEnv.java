@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * The environment of one test's processes: its own cluster name and Hazelcast ports (so it never joins a
- * developer's running {@code up} or another test's cluster), a data directory, and the repo's real config.
+ * The environment of one test's processes: its own cluster name and Hazelcast ports (so it never
+ * joins a developer's running {@code up} or another test's cluster), a data directory, and the
+ * repo's real config.
  */
 public final class TestEnv {
   private static final int PORTS = 10;
@@ -29,8 +30,11 @@ public final class TestEnv {
     env.put("MICROSHOP_CLUSTER_CONFIG_FILE", repoRoot().resolve("cluster.xml").toString());
     env.put("MICROSHOP_CLUSTER_NAME", "test-" + UUID.randomUUID());
     env.put("MICROSHOP_CLUSTER_PORT", Integer.toString(base));
-    env.put("MICROSHOP_CLUSTER_MEMBERS", IntStream.range(base, base + PORTS)
-        .mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    env.put(
+        "MICROSHOP_CLUSTER_MEMBERS",
+        IntStream.range(base, base + PORTS)
+            .mapToObj(p -> "127.0.0.1:" + p)
+            .collect(Collectors.joining(",")));
     env.put("MICROSHOP_DATA_DIR", dataDir.toString());
     env.put("MICROSHOP_DB_DURABLE", "false");
     env.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
@@ -41,12 +45,18 @@ public final class TestEnv {
     env.putAll(original.env);
   }
 
-  /** The same environment (cluster name and ports included), to change without touching the original. */
+  /**
+   * The same environment (cluster name and ports included), to change without touching the
+   * original.
+   */
   public static TestEnv copyOf(TestEnv original) {
     return new TestEnv(original);
   }
 
-  /** A fresh environment whose data directory is {@code dataDir} (shared embedded database or a private one). */
+  /**
+   * A fresh environment whose data directory is {@code dataDir} (shared embedded database or a
+   * private one).
+   */
   public static TestEnv in(Path dataDir) {
     return new TestEnv(dataDir);
   }
@@ -65,7 +75,9 @@ public final class TestEnv {
   }
 
   public static Path jar() {
-    Path jar = Path.of(System.getProperty("microshop.launcher.jar", "target/launcher.jar")).toAbsolutePath();
+    Path jar =
+        Path.of(System.getProperty("microshop.launcher.jar", "target/launcher.jar"))
+            .toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: integration tests run after 'package'");
     }

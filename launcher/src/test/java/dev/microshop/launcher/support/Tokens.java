@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** Builds JSON Web Tokens the way an attacker (or a correct issuer) would, for the authentication tests. */
+/**
+ * Builds JSON Web Tokens the way an attacker (or a correct issuer) would, for the authentication
+ * tests.
+ */
 public final class Tokens {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -40,7 +43,9 @@ public final class Tokens {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return signingInput + "." + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+      return signingInput
+          + "."
+          + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -68,7 +73,8 @@ public final class Tokens {
         String pem = Files.readString(file);
         if (pem.contains("BEGIN PRIVATE KEY")) {
           String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-          return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+          return KeyFactory.getInstance("EC")
+              .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
         }
       }
       throw new IllegalStateException("no PKCS#8 private key in " + dataDir.resolve("keys"));
@@ -79,7 +85,10 @@ public final class Tokens {
     }
   }
 
-  /** The dev public key as PEM text: what an attacker would use as the HMAC secret in an alg-confusion attack. */
+  /**
+   * The dev public key as PEM text: what an attacker would use as the HMAC secret in an
+   * alg-confusion attack.
+   */
   public static byte[] devPublicKeyPem(Path dataDir) {
     try {
       return Files.readAllBytes(dataDir.resolve("keys").resolve("signing-key.pub.pem"));

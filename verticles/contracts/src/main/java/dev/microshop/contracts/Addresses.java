@@ -1,23 +1,25 @@
 package dev.microshop.contracts;
 
 /**
- * Event-bus addresses, named {@code <service>.<noun>.<verb>}. Every service JVM registers exactly one consumer
- * per address: Vert.x 5.0.8 starves nodes that register fewer consumers than their peers.
+ * Event-bus addresses, named {@code <service>.<noun>.<verb>}. Every service JVM registers exactly
+ * one consumer per address: Vert.x 5.0.8 starves nodes that register fewer consumers than their
+ * peers.
  */
 public final class Addresses {
 
   /**
-   * Point-to-point "who are you" of a service, answered by any one of its instances (round-robin across JVMs).
-   * Payload: {@link Describe}. Reply: {@link InstanceInfo}. Failures: none beyond transport (TIMEOUT,
-   * NO_HANDLERS when no instance runs).
+   * Point-to-point "who are you" of a service, answered by any one of its instances (round-robin
+   * across JVMs). Payload: {@link Describe}. Reply: {@link InstanceInfo}. Failures: none beyond
+   * transport (TIMEOUT, NO_HANDLERS when no instance runs).
    */
   public static String describe(String service) {
     return service + ".instance.describe";
   }
 
   /**
-   * Ping of one particular instance: exactly one consumer in the whole cluster listens here, so the gateway can
-   * check each discovered instance separately. Payload: {@link Describe}. Reply: {@link InstanceInfo}.
+   * Ping of one particular instance: exactly one consumer in the whole cluster listens here, so the
+   * gateway can check each discovered instance separately. Payload: {@link Describe}. Reply: {@link
+   * InstanceInfo}.
    */
   public static String ping(String instanceId) {
     return "platform.instance." + instanceId + ".ping";
@@ -26,7 +28,10 @@ public final class Addresses {
   /** Every {@link #ping} address, as a regular expression. */
   public static final String PING_PATTERN = "platform\\.instance\\.[^.]+\\.ping";
 
-  /** The one name metrics give all {@link #ping} addresses: a series per instance ever started would pile up. */
+  /**
+   * The one name metrics give all {@link #ping} addresses: a series per instance ever started would
+   * pile up.
+   */
   public static final String PING_METRIC_NAME = "platform.instance.{instanceId}.ping";
 
   private Addresses() {}

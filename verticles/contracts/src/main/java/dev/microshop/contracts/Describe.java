@@ -17,6 +17,7 @@ public record Describe(String messageId, Instant occurredAt) {
 
   public static Describe fromJson(JsonObject json) {
     String at = json.getString("occurredAt");
-    return new Describe(json.getString("messageId"), at == null ? Instant.now() : Instant.parse(at));
+    return new Describe(
+        json.getString("messageId"), at == null ? Instant.now() : Instant.parse(at));
   }
 }

@@ -1,9 +1,9 @@
 package dev.microshop.contracts;
 
 /**
- * Failure codes sent with {@code Message.fail(code, text)}. Vert.x reserves negative codes for transport
- * failures (TIMEOUT, NO_HANDLERS, RECIPIENT_FAILURE); these are the domain ones. The gateway maps them to HTTP
- * statuses in one place.
+ * Failure codes sent with {@code Message.fail(code, text)}. Vert.x reserves negative codes for
+ * transport failures (TIMEOUT, NO_HANDLERS, RECIPIENT_FAILURE); these are the domain ones. The
+ * gateway maps them to HTTP statuses in one place.
  */
 public final class ErrorCodes {
   public static final int INVALID_REQUEST = 400;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Who is calling, as the gateway established it from a verified token. It travels in event-bus message headers
- * set by the gateway only; services never take a user id from a request body.
+ * Who is calling, as the gateway established it from a verified token. It travels in event-bus
+ * message headers set by the gateway only; services never take a user id from a request body.
  *
  * @param userId the subject of the access token
  * @param roles {@link #CUSTOMER} and/or {@link #ADMIN}
@@ -23,7 +23,9 @@ public record Identity(String userId, List<String> roles) {
   }
 
   public DeliveryOptions addTo(DeliveryOptions options) {
-    return options.addHeader(USER_ID_HEADER, userId).addHeader(ROLES_HEADER, String.join(",", roles));
+    return options
+        .addHeader(USER_ID_HEADER, userId)
+        .addHeader(ROLES_HEADER, String.join(",", roles));
   }
 
   /** The caller of a message, or null for an anonymous one. */
@@ -33,7 +35,10 @@ public record Identity(String userId, List<String> roles) {
       return null;
     }
     String roles = headers.get(ROLES_HEADER);
-    return new Identity(user, roles == null || roles.isBlank() ? List.of()
-        : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList());
+    return new Identity(
+        user,
+        roles == null || roles.isBlank()
+            ? List.of()
+            : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList());
   }
 }

@@ -14,7 +14,12 @@ import io.vertx.core.json.JsonObject;
  * @param managementUrl base URL of the JVM's management endpoint (health, metrics)
  */
 public record InstanceInfo(
-    String service, String instanceId, String nodeId, long pid, String version, String managementUrl) {
+    String service,
+    String instanceId,
+    String nodeId,
+    long pid,
+    String version,
+    String managementUrl) {
 
   public JsonObject toJson() {
     return new JsonObject()

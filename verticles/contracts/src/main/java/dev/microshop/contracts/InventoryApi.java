@@ -1,14 +1,15 @@
 package dev.microshop.contracts;
 
 /**
- * Addresses of the inventory service. A product is
- * {@code {id, sku, name, description, priceMinor, currency, available, version, createdAt, updatedAt}}: money in
- * integer minor units plus an ISO 4217 code; {@code version} increases on every change (the gateway's ETag).
+ * Addresses of the inventory service. A product is {@code {id, sku, name, description, priceMinor,
+ * currency, available, version, createdAt, updatedAt}}: money in integer minor units plus an ISO
+ * 4217 code; {@code version} increases on every change (the gateway's ETag).
  */
 public final class InventoryApi {
   /**
-   * A page of the catalog. Body {@code {q?, cursor?, limit}} (limit 1..100; q matches name, SKU or description,
-   * case-insensitive). Reply {@code {items: [product], nextCursor?}}. Fails 400 for a bad cursor.
+   * A page of the catalog. Body {@code {q?, cursor?, limit}} (limit 1..100; q matches name, SKU or
+   * description, case-insensitive). Reply {@code {items: [product], nextCursor?}}. Fails 400 for a
+   * bad cursor.
    */
   public static final String LIST = "inventory.product.list";
 
@@ -16,31 +17,32 @@ public final class InventoryApi {
   public static final String GET = "inventory.product.get";
 
   /**
-   * Admin only. Body {@code {sku, name, description?, priceMinor, currency, available}}. Reply: the product.
-   * Fails 403, 400, 409 (SKU taken).
+   * Admin only. Body {@code {sku, name, description?, priceMinor, currency, available}}. Reply: the
+   * product. Fails 403, 400, 409 (SKU taken).
    */
   public static final String CREATE = "inventory.product.create";
 
   /**
-   * Admin only. Compare-and-set: body {@code {id, expectedVersion, name?, description?, priceMinor?, currency?}},
-   * or {@code anyVersion: true} instead of {@code expectedVersion} to overwrite whatever version is current (HTTP's
-   * {@code If-Match: *}). Reply: the product with its new version. Fails 403, 404, 412 (version is not
-   * {@code expectedVersion}).
+   * Admin only. Compare-and-set: body {@code {id, expectedVersion, name?, description?,
+   * priceMinor?, currency?}}, or {@code anyVersion: true} instead of {@code expectedVersion} to
+   * overwrite whatever version is current (HTTP's {@code If-Match: *}). Reply: the product with its
+   * new version. Fails 403, 404, 412 (version is not {@code expectedVersion}).
    */
   public static final String UPDATE = "inventory.product.update";
 
   /**
-   * Admin only. Body {@code {id, delta, reason, messageId?}} (delta non-zero). Reply: the product. Fails 403, 404,
-   * 409 (stock would go below zero), 422 (the messageId was already used for a different adjustment).
+   * Admin only. Body {@code {id, delta, reason, messageId?}} (delta non-zero). Reply: the product.
+   * Fails 403, 404, 409 (stock would go below zero), 422 (the messageId was already used for a
+   * different adjustment).
    */
   public static final String ADJUST_STOCK = "inventory.stock.adjust";
 
   private InventoryApi() {}
 
   /**
-   * Published (to every inventory instance) after a transaction that may have changed products committed or
-   * rolled back, so each instance drops what it cached. Body {@code {instanceId, ids?}}: the writer, and the
-   * products it changed (absent: any product). No reply.
+   * Published (to every inventory instance) after a transaction that may have changed products
+   * committed or rolled back, so each instance drops what it cached. Body {@code {instanceId,
+   * ids?}}: the writer, and the products it changed (absent: any product). No reply.
    */
   public static final String CATALOG_CHANGED = "inventory.catalog.changed";
 }

@@ -1,16 +1,19 @@
 package dev.microshop.contracts;
 
 /**
- * Addresses of the notifications service. A notification is
- * {@code {id, userId, eventId, kind: ORDER_CONFIRMED|ORDER_CANCELLED|WELCOME, title, body: {...}, createdAt}}.
+ * Addresses of the notifications service. A notification is {@code {id, userId, eventId, kind:
+ * ORDER_CONFIRMED|ORDER_CANCELLED|WELCOME, title, body: {...}, createdAt}}.
  */
 public final class NotificationsApi {
-  /** The caller's notifications, newest first (identity headers). Body {@code {cursor?, limit 1..100}}. */
+  /**
+   * The caller's notifications, newest first (identity headers). Body {@code {cursor?, limit
+   * 1..100}}.
+   */
   public static final String LIST = "notifications.notification.list";
 
   /**
-   * Published (not sent) right after a notification is stored: the gateway's Server-Sent Events streams listen
-   * here for their user. Body: the notification.
+   * Published (not sent) right after a notification is stored: the gateway's Server-Sent Events
+   * streams listen here for their user. Body: the notification.
    */
   public static String stream(String userId) {
     return "notifications.user." + userId + ".created";

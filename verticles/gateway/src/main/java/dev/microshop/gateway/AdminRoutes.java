@@ -14,20 +14,49 @@ final class AdminRoutes {
 
   void deadLetters(RoutingContext ctx) {
     String service = Calls.path(ctx, "service");
-    Calls.respond(ctx, 200, calls.admin(ctx).compose(admin -> calls.downstream.call(service,
-        OutboxApi.deadLetters(service), new JsonObject(), admin, Calls.requestId(ctx))));
+    Calls.respond(
+        ctx,
+        200,
+        calls
+            .admin(ctx)
+            .compose(
+                admin ->
+                    calls.downstream.call(
+                        service,
+                        OutboxApi.deadLetters(service),
+                        new JsonObject(),
+                        admin,
+                        Calls.requestId(ctx))));
   }
 
   void redrive(RoutingContext ctx) {
     String service = Calls.path(ctx, "service");
     JsonObject id = new JsonObject().put("id", Calls.path(ctx, "id"));
-    Calls.respond(ctx, 200, calls.admin(ctx).compose(admin -> calls.downstream.call(service,
-        OutboxApi.redrive(service), id, admin, Calls.requestId(ctx))));
+    Calls.respond(
+        ctx,
+        200,
+        calls
+            .admin(ctx)
+            .compose(
+                admin ->
+                    calls.downstream.call(
+                        service, OutboxApi.redrive(service), id, admin, Calls.requestId(ctx))));
   }
 
   void stats(RoutingContext ctx) {
     String service = Calls.path(ctx, "service");
-    Calls.respond(ctx, 200, calls.admin(ctx).compose(admin -> calls.downstream.call(service,
-        OutboxApi.stats(service), new JsonObject(), admin, Calls.requestId(ctx))));
+    Calls.respond(
+        ctx,
+        200,
+        calls
+            .admin(ctx)
+            .compose(
+                admin ->
+                    calls.downstream.call(
+                        service,
+                        OutboxApi.stats(service),
+                        new JsonObject(),
+                        admin,
+                        Calls.requestId(ctx))));
   }
 }

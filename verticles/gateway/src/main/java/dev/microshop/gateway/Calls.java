@@ -4,12 +4,15 @@ import dev.microshop.contracts.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.function.Function;
 
-/** What every route handler needs: the caller, rate limits, the validated request, and writing the answer. */
+/**
+ * What every route handler needs: the caller, rate limits, the validated request, and writing the
+ * answer.
+ */
 final class Calls {
   static final String IDENTITY = "microshop.identity";
   static final String REQUEST_ID = "microshop.requestId";
@@ -29,21 +32,30 @@ final class Calls {
     return limits.take(RateLimits.Kind.ANONYMOUS, ctx.request().remoteAddress().hostAddress());
   }
 
-  /** Authenticated route: a valid token, then limited per user; once per request (the first call decides). */
+  /**
+   * Authenticated route: a valid token, then limited per user; once per request (the first call
+   * decides).
+   */
   Future<Identity> authenticated(RoutingContext ctx) {
     Identity known = ctx.get(IDENTITY);
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return tokens.verify(ctx.request().getHeader("Authorization"))
+    return tokens
+        .verify(ctx.request().getHeader("Authorization"))
         .compose(identity -> limits.take(RateLimits.Kind.USER, identity.userId()).map(identity))
         .onSuccess(identity -> ctx.put(IDENTITY, identity));
   }
 
   /** Admin route: authenticated, then 403 unless the token carries the admin role. */
   Future<Identity> admin(RoutingContext ctx) {
-    return authenticated(ctx).compose(identity -> identity.admin() ? Future.succeededFuture(identity)
-        : Future.failedFuture(new Problems.HttpProblem(403, "this operation requires the admin role")));
+    return authenticated(ctx)
+        .compose(
+            identity ->
+                identity.admin()
+                    ? Future.succeededFuture(identity)
+                    : Future.failedFuture(
+                        new Problems.HttpProblem(403, "this operation requires the admin role")));
   }
 
   Future<Void> login(String account) {
@@ -77,13 +89,18 @@ final class Calls {
   }
 
   /**
-   * The message id of a command: derived from the Idempotency-Key header when the client sends one, so a retried
-   * HTTP request maps to the same message and the service applies it once; random otherwise.
+   * The message id of a command: derived from the Idempotency-Key header when the client sends one,
+   * so a retried HTTP request maps to the same message and the service applies it once; random
+   * otherwise.
    */
   static String messageId(RoutingContext ctx, String scope) {
     String key = ctx.request().getHeader("Idempotency-Key");
-    return key == null ? java.util.UUID.randomUUID().toString()
-        : java.util.UUID.nameUUIDFromBytes((scope + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+    return key == null
+        ? java.util.UUID.randomUUID().toString()
+        : java.util
+            .UUID
+            .nameUUIDFromBytes(
+                (scope + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8))
             .toString();
   }
 
@@ -100,9 +117,17 @@ final class Calls {
     respond(ctx, status, work, Function.identity());
   }
 
-  static void respond(RoutingContext ctx, int status, Future<JsonObject> work, Function<JsonObject, JsonObject> view) {
-    work.onSuccess(json -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .end(view.apply(json).encode()))
+  static void respond(
+      RoutingContext ctx,
+      int status,
+      Future<JsonObject> work,
+      Function<JsonObject, JsonObject> view) {
+    work.onSuccess(
+            json ->
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(view.apply(json).encode()))
         .onFailure(e -> Problems.send(ctx, e));
   }
 }

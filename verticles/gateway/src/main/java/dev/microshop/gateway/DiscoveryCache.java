@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which services have at least one instance, refreshed from the cluster-wide registry on every discovery
- * announcement and every second. Kept in memory so a request for a service with no instance is refused in
- * microseconds instead of paying a registry round-trip.
+ * Which services have at least one instance, refreshed from the cluster-wide registry on every
+ * discovery announcement and every second. Kept in memory so a request for a service with no
+ * instance is refused in microseconds instead of paying a registry round-trip.
  */
 final class DiscoveryCache {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryCache.class);
@@ -32,13 +32,18 @@ final class DiscoveryCache {
   private long reads;
   private long applied;
 
-  /** {@code records}: reads the cluster-wide registry (the platform's {@code Discovery::records}). */
+  /**
+   * {@code records}: reads the cluster-wide registry (the platform's {@code Discovery::records}).
+   */
   DiscoveryCache(Vertx vertx, Supplier<Future<List<Record>>> records) {
     this.vertx = vertx;
     this.records = records;
   }
 
-  /** On the context that will own every registry read; a first read that fails leaves the cache empty for now. */
+  /**
+   * On the context that will own every registry read; a first read that fails leaves the cache
+   * empty for now.
+   */
   Future<Void> start() {
     home = vertx.getOrCreateContext();
     vertx.eventBus().consumer("vertx.discovery.announce", msg -> refresh());
@@ -55,53 +60,65 @@ final class DiscoveryCache {
   }
 
   /**
-   * After a miss: reads the registry again before the gateway answers 503, so an instance that has just started
-   * is found at once instead of at the next refresh (its announcement can arrive before its record is readable
-   * here). It waits for the read at most {@value #RECHECK_WAIT_MS} ms and then answers from what is known: while a
-   * cluster member hangs, Hazelcast holds reads of the partitions it owns until the heartbeat timeout drops it,
-   * and a request must not wait for that.
+   * After a miss: reads the registry again before the gateway answers 503, so an instance that has
+   * just started is found at once instead of at the next refresh (its announcement can arrive
+   * before its record is readable here). It waits for the read at most {@value #RECHECK_WAIT_MS} ms
+   * and then answers from what is known: while a cluster member hangs, Hazelcast holds reads of the
+   * partitions it owns until the heartbeat timeout drops it, and a request must not wait for that.
    */
   Future<Boolean> recheck(String service) {
-    // The gateway's HTTP servers run on several event loops: the shared read lives on the home context, and each
+    // The gateway's HTTP servers run on several event loops: the shared read lives on the home
+    // context, and each
     // caller gets its answer back on its own.
     Context caller = vertx.getOrCreateContext();
     Promise<Boolean> answer = Promise.promise();
-    home.runOnContext(v -> refresh().timeout(RECHECK_WAIT_MS, TimeUnit.MILLISECONDS)
-        .onComplete(done -> caller.runOnContext(x -> answer.complete(available(service)))));
+    home.runOnContext(
+        v ->
+            refresh()
+                .timeout(RECHECK_WAIT_MS, TimeUnit.MILLISECONDS)
+                .onComplete(done -> caller.runOnContext(x -> answer.complete(available(service)))));
     return answer.future();
   }
 
   /**
-   * One registry read at a time, shared by the periodic refresh, announcements and rechecks: a service that is
-   * down costs one read at a time, not one per request, and reads that hang do not pile up. A read that takes
-   * longer than {@value #READ_TIMEOUT_MS} ms no longer holds up the next one.
+   * One registry read at a time, shared by the periodic refresh, announcements and rechecks: a
+   * service that is down costs one read at a time, not one per request, and reads that hang do not
+   * pile up. A read that takes longer than {@value #READ_TIMEOUT_MS} ms no longer holds up the next
+   * one.
    */
   private Future<Void> refresh() {
     if (reading != null) {
       return reading;
     }
     long started = ++reads;
-    Future<Void> read = records.get()
-        .onSuccess(records -> {
-          Map<String, Integer> counts = new ConcurrentHashMap<>();
-          for (Record record : records) {
-            counts.merge(record.getName(), 1, Integer::sum);
-          }
-          if (started > applied) { // a read that timed out and answers late must not undo a newer one
-            applied = started;
-            instances = counts;
-          }
-        })
-        .<Void>mapEmpty()
-        .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()));
+    Future<Void> read =
+        records
+            .get()
+            .onSuccess(
+                records -> {
+                  Map<String, Integer> counts = new ConcurrentHashMap<>();
+                  for (Record record : records) {
+                    counts.merge(record.getName(), 1, Integer::sum);
+                  }
+                  if (started
+                      > applied) { // a read that timed out and answers late must not undo a newer
+                    // one
+                    applied = started;
+                    instances = counts;
+                  }
+                })
+            .<Void>mapEmpty()
+            .timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .onFailure(e -> LOG.warn("discovery refresh failed: {}", e.getMessage()));
     reading = read;
-    // A read that is already over (a failure at once) clears the field here, so return the read, not the field.
-    read.onComplete(done -> {
-      if (reading == read) {
-        reading = null;
-      }
-    });
+    // A read that is already over (a failure at once) clears the field here, so return the read,
+    // not the field.
+    read.onComplete(
+        done -> {
+          if (reading == read) {
+            reading = null;
+          }
+        });
     return read;
   }
 }

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the gateway calls a service: it must be in discovery (else 503 at once), then an event-bus request with
- * a short timeout through that service's circuit breaker. Only transport failures (timeouts, no handlers) count
- * against the breaker; a 404 or 409 from a healthy service does not.
+ * How the gateway calls a service: it must be in discovery (else 503 at once), then an event-bus
+ * request with a short timeout through that service's circuit breaker. Only transport failures
+ * (timeouts, no handlers) count against the breaker; a 404 or 409 from a healthy service does not.
  */
 final class Downstream {
   static final long RETRY_AFTER_SECONDS = 5;
@@ -34,6 +34,7 @@ final class Downstream {
   /** The service has no instance in discovery. */
   static final class Unavailable extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
     Unavailable(String service) {
       super("no instance of " + service + " is running", null, false, false);
     }
@@ -49,50 +50,80 @@ final class Downstream {
   }
 
   /** Request-reply to {@code address} of {@code service} as {@code caller} (null: anonymous). */
-  Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId) {
+  Future<JsonObject> call(
+      String service, String address, JsonObject body, Identity caller, String requestId) {
     return call(service, address, body, caller, requestId, platform.delivery().getSendTimeout());
   }
 
   /** As above with a longer timeout, for work that is slow by design (argon2 password hashing). */
-  Future<JsonObject> call(String service, String address, JsonObject body, Identity caller, String requestId,
+  Future<JsonObject> call(
+      String service,
+      String address,
+      JsonObject body,
+      Identity caller,
+      String requestId,
       long timeoutMs) {
     if (!discovery.available(service)) {
-      return discovery.recheck(service).compose(found -> found
-          ? send(service, address, body, caller, requestId, timeoutMs)
-          : Future.failedFuture(new Unavailable(service)));
+      return discovery
+          .recheck(service)
+          .compose(
+              found ->
+                  found
+                      ? send(service, address, body, caller, requestId, timeoutMs)
+                      : Future.failedFuture(new Unavailable(service)));
     }
     return send(service, address, body, caller, requestId, timeoutMs);
   }
 
-  private Future<JsonObject> send(String service, String address, JsonObject body, Identity caller, String requestId,
+  private Future<JsonObject> send(
+      String service,
+      String address,
+      JsonObject body,
+      Identity caller,
+      String requestId,
       long timeoutMs) {
-    DeliveryOptions options = platform.delivery().setSendTimeout(timeoutMs).addHeader("x-request-id", requestId);
+    DeliveryOptions options =
+        platform.delivery().setSendTimeout(timeoutMs).addHeader("x-request-id", requestId);
     if (caller != null) {
       caller.addTo(options);
     }
     return breaker(service)
-        .<Outcome>execute(() -> Bus.<JsonObject>request(vertx, address, body, options, 1)
-            .map(reply -> new Outcome(reply, null))
-            .recover(e -> domainFailure(e) ? Future.succeededFuture(new Outcome(null, (ReplyException) e))
-                : Future.failedFuture(e)))
-        .compose(outcome -> outcome.failure() == null
-            ? Future.succeededFuture(outcome.reply().body())
-            : Future.failedFuture(outcome.failure()));
+        .<Outcome>execute(
+            () ->
+                Bus.<JsonObject>request(vertx, address, body, options, 1)
+                    .map(reply -> new Outcome(reply, null))
+                    .recover(
+                        e ->
+                            domainFailure(e)
+                                ? Future.succeededFuture(new Outcome(null, (ReplyException) e))
+                                : Future.failedFuture(e)))
+        .compose(
+            outcome ->
+                outcome.failure() == null
+                    ? Future.succeededFuture(outcome.reply().body())
+                    : Future.failedFuture(outcome.failure()));
   }
 
   private static boolean domainFailure(Throwable e) {
-    return e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && r.failureCode() >= 400 && r.failureCode() < 500;
+    return e instanceof ReplyException r
+        && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && r.failureCode() >= 400
+        && r.failureCode() < 500;
   }
 
   private CircuitBreaker breaker(String service) {
-    return breakers.computeIfAbsent(service, name -> CircuitBreaker.create(name + "-breaker", vertx,
-            new CircuitBreakerOptions()
-                .setTimeout(-1) // the event-bus send timeout bounds every call already
-                .setMaxFailures(5)
-                .setResetTimeout(RETRY_AFTER_SECONDS * 1000))
-        .openHandler(v -> LOG.warn("circuit to {} opened", name))
-        .halfOpenHandler(v -> LOG.info("circuit to {} half-open: probing", name))
-        .closeHandler(v -> LOG.info("circuit to {} closed", name)));
+    return breakers.computeIfAbsent(
+        service,
+        name ->
+            CircuitBreaker.create(
+                    name + "-breaker",
+                    vertx,
+                    new CircuitBreakerOptions()
+                        .setTimeout(-1) // the event-bus send timeout bounds every call already
+                        .setMaxFailures(5)
+                        .setResetTimeout(RETRY_AFTER_SECONDS * 1000))
+                .openHandler(v -> LOG.warn("circuit to {} opened", name))
+                .halfOpenHandler(v -> LOG.info("circuit to {} half-open: probing", name))
+                .closeHandler(v -> LOG.info("circuit to {} closed", name)));
   }
 }

@@ -7,9 +7,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
- * One more HTTP server of the gateway on its own event loop, sharing the gateway's router and port: Vert.x hands
- * each new connection to one of the servers in turn, so the edge uses every core instead of one. Everything the
- * router's handlers share (token and rate-limit caches, circuit breakers, discovery) is thread-safe.
+ * One more HTTP server of the gateway on its own event loop, sharing the gateway's router and port:
+ * Vert.x hands each new connection to one of the servers in turn, so the edge uses every core
+ * instead of one. Everything the router's handlers share (token and rate-limit caches, circuit
+ * breakers, discovery) is thread-safe.
  */
 final class EdgeServer extends VerticleBase {
   private final Router router;
@@ -27,7 +28,9 @@ final class EdgeServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(options).requestHandler(router)
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(router)
         .invalidRequestHandler(GatewayVerticle::invalidRequest)
         .listen(port, host)
         .onSuccess(s -> server = s);

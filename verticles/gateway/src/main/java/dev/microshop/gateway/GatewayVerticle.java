@@ -37,8 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge: the only public HTTP server. The OpenAPI document is the source of truth: every request is
- * validated against it before a handler runs, and everything behind it is reached over the event bus.
+ * The edge: the only public HTTP server. The OpenAPI document is the source of truth: every request
+ * is validated against it before a handler runs, and everything behind it is reached over the event
+ * bus.
  */
 public class GatewayVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -68,38 +69,56 @@ public class GatewayVerticle extends ServiceVerticle {
   protected Future<?> startService() {
     JsonObject http = config().getJsonObject("http");
     TokenVerifier tokens = new TokenVerifier(vertx, platform, config());
-    RateLimits limits = new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
+    RateLimits limits =
+        new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
     discovery = new DiscoveryCache(vertx, platform.discovery()::records);
     Calls calls = new Calls(tokens, limits, new Downstream(vertx, platform, discovery));
     int instances = serverInstances(http);
-    int port = instances > 1 && http.getInteger("port") == 0 ? freePort(http.getString("host"))
-        : http.getInteger("port");
-    return discovery.start()
+    int port =
+        instances > 1 && http.getInteger("port") == 0
+            ? freePort(http.getString("host"))
+            : http.getInteger("port");
+    return discovery
+        .start()
         .compose(v -> OpenAPIContract.from(vertx, CONTRACT))
         .map(contract -> router(contract, calls, http))
-        .compose(router -> vertx.createHttpServer(serverOptions(http))
-            .requestHandler(router)
-            .invalidRequestHandler(GatewayVerticle::invalidRequest)
-            .listen(port, http.getString("host"))
-            .onSuccess(s -> server = s)
-            .compose(s -> moreServers(router, http, s.actualPort(), instances - 1)))
-        .onSuccess(v -> platform.endpoints().put("gateway", "http://" + http.getString("host") + ":" + server.actualPort()))
-        .onSuccess(v -> LOG.info("gateway listening on http://{}:{} ({} event loops)", http.getString("host"),
-            server.actualPort(), instances));
+        .compose(
+            router ->
+                vertx
+                    .createHttpServer(serverOptions(http))
+                    .requestHandler(router)
+                    .invalidRequestHandler(GatewayVerticle::invalidRequest)
+                    .listen(port, http.getString("host"))
+                    .onSuccess(s -> server = s)
+                    .compose(s -> moreServers(router, http, s.actualPort(), instances - 1)))
+        .onSuccess(
+            v ->
+                platform
+                    .endpoints()
+                    .put("gateway", "http://" + http.getString("host") + ":" + server.actualPort()))
+        .onSuccess(
+            v ->
+                LOG.info(
+                    "gateway listening on http://{}:{} ({} event loops)",
+                    http.getString("host"),
+                    server.actualPort(),
+                    instances));
   }
 
   /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
   private static int serverInstances(JsonObject http) {
     int configured = http.getInteger("instances", 0);
     if (configured < 0 || configured > 64) {
-      throw new ConfigException("gateway.http.instances", configured + " is out of range 0..64 (0: one per core)");
+      throw new ConfigException(
+          "gateway.http.instances", configured + " is out of range 0..64 (0: one per core)");
     }
     return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
   }
 
   /**
-   * Servers share a socket only when they listen on the same port number, and Vert.x 5 gives every listen on 0 a
-   * port of its own; so for "any free port" with several servers, one free port is chosen first.
+   * Servers share a socket only when they listen on the same port number, and Vert.x 5 gives every
+   * listen on 0 a port of its own; so for "any free port" with several servers, one free port is
+   * chosen first.
    */
   private static int freePort(String host) {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
@@ -109,14 +128,19 @@ public class GatewayVerticle extends ServiceVerticle {
     }
   }
 
-  /** The rest of the servers, on the first one's port: Vert.x hands each new connection to the next server. */
+  /**
+   * The rest of the servers, on the first one's port: Vert.x hands each new connection to the next
+   * server.
+   */
   private Future<Void> moreServers(Router router, JsonObject http, int port, int count) {
     if (count <= 0) {
       return Future.succeededFuture();
     }
     HttpServerOptions options = serverOptions(http);
     String host = http.getString("host");
-    return vertx.deployVerticle(() -> new EdgeServer(router, options, host, port),
+    return vertx
+        .deployVerticle(
+            () -> new EdgeServer(router, options, host, port),
             new DeploymentOptions().setInstances(count))
         .onSuccess(id -> edges = id)
         .mapEmpty();
@@ -127,8 +151,12 @@ public class GatewayVerticle extends ServiceVerticle {
     if (discovery != null) {
       discovery.stop();
     }
-    Future<Void> others = edges == null ? Future.succeededFuture()
-        : vertx.undeploy(edges).recover(e -> Future.succeededFuture()); // already gone with its parent
+    Future<Void> others =
+        edges == null
+            ? Future.succeededFuture()
+            : vertx
+                .undeploy(edges)
+                .recover(e -> Future.succeededFuture()); // already gone with its parent
     return Future.all(others, server == null ? Future.succeededFuture() : server.shutdown());
   }
 
@@ -139,21 +167,36 @@ public class GatewayVerticle extends ServiceVerticle {
     OrderRoutes orders = new OrderRoutes(calls);
     NotificationRoutes notifications = new NotificationRoutes(vertx, calls);
     AdminRoutes admin = new AdminRoutes(calls);
-    StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
-    // Tokens are verified by TokenVerifier (with checks the generic handler lacks) first, so a caller without a
-    // valid token learns nothing about the contract but 401; then requests are validated on the event loop (see
+    StatusReport status =
+        new StatusReport(
+            vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
+    RouterBuilder builder =
+        RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+            .rootHandler(BodyHandler.create(false).setBodyLimit(http.getLong("bodyLimitBytes")));
+    // Tokens are verified by TokenVerifier (with checks the generic handler lacks) first, so a
+    // caller without a
+    // valid token learns nothing about the contract but 401; then requests are validated on the
+    // event loop (see
     // InlineValidation) before any other handler runs.
     InlineValidation validation = new InlineValidation(vertx, contract);
-    builder.getRoutes().forEach(route -> {
-      route.setDoSecurity(false).setDoValidation(false);
-      if (!route.getOperation().getSecurityRequirements().isEmpty()) {
-        route.addHandler(ctx -> calls.authenticated(ctx).onSuccess(identity -> ctx.next()).onFailure(ctx::fail));
-      }
-      route.addHandler(validation.handler(route.getOperation()));
-    });
-    builder.getRoute("getStatus").addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
+    builder
+        .getRoutes()
+        .forEach(
+            route -> {
+              route.setDoSecurity(false).setDoValidation(false);
+              if (!route.getOperation().getSecurityRequirements().isEmpty()) {
+                route.addHandler(
+                    ctx ->
+                        calls
+                            .authenticated(ctx)
+                            .onSuccess(identity -> ctx.next())
+                            .onFailure(ctx::fail));
+              }
+              route.addHandler(validation.handler(route.getOperation()));
+            });
+    builder
+        .getRoute("getStatus")
+        .addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
     builder.getRoute("registerUser").addHandler(accounts::register);
     builder.getRoute("issueToken").addHandler(accounts::token);
     builder.getRoute("getMe").addHandler(accounts::me);
@@ -177,51 +220,83 @@ public class GatewayVerticle extends ServiceVerticle {
     builder.getRoute("outboxStats").addHandler(admin::stats);
 
     Router root = Router.router(vertx);
-    // RFC 9110: HEAD is GET without a body. Rerouted as GET, it runs every check a GET runs (rate limits, tokens,
+    // RFC 9110: HEAD is GET without a body. Rerouted as GET, it runs every check a GET runs (rate
+    // limits, tokens,
     // validation) and gets the same headers; Vert.x leaves out the body of a response to HEAD.
-    root.route().method(HttpMethod.HEAD).handler(ctx -> {
-      ctx.put(HEAD, true);
-      ctx.reroute(HttpMethod.GET, ctx.request().uri());
-    });
+    root.route()
+        .method(HttpMethod.HEAD)
+        .handler(
+            ctx -> {
+              ctx.put(HEAD, true);
+              ctx.reroute(HttpMethod.GET, ctx.request().uri());
+            });
     root.route().handler(GatewayVerticle::requestId);
     int maxUri = http.getInteger("maxInitialLineLength");
-    // HTTP/1.1's codec enforces this already; HTTP/2 (h2c) has no request line, so check the URI here too.
-    root.route().handler(ctx -> {
-      if (ctx.request().uri().length() > maxUri) {
-        Problems.write(ctx, 414, "the request URL is longer than " + maxUri + " characters", null);
-      } else {
-        ctx.next();
-      }
-    });
-    root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
-        .sendFile(CONTRACT).onFailure(ctx::fail));
-    // A route for "/docs" also matches "/docs/": only the bare path is sent on to the UI's directory.
+    // HTTP/1.1's codec enforces this already; HTTP/2 (h2c) has no request line, so check the URI
+    // here too.
+    root.route()
+        .handler(
+            ctx -> {
+              if (ctx.request().uri().length() > maxUri) {
+                Problems.write(
+                    ctx, 414, "the request URL is longer than " + maxUri + " characters", null);
+              } else {
+                ctx.next();
+              }
+            });
+    root.get("/openapi.yaml")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/yaml")
+                    .sendFile(CONTRACT)
+                    .onFailure(ctx::fail));
+    // A route for "/docs" also matches "/docs/": only the bare path is sent on to the UI's
+    // directory.
     root.getWithRegex("/docs").handler(ctx -> ctx.redirect("/docs/"));
-    root.get("/docs/swagger-initializer.js").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "application/javascript")
-        .sendFile("api/swagger-initializer.js").onFailure(ctx::fail));
+    root.get("/docs/swagger-initializer.js")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/javascript")
+                    .sendFile("api/swagger-initializer.js")
+                    .onFailure(ctx::fail));
     root.route("/docs/*").handler(StaticHandler.create(SWAGGER_UI).setCachingEnabled(true));
     root.route("/*").subRouter(builder.createRouter());
     root.route().failureHandler(GatewayVerticle::failure);
-    root.errorHandler(404, ctx -> Problems.write(ctx, 404, "no such resource: " + ctx.request().path(), null));
+    root.errorHandler(
+        404, ctx -> Problems.write(ctx, 404, "no such resource: " + ctx.request().path(), null));
     List<Map.Entry<Pattern, String>> allowed = allowedMethods(contract);
-    root.errorHandler(405, ctx -> {
-      // RFC 9110: a 405 says which methods the resource does support.
-      allowed.stream().filter(path -> path.getKey().matcher(ctx.request().path()).matches()).findFirst()
-          .ifPresent(path -> ctx.response().putHeader("Allow", path.getValue()));
-      Problems.write(ctx, 405, "method not allowed on " + ctx.request().path(), null);
-    });
+    root.errorHandler(
+        405,
+        ctx -> {
+          // RFC 9110: a 405 says which methods the resource does support.
+          allowed.stream()
+              .filter(path -> path.getKey().matcher(ctx.request().path()).matches())
+              .findFirst()
+              .ifPresent(path -> ctx.response().putHeader("Allow", path.getValue()));
+          Problems.write(ctx, 405, "method not allowed on " + ctx.request().path(), null);
+        });
     return root;
   }
 
-  /** Each path of the contract as a pattern ({@code {id}} matching one segment), with its methods. */
+  /**
+   * Each path of the contract as a pattern ({@code {id}} matching one segment), with its methods.
+   */
   private static List<Map.Entry<Pattern, String>> allowedMethods(OpenAPIContract contract) {
-    return contract.getPaths().stream().map(path -> Map.entry(
-            Pattern.compile(Arrays.stream(path.getName().split("\\{[^/}]+}", -1)).map(Pattern::quote)
-                .collect(Collectors.joining("[^/]+"))),
-            path.getOperations().stream().map(op -> op.getHttpMethod().name())
-                .flatMap(m -> m.equals("GET") ? Stream.of(m, "HEAD") : Stream.of(m)).sorted()
-                .collect(Collectors.joining(", "))))
+    return contract.getPaths().stream()
+        .map(
+            path ->
+                Map.entry(
+                    Pattern.compile(
+                        Arrays.stream(path.getName().split("\\{[^/}]+}", -1))
+                            .map(Pattern::quote)
+                            .collect(Collectors.joining("[^/]+"))),
+                    path.getOperations().stream()
+                        .map(op -> op.getHttpMethod().name())
+                        .flatMap(m -> m.equals("GET") ? Stream.of(m, "HEAD") : Stream.of(m))
+                        .sorted()
+                        .collect(Collectors.joining(", "))))
         .toList();
   }
 
@@ -231,7 +306,8 @@ public class GatewayVerticle extends ServiceVerticle {
         .setMaxHeaderSize(http.getInteger("maxHeaderSize"))
         .setMaxInitialLineLength(http.getInteger("maxInitialLineLength"))
         .setCompressionSupported(true)
-        // No cleartext HTTP/2 upgrade: the edge speaks HTTP/1.1 (TLS terminators negotiate h2 in front of it),
+        // No cleartext HTTP/2 upgrade: the edge speaks HTTP/1.1 (TLS terminators negotiate h2 in
+        // front of it),
         // so the request-line and header limits above hold for every request.
         .setHttp2ClearTextEnabled(false);
   }
@@ -270,13 +346,17 @@ public class GatewayVerticle extends ServiceVerticle {
       Problems.send(ctx, Validation.problem(invalid));
     } else if (failure == null || ctx.statusCode() == 413) {
       int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
-      Problems.write(ctx, status, status == 413 ? "the request body is larger than the limit" : null, null);
+      Problems.write(
+          ctx, status, status == 413 ? "the request body is larger than the limit" : null, null);
     } else {
       Problems.send(ctx, failure);
     }
   }
 
-  /** Requests the HTTP codec rejects (line or headers too long) get a problem body, like everything else. */
+  /**
+   * Requests the HTTP codec rejects (line or headers too long) get a problem body, like everything
+   * else.
+   */
   static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     int status = 400;
@@ -286,10 +366,22 @@ public class GatewayVerticle extends ServiceVerticle {
       status = line ? 414 : 431;
       detail = line ? "the request line (URL) is too long" : "the request headers are too large";
     }
-    JsonObject body = new JsonObject().put("type", "https://microshop.dev/problems/"
-            + (status == 414 ? "uri-too-long" : status == 431 ? "headers-too-large" : "invalid-request"))
-        .put("title", detail).put("status", status).put("detail", detail);
-    request.response().setStatusCode(status).putHeader("Content-Type", Problems.CONTENT_TYPE)
-        .putHeader("Connection", "close").end(body.encode());
+    JsonObject body =
+        new JsonObject()
+            .put(
+                "type",
+                "https://microshop.dev/problems/"
+                    + (status == 414
+                        ? "uri-too-long"
+                        : status == 431 ? "headers-too-large" : "invalid-request"))
+            .put("title", detail)
+            .put("status", status)
+            .put("detail", detail);
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", Problems.CONTENT_TYPE)
+        .putHeader("Connection", "close")
+        .end(body.encode());
   }
 }

@@ -42,17 +42,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Request validation against the OpenAPI contract, on the event loop. vertx-openapi 5.0.8's validator sends
- * every request through an ordered {@code executeBlocking} (two thread hand-offs, and one validation at a time
- * per verticle) and compiles a fresh JSON-schema validator for every parameter of every request; together that
- * cost the gateway more CPU than everything else a catalog read does. This runs the same checks (the library's
- * own transformers, schemas and body validation, so errors look the same) inline, with one compiled validator
- * per parameter. Schema validation of a body of at most 64 KiB is CPU work of microseconds, not blocking work.
+ * Request validation against the OpenAPI contract, on the event loop. vertx-openapi 5.0.8's
+ * validator sends every request through an ordered {@code executeBlocking} (two thread hand-offs,
+ * and one validation at a time per verticle) and compiles a fresh JSON-schema validator for every
+ * parameter of every request; together that cost the gateway more CPU than everything else a
+ * catalog read does. This runs the same checks (the library's own transformers, schemas and body
+ * validation, so errors look the same) inline, with one compiled validator per parameter. Schema
+ * validation of a body of at most 64 KiB is CPU work of microseconds, not blocking work.
  *
- * <p>One deliberate difference: a parameter of type string in the simple or form style is the text as sent. The
- * library first tries to parse such text as JSON, so {@code q=1.5} was refused as "not a string",
- * {@code q=12" monitor} as undecodable, and {@code q="abc"} searched for abc; here all three search for what
- * the client typed, and the schema (length, format, pattern) judges that text.
+ * <p>One deliberate difference: a parameter of type string in the simple or form style is the text
+ * as sent. The library first tries to parse such text as JSON, so {@code q=1.5} was refused as "not
+ * a string", {@code q=12" monitor} as undecodable, and {@code q="abc"} searched for abc; here all
+ * three search for what the client typed, and the schema (length, format, pattern) judges that
+ * text.
  */
 final class InlineValidation extends RequestValidatorImpl {
   private static final char NUL = '\u0000';
@@ -69,7 +71,9 @@ final class InlineValidation extends RequestValidatorImpl {
     transformers.put(Style.FORM, new FormTransformer());
   }
 
-  /** The handler that replaces the router builder's validation (set {@code setDoValidation(false)}). */
+  /**
+   * The handler that replaces the router builder's validation (set {@code setDoValidation(false)}).
+   */
   Handler<RoutingContext> handler(Operation operation) {
     return ctx -> {
       ValidatedRequest validated;
@@ -90,48 +94,63 @@ final class InlineValidation extends RequestValidatorImpl {
     Map<String, RequestParameter> path = new HashMap<>();
     Map<String, RequestParameter> query = new HashMap<>();
     for (Parameter parameter : operation.getParameters()) {
-      RequestParameter valid = validateParameter(parameter, new RequestParameterImpl(sent(ctx, parameter)));
-      Map<String, RequestParameter> in = switch (parameter.getIn()) {
-        case COOKIE -> cookies;
-        case HEADER -> headers;
-        case PATH -> path;
-        case QUERY -> query;
-      };
+      RequestParameter valid =
+          validateParameter(parameter, new RequestParameterImpl(sent(ctx, parameter)));
+      Map<String, RequestParameter> in =
+          switch (parameter.getIn()) {
+            case COOKIE -> cookies;
+            case HEADER -> headers;
+            case PATH -> path;
+            case QUERY -> query;
+          };
       in.put(parameter.getName(), valid);
     }
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     // Media types are case-insensitive (RFC 9110); the library matches them as written.
     contentType = contentType == null ? null : contentType.toLowerCase(Locale.ROOT);
-    RequestParameter validBody = validateBody(operation.getRequestBody(), new ValidatableRequestImpl(Map.of(),
-        Map.of(), Map.of(), Map.of(), new RequestParameterImpl(body), contentType));
+    RequestParameter validBody =
+        validateBody(
+            operation.getRequestBody(),
+            new ValidatableRequestImpl(
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                new RequestParameterImpl(body),
+                contentType));
     return new ValidatedRequestImpl(cookies, headers, path, query, validBody);
   }
 
   /**
-   * A parameter as sent, decoded once. The library's extraction URL-decodes query values that Vert.x has already
-   * decoded (so {@code q=100%25} was refused and {@code q=%2541} searched for "A"), and header values, which are
-   * not URL-encoded at all. Every query parameter of the contract is a scalar.
+   * A parameter as sent, decoded once. The library's extraction URL-decodes query values that
+   * Vert.x has already decoded (so {@code q=100%25} was refused and {@code q=%2541} searched for
+   * "A"), and header values, which are not URL-encoded at all. Every query parameter of the
+   * contract is a scalar.
    */
   private static String sent(RoutingContext ctx, Parameter parameter) {
     String name = parameter.getName();
     try {
       return switch (parameter.getIn()) {
-        case COOKIE -> ctx.request().getCookie(name) == null ? null : ctx.request().getCookie(name).getValue();
+        case COOKIE ->
+            ctx.request().getCookie(name) == null ? null : ctx.request().getCookie(name).getValue();
         case HEADER -> ctx.request().getHeader(name);
         case PATH -> ctx.pathParam(name);
         case QUERY -> ctx.queryParams().get(name);
       };
-    } catch (HttpException | IllegalArgumentException e) { // Vert.x wraps Netty's refusal of an escape like %zz
+    } catch (HttpException
+        | IllegalArgumentException e) { // Vert.x wraps Netty's refusal of an escape like %zz
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new ValidatorException("parameter " + name + " is not validly URL-encoded: " + cause.getMessage(),
+      throw new ValidatorException(
+          "parameter " + name + " is not validly URL-encoded: " + cause.getMessage(),
           ValidatorErrorType.ILLEGAL_VALUE);
     }
   }
 
   /** As the library's, but with the parameter's compiled schema validator kept. */
   @Override
-  public RequestParameter validateParameter(Parameter parameter, RequestParameter value) throws ValidatorException {
+  public RequestParameter validateParameter(Parameter parameter, RequestParameter value)
+      throws ValidatorException {
     if (value == null || value.isNull()) {
       if (parameter.isRequired()) {
         throw ValidatorException.createMissingRequiredParameter(parameter);
@@ -146,18 +165,26 @@ final class InlineValidation extends RequestValidatorImpl {
     if (raw.indexOf(NUL) >= 0) {
       throw new NulCharacter(parameter.getName());
     }
-    // A plain string parameter is the text itself. The library's transformer would first run a regex compiled per
+    // A plain string parameter is the text itself. The library's transformer would first run a
+    // regex compiled per
     // call and then try to parse the text as JSON, throwing an exception for every UUID in a path.
     boolean plain = parameter.getStyle() == Style.SIMPLE || parameter.getStyle() == Style.FORM;
-    Object transformed = plain && parameter.getSchemaType() == SchemaType.STRING ? raw
-        : transformer.transform(parameter, raw);
-    if (plain && transformed instanceof String text && uuidOnly.computeIfAbsent(parameter, InlineValidation::isUuidOnly)
+    Object transformed =
+        plain && parameter.getSchemaType() == SchemaType.STRING
+            ? raw
+            : transformer.transform(parameter, raw);
+    if (plain
+        && transformed instanceof String text
+        && uuidOnly.computeIfAbsent(parameter, InlineValidation::isUuidOnly)
         && isCanonicalUuid(text)) {
-      return new RequestParameterImpl(transformed); // what the schema would accept; anything else gets its verdict
+      return new RequestParameterImpl(
+          transformed); // what the schema would accept; anything else gets its verdict
     }
-    OutputUnit result = validators
-        .computeIfAbsent(parameter, p -> contract.getSchemaRepository().validator(p.getSchema()))
-        .validate(transformed);
+    OutputUnit result =
+        validators
+            .computeIfAbsent(
+                parameter, p -> contract.getSchemaRepository().validator(p.getSchema()))
+            .validate(transformed);
     try {
       result.checkValidity();
     } catch (JsonSchemaValidationException e) {
@@ -167,16 +194,18 @@ final class InlineValidation extends RequestValidatorImpl {
   }
 
   /**
-   * As the library's body validation (the same analysers, checks and errors), but with the media type's compiled
-   * schema validator kept: the library compiles one for every request body, which took a tenth of the gateway's
-   * CPU under the order load.
+   * As the library's body validation (the same analysers, checks and errors), but with the media
+   * type's compiled schema validator kept: the library compiles one for every request body, which
+   * took a tenth of the gateway's CPU under the order load.
    */
   @Override
-  protected RequestParameterImpl validate(MediaType type, String contentType, Buffer raw, ValidationContext context) {
-    ContentAnalyser analyser = type == null ? null
-        : ContentAnalyser.getContentAnalyser(type, contentType, raw, context);
+  protected RequestParameterImpl validate(
+      MediaType type, String contentType, Buffer raw, ValidationContext context) {
+    ContentAnalyser analyser =
+        type == null ? null : ContentAnalyser.getContentAnalyser(type, contentType, raw, context);
     if (analyser == null) {
-      throw new ValidatorException("The format of the " + context + " body is not supported",
+      throw new ValidatorException(
+          "The format of the " + context + " body is not supported",
           ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT);
     }
     analyser.checkSyntacticalCorrectness();
@@ -188,9 +217,10 @@ final class InlineValidation extends RequestValidatorImpl {
     if (withNul != null) {
       throw new NulCharacter(withNul.isEmpty() ? "body" : withNul);
     }
-    OutputUnit result = bodyValidators
-        .computeIfAbsent(type, t -> contract.getSchemaRepository().validator(t.getSchema()))
-        .validate(transformed);
+    OutputUnit result =
+        bodyValidators
+            .computeIfAbsent(type, t -> contract.getSchemaRepository().validator(t.getSchema()))
+            .validate(transformed);
     try {
       result.checkValidity();
     } catch (JsonSchemaValidationException e) {
@@ -200,19 +230,25 @@ final class InlineValidation extends RequestValidatorImpl {
   }
 
   /**
-   * PostgreSQL cannot store U+0000 in text, so no field of this API can hold it: refused here, naming the field,
-   * instead of failing in a service's database (a 500, which would also count against that service's breaker).
+   * PostgreSQL cannot store U+0000 in text, so no field of this API can hold it: refused here,
+   * naming the field, instead of failing in a service's database (a 500, which would also count
+   * against that service's breaker).
    */
   static final class NulCharacter extends ValidatorException {
     private static final long serialVersionUID = 1L;
     final String field;
 
     NulCharacter(String field) {
-      super(field + ": must not contain the character U+0000 (NUL)", ValidatorErrorType.ILLEGAL_VALUE);
+      super(
+          field + ": must not contain the character U+0000 (NUL)",
+          ValidatorErrorType.ILLEGAL_VALUE);
       this.field = field;
     }
 
-    /** The dotted path of the first key or string value holding U+0000, "" for the root, null if none. */
+    /**
+     * The dotted path of the first key or string value holding U+0000, "" for the root, null if
+     * none.
+     */
     static String find(Object json, String path) {
       if (json instanceof String text) {
         return text.indexOf(NUL) >= 0 ? path : null;
@@ -227,7 +263,8 @@ final class InlineValidation extends RequestValidatorImpl {
         }
       } else if (json instanceof JsonArray array) {
         for (int i = 0; i < array.size(); i++) {
-          String found = find(array.getValue(i), path.isEmpty() ? String.valueOf(i) : path + "." + i);
+          String found =
+              find(array.getValue(i), path.isEmpty() ? String.valueOf(i) : path + "." + i);
           if (found != null) {
             return found;
           }
@@ -237,23 +274,34 @@ final class InlineValidation extends RequestValidatorImpl {
     }
   }
 
-  /** The schema says exactly {@code {type: string, format: uuid}} (ids in paths): nothing but the format to check. */
+  /**
+   * The schema says exactly {@code {type: string, format: uuid}} (ids in paths): nothing but the
+   * format to check.
+   */
   private static boolean isUuidOnly(Parameter parameter) {
     var schema = parameter.getSchema();
-    return schema != null && "uuid".equals(schema.get("format")) && "string".equals(schema.get("type"))
-        && schema.fieldNames().stream().filter(JsonSchema.EXCLUDE_ANNOTATIONS)
-            .allMatch(name -> name.equals("type") || name.equals("format") || name.startsWith("__"));
+    return schema != null
+        && "uuid".equals(schema.get("format"))
+        && "string".equals(schema.get("type"))
+        && schema.fieldNames().stream()
+            .filter(JsonSchema.EXCLUDE_ANNOTATIONS)
+            .allMatch(
+                name -> name.equals("type") || name.equals("format") || name.startsWith("__"));
   }
 
-  /** 8-4-4-4-12 hex digits, as the format requires; a UUID check without the schema engine's regex. */
+  /**
+   * 8-4-4-4-12 hex digits, as the format requires; a UUID check without the schema engine's regex.
+   */
   static boolean isCanonicalUuid(String text) {
     if (text.length() != 36) {
       return false;
     }
     for (int i = 0; i < 36; i++) {
       char c = text.charAt(i);
-      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
-          : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+      boolean ok =
+          i == 8 || i == 13 || i == 18 || i == 23
+              ? c == '-'
+              : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
       if (!ok) {
         return false;
       }

@@ -13,35 +13,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RFC 9457 problem details, and the one place where failures (service error codes, bus failures, breaker
- * states) become HTTP statuses. No stack trace or exception text from inside the system reaches a client.
+ * RFC 9457 problem details, and the one place where failures (service error codes, bus failures,
+ * breaker states) become HTTP statuses. No stack trace or exception text from inside the system
+ * reaches a client.
  */
 final class Problems {
   /** A field path at the start of a service's problem, followed by ":" or a verb. */
-  private static final Pattern FIELD = Pattern.compile(
-      "([a-zA-Z]\\w*(?:\\[\\d+])?(?:\\.[a-zA-Z]\\w*(?:\\[\\d+])?)*)(?::| (?:must|is|are|cannot|has|may)\\b| [A-Z0-9])");
+  private static final Pattern FIELD =
+      Pattern.compile(
+          "([a-zA-Z]\\w*(?:\\[\\d+])?(?:\\.[a-zA-Z]\\w*(?:\\[\\d+])?)*)(?::| (?:must|is|are|cannot|has|may)\\b| [A-Z0-9])");
+
   static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   private static final String TYPE_BASE = "https://microshop.dev/problems/";
-  private static final Map<Integer, String[]> KINDS = Map.ofEntries(
-      Map.entry(400, new String[] {"invalid-request", "Invalid request"}),
-      Map.entry(401, new String[] {"unauthenticated", "Authentication required"}),
-      Map.entry(403, new String[] {"forbidden", "Forbidden"}),
-      Map.entry(404, new String[] {"not-found", "Not found"}),
-      Map.entry(405, new String[] {"method-not-allowed", "Method not allowed"}),
-      Map.entry(409, new String[] {"conflict", "Conflict"}),
-      Map.entry(412, new String[] {"precondition-failed", "Precondition failed"}),
-      Map.entry(413, new String[] {"payload-too-large", "Payload too large"}),
-      Map.entry(414, new String[] {"uri-too-long", "URI too long"}),
-      Map.entry(415, new String[] {"unsupported-media-type", "Unsupported media type"}),
-      Map.entry(422, new String[] {"unprocessable", "Unprocessable request"}),
-      Map.entry(428, new String[] {"precondition-required", "Precondition required"}),
-      Map.entry(429, new String[] {"rate-limited", "Too many requests"}),
-      Map.entry(431, new String[] {"headers-too-large", "Request headers too large"}),
-      Map.entry(500, new String[] {"internal", "Internal error"}),
-      Map.entry(502, new String[] {"bad-gateway", "A service failed"}),
-      Map.entry(503, new String[] {"unavailable", "Service unavailable"}),
-      Map.entry(504, new String[] {"timeout", "A service did not answer in time"}));
+  private static final Map<Integer, String[]> KINDS =
+      Map.ofEntries(
+          Map.entry(400, new String[] {"invalid-request", "Invalid request"}),
+          Map.entry(401, new String[] {"unauthenticated", "Authentication required"}),
+          Map.entry(403, new String[] {"forbidden", "Forbidden"}),
+          Map.entry(404, new String[] {"not-found", "Not found"}),
+          Map.entry(405, new String[] {"method-not-allowed", "Method not allowed"}),
+          Map.entry(409, new String[] {"conflict", "Conflict"}),
+          Map.entry(412, new String[] {"precondition-failed", "Precondition failed"}),
+          Map.entry(413, new String[] {"payload-too-large", "Payload too large"}),
+          Map.entry(414, new String[] {"uri-too-long", "URI too long"}),
+          Map.entry(415, new String[] {"unsupported-media-type", "Unsupported media type"}),
+          Map.entry(422, new String[] {"unprocessable", "Unprocessable request"}),
+          Map.entry(428, new String[] {"precondition-required", "Precondition required"}),
+          Map.entry(429, new String[] {"rate-limited", "Too many requests"}),
+          Map.entry(431, new String[] {"headers-too-large", "Request headers too large"}),
+          Map.entry(500, new String[] {"internal", "Internal error"}),
+          Map.entry(502, new String[] {"bad-gateway", "A service failed"}),
+          Map.entry(503, new String[] {"unavailable", "Service unavailable"}),
+          Map.entry(504, new String[] {"timeout", "A service did not answer in time"}));
 
   private Problems() {}
 
@@ -64,7 +68,9 @@ final class Problems {
     }
   }
 
-  /** Writes {@code failure} as a problem response: the mapping from every failure kind to a status. */
+  /**
+   * Writes {@code failure} as a problem response: the mapping from every failure kind to a status.
+   */
   static void send(RoutingContext ctx, Throwable failure) {
     if (failure instanceof HttpProblem p) {
       p.headers.forEach(ctx.response()::putHeader);
@@ -74,7 +80,11 @@ final class Problems {
       write(ctx, 503, u.getMessage(), null);
     } else if (failure instanceof OpenCircuitException) {
       ctx.response().putHeader("Retry-After", Long.toString(Downstream.RETRY_AFTER_SECONDS));
-      write(ctx, 503, "the service is failing; the gateway stopped calling it for a few seconds", null);
+      write(
+          ctx,
+          503,
+          "the service is failing; the gateway stopped calling it for a few seconds",
+          null);
     } else if (failure instanceof ReplyException reply) {
       switch (reply.failureType()) {
         case TIMEOUT -> write(ctx, 504, "the service did not answer in time", null);
@@ -85,7 +95,8 @@ final class Problems {
         default -> fromService(ctx, reply);
       }
     } else {
-      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      LOG.error(
+          "unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
       write(ctx, 500, "an unexpected error occurred; quote the trace id when reporting it", null);
     }
   }
@@ -98,16 +109,20 @@ final class Problems {
       ctx.response().putHeader("Retry-After", "1");
       write(ctx, 503, reply.getMessage(), null);
     } else {
-      LOG.warn("service failed {} {}: code {} {}", ctx.request().method(), ctx.request().path(), code,
+      LOG.warn(
+          "service failed {} {}: code {} {}",
+          ctx.request().method(),
+          ctx.request().path(),
+          code,
           reply.getMessage());
       write(ctx, 502, "a service failed to handle the request", null);
     }
   }
 
   /**
-   * The {@code errors} list of a service's 400. Services join their problems with "; " and start each with the
-   * field it is about ("lines[1].productId: each product may appear once", "currency XYZ is not an ISO 4217
-   * code"); a problem about no single field gets {@code body}.
+   * The {@code errors} list of a service's 400. Services join their problems with "; " and start
+   * each with the field it is about ("lines[1].productId: each product may appear once", "currency
+   * XYZ is not an ISO 4217 code"); a problem about no single field gets {@code body}.
    */
   static JsonArray fieldErrors(String detail) {
     JsonArray errors = new JsonArray();
@@ -115,7 +130,10 @@ final class Problems {
       Matcher m = FIELD.matcher(problem);
       String field = m.lookingAt() ? m.group(1).replaceAll("\\[(\\d+)]", ".$1") : "body";
       // Names the bus uses that a client knows otherwise: the header, or nothing it sent.
-      field = field.equals("idempotencyKey") ? "Idempotency-Key" : field.equals("messageId") ? "body" : field;
+      field =
+          field.equals("idempotencyKey")
+              ? "Idempotency-Key"
+              : field.equals("messageId") ? "body" : field;
       errors.add(new JsonObject().put("field", field).put("message", problem));
     }
     return errors;
@@ -126,13 +144,14 @@ final class Problems {
       return;
     }
     String[] kind = KINDS.getOrDefault(status, new String[] {"error", "Error"});
-    JsonObject body = new JsonObject()
-        .put("type", TYPE_BASE + kind[0])
-        .put("title", kind[1])
-        .put("status", status)
-        .put("detail", detail == null ? kind[1] : detail)
-        .put("instance", ctx.request().path())
-        .put("traceId", Span.current().getSpanContext().getTraceId());
+    JsonObject body =
+        new JsonObject()
+            .put("type", TYPE_BASE + kind[0])
+            .put("title", kind[1])
+            .put("status", status)
+            .put("detail", detail == null ? kind[1] : detail)
+            .put("instance", ctx.request().path())
+            .put("traceId", Span.current().getSpanContext().getTraceId());
     if (errors != null && !errors.isEmpty()) {
       body.put("errors", errors);
     }

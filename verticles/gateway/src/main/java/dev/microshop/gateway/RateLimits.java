@@ -2,6 +2,7 @@ package dev.microshop.gateway;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -11,7 +12,6 @@ import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.grid.hazelcast.Bucket4jHazelcast;
 import io.github.bucket4j.local.LocalBucket;
-import io.github.bucket4j.Bucket;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,26 +24,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Token buckets per client IP (anonymous routes), per user (authenticated routes) and per account (login
- * attempts). In a cluster the buckets live in Hazelcast, so a limit holds across gateway instances; in the
- * monolith they are local. A rejected request gets 429 with the seconds until a token is back.
+ * Token buckets per client IP (anonymous routes), per user (authenticated routes) and per account
+ * (login attempts). In a cluster the buckets live in Hazelcast, so a limit holds across gateway
+ * instances; in the monolith they are local. A rejected request gets 429 with the seconds until a
+ * token is back.
  *
- * <p>Asking Hazelcast for every request costs an entry-processor round trip to the bucket's partition owner,
- * often another JVM: more than the rest of a catalog read. So a bucket of a generous limit (at least
- * {@value #MIN_DELAYED_CAPACITY} a minute) is consumed from a local copy that is synchronised with the cluster
- * once it has taken 1 % of the capacity or every {@value #SYNC_MS} ms (Bucket4j's delaying optimisation): each
- * gateway instance may overshoot by that 1 % between synchronisations. Small limits (login attempts) ask the
- * cluster every time and are exact.
+ * <p>Asking Hazelcast for every request costs an entry-processor round trip to the bucket's
+ * partition owner, often another JVM: more than the rest of a catalog read. So a bucket of a
+ * generous limit (at least {@value #MIN_DELAYED_CAPACITY} a minute) is consumed from a local copy
+ * that is synchronised with the cluster once it has taken 1 % of the capacity or every {@value
+ * #SYNC_MS} ms (Bucket4j's delaying optimisation): each gateway instance may overshoot by that 1 %
+ * between synchronisations. Small limits (login attempts) ask the cluster every time and are exact.
  *
- * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that hangs (a long GC
- * pause, a frozen process): Hazelcast then waits for it until the heartbeat timeout drops it. So a cluster answer
- * is waited for at most {@value #CLUSTER_WAIT_MS} ms; after that every limit is enforced from this instance's
- * local buckets for {@value #LOCAL_FOR_MS} ms (each instance then allows the full limit on its own, from a full
- * bucket: an account that used up its login attempts cluster-wide gets a fresh five per gateway while the cluster
- * is unwell, a deliberate trade of exactness for availability), and the cluster is asked again.
+ * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that
+ * hangs (a long GC pause, a frozen process): Hazelcast then waits for it until the heartbeat
+ * timeout drops it. So a cluster answer is waited for at most {@value #CLUSTER_WAIT_MS} ms; after
+ * that every limit is enforced from this instance's local buckets for {@value #LOCAL_FOR_MS} ms
+ * (each instance then allows the full limit on its own, from a full bucket: an account that used up
+ * its login attempts cluster-wide gets a fresh five per gateway while the cluster is unwell, a
+ * deliberate trade of exactness for availability), and the cluster is asked again.
  */
 final class RateLimits {
-  enum Kind { ANONYMOUS, USER, LOGIN }
+  enum Kind {
+    ANONYMOUS,
+    USER,
+    LOGIN
+  }
 
   private final Vertx vertx;
   private final Map<Kind, BucketConfiguration> configs;
@@ -57,49 +63,66 @@ final class RateLimits {
   private final AsyncProxyManager<String> cluster;
   private final Map<String, AsyncBucketProxy> proxies = lru();
   private final Map<String, LocalBucket> local = lru();
-  private volatile long localUntil; // System.nanoTime(): the cluster did not answer in time, limits are local until
+  private volatile long
+      localUntil; // System.nanoTime(): the cluster did not answer in time, limits are local until
 
   RateLimits(Vertx vertx, HazelcastInstance hazelcast, JsonObject config) {
     this.vertx = vertx;
     this.localUntil = System.nanoTime(); // already past: ask the cluster
-    this.configs = Map.of(
-        Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
-        Kind.USER, perMinute(config.getInteger("userPerMinute")),
-        Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")));
-    this.cluster = hazelcast == null ? null
-        : Bucket4jHazelcast.<String>entryProcessorBasedBuilder(hazelcast.getMap("microshop.rate-limits")).build().asAsync();
-  }
-
-  /** Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After. */
-  Future<Void> take(Kind kind, String key) {
-    String id = kind.name().toLowerCase() + ":" + key;
-    Future<ConsumptionProbe> probe = cluster == null || isLocal()
-        ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
-        : fromCluster(kind, id);
-    return probe.compose(p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+    this.configs =
+        Map.of(
+            Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
+            Kind.USER, perMinute(config.getInteger("userPerMinute")),
+            Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")));
+    this.cluster =
+        hazelcast == null
+            ? null
+            : Bucket4jHazelcast.<String>entryProcessorBasedBuilder(
+                    hazelcast.getMap("microshop.rate-limits"))
+                .build()
+                .asAsync();
   }
 
   /**
-   * Most requests are answered at once from the proxy's local copy (the delaying optimisation): those are taken
-   * as they are, with no context hop and no timer; only a call that goes to the cluster is waited for, boundedly.
+   * Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After.
+   */
+  Future<Void> take(Kind kind, String key) {
+    String id = kind.name().toLowerCase() + ":" + key;
+    Future<ConsumptionProbe> probe =
+        cluster == null || isLocal()
+            ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
+            : fromCluster(kind, id);
+    return probe.compose(
+        p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+  }
+
+  /**
+   * Most requests are answered at once from the proxy's local copy (the delaying optimisation):
+   * those are taken as they are, with no context hop and no timer; only a call that goes to the
+   * cluster is waited for, boundedly.
    */
   private Future<ConsumptionProbe> fromCluster(Kind kind, String id) {
-    CompletableFuture<ConsumptionProbe> asked = clusterBucket(kind, id).tryConsumeAndReturnRemaining(1);
+    CompletableFuture<ConsumptionProbe> asked =
+        clusterBucket(kind, id).tryConsumeAndReturnRemaining(1);
     if (asked.isDone() && !asked.isCompletedExceptionally()) {
       return Future.succeededFuture(asked.join());
     }
     return Future.fromCompletionStage(asked, vertx.getOrCreateContext())
         .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> {
-          goLocal(e);
-          return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
-        });
+        .recover(
+            e -> {
+              goLocal(e);
+              return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+            });
   }
 
   private void goLocal(Throwable cause) {
     if (!isLocal()) {
-      LOG.warn("rate limits: the cluster did not answer within {} ms ({}); enforcing them locally for {} ms",
-          CLUSTER_WAIT_MS, cause.getMessage(), LOCAL_FOR_MS);
+      LOG.warn(
+          "rate limits: the cluster did not answer within {} ms ({}); enforcing them locally for {} ms",
+          CLUSTER_WAIT_MS,
+          cause.getMessage(),
+          LOCAL_FOR_MS);
     }
     localUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCAL_FOR_MS);
   }
@@ -111,30 +134,40 @@ final class RateLimits {
 
   /** The proxy is kept: with the delaying optimisation it holds the local copy of the bucket. */
   private synchronized AsyncBucketProxy clusterBucket(Kind kind, String id) {
-    return proxies.computeIfAbsent(id, k -> {
-      BucketConfiguration config = configs.get(kind);
-      long capacity = config.getBandwidths()[0].getCapacity();
-      RemoteAsyncBucketBuilder<String> builder = cluster.builder();
-      if (capacity >= MIN_DELAYED_CAPACITY) {
-        builder = builder.withOptimization(Optimizations.delaying(
-            new DelayParameters(capacity / 100, Duration.ofMillis(SYNC_MS))));
-      }
-      return builder.build(id, () -> CompletableFuture.completedFuture(config));
-    });
+    return proxies.computeIfAbsent(
+        id,
+        k -> {
+          BucketConfiguration config = configs.get(kind);
+          long capacity = config.getBandwidths()[0].getCapacity();
+          RemoteAsyncBucketBuilder<String> builder = cluster.builder();
+          if (capacity >= MIN_DELAYED_CAPACITY) {
+            builder =
+                builder.withOptimization(
+                    Optimizations.delaying(
+                        new DelayParameters(capacity / 100, Duration.ofMillis(SYNC_MS))));
+          }
+          return builder.build(id, () -> CompletableFuture.completedFuture(config));
+        });
   }
 
   private synchronized LocalBucket localBucket(Kind kind, String id) {
-    return local.computeIfAbsent(id, k -> Bucket.builder().addLimit(configs.get(kind).getBandwidths()[0]).build());
+    return local.computeIfAbsent(
+        id, k -> Bucket.builder().addLimit(configs.get(kind).getBandwidths()[0]).build());
   }
 
   private static Problems.HttpProblem limited(Kind kind, ConsumptionProbe probe) {
-    long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
-    String what = switch (kind) {
-      case LOGIN -> "too many login attempts for this account";
-      case USER -> "too many requests from this user";
-      case ANONYMOUS -> "too many requests from this address";
-    };
-    return new Problems.HttpProblem(429, what + "; retry in " + seconds + " s", null,
+    long seconds =
+        Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+    String what =
+        switch (kind) {
+          case LOGIN -> "too many login attempts for this account";
+          case USER -> "too many requests from this user";
+          case ANONYMOUS -> "too many requests from this address";
+        };
+    return new Problems.HttpProblem(
+        429,
+        what + "; retry in " + seconds + " s",
+        null,
         Map.of("Retry-After", Long.toString(seconds)));
   }
 
@@ -149,7 +182,11 @@ final class RateLimits {
 
   private static BucketConfiguration perMinute(int capacity) {
     return BucketConfiguration.builder()
-        .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, Duration.ofMinutes(1)).build())
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(capacity)
+                .refillGreedy(capacity, Duration.ofMinutes(1))
+                .build())
         .build();
   }
 }

@@ -15,9 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /v1/status}: every service the gateway can see through discovery, each instance of it, and whether
- * that very instance answers a ping over the event bus (each instance has its own ping address). Pings run in
- * parallel with a short timeout, so a hung instance costs at most that timeout.
+ * {@code GET /v1/status}: every service the gateway can see through discovery, each instance of it,
+ * and whether that very instance answers a ping over the event bus (each instance has its own ping
+ * address). Pings run in parallel with a short timeout, so a hung instance costs at most that
+ * timeout.
  */
 final class StatusReport {
   private final Vertx vertx;
@@ -32,13 +33,27 @@ final class StatusReport {
   }
 
   Future<JsonObject> build() {
-    // While a cluster member hangs, Hazelcast holds the registry read until the heartbeat drops it (and longer
+    // While a cluster member hangs, Hazelcast holds the registry read until the heartbeat drops it
+    // (and longer
     // while the cluster heals): say so at once rather than hold the caller's probe.
-    return platform.discovery().records()
+    return platform
+        .discovery()
+        .records()
         .timeout(REGISTRY_WAIT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new Problems.HttpProblem(503, "the service registry could not be read "
-            + "within " + REGISTRY_WAIT_MS + " ms (" + e.getMessage() + "): a cluster member may be hung or the "
-            + "cluster healing; retry shortly", null, Map.of("Retry-After", "1"))))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new Problems.HttpProblem(
+                        503,
+                        "the service registry could not be read "
+                            + "within "
+                            + REGISTRY_WAIT_MS
+                            + " ms ("
+                            + e.getMessage()
+                            + "): a cluster member may be hung or the "
+                            + "cluster healing; retry shortly",
+                        null,
+                        Map.of("Retry-After", "1"))))
         .compose(records -> Future.join(records.stream().map(this::ping).toList()))
         .map(pinged -> summarize(pinged.<JsonObject>list()));
   }
@@ -47,26 +62,40 @@ final class StatusReport {
     JsonObject instance = record.getMetadata().copy();
     instance.put("service", record.getName());
     long started = System.nanoTime();
-    return vertx.eventBus()
-        .<JsonObject>request(record.getLocation().getString("ping"), Describe.now().toJson(),
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            record.getLocation().getString("ping"),
+            Describe.now().toJson(),
             platform.delivery().setSendTimeout(pingTimeoutMs))
-        .map(reply -> instance.put("ping", "ok").put("latencyMs", (System.nanoTime() - started) / 1_000_000.0))
-        .otherwise(e -> instance.put("ping", e instanceof ReplyException r ? r.failureType().name() : "ERROR"));
+        .map(
+            reply ->
+                instance
+                    .put("ping", "ok")
+                    .put("latencyMs", (System.nanoTime() - started) / 1_000_000.0))
+        .otherwise(
+            e ->
+                instance.put(
+                    "ping", e instanceof ReplyException r ? r.failureType().name() : "ERROR"));
   }
 
   private JsonObject summarize(List<JsonObject> instances) {
     Map<String, JsonArray> byService = new TreeMap<>();
     Services.ALL.forEach(s -> byService.put(s, new JsonArray()));
-    instances.forEach(i -> byService.computeIfAbsent(i.getString("service"), s -> new JsonArray()).add(i));
+    instances.forEach(
+        i -> byService.computeIfAbsent(i.getString("service"), s -> new JsonArray()).add(i));
     JsonObject services = new JsonObject();
     boolean allUp = true;
     for (Map.Entry<String, JsonArray> entry : byService.entrySet()) {
-      long answering = entry.getValue().stream().filter(i -> "ok".equals(((JsonObject) i).getString("ping"))).count();
-      String state = answering == 0 ? "DOWN" : answering < entry.getValue().size() ? "DEGRADED" : "UP";
+      long answering =
+          entry.getValue().stream()
+              .filter(i -> "ok".equals(((JsonObject) i).getString("ping")))
+              .count();
+      String state =
+          answering == 0 ? "DOWN" : answering < entry.getValue().size() ? "DEGRADED" : "UP";
       allUp &= answering > 0;
-      services.put(entry.getKey(), new JsonObject()
-          .put("status", state)
-          .put("instances", entry.getValue()));
+      services.put(
+          entry.getKey(), new JsonObject().put("status", state).put("instances", entry.getValue()));
     }
     return new JsonObject()
         .put("status", allUp ? "UP" : "DEGRADED")

@@ -24,15 +24,17 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Verifies access tokens. vertx-auth-jwt checks the signature, exp, nbf, iss and aud, but on its own it would
- * accept an unsigned token when it has no key, ignore iss/aud when they are not configured, pick a key by
- * algorithm when the kid is unknown, and accept a token without exp. So, before it runs: the header must say
- * ES256 with a kid we know (the key set is fetched from users and refetched, at most every few seconds, when an
- * unknown kid appears), and exp, sub, iss and aud must be present. With no key at all every token is refused.
+ * Verifies access tokens. vertx-auth-jwt checks the signature, exp, nbf, iss and aud, but on its
+ * own it would accept an unsigned token when it has no key, ignore iss/aud when they are not
+ * configured, pick a key by algorithm when the kid is unknown, and accept a token without exp. So,
+ * before it runs: the header must say ES256 with a kid we know (the key set is fetched from users
+ * and refetched, at most every few seconds, when an unknown kid appears), and exp, sub, iss and aud
+ * must be present. With no key at all every token is refused.
  *
- * <p>A client sends the same token with every request for its whole life, and an ES256 verification costs more
- * CPU than the rest of a gateway request, so a token that verified is remembered (bounded, least recently used
- * first out) until its exp, by its exact text. A key set that drops a key forgets every remembered token.
+ * <p>A client sends the same token with every request for its whole life, and an ES256 verification
+ * costs more CPU than the rest of a gateway request, so a token that verified is remembered
+ * (bounded, least recently used first out) until its exp, by its exact text. A key set that drops a
+ * key forgets every remembered token.
  */
 final class TokenVerifier {
   private static final long MIN_REFRESH_MS = 5000;
@@ -47,12 +49,13 @@ final class TokenVerifier {
   private volatile JWTAuth provider;
   private long lastRefresh;
   private Future<Void> refreshing;
-  private final Map<String, Verified> verified = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
-      return size() > MAX_REMEMBERED;
-    }
-  };
+  private final Map<String, Verified> verified =
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+          return size() > MAX_REMEMBERED;
+        }
+      };
 
   /** Counts key retirements, so a verification that straddles one is not remembered. */
   private long keyEpoch;
@@ -67,10 +70,12 @@ final class TokenVerifier {
     this.issuer = auth.getString("issuer", "");
     this.audience = auth.getString("audience", "");
     if (issuer.isBlank()) {
-      throw new ConfigException("auth.issuer", "must be set: tokens are only accepted from a known issuer");
+      throw new ConfigException(
+          "auth.issuer", "must be set: tokens are only accepted from a known issuer");
     }
     if (audience.isBlank()) {
-      throw new ConfigException("auth.audience", "must be set: tokens are only accepted for a known audience");
+      throw new ConfigException(
+          "auth.audience", "must be set: tokens are only accepted for a known audience");
     }
   }
 
@@ -102,8 +107,11 @@ final class TokenVerifier {
     if (!isEs256Signature(parts[2])) {
       return unauthorized("the token's signature is malformed");
     }
-    String missing = REQUIRED_CLAIMS.stream().filter(c -> !claims.containsKey(c)).sorted()
-        .collect(Collectors.joining(", "));
+    String missing =
+        REQUIRED_CLAIMS.stream()
+            .filter(c -> !claims.containsKey(c))
+            .sorted()
+            .collect(Collectors.joining(", "));
     if (!missing.isEmpty()) {
       return unauthorized("the token lacks " + missing);
     }
@@ -116,22 +124,30 @@ final class TokenVerifier {
     }
     long epoch = keyEpoch();
     return keyFor(kid)
-        .compose(known -> known ? provider.authenticate(new TokenCredentials(token))
-            : unauthorized("the token was signed by an unknown key"))
-        .recover(e -> e instanceof Problems.HttpProblem ? Future.failedFuture(e)
-            : unauthorized("the token is invalid or expired"))
+        .compose(
+            known ->
+                known
+                    ? provider.authenticate(new TokenCredentials(token))
+                    : unauthorized("the token was signed by an unknown key"))
+        .recover(
+            e ->
+                e instanceof Problems.HttpProblem
+                    ? Future.failedFuture(e)
+                    : unauthorized("the token is invalid or expired"))
         .map(user -> remember(token, identity(user, claims), claims, epoch));
   }
 
   /**
-   * Exactly the 64 bytes of an ES256 signature, canonically base64url-encoded. The JWT library accepted a token
-   * with a character appended to its signature (it verified the first 64 of 65 decoded bytes): not a forgery, but
-   * a second spelling of the same token, which a verifier must not allow.
+   * Exactly the 64 bytes of an ES256 signature, canonically base64url-encoded. The JWT library
+   * accepted a token with a character appended to its signature (it verified the first 64 of 65
+   * decoded bytes): not a forgery, but a second spelling of the same token, which a verifier must
+   * not allow.
    */
   static boolean isEs256Signature(String part) {
     try {
       byte[] signature = Base64.getUrlDecoder().decode(part);
-      return signature.length == 64 && Base64.getUrlEncoder().withoutPadding().encodeToString(signature).equals(part);
+      return signature.length == 64
+          && Base64.getUrlEncoder().withoutPadding().encodeToString(signature).equals(part);
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -149,8 +165,12 @@ final class TokenVerifier {
     return hit.identity();
   }
 
-  /** Remembers a verified token, unless a key was retired since its verification began (it may be that key). */
-  private synchronized Identity remember(String token, Identity identity, JsonObject claims, long epoch) {
+  /**
+   * Remembers a verified token, unless a key was retired since its verification began (it may be
+   * that key).
+   */
+  private synchronized Identity remember(
+      String token, Identity identity, JsonObject claims, long epoch) {
     if (epoch == keyEpoch) {
       verified.put(token, new Verified(identity, claims.getLong("exp") * 1000));
     }
@@ -173,34 +193,48 @@ final class TokenVerifier {
     return refresh().map(v -> keys.containsKey(kid));
   }
 
-  /** Refetches the JWKS from users, at most once per {@link #MIN_REFRESH_MS} (unknown kids are cheap to send). */
+  /**
+   * Refetches the JWKS from users, at most once per {@link #MIN_REFRESH_MS} (unknown kids are cheap
+   * to send).
+   */
   private synchronized Future<Void> refresh() {
     long now = System.currentTimeMillis();
     if (refreshing != null && (!refreshing.isComplete() || now - lastRefresh < MIN_REFRESH_MS)) {
       return refreshing.recover(e -> Future.succeededFuture());
     }
     lastRefresh = now;
-    refreshing = vertx.eventBus().<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
-        .map(Message::body)
-        .onSuccess(this::install)
-        .mapEmpty();
+    refreshing =
+        vertx
+            .eventBus()
+            .<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
+            .map(Message::body)
+            .onSuccess(this::install)
+            .mapEmpty();
     return refreshing.recover(e -> Future.succeededFuture());
   }
 
   private void install(JsonObject jwks) {
-    List<JsonObject> list = jwks.getJsonArray("keys", new JsonArray()).stream()
-        .map(JsonObject.class::cast)
-        .filter(k -> "EC".equals(k.getString("kty")) && k.getString("kid") != null)
-        .map(k -> k.copy().put("alg", "ES256"))
-        .toList();
+    List<JsonObject> list =
+        jwks.getJsonArray("keys", new JsonArray()).stream()
+            .map(JsonObject.class::cast)
+            .filter(k -> "EC".equals(k.getString("kty")) && k.getString("kid") != null)
+            .map(k -> k.copy().put("alg", "ES256"))
+            .toList();
     if (list.isEmpty()) {
       return;
     }
-    provider = JWTAuth.create(vertx, new JWTAuthOptions()
-        .setJwks(list)
-        .setJWTOptions(new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5)));
-    Map<String, JsonObject> installed = list.stream()
-        .collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
+    provider =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .setJwks(list)
+                .setJWTOptions(
+                    new JWTOptions()
+                        .setIssuer(issuer)
+                        .setAudience(List.of(audience))
+                        .setLeeway(5)));
+    Map<String, JsonObject> installed =
+        list.stream().collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
     if (!installed.keySet().containsAll(keys.keySet())) {
       forgetVerified(); // a retired key no longer vouches for the tokens it signed
     }

@@ -17,13 +17,16 @@ import java.util.regex.Pattern;
 final class Validation {
   private static final Pattern PARAMETER = Pattern.compile("parameter (\\S+)");
   private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
-  private static final Pattern TOO_FEW = Pattern.compile("too few items \\(\\s*\\+?\\s*(\\d+)\\s*<\\s*(\\d+)\\s*\\)");
-  private static final Pattern TOO_MANY = Pattern.compile("too many items \\(\\s*\\+?\\s*(\\d+)\\s*>\\s*(\\d+)\\s*\\)");
+  private static final Pattern TOO_FEW =
+      Pattern.compile("too few items \\(\\s*\\+?\\s*(\\d+)\\s*<\\s*(\\d+)\\s*\\)");
+  private static final Pattern TOO_MANY =
+      Pattern.compile("too many items \\(\\s*\\+?\\s*(\\d+)\\s*>\\s*(\\d+)\\s*\\)");
 
   private Validation() {}
 
   static Problems.HttpProblem problem(ValidatorException e) {
-    if (e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT && e.getMessage().contains("request body")) {
+    if (e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT
+        && e.getMessage().contains("request body")) {
       return new Problems.HttpProblem(415, "send the body as application/json");
     }
     Map<String, List<String>> byField = new LinkedHashMap<>();
@@ -37,19 +40,27 @@ final class Validation {
     }
     JsonArray errors = new JsonArray();
     StringBuilder summary = new StringBuilder("the request does not match the API contract: ");
-    byField.forEach((field, messages) -> messages.forEach(message -> {
-      errors.add(new JsonObject().put("field", field).put("message", message));
-      summary.append(errors.size() == 1 ? "" : "; ").append(field).append(": ").append(message);
-    }));
+    byField.forEach(
+        (field, messages) ->
+            messages.forEach(
+                message -> {
+                  errors.add(new JsonObject().put("field", field).put("message", message));
+                  summary
+                      .append(errors.size() == 1 ? "" : "; ")
+                      .append(field)
+                      .append(": ")
+                      .append(message);
+                }));
     return new Problems.HttpProblem(400, summary.toString(), errors, Map.of());
   }
 
   /**
-   * Leaf errors only. The validator also reports "does not match schema" for the parent of every failure, and an
-   * additionalProperties failure for declared properties whose value failed; a field is called unknown only when
-   * that is its sole error.
+   * Leaf errors only. The validator also reports "does not match schema" for the parent of every
+   * failure, and an additionalProperties failure for declared properties whose value failed; a
+   * field is called unknown only when that is its sole error.
    */
-  private static void collect(OutputUnit root, String parameter, Map<String, List<String>> byField) {
+  private static void collect(
+      OutputUnit root, String parameter, Map<String, List<String>> byField) {
     List<OutputUnit> leaves = new ArrayList<>();
     leaves(root, leaves);
     Map<String, List<String>> unknown = new LinkedHashMap<>();
@@ -60,7 +71,9 @@ final class Validation {
         continue;
       }
       if (keyword.endsWith("/additionalProperties")) {
-        unknown.computeIfAbsent(field, f -> new ArrayList<>()).add("unknown field: not part of the API");
+        unknown
+            .computeIfAbsent(field, f -> new ArrayList<>())
+            .add("unknown field: not part of the API");
       } else if (keyword.endsWith("/required") && requiredName(leaf.getError()) != null) {
         String name = requiredName(leaf.getError());
         String at = field.equals(parameter) ? name : field + "." + name;
@@ -72,13 +85,19 @@ final class Validation {
     unknown.forEach(byField::putIfAbsent);
   }
 
-  /** The property a "required" error names: {@code Instance does not have required property "email"}. */
+  /**
+   * The property a "required" error names: {@code Instance does not have required property
+   * "email"}.
+   */
   private static String requiredName(String error) {
     Matcher m = error == null ? null : REQUIRED.matcher(error);
     return m != null && m.find() ? m.group(1) : null;
   }
 
-  /** The schema library's wording where it garbles or says nothing useful; its other messages are kept. */
+  /**
+   * The schema library's wording where it garbles or says nothing useful; its other messages are
+   * kept.
+   */
   private static String readable(String error) {
     if (error == null) {
       return "is invalid";

@@ -16,7 +16,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The gateway's view of which services run, when the registry fails at once or does not answer at all. */
+/**
+ * The gateway's view of which services run, when the registry fails at once or does not answer at
+ * all.
+ */
 class DiscoveryCacheTest {
   private final Vertx vertx = Vertx.vertx();
 
@@ -28,13 +31,22 @@ class DiscoveryCacheTest {
   @Test
   void aRegistryThatFailsAtOnceLeavesTheLastKnownAnswerAndTheNextReadStillRuns() throws Exception {
     AtomicInteger reads = new AtomicInteger();
-    List<Future<List<Record>>> answers = new ArrayList<>(List.of(Future.succeededFuture(List.of(record("inventory"))),
-        Future.failedFuture("Not Member!"), Future.succeededFuture(List.of())));
-    DiscoveryCache cache = new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 2)));
+    List<Future<List<Record>>> answers =
+        new ArrayList<>(
+            List.of(
+                Future.succeededFuture(List.of(record("inventory"))),
+                Future.failedFuture("Not Member!"),
+                Future.succeededFuture(List.of())));
+    DiscoveryCache cache =
+        new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 2)));
     onContext(cache::start);
 
-    assertThat(onContext(() -> cache.recheck("inventory"))).as("the failed read keeps what was known").isTrue();
-    assertThat(onContext(() -> cache.recheck("inventory"))).as("a later read runs and is taken").isFalse();
+    assertThat(onContext(() -> cache.recheck("inventory")))
+        .as("the failed read keeps what was known")
+        .isTrue();
+    assertThat(onContext(() -> cache.recheck("inventory")))
+        .as("a later read runs and is taken")
+        .isFalse();
     assertThat(reads.get()).isGreaterThanOrEqualTo(3);
   }
 
@@ -42,8 +54,10 @@ class DiscoveryCacheTest {
   void aRecheckWaitsAtMostItsBoundForARegistryThatHangsAndReadsDoNotPileUp() throws Exception {
     AtomicInteger reads = new AtomicInteger();
     Promise<List<Record>> never = Promise.promise();
-    List<Future<List<Record>>> answers = List.of(Future.succeededFuture(List.of(record("orders"))), never.future());
-    DiscoveryCache cache = new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 1)));
+    List<Future<List<Record>>> answers =
+        List.of(Future.succeededFuture(List.of(record("orders"))), never.future());
+    DiscoveryCache cache =
+        new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 1)));
     onContext(cache::start);
 
     long started = System.nanoTime();

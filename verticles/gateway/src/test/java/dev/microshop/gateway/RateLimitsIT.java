@@ -21,16 +21,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's rate limits in a real two-member Hazelcast cluster, the second member in a JVM of its own that the
- * test freezes (SIGSTOP), as a long GC pause or a hung process would: a limit whose bucket that member owns must
- * not hold up requests.
+ * The gateway's rate limits in a real two-member Hazelcast cluster, the second member in a JVM of
+ * its own that the test freezes (SIGSTOP), as a long GC pause or a hung process would: a limit
+ * whose bucket that member owns must not hold up requests.
  */
 class RateLimitsIT {
-  private static final JsonObject LIMITS = new JsonObject()
-      .put("anonymousPerMinute", 1000).put("userPerMinute", 1000).put("loginPerAccountPerMinute", 5);
+  private static final JsonObject LIMITS =
+      new JsonObject()
+          .put("anonymousPerMinute", 1000)
+          .put("userPerMinute", 1000)
+          .put("loginPerAccountPerMinute", 5);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Process member;
   private HazelcastInstance local;
   private Vertx vertx;
@@ -55,13 +57,23 @@ class RateLimitsIT {
     String cluster = "rate-limits-" + UUID.randomUUID();
     Path xml = dir.resolve("member.xml");
     Files.writeString(xml, memberXml(cluster, port + 1, port));
-    member = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Dhazelcast.config=" + xml,
-        "com.hazelcast.core.server.HazelcastMemberStarter")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("member.log").toFile()).start();
+    member =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dhazelcast.config=" + xml,
+                "com.hazelcast.core.server.HazelcastMemberStarter")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("member.log").toFile())
+            .start();
     local = Hazelcast.newHazelcastInstance(config(cluster, port, port + 1));
     awaitMembers(2, Duration.ofSeconds(60));
-    Member remote = local.getCluster().getMembers().stream().filter(m -> !m.localMember()).findFirst().orElseThrow();
+    Member remote =
+        local.getCluster().getMembers().stream()
+            .filter(m -> !m.localMember())
+            .findFirst()
+            .orElseThrow();
     String account = ownedBy(remote, "login:", "account");
     vertx = Vertx.vertx();
     RateLimits limits = new RateLimits(vertx, local, LIMITS);
@@ -76,32 +88,39 @@ class RateLimitsIT {
     Duration waited = Duration.ofNanos(System.nanoTime() - started);
 
     assertThat(taken.succeeded()).as("taken from the local bucket").isTrue();
-    assertThat(waited).as("the cluster is waited for at most %d ms", RateLimits.CLUSTER_WAIT_MS)
+    assertThat(waited)
+        .as("the cluster is waited for at most %d ms", RateLimits.CLUSTER_WAIT_MS)
         .isLessThan(Duration.ofMillis(RateLimits.CLUSTER_WAIT_MS + 1_000));
     assertThat(limits.isLocal()).isTrue();
     // Locally the limit still holds: 5 a minute, of which the local bucket has given one.
     for (int i = 0; i < 4; i++) {
-      assertThat(await(limits.take(RateLimits.Kind.LOGIN, account)).succeeded()).as("attempt %d", i + 2).isTrue();
+      assertThat(await(limits.take(RateLimits.Kind.LOGIN, account)).succeeded())
+          .as("attempt %d", i + 2)
+          .isTrue();
     }
     Future<Void> sixth = await(limits.take(RateLimits.Kind.LOGIN, account));
     assertThat(sixth.failed()).isTrue();
-    assertThat(sixth.cause()).isInstanceOfSatisfying(Problems.HttpProblem.class,
-        p -> assertThat(p.status).isEqualTo(429));
+    assertThat(sixth.cause())
+        .isInstanceOfSatisfying(
+            Problems.HttpProblem.class, p -> assertThat(p.status).isEqualTo(429));
   }
 
   /**
-   * The first entry-processor call to the other JVM loads classes on both sides and can take longer than the
-   * limits wait on a busy machine; until one answers in time, wait out the local period and try again.
+   * The first entry-processor call to the other JVM loads classes on both sides and can take longer
+   * than the limits wait on a busy machine; until one answers in time, wait out the local period
+   * and try again.
    */
   private static void warmUp(RateLimits limits, String account) throws Exception {
     for (int attempt = 0; attempt < 10; attempt++) {
-      await(limits.take(RateLimits.Kind.LOGIN, account)); // answered, even if refused, is what counts
+      await(
+          limits.take(RateLimits.Kind.LOGIN, account)); // answered, even if refused, is what counts
       if (!limits.isLocal()) {
         return;
       }
       Thread.sleep(RateLimits.LOCAL_FOR_MS + 100);
     }
-    throw new AssertionError("the healthy cluster never answered within " + RateLimits.CLUSTER_WAIT_MS + " ms");
+    throw new AssertionError(
+        "the healthy cluster never answered within " + RateLimits.CLUSTER_WAIT_MS + " ms");
   }
 
   /** A key of the given prefix whose partition the member owns. */
@@ -118,7 +137,8 @@ class RateLimitsIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (local.getCluster().getMembers().size() < count) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the second member never joined; its log is in " + dir.resolve("member.log"));
+        throw new AssertionError(
+            "the second member never joined; its log is in " + dir.resolve("member.log"));
       }
       Thread.sleep(100);
     }
@@ -133,17 +153,25 @@ class RateLimitsIT {
   }
 
   private static Config config(String cluster, int port, int peer) {
-    Config config = new Config().setClusterName(cluster)
-        .setProperty("hazelcast.logging.type", "slf4j")
-        .setProperty("hazelcast.phone.home.enabled", "false")
-        .setProperty("hazelcast.heartbeat.interval.seconds", "1")
-        .setProperty("hazelcast.max.no.heartbeat.seconds", "30"); // the member stays in while frozen
+    Config config =
+        new Config()
+            .setClusterName(cluster)
+            .setProperty("hazelcast.logging.type", "slf4j")
+            .setProperty("hazelcast.phone.home.enabled", "false")
+            .setProperty("hazelcast.heartbeat.interval.seconds", "1")
+            .setProperty(
+                "hazelcast.max.no.heartbeat.seconds", "30"); // the member stays in while frozen
     config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
     config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
-        .addMember("127.0.0.1:" + port).addMember("127.0.0.1:" + peer);
+    config
+        .getNetworkConfig()
+        .getJoin()
+        .getTcpIpConfig()
+        .setEnabled(true)
+        .addMember("127.0.0.1:" + port)
+        .addMember("127.0.0.1:" + peer);
     return config;
   }
 
@@ -166,7 +194,8 @@ class RateLimitsIT {
             <interfaces enabled="true"><interface>127.0.0.1</interface></interfaces>
           </network>
         </hazelcast>
-        """.formatted(cluster, port, port, peer);
+        """
+        .formatted(cluster, port, port, peer);
   }
 
   @SuppressWarnings("try") // the second socket only proves the next port is free too
@@ -186,6 +215,7 @@ class RateLimitsIT {
   }
 
   private static void signal(String name, long pid) throws Exception {
-    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor()).isZero();
+    assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor())
+        .isZero();
   }
 }

@@ -18,9 +18,12 @@ class TokenVerifierTest {
     assertThat(TokenVerifier.isEs256Signature(canonical)).isTrue();
     assertThat(TokenVerifier.isEs256Signature(canonical + "x")).as("appended").isFalse();
     assertThat(TokenVerifier.isEs256Signature(canonical + "==")).as("padded").isFalse();
-    assertThat(TokenVerifier.isEs256Signature(canonical.substring(0, 85) + "B")).as("spare bits set").isFalse();
+    assertThat(TokenVerifier.isEs256Signature(canonical.substring(0, 85) + "B"))
+        .as("spare bits set")
+        .isFalse();
     assertThat(TokenVerifier.isEs256Signature(canonical.substring(0, 80))).as("short").isFalse();
-    assertThat(TokenVerifier.isEs256Signature(canonical.replace(canonical.charAt(5), '+'))).as("not url-safe")
+    assertThat(TokenVerifier.isEs256Signature(canonical.replace(canonical.charAt(5), '+')))
+        .as("not url-safe")
         .isFalse();
   }
 }

@@ -10,13 +10,15 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Reads the fields of one request body, collecting every problem so a client fixes all of them at once. Each
- * problem starts with the field's name. Fields not asked for are ignored (messageId, occurredAt, newer ones).
+ * Reads the fields of one request body, collecting every problem so a client fixes all of them at
+ * once. Each problem starts with the field's name. Fields not asked for are ignored (messageId,
+ * occurredAt, newer ones).
  */
 final class Fields {
   /** Canonical 8-4-4-4-12 form: {@code UUID.fromString} alone accepts "1-1-1-1-1". */
   private static final Pattern UUID_TEXT =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final JsonObject body;
   private final List<String> problems = new ArrayList<>();
@@ -29,7 +31,10 @@ final class Fields {
     return body.containsKey(field);
   }
 
-  /** A string of {@code min..max} characters, trimmed; null when absent and optional, or when invalid. */
+  /**
+   * A string of {@code min..max} characters, trimmed; null when absent and optional, or when
+   * invalid.
+   */
   String text(String field, boolean required, int min, int max) {
     Object value = body.getValue(field);
     if (value == null) {
@@ -41,8 +46,15 @@ final class Fields {
     String text = raw.strip();
     int length = text.codePointCount(0, text.length());
     if (length < min || length > max) {
-      return problem(field + " must be " + (min > 0 ? min + " to " + max : "at most " + max)
-          + " characters" + (min > 0 && length == 0 ? ", not blank" : "") + " (got " + length + ")");
+      return problem(
+          field
+              + " must be "
+              + (min > 0 ? min + " to " + max : "at most " + max)
+              + " characters"
+              + (min > 0 && length == 0 ? ", not blank" : "")
+              + " (got "
+              + length
+              + ")");
     }
     return text;
   }
@@ -66,12 +78,17 @@ final class Fields {
     if (value == null) {
       return missing(field, required, rule);
     }
-    if (!(value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+    if (!(value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte
         || value instanceof BigInteger)) {
       return problem(field + " must be " + rule);
     }
-    BigInteger number = value instanceof BigInteger big ? big : BigInteger.valueOf(((Number) value).longValue());
-    if (number.compareTo(BigInteger.valueOf(min)) < 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
+    BigInteger number =
+        value instanceof BigInteger big ? big : BigInteger.valueOf(((Number) value).longValue());
+    if (number.compareTo(BigInteger.valueOf(min)) < 0
+        || number.compareTo(BigInteger.valueOf(max)) > 0) {
       return problem(field + " must be " + rule + " (got " + number + ")");
     }
     return number.longValue();

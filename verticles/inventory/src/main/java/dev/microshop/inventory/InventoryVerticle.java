@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public; changes need
- * the admin role, whoever sends them. The order saga's stock commands arrive through orders' outbox and are
- * applied once per message id and once per order.
+ * The inventory service: the catalog and its stock. Owns the inventory database. Reads are public;
+ * changes need the admin role, whoever sends them. The order saga's stock commands arrive through
+ * orders' outbox and are applied once per message id and once per order.
  */
 public class InventoryVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(InventoryVerticle.class);
@@ -44,8 +44,9 @@ public class InventoryVerticle extends ServiceVerticle {
     JsonObject settings = config().getJsonObject("catalog");
     int defaultPageSize = settings.getInteger("defaultPageSize");
     if (defaultPageSize > ProductValidator.MAX_LIMIT) {
-      throw new ConfigException("catalog.defaultPageSize", defaultPageSize + " is above the largest page, "
-          + ProductValidator.MAX_LIMIT);
+      throw new ConfigException(
+          "catalog.defaultPageSize",
+          defaultPageSize + " is above the largest page, " + ProductValidator.MAX_LIMIT);
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
@@ -67,9 +68,9 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   /**
-   * A saga effect inside {@code tx} changed these products' stock. Told once the effect is done, which is still
-   * before the commit makes the change visible (until then the cache serves the committed state, which is still
-   * current); the cache hears again once the transaction has ended.
+   * A saga effect inside {@code tx} changed these products' stock. Told once the effect is done,
+   * which is still before the commit makes the change visible (until then the cache serves the
+   * committed state, which is still current); the cache hears again once the transaction has ended.
    */
   private void touched(SqlConnection tx, List<UUID> products) {
     cache.writeStarted(products);
@@ -86,12 +87,14 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   private Future<?> changesElsewhere() {
-    return consumers.on(InventoryApi.CATALOG_CHANGED, msg -> {
-      if (!instanceId.equals(msg.body().getString("instanceId"))) {
-        cache.changedElsewhere(changedIds(msg.body()));
-      }
-      return Future.succeededFuture();
-    });
+    return consumers.on(
+        InventoryApi.CATALOG_CHANGED,
+        msg -> {
+          if (!instanceId.equals(msg.body().getString("instanceId"))) {
+            cache.changedElsewhere(changedIds(msg.body()));
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private Future<?> catalogConsumers() {
@@ -105,19 +108,31 @@ public class InventoryVerticle extends ServiceVerticle {
 
   private Future<?> sagaConsumers() {
     return Future.all(
-        answering(SagaCommands.RESERVE_STOCK, (tx, body) -> {
-          ReserveCommand command = ReserveCommand.from(body);
-          return Reservations.reserve(tx, command).onSuccess(answer -> touched(tx, List.of(command.productIds())));
-        }),
-        reliably(SagaCommands.RELEASE_STOCK, (tx, body) ->
-            Reservations.release(tx, orderId(body)).onSuccess(products -> touched(tx, products))),
-        // A commit marks reserved lines sold (a no-op when the order holds none); the products (their available
+        answering(
+            SagaCommands.RESERVE_STOCK,
+            (tx, body) -> {
+              ReserveCommand command = ReserveCommand.from(body);
+              return Reservations.reserve(tx, command)
+                  .onSuccess(answer -> touched(tx, List.of(command.productIds())));
+            }),
+        reliably(
+            SagaCommands.RELEASE_STOCK,
+            (tx, body) ->
+                Reservations.release(tx, orderId(body))
+                    .onSuccess(products -> touched(tx, products))),
+        // A commit marks reserved lines sold (a no-op when the order holds none); the products
+        // (their available
         // stock) do not change. One statement with its inbox insert.
-        reliablyInOneStatement(SagaCommands.COMMIT_STOCK, InventorySql.COMMIT_ONCE, body -> Tuple.of(orderId(body)),
+        reliablyInOneStatement(
+            SagaCommands.COMMIT_STOCK,
+            InventorySql.COMMIT_ONCE,
+            body -> Tuple.of(orderId(body)),
             rows -> LOG.debug("committed {} reserved lines", rows.rowCount())));
   }
 
-  /** The product ids of a change event, or null (every product) when it names none or is malformed. */
+  /**
+   * The product ids of a change event, or null (every product) when it names none or is malformed.
+   */
   private static List<UUID> changedIds(JsonObject change) {
     if (!(change.getValue("ids") instanceof JsonArray ids)) {
       return null;

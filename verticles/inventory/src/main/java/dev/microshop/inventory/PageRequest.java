@@ -4,8 +4,8 @@ package dev.microshop.inventory;
 record PageRequest(String query, Cursor after, int limit) {
 
   /**
-   * {@code query} as an ILIKE pattern matching it anywhere, its own {@code % _ \} taken literally (backslash is
-   * the escape character the SQL names).
+   * {@code query} as an ILIKE pattern matching it anywhere, its own {@code % _ \} taken literally
+   * (backslash is the escape character the SQL names).
    */
   String likePattern() {
     StringBuilder pattern = new StringBuilder("%");

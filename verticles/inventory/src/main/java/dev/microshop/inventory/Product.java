@@ -6,13 +6,29 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** A catalog entry as stored and as it crosses the bus; {@code version} is the gateway's ETag. */
-record Product(UUID id, String sku, String name, String description, long priceMinor, String currency,
-    int available, long version, Instant createdAt, Instant updatedAt) {
+record Product(
+    UUID id,
+    String sku,
+    String name,
+    String description,
+    long priceMinor,
+    String currency,
+    int available,
+    long version,
+    Instant createdAt,
+    Instant updatedAt) {
 
   static Product from(Row row) {
-    return new Product(row.getUUID("id"), row.getString("sku"), row.getString("name"),
-        row.getString("description"), row.getLong("price_minor"), row.getString("currency"),
-        row.getInteger("available"), row.getLong("version"), row.getOffsetDateTime("created_at").toInstant(),
+    return new Product(
+        row.getUUID("id"),
+        row.getString("sku"),
+        row.getString("name"),
+        row.getString("description"),
+        row.getLong("price_minor"),
+        row.getString("currency"),
+        row.getInteger("available"),
+        row.getLong("version"),
+        row.getOffsetDateTime("created_at").toInstant(),
         row.getOffsetDateTime("updated_at").toInstant());
   }
 

@@ -10,22 +10,29 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Products read by id, kept in memory: a catalog read is the hottest request of a shop, and a hit costs no
- * database round trip. Correct by construction rather than by expiry: every change to products in this instance
- * runs between {@link #writeStarted} and {@link #writeEnded} for the products it touches (or for all of them when
- * it cannot know which, {@code null}); each marks those products changed. An entry is served only while no write
- * to its product runs, and a read only stores what it found if its product was not changed while the read ran.
- * So an order that reserves one product leaves every other product cached. Writes in other inventory instances
- * arrive as {@code inventory.catalog.changed} events ({@link #changedElsewhere}); the event bus may lose one, so
- * entries also expire after {@code catalog.cacheTtlMs}. The verticle is single-threaded, so this needs no locks.
+ * Products read by id, kept in memory: a catalog read is the hottest request of a shop, and a hit
+ * costs no database round trip. Correct by construction rather than by expiry: every change to
+ * products in this instance runs between {@link #writeStarted} and {@link #writeEnded} for the
+ * products it touches (or for all of them when it cannot know which, {@code null}); each marks
+ * those products changed. An entry is served only while no write to its product runs, and a read
+ * only stores what it found if its product was not changed while the read ran. So an order that
+ * reserves one product leaves every other product cached. Writes in other inventory instances
+ * arrive as {@code inventory.catalog.changed} events ({@link #changedElsewhere}); the event bus may
+ * lose one, so entries also expire after {@code catalog.cacheTtlMs}. The verticle is
+ * single-threaded, so this needs no locks.
  */
 final class ProductCache {
   private record Entry(JsonObject product, long storedAtMs) {}
 
   private final long ttlMs;
   private final Map<UUID, Entry> entries;
-  /** When each product last changed, on {@link #clock}; bounded: a forgotten product counts as changed then. */
+
+  /**
+   * When each product last changed, on {@link #clock}; bounded: a forgotten product counts as
+   * changed then.
+   */
   private final Map<UUID, Long> changedAt;
+
   private final Map<UUID, Integer> writing = new HashMap<>();
   private long clock;
   private long allChangedAt;
@@ -34,36 +41,43 @@ final class ProductCache {
 
   ProductCache(long ttlMs, int maxEntries) {
     this.ttlMs = ttlMs;
-    this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<UUID, Entry> eldest) {
-        return size() > maxEntries;
-      }
-    };
-    this.changedAt = new LinkedHashMap<>(1024, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
-        if (size() > maxEntries) {
-          forgottenUpTo = Math.max(forgottenUpTo, eldest.getValue());
-          return true;
-        }
-        return false;
-      }
-    };
+    this.entries =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<UUID, Entry> eldest) {
+            return size() > maxEntries;
+          }
+        };
+    this.changedAt =
+        new LinkedHashMap<>(1024, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
+            if (size() > maxEntries) {
+              forgottenUpTo = Math.max(forgottenUpTo, eldest.getValue());
+              return true;
+            }
+            return false;
+          }
+        };
   }
 
-  /** The product from memory when it is current, else from {@code load} (and remembered if nothing changed). */
+  /**
+   * The product from memory when it is current, else from {@code load} (and remembered if nothing
+   * changed).
+   */
   Future<JsonObject> get(UUID id, Supplier<Future<JsonObject>> load) {
     Entry hit = entries.get(id);
     if (hit != null && quiet(id) && System.currentTimeMillis() - hit.storedAtMs() < ttlMs) {
       return Future.succeededFuture(hit.product());
     }
     long started = clock;
-    return load.get().onSuccess(product -> {
-      if (quiet(id) && lastChange(id) <= started) {
-        entries.put(id, new Entry(product, System.currentTimeMillis()));
-      }
-    });
+    return load.get()
+        .onSuccess(
+            product -> {
+              if (quiet(id) && lastChange(id) <= started) {
+                entries.put(id, new Entry(product, System.currentTimeMillis()));
+              }
+            });
   }
 
   /** A write to {@code ids} (null: to any product) begins. */

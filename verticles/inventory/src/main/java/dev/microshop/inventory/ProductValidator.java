@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Turns request bodies into commands, or fails with 400 naming every invalid field. The database constraints
- * back the same rules; these give the client a message it can act on.
+ * Turns request bodies into commands, or fails with 400 naming every invalid field. The database
+ * constraints back the same rules; these give the client a message it can act on.
  */
 final class ProductValidator {
   static final int MAX_SKU = 64;
@@ -26,7 +26,9 @@ final class ProductValidator {
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_SKU + "}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final Set<String> ISO_4217 =
-      Currency.getAvailableCurrencies().stream().map(Currency::getCurrencyCode).collect(Collectors.toSet());
+      Currency.getAvailableCurrencies().stream()
+          .map(Currency::getCurrencyCode)
+          .collect(Collectors.toSet());
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final int defaultLimit;
@@ -37,21 +39,24 @@ final class ProductValidator {
 
   NewProduct create(JsonObject body) {
     Fields fields = new Fields(body);
-    String sku = fields.matching("sku", true, SKU, "1 to " + MAX_SKU + " characters of A-Z, a-z, 0-9, - and _");
+    String sku =
+        fields.matching(
+            "sku", true, SKU, "1 to " + MAX_SKU + " characters of A-Z, a-z, 0-9, - and _");
     String name = name(fields, true);
     String description = fields.text("description", false, 0, MAX_DESCRIPTION);
     Long price = fields.integer("priceMinor", true, 0, MAX_PRICE_MINOR);
     String currency = currency(fields, true);
     Long available = fields.integer("available", true, 0, MAX_AVAILABLE);
     fields.check();
-    return new NewProduct(sku, name, description == null ? "" : description, price, currency,
-        available.intValue());
+    return new NewProduct(
+        sku, name, description == null ? "" : description, price, currency, available.intValue());
   }
 
   ProductChanges update(JsonObject body) {
     Fields fields = new Fields(body);
     UUID id = fields.uuid("id", true);
-    // anyVersion (HTTP's If-Match: *) is the caller's explicit choice to overwrite whatever version is current.
+    // anyVersion (HTTP's If-Match: *) is the caller's explicit choice to overwrite whatever version
+    // is current.
     boolean anyVersion = Boolean.TRUE.equals(body.getValue("anyVersion"));
     Long expected = anyVersion ? null : fields.integer("expectedVersion", true, 1, Long.MAX_VALUE);
     String name = name(fields, false);
@@ -63,10 +68,16 @@ final class ProductValidator {
       fields.reject("sku cannot be changed: a SKU identifies the product in orders");
     }
     if (fields.has("available")) {
-      fields.reject("available cannot be set by an update: adjust the stock with inventory.stock.adjust");
+      fields.reject(
+          "available cannot be set by an update: adjust the stock with inventory.stock.adjust");
     }
-    if (fields.problems().isEmpty() && name == null && description == null && price == null && currency == null) {
-      fields.reject("nothing to update: give at least one of name, description, priceMinor, currency");
+    if (fields.problems().isEmpty()
+        && name == null
+        && description == null
+        && price == null
+        && currency == null) {
+      fields.reject(
+          "nothing to update: give at least one of name, description, priceMinor, currency");
     }
     fields.check();
     return new ProductChanges(id, expected, name, description, price, currency);
@@ -95,11 +106,14 @@ final class ProductValidator {
   PageRequest page(JsonObject body) {
     Fields fields = new Fields(body);
     String query = fields.text("q", false, 0, MAX_QUERY);
-    String cursor = fields.matching("cursor", false, Pattern.compile("[A-Za-z0-9_-]+"), "a nextCursor token");
+    String cursor =
+        fields.matching("cursor", false, Pattern.compile("[A-Za-z0-9_-]+"), "a nextCursor token");
     Long limit = fields.integer("limit", false, 1, MAX_LIMIT);
     fields.check();
-    return new PageRequest(query == null || query.isEmpty() ? null : query,
-        cursor == null ? Cursor.START : Cursor.decode(cursor), limit == null ? defaultLimit : limit.intValue());
+    return new PageRequest(
+        query == null || query.isEmpty() ? null : query,
+        cursor == null ? Cursor.START : Cursor.decode(cursor),
+        limit == null ? defaultLimit : limit.intValue());
   }
 
   private static String name(Fields fields, boolean required) {
@@ -112,7 +126,8 @@ final class ProductValidator {
   }
 
   private static String currency(Fields fields, boolean required) {
-    String currency = fields.matching("currency", required, CURRENCY, "an ISO 4217 code of 3 upper-case letters");
+    String currency =
+        fields.matching("currency", required, CURRENCY, "an ISO 4217 code of 3 upper-case letters");
     if (currency != null && !ISO_4217.contains(currency)) {
       fields.reject("currency " + currency + " is not an ISO 4217 code");
       return null;

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * A validated {@code inventory.stock.reserve}: the order's lines, sorted by product id (the order in which their
- * rows are locked).
+ * A validated {@code inventory.stock.reserve}: the order's lines, sorted by product id (the order
+ * in which their rows are locked).
  */
 record ReserveCommand(UUID orderId, List<Line> lines) {
   static final int MAX_LINES = 100;
@@ -24,25 +24,32 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
   /** A product's row as the reservation sees it, locked. */
   record Stock(String currency, int available) {}
 
-  /** Fails with 400 naming every problem: a malformed command is a sender's bug, not a rejection. */
+  /**
+   * Fails with 400 naming every problem: a malformed command is a sender's bug, not a rejection.
+   */
   static ReserveCommand from(JsonObject body) {
     Fields fields = new Fields(body);
     UUID orderId = fields.uuid("orderId", true);
     List<Line> lines = List.of();
-    if (!(body.getValue("lines") instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_LINES) {
+    if (!(body.getValue("lines") instanceof JsonArray array)
+        || array.isEmpty()
+        || array.size() > MAX_LINES) {
       fields.reject("lines must be an array of 1 to " + MAX_LINES + " lines");
     } else {
       lines = array.stream().map(line -> line(line, fields)).toList();
     }
     fields.check();
     Set<UUID> distinct = new HashSet<>();
-    lines.forEach(line -> {
-      if (!distinct.add(line.productId())) {
-        fields.reject("lines must name each product once (" + line.productId() + " is repeated)");
-      }
-    });
+    lines.forEach(
+        line -> {
+          if (!distinct.add(line.productId())) {
+            fields.reject(
+                "lines must name each product once (" + line.productId() + " is repeated)");
+          }
+        });
     fields.check();
-    return new ReserveCommand(orderId, lines.stream().sorted(Comparator.comparing(Line::productId)).toList());
+    return new ReserveCommand(
+        orderId, lines.stream().sorted(Comparator.comparing(Line::productId)).toList());
   }
 
   private static Line line(Object value, Fields problems) {
@@ -58,8 +65,9 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
   }
 
   /**
-   * Why the order cannot be reserved from {@code stock} (the locked rows of the products that exist), or null
-   * when every line can. An unknown product outranks a currency mix, which outranks a shortage.
+   * Why the order cannot be reserved from {@code stock} (the locked rows of the products that
+   * exist), or null when every line can. An unknown product outranks a currency mix, which outranks
+   * a shortage.
    */
   String rejection(Map<UUID, Stock> stock) {
     if (lines.stream().anyMatch(line -> !stock.containsKey(line.productId()))) {
@@ -68,8 +76,10 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
     if (stock.values().stream().map(Stock::currency).distinct().count() > 1) {
       return MIXED_CURRENCY;
     }
-    return lines.stream().anyMatch(line -> stock.get(line.productId()).available() < line.quantity())
-        ? OUT_OF_STOCK : null;
+    return lines.stream()
+            .anyMatch(line -> stock.get(line.productId()).available() < line.quantity())
+        ? OUT_OF_STOCK
+        : null;
   }
 
   UUID[] productIds() {

@@ -17,7 +17,8 @@ class CursorTest {
   @Test
   void roundTripsAnyNameThroughAnUrlSafeToken() {
     UUID id = UUID.randomUUID();
-    for (String name : new String[] {"Chef's Knife", "50% \"off\" \\ _ ,]", "Café ☕ 東京", "", "a".repeat(200)}) {
+    for (String name :
+        new String[] {"Chef's Knife", "50% \"off\" \\ _ ,]", "Café ☕ 東京", "", "a".repeat(200)}) {
       String token = new Cursor(name, id).encode();
 
       assertThat(token).matches("[A-Za-z0-9_-]+");
@@ -46,7 +47,8 @@ class CursorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "!!!", "not base64 at all", "AAAA", "AQ", "a+b/", "AQAAAAAAAAAAAAAAAAAAAA=="})
+  @ValueSource(
+      strings = {"", "!!!", "not base64 at all", "AAAA", "AQ", "a+b/", "AQAAAAAAAAAAAAAAAAAAAA=="})
   void rejectsTokensItDidNotMake(String token) {
     assertMalformed(token);
   }
@@ -56,7 +58,8 @@ class CursorTest {
     assertMalformed(token((byte) 2, new byte[16], "Moka".getBytes(StandardCharsets.UTF_8)));
     assertMalformed(token((byte) 1, new byte[15], new byte[0]));
     assertMalformed(token((byte) 1, new byte[16], new byte[] {(byte) 0xC3, (byte) 0x28}));
-    assertMalformed(token((byte) 1, new byte[16], "a".repeat(201).getBytes(StandardCharsets.UTF_8)));
+    assertMalformed(
+        token((byte) 1, new byte[16], "a".repeat(201).getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -65,7 +68,8 @@ class CursorTest {
   }
 
   private static String token(byte format, byte[] id, byte[] name) {
-    ByteBuffer bytes = ByteBuffer.allocate(1 + id.length + name.length).put(format).put(id).put(name);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(1 + id.length + name.length).put(format).put(id).put(name);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
   }
 

@@ -11,8 +11,14 @@ class DemoCatalogTest {
   void everyDemoProductPassesValidationAndTheCatalogIsVaried() {
     ProductValidator validator = new ProductValidator(20);
     for (NewProduct p : DemoCatalog.PRODUCTS) {
-      JsonObject body = new JsonObject().put("sku", p.sku()).put("name", p.name()).put("description", p.description())
-          .put("priceMinor", p.priceMinor()).put("currency", p.currency()).put("available", p.available());
+      JsonObject body =
+          new JsonObject()
+              .put("sku", p.sku())
+              .put("name", p.name())
+              .put("description", p.description())
+              .put("priceMinor", p.priceMinor())
+              .put("currency", p.currency())
+              .put("available", p.available());
       assertThat(validator.create(body)).isEqualTo(p);
     }
     assertThat(DemoCatalog.PRODUCTS).extracting(NewProduct::sku).doesNotHaveDuplicates();

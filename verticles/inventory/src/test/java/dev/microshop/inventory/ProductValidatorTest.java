@@ -16,24 +16,37 @@ class ProductValidatorTest {
   private final ProductValidator validator = new ProductValidator(20);
 
   private static JsonObject valid() {
-    return new JsonObject().put("sku", "KIT-ESP_001").put("name", "  Espresso Pot ").put("description", "Moka")
-        .put("priceMinor", 2950).put("currency", "EUR").put("available", 10);
+    return new JsonObject()
+        .put("sku", "KIT-ESP_001")
+        .put("name", "  Espresso Pot ")
+        .put("description", "Moka")
+        .put("priceMinor", 2950)
+        .put("currency", "EUR")
+        .put("available", 10);
   }
 
   @Test
   void acceptsAValidProductTrimmingNameAndDescription() {
     NewProduct product = validator.create(valid().put("description", " Moka pot \n"));
 
-    assertThat(product).isEqualTo(new NewProduct("KIT-ESP_001", "Espresso Pot", "Moka pot", 2950, "EUR", 10));
+    assertThat(product)
+        .isEqualTo(new NewProduct("KIT-ESP_001", "Espresso Pot", "Moka pot", 2950, "EUR", 10));
   }
 
   @Test
   void acceptsTheBoundsOfEveryRange() {
-    NewProduct product = validator.create(valid().put("sku", "A".repeat(64)).put("name", "n".repeat(200))
-        .put("description", "d".repeat(2000)).put("priceMinor", 1_000_000_000L).put("available", 1_000_000));
+    NewProduct product =
+        validator.create(
+            valid()
+                .put("sku", "A".repeat(64))
+                .put("name", "n".repeat(200))
+                .put("description", "d".repeat(2000))
+                .put("priceMinor", 1_000_000_000L)
+                .put("available", 1_000_000));
 
     assertThat(product.priceMinor()).isEqualTo(1_000_000_000L);
-    assertThat(validator.create(valid().put("priceMinor", 0).put("available", 0)).available()).isZero();
+    assertThat(validator.create(valid().put("priceMinor", 0).put("available", 0)).available())
+        .isZero();
   }
 
   @Test
@@ -46,7 +59,10 @@ class ProductValidatorTest {
 
   @Test
   void ignoresFieldsItDoesNotKnow() {
-    assertThat(validator.create(valid().put("messageId", UUID.randomUUID().toString()).put("colour", "red")).sku())
+    assertThat(
+            validator
+                .create(valid().put("messageId", UUID.randomUUID().toString()).put("colour", "red"))
+                .sku())
         .isEqualTo("KIT-ESP_001");
   }
 
@@ -56,24 +72,44 @@ class ProductValidatorTest {
     assertInvalid(() -> validator.create(valid().put("sku", "has space")), "sku must be");
     assertInvalid(() -> validator.create(valid().put("sku", "A".repeat(65))), "sku must be");
     assertInvalid(() -> validator.create(valid().put("sku", "ÄBC")), "sku must be");
-    assertInvalid(() -> validator.create(valid().put("name", "")), "name must be 1 to 200 characters");
-    assertInvalid(() -> validator.create(valid().put("name", "   ")), "name must be 1 to 200 characters, not blank");
-    assertInvalid(() -> validator.create(valid().put("name", "n".repeat(201))), "name must be 1 to 200");
-    assertInvalid(() -> validator.create(valid().put("name", "tab\there")), "name must not contain control");
+    assertInvalid(
+        () -> validator.create(valid().put("name", "")), "name must be 1 to 200 characters");
+    assertInvalid(
+        () -> validator.create(valid().put("name", "   ")),
+        "name must be 1 to 200 characters, not blank");
+    assertInvalid(
+        () -> validator.create(valid().put("name", "n".repeat(201))), "name must be 1 to 200");
+    assertInvalid(
+        () -> validator.create(valid().put("name", "tab\there")), "name must not contain control");
     assertInvalid(() -> validator.create(valid().put("name", 42)), "name must be a string");
-    assertInvalid(() -> validator.create(valid().put("description", "d".repeat(2001))),
+    assertInvalid(
+        () -> validator.create(valid().put("description", "d".repeat(2001))),
         "description must be at most 2000 characters");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", -1)), "priceMinor must be an integer from 0");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", 1_000_000_001L)), "priceMinor must be");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", 12.5)), "priceMinor must be an integer");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", 12.0)), "priceMinor must be an integer");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", "1200")), "priceMinor must be an integer");
-    assertInvalid(() -> validator.create(valid().put("priceMinor", new BigInteger("99999999999999999999999"))),
+    assertInvalid(
+        () -> validator.create(valid().put("priceMinor", -1)),
+        "priceMinor must be an integer from 0");
+    assertInvalid(
+        () -> validator.create(valid().put("priceMinor", 1_000_000_001L)), "priceMinor must be");
+    assertInvalid(
+        () -> validator.create(valid().put("priceMinor", 12.5)), "priceMinor must be an integer");
+    assertInvalid(
+        () -> validator.create(valid().put("priceMinor", 12.0)), "priceMinor must be an integer");
+    assertInvalid(
+        () -> validator.create(valid().put("priceMinor", "1200")), "priceMinor must be an integer");
+    assertInvalid(
+        () ->
+            validator.create(valid().put("priceMinor", new BigInteger("99999999999999999999999"))),
         "priceMinor must be");
-    assertInvalid(() -> validator.create(valid().put("currency", "eur")), "currency must be an ISO 4217 code");
+    assertInvalid(
+        () -> validator.create(valid().put("currency", "eur")),
+        "currency must be an ISO 4217 code");
     assertInvalid(() -> validator.create(valid().put("currency", "EURO")), "currency must be");
-    assertInvalid(() -> validator.create(valid().put("currency", "XQZ")), "currency XQZ is not an ISO 4217 code");
-    assertInvalid(() -> validator.create(valid().put("available", -1)), "available must be an integer from 0");
+    assertInvalid(
+        () -> validator.create(valid().put("currency", "XQZ")),
+        "currency XQZ is not an ISO 4217 code");
+    assertInvalid(
+        () -> validator.create(valid().put("available", -1)),
+        "available must be an integer from 0");
     assertInvalid(() -> validator.create(valid().put("available", 1_000_001)), "available must be");
   }
 
@@ -86,37 +122,67 @@ class ProductValidatorTest {
         .hasMessageContaining("priceMinor is required")
         .hasMessageContaining("currency is required")
         .hasMessageContaining("available is required")
-        .message().doesNotContain("description");
+        .message()
+        .doesNotContain("description");
   }
 
   @Test
   void anUpdateNeedsAnIdAVersionAndAChange() {
     String id = UUID.randomUUID().toString();
-    assertInvalid(() -> validator.update(new JsonObject().put("expectedVersion", 1).put("name", "x")),
+    assertInvalid(
+        () -> validator.update(new JsonObject().put("expectedVersion", 1).put("name", "x")),
         "id is required");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", "42").put("expectedVersion", 1).put("name", "x")),
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject().put("id", "42").put("expectedVersion", 1).put("name", "x")),
         "id must be a UUID");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("name", "x")),
+    assertInvalid(
+        () -> validator.update(new JsonObject().put("id", id).put("name", "x")),
         "expectedVersion is required");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 0).put("name", "x")),
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject().put("id", id).put("expectedVersion", 0).put("name", "x")),
         "expectedVersion must be an integer from 1");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1)),
+    assertInvalid(
+        () -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1)),
         "nothing to update");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1).put("name", "x")
-        .put("available", 5)), "available cannot be set by an update");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1).put("sku", "B")),
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject()
+                    .put("id", id)
+                    .put("expectedVersion", 1)
+                    .put("name", "x")
+                    .put("available", 5)),
+        "available cannot be set by an update");
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject().put("id", id).put("expectedVersion", 1).put("sku", "B")),
         "sku cannot be changed");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1)
-        .putNull("name")), "name must not be null");
-    assertInvalid(() -> validator.update(new JsonObject().put("id", id).put("expectedVersion", 1)
-        .put("priceMinor", -5)), "priceMinor must be");
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject().put("id", id).put("expectedVersion", 1).putNull("name")),
+        "name must not be null");
+    assertInvalid(
+        () ->
+            validator.update(
+                new JsonObject().put("id", id).put("expectedVersion", 1).put("priceMinor", -5)),
+        "priceMinor must be");
   }
 
   @Test
   void anUpdateKeepsWhatItDoesNotName() {
     UUID id = UUID.randomUUID();
-    ProductChanges changes = validator.update(new JsonObject().put("id", id.toString().toUpperCase())
-        .put("expectedVersion", 3).put("priceMinor", 0));
+    ProductChanges changes =
+        validator.update(
+            new JsonObject()
+                .put("id", id.toString().toUpperCase())
+                .put("expectedVersion", 3)
+                .put("priceMinor", 0));
 
     assertThat(changes).isEqualTo(new ProductChanges(id, 3L, null, null, 0L, null));
   }
@@ -129,29 +195,47 @@ class ProductValidatorTest {
     assertThat(validator.adjust(ok, ADMIN))
         .isEqualTo(new StockAdjustment(UUID.fromString(id), -3, "recount", "admin-1", null));
     assertInvalid(() -> validator.adjust(ok.copy().put("delta", 0), ADMIN), "delta must not be 0");
-    assertInvalid(() -> validator.adjust(ok.copy().put("delta", 1_000_001), ADMIN), "delta must be an integer");
-    assertInvalid(() -> validator.adjust(ok.copy().put("delta", -1_000_001), ADMIN), "delta must be an integer");
-    assertInvalid(() -> validator.adjust(ok.copy().put("delta", 1.5), ADMIN), "delta must be an integer");
-    assertInvalid(() -> validator.adjust(ok.copy().put("reason", " "), ADMIN), "reason must be 1 to 200");
-    assertInvalid(() -> validator.adjust(ok.copy().put("reason", "r".repeat(201)), ADMIN), "reason must be 1 to 200");
-    assertInvalid(() -> validator.adjust(ok.copy().put("messageId", "m-1"), ADMIN), "messageId must be a UUID");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("delta", 1_000_001), ADMIN),
+        "delta must be an integer");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("delta", -1_000_001), ADMIN),
+        "delta must be an integer");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("delta", 1.5), ADMIN), "delta must be an integer");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("reason", " "), ADMIN), "reason must be 1 to 200");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("reason", "r".repeat(201)), ADMIN),
+        "reason must be 1 to 200");
+    assertInvalid(
+        () -> validator.adjust(ok.copy().put("messageId", "m-1"), ADMIN),
+        "messageId must be a UUID");
   }
 
   @Test
   void aPageDefaultsItsLimitAndRejectsOneOutsideOneToAHundred() {
     assertThat(validator.page(new JsonObject())).isEqualTo(new PageRequest(null, Cursor.START, 20));
-    assertThat(validator.page(new JsonObject().put("limit", 100).put("q", "  ")).limit()).isEqualTo(100);
+    assertThat(validator.page(new JsonObject().put("limit", 100).put("q", "  ")).limit())
+        .isEqualTo(100);
     assertThat(validator.page(new JsonObject().put("q", "  ")).query()).isNull();
-    assertInvalid(() -> validator.page(new JsonObject().put("limit", 0)), "limit must be an integer from 1 to 100");
-    assertInvalid(() -> validator.page(new JsonObject().put("limit", 101)), "limit must be an integer from 1 to 100");
-    assertInvalid(() -> validator.page(new JsonObject().put("q", "q".repeat(201))), "q must be at most 200");
+    assertInvalid(
+        () -> validator.page(new JsonObject().put("limit", 0)),
+        "limit must be an integer from 1 to 100");
+    assertInvalid(
+        () -> validator.page(new JsonObject().put("limit", 101)),
+        "limit must be an integer from 1 to 100");
+    assertInvalid(
+        () -> validator.page(new JsonObject().put("q", "q".repeat(201))), "q must be at most 200");
     assertInvalid(() -> validator.page(new JsonObject().put("cursor", "abc def")), "cursor");
-    assertInvalid(() -> validator.page(new JsonObject().put("cursor", "AAAA")), "cursor is malformed");
+    assertInvalid(
+        () -> validator.page(new JsonObject().put("cursor", "AAAA")), "cursor is malformed");
   }
 
   @Test
   void aPageQueryTakesLikeWildcardsLiterally() {
-    assertThat(new PageRequest("50%_off\\", Cursor.START, 10).likePattern()).isEqualTo("%50\\%\\_off\\\\%");
+    assertThat(new PageRequest("50%_off\\", Cursor.START, 10).likePattern())
+        .isEqualTo("%50\\%\\_off\\\\%");
     assertThat(new PageRequest("Tea", Cursor.START, 10).likePattern()).isEqualTo("%Tea%");
   }
 
@@ -159,12 +243,16 @@ class ProductValidatorTest {
   void aCallerWithoutIdentityIsUnauthenticatedAndACustomerForbidden() {
     assertThatThrownBy(() -> Callers.admin(io.vertx.core.MultiMap.caseInsensitiveMultiMap()))
         .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(401));
-    io.vertx.core.MultiMap customer = io.vertx.core.MultiMap.caseInsensitiveMultiMap()
-        .add(Identity.USER_ID_HEADER, "u-1").add(Identity.ROLES_HEADER, Identity.CUSTOMER);
+    io.vertx.core.MultiMap customer =
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+            .add(Identity.USER_ID_HEADER, "u-1")
+            .add(Identity.ROLES_HEADER, Identity.CUSTOMER);
     assertThatThrownBy(() -> Callers.admin(customer))
         .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(403));
-    io.vertx.core.MultiMap admin = io.vertx.core.MultiMap.caseInsensitiveMultiMap()
-        .add(Identity.USER_ID_HEADER, "u-2").add(Identity.ROLES_HEADER, "customer,admin");
+    io.vertx.core.MultiMap admin =
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+            .add(Identity.USER_ID_HEADER, "u-2")
+            .add(Identity.ROLES_HEADER, "customer,admin");
     assertThat(Callers.admin(admin).userId()).isEqualTo("u-2");
   }
 

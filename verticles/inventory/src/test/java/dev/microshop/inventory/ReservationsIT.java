@@ -27,17 +27,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The saga's stock commands on the real inventory schema, sent as orders' relay sends them: a reserve is answered
- * in its reply ({result, orderId, ...}), with nothing written to inventory's outbox.
+ * The saga's stock commands on the real inventory schema, sent as orders' relay sends them: a
+ * reserve is answered in its reply ({result, orderId, ...}), with nothing written to inventory's
+ * outbox.
  */
 class ReservationsIT {
-  private static final Identity ADMIN = new Identity("admin-" + UUID.randomUUID(), List.of(Identity.ADMIN));
+  private static final Identity ADMIN =
+      new Identity("admin-" + UUID.randomUUID(), List.of(Identity.ADMIN));
 
   private static ServiceHarness harness;
 
   @BeforeAll
   static void start() throws Exception {
-    harness = ServiceHarness.start("inventory", InventoryVerticle::new, Map.of("MICROSHOP_OUTBOX_POLL_MS", "100"));
+    harness =
+        ServiceHarness.start(
+            "inventory", InventoryVerticle::new, Map.of("MICROSHOP_OUTBOX_POLL_MS", "100"));
   }
 
   @AfterAll
@@ -56,29 +60,50 @@ class ReservationsIT {
 
     JsonObject body = harness.request(SagaCommands.RESERVE_STOCK, command, null);
 
-    assertThat(body.fieldNames()).containsExactlyInAnyOrder("result", "orderId", "lines", "totalMinor", "currency");
+    assertThat(body.fieldNames())
+        .containsExactlyInAnyOrder("result", "orderId", "lines", "totalMinor", "currency");
     assertThat(body.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
     assertThat(body.getString("orderId")).isEqualTo(order);
     assertThat(body.getLong("totalMinor")).isEqualTo(2 * 1_250 + 2_990);
     assertThat(body.getString("currency")).isEqualTo("EUR");
-    assertThat(body.getJsonArray("lines")).containsExactlyInAnyOrder(
-        new JsonObject().put("productId", id(mug)).put("quantity", 2).put("priceMinor", 1_250L)
-            .put("currency", "EUR").put("name", "Enamel Mug"),
-        new JsonObject().put("productId", id(pot)).put("quantity", 1).put("priceMinor", 2_990L)
-            .put("currency", "EUR").put("name", "Moka Pot"));
+    assertThat(body.getJsonArray("lines"))
+        .containsExactlyInAnyOrder(
+            new JsonObject()
+                .put("productId", id(mug))
+                .put("quantity", 2)
+                .put("priceMinor", 1_250L)
+                .put("currency", "EUR")
+                .put("name", "Enamel Mug"),
+            new JsonObject()
+                .put("productId", id(pot))
+                .put("quantity", 1)
+                .put("priceMinor", 2_990L)
+                .put("currency", "EUR")
+                .put("name", "Moka Pot"));
 
     assertThat(stock(mug)).isEqualTo(List.of(3, 2L));
     assertThat(stock(pot)).isEqualTo(List.of(1, 2L));
-    assertThat(reservations(order)).containsExactlyInAnyOrder(
-        List.of(id(mug), 2, "RESERVED", 1_250L, "EUR"),
-        List.of(id(pot), 1, "RESERVED", 2_990L, "EUR"));
-    assertThat(harness.request(InventoryApi.GET, new JsonObject().put("id", id(mug)), null).getLong("version"))
-        .as("the ETag changes with the stock").isEqualTo(2);
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid AND consumer = ?",
-        command.getString("messageId"), SagaCommands.RESERVE_STOCK)).isEqualTo(1);
+    assertThat(reservations(order))
+        .containsExactlyInAnyOrder(
+            List.of(id(mug), 2, "RESERVED", 1_250L, "EUR"),
+            List.of(id(pot), 1, "RESERVED", 2_990L, "EUR"));
+    assertThat(
+            harness
+                .request(InventoryApi.GET, new JsonObject().put("id", id(mug)), null)
+                .getLong("version"))
+        .as("the ETag changes with the stock")
+        .isEqualTo(2);
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ?::uuid AND consumer = ?",
+                command.getString("messageId"),
+                SagaCommands.RESERVE_STOCK))
+        .isEqualTo(1);
     assertBalanced(mug, 5, 0, 3, 2, 0);
     assertBalanced(pot, 2, 0, 1, 1, 0);
-    assertThat(outboxRows(order)).as("the answer is the reply: no message back through the outbox").isZero();
+    assertThat(outboxRows(order))
+        .as("the answer is the reply: no message back through the outbox")
+        .isZero();
   }
 
   @Test
@@ -87,11 +112,16 @@ class ReservationsIT {
     JsonObject scarce = product("Copper Kettle", 9_900, "EUR", 1);
     String order = UUID.randomUUID().toString();
 
-    JsonObject answer = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(plenty, 3), line(scarce, 2)),
-        null);
+    JsonObject answer =
+        harness.request(
+            SagaCommands.RESERVE_STOCK, reserve(order, line(plenty, 3), line(scarce, 2)), null);
 
-    assertThat(answer).isEqualTo(new JsonObject().put("result", OrdersApi.STOCK_REJECTED).put("orderId", order)
-        .put("reason", "OUT_OF_STOCK"));
+    assertThat(answer)
+        .isEqualTo(
+            new JsonObject()
+                .put("result", OrdersApi.STOCK_REJECTED)
+                .put("orderId", order)
+                .put("reason", "OUT_OF_STOCK"));
     assertThat(stock(plenty)).isEqualTo(List.of(50, 1L));
     assertThat(stock(scarce)).isEqualTo(List.of(1, 1L));
     assertThat(reservations(order)).isEmpty();
@@ -103,9 +133,11 @@ class ReservationsIT {
   void anUnknownProductRejectsTheWholeOrder() throws Exception {
     JsonObject known = product("Linen Napkins", 1_800, "EUR", 8);
     String order = UUID.randomUUID().toString();
-    JsonObject ghost = new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 1);
+    JsonObject ghost =
+        new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 1);
 
-    JsonObject answer = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(known, 1), ghost), null);
+    JsonObject answer =
+        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(known, 1), ghost), null);
 
     assertThat(answer.getString("result")).isEqualTo(OrdersApi.STOCK_REJECTED);
     assertThat(answer.getString("reason")).isEqualTo("UNKNOWN_PRODUCT");
@@ -119,8 +151,9 @@ class ReservationsIT {
     JsonObject dollars = product("Maple Syrup", 1_100, "USD", 8);
     String order = UUID.randomUUID().toString();
 
-    JsonObject answer = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(euros, 1), line(dollars, 1)),
-        null);
+    JsonObject answer =
+        harness.request(
+            SagaCommands.RESERVE_STOCK, reserve(order, line(euros, 1), line(dollars, 1)), null);
 
     assertThat(answer.getString("result")).isEqualTo(OrdersApi.STOCK_REJECTED);
     assertThat(answer.getString("reason")).isEqualTo("MIXED_CURRENCY");
@@ -140,10 +173,14 @@ class ReservationsIT {
 
     assertThat(first.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
     assertThat(again).as("the redelivery's answer").isEqualTo(first);
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid", command.getString("messageId")))
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ?::uuid",
+                command.getString("messageId")))
         .isEqualTo(1);
     assertThat(stock(lamp)).isEqualTo(List.of(7, 2L));
-    assertThat(reservations(order)).containsExactly(List.of(id(lamp), 3, "RESERVED", 4_500L, "EUR"));
+    assertThat(reservations(order))
+        .containsExactly(List.of(id(lamp), 3, "RESERVED", 4_500L, "EUR"));
   }
 
   @Test
@@ -151,8 +188,10 @@ class ReservationsIT {
     JsonObject lamp = product("Floor Lamp", 12_000, "EUR", 10);
     String order = UUID.randomUUID().toString();
 
-    JsonObject first = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
-    JsonObject second = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+    JsonObject first =
+        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+    JsonObject second =
+        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
 
     assertThat(first.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
     assertThat(first.getLong("totalMinor")).isEqualTo(48_000);
@@ -162,7 +201,8 @@ class ReservationsIT {
   }
 
   @Test
-  void oneMessageDeliveredTenTimesAtOnceReservesOnceAndEveryDeliveryGetsTheSameAnswer() throws Exception {
+  void oneMessageDeliveredTenTimesAtOnceReservesOnceAndEveryDeliveryGetsTheSameAnswer()
+      throws Exception {
     JsonObject clock = product("Wall Clock", 3_300, "EUR", 30);
     String order = UUID.randomUUID().toString();
     JsonObject command = reserve(order, line(clock, 3));
@@ -174,8 +214,12 @@ class ReservationsIT {
     assertThat(answers.get(0).getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
     assertThat(answers.get(0).getLong("totalMinor")).isEqualTo(9_900);
     assertThat(stock(clock)).isEqualTo(List.of(27, 2L));
-    assertThat(reservations(order)).containsExactly(List.of(id(clock), 3, "RESERVED", 3_300L, "EUR"));
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid", command.getString("messageId")))
+    assertThat(reservations(order))
+        .containsExactly(List.of(id(clock), 3, "RESERVED", 3_300L, "EUR"));
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ?::uuid",
+                command.getString("messageId")))
         .isEqualTo(1);
   }
 
@@ -186,24 +230,33 @@ class ReservationsIT {
 
     List<JsonObject> answers = concurrently(20, i -> reserve(order, line(rug, 5)));
 
-    assertThat(answers).hasSize(20).extracting(a -> a.getString("result")).containsOnly(OrdersApi.STOCK_RESERVED);
+    assertThat(answers)
+        .hasSize(20)
+        .extracting(a -> a.getString("result"))
+        .containsOnly(OrdersApi.STOCK_RESERVED);
     assertThat(answers).extracting(a -> a.getLong("totalMinor")).containsOnly(5 * 19_900L);
     assertThat(stock(rug)).isEqualTo(List.of(95, 2L));
-    assertThat(reservations(order)).containsExactly(List.of(id(rug), 5, "RESERVED", 19_900L, "EUR"));
+    assertThat(reservations(order))
+        .containsExactly(List.of(id(rug), 5, "RESERVED", 19_900L, "EUR"));
   }
 
   @Test
   void aRejectedOrderStaysRejectedWhenStockArrivesBeforeItsRetry() throws Exception {
     JsonObject chair = product("Oak Chair", 25_000, "EUR", 1);
     String order = UUID.randomUUID().toString();
-    JsonObject first = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
-    harness.request(InventoryApi.ADJUST_STOCK, new JsonObject().put("id", id(chair)).put("delta", 5)
-        .put("reason", "delivery"), ADMIN);
+    JsonObject first =
+        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+    harness.request(
+        InventoryApi.ADJUST_STOCK,
+        new JsonObject().put("id", id(chair)).put("delta", 5).put("reason", "delivery"),
+        ADMIN);
 
-    JsonObject retried = harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+    JsonObject retried =
+        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
 
     // orders cancelled the order on the first answer: a reservation now would never be released.
-    assertThat(List.of(first, retried)).extracting(a -> a.getString("reason"))
+    assertThat(List.of(first, retried))
+        .extracting(a -> a.getString("reason"))
         .containsExactly("OUT_OF_STOCK", "OUT_OF_STOCK");
     assertThat(stock(chair)).isEqualTo(List.of(6, 2L));
     assertThat(reservations(order)).isEmpty();
@@ -240,7 +293,8 @@ class ReservationsIT {
     harness.request(SagaCommands.COMMIT_STOCK, orderRef(order), null);
 
     assertThat(stock(tent)).isEqualTo(List.of(1, 2L));
-    assertThat(reservations(order)).containsExactly(List.of(id(tent), 3, "COMMITTED", 29_900L, "EUR"));
+    assertThat(reservations(order))
+        .containsExactly(List.of(id(tent), 3, "COMMITTED", 29_900L, "EUR"));
     assertBalanced(tent, 4, 0, 1, 0, 3);
   }
 
@@ -264,18 +318,25 @@ class ReservationsIT {
     JsonObject release = orderRef(order);
     JsonObject commit = orderRef(order);
 
-    assertThat(harness.request(SagaCommands.RELEASE_STOCK, release, null)).isEqualTo(new JsonObject());
-    assertThat(harness.request(SagaCommands.COMMIT_STOCK, commit, null)).isEqualTo(new JsonObject());
+    assertThat(harness.request(SagaCommands.RELEASE_STOCK, release, null))
+        .isEqualTo(new JsonObject());
+    assertThat(harness.request(SagaCommands.COMMIT_STOCK, commit, null))
+        .isEqualTo(new JsonObject());
 
     assertThat(reservations(order)).isEmpty();
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id IN (?::uuid, ?::uuid)",
-        release.getString("messageId"), commit.getString("messageId"))).isEqualTo(2);
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id IN (?::uuid, ?::uuid)",
+                release.getString("messageId"),
+                commit.getString("messageId")))
+        .isEqualTo(2);
   }
 
   @Test
   void twoHundredConcurrentSingleUnitOrdersForTenUnitsReserveExactlyTen() throws Exception {
     JsonObject teapot = product("Cast Iron Teapot", 4_500, "EUR", 10);
-    List<String> orders = IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID().toString()).toList();
+    List<String> orders =
+        IntStream.range(0, 200).mapToObj(i -> UUID.randomUUID().toString()).toList();
 
     List<JsonObject> answers = concurrently(200, i -> reserve(orders.get(i), line(teapot, 1)));
 
@@ -284,10 +345,16 @@ class ReservationsIT {
     assertThat(addresses.stream().filter(OrdersApi.STOCK_RESERVED::equals).count()).isEqualTo(10);
     assertThat(addresses.stream().filter(OrdersApi.STOCK_REJECTED::equals).count()).isEqualTo(190);
     assertThat(stock(teapot).get(0)).isEqualTo(0);
-    assertThat(count("SELECT count(*) FROM reservations WHERE product_id = ?::uuid AND status = 'RESERVED'",
-        id(teapot))).isEqualTo(10);
-    assertThat(count("SELECT count(*) FROM stock_requests WHERE rejection = 'OUT_OF_STOCK' AND order_id IN "
-        + "(SELECT (v->>0)::uuid FROM jsonb_array_elements(?::jsonb) v)", new JsonArray(orders).encode()))
+    assertThat(
+            count(
+                "SELECT count(*) FROM reservations WHERE product_id = ?::uuid AND status = 'RESERVED'",
+                id(teapot)))
+        .isEqualTo(10);
+    assertThat(
+            count(
+                "SELECT count(*) FROM stock_requests WHERE rejection = 'OUT_OF_STOCK' AND order_id IN "
+                    + "(SELECT (v->>0)::uuid FROM jsonb_array_elements(?::jsonb) v)",
+                new JsonArray(orders).encode()))
         .isEqualTo(190);
     assertBalanced(teapot, 10, 0, 0, 10, 0);
   }
@@ -296,17 +363,25 @@ class ReservationsIT {
   void aMalformedCommandFails400AndRecordsNothing() throws Exception {
     String order = UUID.randomUUID().toString();
     JsonObject noLines = reserve(order);
-    JsonObject zero = reserve(order, new JsonObject().put("productId", UUID.randomUUID().toString())
-        .put("quantity", 0));
+    JsonObject zero =
+        reserve(
+            order,
+            new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 0));
     String twice = UUID.randomUUID().toString();
-    JsonObject repeated = reserve(order, new JsonObject().put("productId", twice).put("quantity", 1),
-        new JsonObject().put("productId", twice).put("quantity", 2));
+    JsonObject repeated =
+        reserve(
+            order,
+            new JsonObject().put("productId", twice).put("quantity", 1),
+            new JsonObject().put("productId", twice).put("quantity", 2));
 
     ReplyException empty = harness.failure(SagaCommands.RESERVE_STOCK, noLines, null);
     ReplyException badQuantity = harness.failure(SagaCommands.RESERVE_STOCK, zero, null);
     ReplyException duplicate = harness.failure(SagaCommands.RESERVE_STOCK, repeated, null);
-    ReplyException noOrder = harness.failure(SagaCommands.RELEASE_STOCK,
-        new JsonObject().put("messageId", UUID.randomUUID().toString()), null);
+    ReplyException noOrder =
+        harness.failure(
+            SagaCommands.RELEASE_STOCK,
+            new JsonObject().put("messageId", UUID.randomUUID().toString()),
+            null);
 
     assertThat(empty.failureCode()).isEqualTo(400);
     assertThat(empty.getMessage()).contains("lines must be an array of 1 to 100 lines");
@@ -316,27 +391,44 @@ class ReservationsIT {
     assertThat(duplicate.getMessage()).contains(twice + " is repeated");
     assertThat(noOrder.failureCode()).isEqualTo(400);
     assertThat(noOrder.getMessage()).contains("orderId is required");
-    assertThat(count("SELECT count(*) FROM stock_requests WHERE order_id = ?::uuid", order)).isZero();
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?::uuid", noLines.getString("messageId")))
-        .as("a failed command is not marked processed: the sender may retry it").isZero();
+    assertThat(count("SELECT count(*) FROM stock_requests WHERE order_id = ?::uuid", order))
+        .isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ?::uuid",
+                noLines.getString("messageId")))
+        .as("a failed command is not marked processed: the sender may retry it")
+        .isZero();
   }
 
   // --- helpers
 
-  private static List<JsonObject> concurrently(int n, java.util.function.IntFunction<JsonObject> command) {
+  private static List<JsonObject> concurrently(
+      int n, java.util.function.IntFunction<JsonObject> command) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(30_000);
-    List<Future<JsonObject>> sent = IntStream.range(0, n)
-        .mapToObj(i -> harness.vertx().eventBus().<JsonObject>request(SagaCommands.RESERVE_STOCK, command.apply(i),
-            options).map(msg -> msg.body()))
-        .toList();
+    List<Future<JsonObject>> sent =
+        IntStream.range(0, n)
+            .mapToObj(
+                i ->
+                    harness
+                        .vertx()
+                        .eventBus()
+                        .<JsonObject>request(SagaCommands.RESERVE_STOCK, command.apply(i), options)
+                        .map(msg -> msg.body()))
+            .toList();
     ServiceHarness.await(Future.all(sent));
     return sent.stream().map(Future::result).toList();
   }
 
   private static JsonObject product(String name, long priceMinor, String currency, int available) {
-    return harness.request(InventoryApi.CREATE, new JsonObject()
-        .put("sku", "RSV-" + UUID.randomUUID().toString().substring(0, 18).toUpperCase())
-        .put("name", name).put("priceMinor", priceMinor).put("currency", currency).put("available", available),
+    return harness.request(
+        InventoryApi.CREATE,
+        new JsonObject()
+            .put("sku", "RSV-" + UUID.randomUUID().toString().substring(0, 18).toUpperCase())
+            .put("name", name)
+            .put("priceMinor", priceMinor)
+            .put("currency", currency)
+            .put("available", available),
         ADMIN);
   }
 
@@ -353,8 +445,10 @@ class ReservationsIT {
   }
 
   private static JsonObject orderRef(String order) {
-    return new JsonObject().put("messageId", UUID.randomUUID().toString())
-        .put("occurredAt", Instant.now().toString()).put("orderId", order);
+    return new JsonObject()
+        .put("messageId", UUID.randomUUID().toString())
+        .put("occurredAt", Instant.now().toString())
+        .put("orderId", order);
   }
 
   /** [available, version] of a product, as stored. */
@@ -364,12 +458,15 @@ class ReservationsIT {
 
   /** [product id, quantity, status, price, currency] of an order's reservations. */
   private static List<List<Object>> reservations(String order) throws Exception {
-    return rows("SELECT product_id::text, quantity, status, price_minor, currency FROM reservations "
-        + "WHERE order_id = ?::uuid ORDER BY product_id", order);
+    return rows(
+        "SELECT product_id::text, quantity, status, price_minor, currency FROM reservations "
+            + "WHERE order_id = ?::uuid ORDER BY product_id",
+        order);
   }
 
   private static String rejection(String order) throws Exception {
-    return (String) rows("SELECT rejection FROM stock_requests WHERE order_id = ?::uuid", order).get(0).get(0);
+    return (String)
+        rows("SELECT rejection FROM stock_requests WHERE order_id = ?::uuid", order).get(0).get(0);
   }
 
   private static long outboxRows(String order) throws Exception {
@@ -377,19 +474,30 @@ class ReservationsIT {
   }
 
   /** initial stock + adjustments = available + reserved + sold, with each term as expected. */
-  private static void assertBalanced(JsonObject product, long initial, long adjusted, long available, long reserved,
-      long sold) throws Exception {
-    List<Object> balance = rows("SELECT initial_available, adjusted, available, reserved, sold, balanced "
-        + "FROM stock_balance WHERE product_id = ?::uuid", id(product)).get(0);
+  private static void assertBalanced(
+      JsonObject product, long initial, long adjusted, long available, long reserved, long sold)
+      throws Exception {
+    List<Object> balance =
+        rows(
+                "SELECT initial_available, adjusted, available, reserved, sold, balanced "
+                    + "FROM stock_balance WHERE product_id = ?::uuid",
+                id(product))
+            .get(0);
     Map<String, Object> named = new LinkedHashMap<>();
-    List<String> names = List.of("initial", "adjusted", "available", "reserved", "sold", "balanced");
+    List<String> names =
+        List.of("initial", "adjusted", "available", "reserved", "sold", "balanced");
     for (int i = 0; i < names.size(); i++) {
       Object value = balance.get(i);
       named.put(names.get(i), value instanceof Number number ? number.longValue() : value);
     }
-    assertThat(named).containsExactly(Map.entry("initial", initial), Map.entry("adjusted", adjusted),
-        Map.entry("available", available), Map.entry("reserved", reserved), Map.entry("sold", sold),
-        Map.entry("balanced", true));
+    assertThat(named)
+        .containsExactly(
+            Map.entry("initial", initial),
+            Map.entry("adjusted", adjusted),
+            Map.entry("available", available),
+            Map.entry("reserved", reserved),
+            Map.entry("sold", sold),
+            Map.entry("balanced", true));
   }
 
   private static long count(String sql, Object... params) throws Exception {
@@ -397,7 +505,8 @@ class ReservationsIT {
   }
 
   private static List<List<Object>> rows(String sql, Object... params) throws Exception {
-    try (Connection c = harness.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = harness.sql();
+        PreparedStatement s = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }

@@ -28,8 +28,12 @@ class ReserveCommandTest {
 
   @Test
   void everyProblemOfAMalformedCommandIsNamed() {
-    JsonObject bad = new JsonObject().put("orderId", "nope")
-        .put("lines", new JsonArray().add(line(A, 0)).add("x").add(new JsonObject().put("quantity", 1)));
+    JsonObject bad =
+        new JsonObject()
+            .put("orderId", "nope")
+            .put(
+                "lines",
+                new JsonArray().add(line(A, 0)).add("x").add(new JsonObject().put("quantity", 1)));
 
     assertThatThrownBy(() -> ReserveCommand.from(bad))
         .isInstanceOfSatisfying(ServiceFailure.class, e -> assertThat(e.code()).isEqualTo(400))
@@ -43,7 +47,8 @@ class ReserveCommandTest {
   void anUnknownProductOutranksAMixOfCurrenciesWhichOutranksAShortage() {
     ReserveCommand command = ReserveCommand.from(body(line(A, 5), line(B, 5)));
 
-    assertThat(command.rejection(Map.of(A, new Stock("EUR", 1)))).isEqualTo(ReserveCommand.UNKNOWN_PRODUCT);
+    assertThat(command.rejection(Map.of(A, new Stock("EUR", 1))))
+        .isEqualTo(ReserveCommand.UNKNOWN_PRODUCT);
     assertThat(command.rejection(Map.of(A, new Stock("EUR", 1), B, new Stock("USD", 9))))
         .isEqualTo(ReserveCommand.MIXED_CURRENCY);
     assertThat(command.rejection(Map.of(A, new Stock("EUR", 4), B, new Stock("EUR", 9))))
@@ -52,8 +57,9 @@ class ReserveCommandTest {
   }
 
   private static JsonObject body(JsonObject... lines) {
-    return new JsonObject().put("orderId", ORDER.toString()).put("lines", new JsonArray(List.of(
-        (Object[]) lines)));
+    return new JsonObject()
+        .put("orderId", ORDER.toString())
+        .put("lines", new JsonArray(List.of((Object[]) lines)));
   }
 
   private static JsonObject line(UUID product, int quantity) {

@@ -11,9 +11,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * What one event tells one user, read from the event's payload (see {@code Events}). A payload missing a field
- * or carrying a wrong one is refused with a 400 naming it: the sender retries it and it ends as a dead letter,
- * where an operator can see it, instead of a half-empty notification.
+ * What one event tells one user, read from the event's payload (see {@code Events}). A payload
+ * missing a field or carrying a wrong one is refused with a 400 naming it: the sender retries it
+ * and it ends as a dead letter, where an operator can see it, instead of a half-empty notification.
  */
 record NewNotification(UUID userId, UUID eventId, String kind, String title, JsonObject body) {
   static final String ORDER_CONFIRMED = "ORDER_CONFIRMED";
@@ -23,21 +23,32 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   static final int MAX_TEXT_CHARS = 200;
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
-  /** Why an order was cancelled, in the customer's words; a reason not listed here gets the bare sentence. */
-  private static final Map<String, String> CANCELLATIONS = Map.of(
-      "OUT_OF_STOCK", "Your order was cancelled: an item is out of stock. Nothing was charged.",
-      "UNKNOWN_PRODUCT", "Your order was cancelled: an item is no longer sold. Nothing was charged.",
-      "MIXED_CURRENCY", "Your order was cancelled: its items are priced in different currencies. Nothing was charged.",
-      "PAYMENT_DECLINED", "Your order was cancelled: the payment was declined.",
-      "CANCELLED_BY_CUSTOMER", "You cancelled your order. Any payment is refunded.",
-      "DEADLINE_EXCEEDED", "Your order was cancelled: it could not be completed in time. Any payment is refunded.");
+  /**
+   * Why an order was cancelled, in the customer's words; a reason not listed here gets the bare
+   * sentence.
+   */
+  private static final Map<String, String> CANCELLATIONS =
+      Map.of(
+          "OUT_OF_STOCK", "Your order was cancelled: an item is out of stock. Nothing was charged.",
+          "UNKNOWN_PRODUCT",
+              "Your order was cancelled: an item is no longer sold. Nothing was charged.",
+          "MIXED_CURRENCY",
+              "Your order was cancelled: its items are priced in different currencies. Nothing was charged.",
+          "PAYMENT_DECLINED", "Your order was cancelled: the payment was declined.",
+          "CANCELLED_BY_CUSTOMER", "You cancelled your order. Any payment is refunded.",
+          "DEADLINE_EXCEEDED",
+              "Your order was cancelled: it could not be completed in time. Any payment is refunded.");
 
   /** {@code {eventId, orderId, userId, totalMinor, currency}}. */
   static NewNotification orderConfirmed(JsonObject event) {
     String orderId = uuid(event, "orderId").toString();
     long total = minorUnits(event, "totalMinor");
     String currency = currency(event, "currency");
-    return new NewNotification(uuid(event, "userId"), uuid(event, "eventId"), ORDER_CONFIRMED, "Order confirmed",
+    return new NewNotification(
+        uuid(event, "userId"),
+        uuid(event, "eventId"),
+        ORDER_CONFIRMED,
+        "Order confirmed",
         new JsonObject()
             .put("orderId", orderId)
             .put("totalMinor", total)
@@ -49,7 +60,11 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   static NewNotification orderCancelled(JsonObject event) {
     String orderId = uuid(event, "orderId").toString();
     String reason = text(event, "reason");
-    return new NewNotification(uuid(event, "userId"), uuid(event, "eventId"), ORDER_CANCELLED, "Order cancelled",
+    return new NewNotification(
+        uuid(event, "userId"),
+        uuid(event, "eventId"),
+        ORDER_CANCELLED,
+        "Order cancelled",
         new JsonObject()
             .put("orderId", orderId)
             .put("reason", reason)
@@ -59,7 +74,11 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   /** {@code {eventId, userId, displayName}}; the email is not needed to greet someone. */
   static NewNotification welcome(JsonObject event) {
     String displayName = text(event, "displayName");
-    return new NewNotification(uuid(event, "userId"), uuid(event, "eventId"), WELCOME, "Welcome to microshop",
+    return new NewNotification(
+        uuid(event, "userId"),
+        uuid(event, "eventId"),
+        WELCOME,
+        "Welcome to microshop",
         new JsonObject()
             .put("displayName", displayName)
             .put("text", "Hello " + displayName + ", your account is ready."));
@@ -108,7 +127,9 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   }
 
   private static String text(JsonObject event, String field) {
-    if (event.getValue(field) instanceof String text && !text.isBlank() && text.length() <= MAX_TEXT_CHARS) {
+    if (event.getValue(field) instanceof String text
+        && !text.isBlank()
+        && text.length() <= MAX_TEXT_CHARS) {
       return text.strip();
     }
     throw invalid(field, "must be a non-blank string of at most " + MAX_TEXT_CHARS + " characters");

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The notifications service: what users are told. Owns the notifications database. Each subscribed event is
- * stored once per user (its inbox drops a redelivered message, the unique (event, user) key a re-published
- * event) and, once committed, published to the user's live streams.
+ * The notifications service: what users are told. Owns the notifications database. Each subscribed
+ * event is stored once per user (its inbox drops a redelivered message, the unique (event, user)
+ * key a re-published event) and, once committed, published to the user's live streams.
  */
 public class NotificationsVerticle extends ServiceVerticle {
   static final int DEFAULT_LIMIT = 20;
@@ -50,23 +50,31 @@ public class NotificationsVerticle extends ServiceVerticle {
   }
 
   private Future<Void> on(String event, Function<JsonObject, NewNotification> reader) {
-    return reliablyInOneStatement(Events.deliveryAddress(Services.NOTIFICATIONS, event), NotificationsSql.INSERT_ONCE,
-        payload -> read(reader, payload).insertValues(), this::published);
+    return reliablyInOneStatement(
+        Events.deliveryAddress(Services.NOTIFICATIONS, event),
+        NotificationsSql.INSERT_ONCE,
+        payload -> read(reader, payload).insertValues(),
+        this::published);
   }
 
-  private static NewNotification read(Function<JsonObject, NewNotification> reader, JsonObject event) {
+  private static NewNotification read(
+      Function<JsonObject, NewNotification> reader, JsonObject event) {
     try {
       return reader.apply(event);
     } catch (ServiceFailure invalid) {
-      LOG.warn("refused event {} (message {}): {}", event.getValue("eventId"), event.getValue("messageId"),
+      LOG.warn(
+          "refused event {} (message {}): {}",
+          event.getValue("eventId"),
+          event.getValue("messageId"),
           invalid.getMessage());
       throw invalid;
     }
   }
 
   /**
-   * Live streams hear of a notification only once it is durable (the statement has committed): a client that then
-   * reads the list finds it. A redelivery, or an event already notified, inserts nothing and announces nothing.
+   * Live streams hear of a notification only once it is durable (the statement has committed): a
+   * client that then reads the list finds it. A redelivery, or an event already notified, inserts
+   * nothing and announces nothing.
    */
   private void published(RowSet<Row> rows) {
     if (rows.size() == 0) {
@@ -75,7 +83,10 @@ public class NotificationsVerticle extends ServiceVerticle {
     JsonObject notification = toJson(rows.iterator().next());
     String userId = notification.getString("userId");
     vertx.eventBus().publish(NotificationsApi.stream(userId), notification);
-    LOG.debug("notification {} of kind {} for user {}", notification.getString("id"), notification.getString("kind"),
+    LOG.debug(
+        "notification {} of kind {} for user {}",
+        notification.getString("id"),
+        notification.getString("kind"),
         userId);
   }
 
@@ -84,16 +95,19 @@ public class NotificationsVerticle extends ServiceVerticle {
     JsonObject query = body == null ? new JsonObject() : body;
     Object limitValue = query.getValue("limit", DEFAULT_LIMIT);
     if (!(limitValue instanceof Integer limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, "limit must be an integer from 1 to " + MAX_LIMIT);
+      throw new ServiceFailure(
+          ErrorCodes.INVALID_REQUEST, "limit must be an integer from 1 to " + MAX_LIMIT);
     }
     Object cursor = query.getValue("cursor");
     if (cursor != null && !(cursor instanceof String)) {
       throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, "cursor must be a string");
     }
     // One row more than the page tells whether there is a next page.
-    Future<RowSet<Row>> rows = cursor == null
-        ? pool.preparedQuery(NotificationsSql.FIRST_PAGE).execute(Tuple.of(user, limit + 1))
-        : pool.preparedQuery(NotificationsSql.NEXT_PAGE).execute(nextPage(user, Cursor.decode((String) cursor), limit));
+    Future<RowSet<Row>> rows =
+        cursor == null
+            ? pool.preparedQuery(NotificationsSql.FIRST_PAGE).execute(Tuple.of(user, limit + 1))
+            : pool.preparedQuery(NotificationsSql.NEXT_PAGE)
+                .execute(nextPage(user, Cursor.decode((String) cursor), limit));
     return rows.map(page -> page(page, limit));
   }
 
@@ -114,7 +128,9 @@ public class NotificationsVerticle extends ServiceVerticle {
     return new JsonObject().put("items", items);
   }
 
-  /** A notification as clients see it: {@code {id, userId, eventId, kind, title, body, createdAt}}. */
+  /**
+   * A notification as clients see it: {@code {id, userId, eventId, kind, title, body, createdAt}}.
+   */
   static JsonObject toJson(Row row) {
     return new JsonObject()
         .put("id", row.getUUID("id").toString())
@@ -123,7 +139,12 @@ public class NotificationsVerticle extends ServiceVerticle {
         .put("kind", row.getString("kind"))
         .put("title", row.getString("title"))
         .put("body", row.getJsonObject("body"))
-        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().truncatedTo(ChronoUnit.MILLIS).toString());
+        .put(
+            "createdAt",
+            row.getOffsetDateTime("created_at")
+                .toInstant()
+                .truncatedTo(ChronoUnit.MILLIS)
+                .toString());
   }
 
   private static UUID caller(MultiMap headers) {

@@ -13,7 +13,8 @@ class CursorTest {
 
   @Test
   void aCursorSurvivesItsTokenToTheMicrosecond() {
-    Cursor cursor = new Cursor(OffsetDateTime.parse("2025-03-04T05:06:07.123456Z"), UUID.randomUUID());
+    Cursor cursor =
+        new Cursor(OffsetDateTime.parse("2025-03-04T05:06:07.123456Z"), UUID.randomUUID());
 
     String token = cursor.encode();
 
@@ -25,7 +26,8 @@ class CursorTest {
   void aTokenThisServiceDidNotMakeIsA400NamingTheCursor() {
     String wrongFormat = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[25]);
     for (String token : new String[] {"", "!!", "AAAA", wrongFormat, "A".repeat(37)}) {
-      assertThatThrownBy(() -> Cursor.decode(token)).as(token)
+      assertThatThrownBy(() -> Cursor.decode(token))
+          .as(token)
           .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(400))
           .hasMessageStartingWith("cursor ");
     }

@@ -32,18 +32,23 @@ import org.junit.jupiter.api.Test;
 
 /** The event consumers, the list and the live publication against the real notifications schema. */
 class NotificationsIT {
-  private static final String CONFIRMED = Events.deliveryAddress(Services.NOTIFICATIONS, Events.ORDER_CONFIRMED);
-  private static final String CANCELLED = Events.deliveryAddress(Services.NOTIFICATIONS, Events.ORDER_CANCELLED);
-  private static final String REGISTERED = Events.deliveryAddress(Services.NOTIFICATIONS, Events.USER_REGISTERED);
+  private static final String CONFIRMED =
+      Events.deliveryAddress(Services.NOTIFICATIONS, Events.ORDER_CONFIRMED);
+  private static final String CANCELLED =
+      Events.deliveryAddress(Services.NOTIFICATIONS, Events.ORDER_CANCELLED);
+  private static final String REGISTERED =
+      Events.deliveryAddress(Services.NOTIFICATIONS, Events.USER_REGISTERED);
 
   private static ServiceHarness notifications;
 
   /** One notification, as stored. */
-  record Stored(UUID id, UUID eventId, String kind, String title, JsonObject body, Instant createdAt) {}
+  record Stored(
+      UUID id, UUID eventId, String kind, String title, JsonObject body, Instant createdAt) {}
 
   @BeforeAll
   static void start() throws Exception {
-    notifications = ServiceHarness.start(Services.NOTIFICATIONS, NotificationsVerticle::new, Map.of());
+    notifications =
+        ServiceHarness.start(Services.NOTIFICATIONS, NotificationsVerticle::new, Map.of());
   }
 
   @AfterAll
@@ -62,16 +67,21 @@ class NotificationsIT {
     JsonObject ack = notifications.request(CONFIRMED, event, null);
 
     assertThat(ack).isEqualTo(new JsonObject());
-    assertThat(stored(user)).singleElement().satisfies(n -> {
-      assertThat(n.eventId()).hasToString(event.getString("eventId"));
-      assertThat(n.kind()).isEqualTo("ORDER_CONFIRMED");
-      assertThat(n.title()).isEqualTo("Order confirmed");
-      assertThat(n.body()).isEqualTo(new JsonObject()
-          .put("orderId", order.toString())
-          .put("totalMinor", 1250)
-          .put("currency", "EUR")
-          .put("text", "Your order of 12.50 EUR is confirmed."));
-    });
+    assertThat(stored(user))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.eventId()).hasToString(event.getString("eventId"));
+              assertThat(n.kind()).isEqualTo("ORDER_CONFIRMED");
+              assertThat(n.title()).isEqualTo("Order confirmed");
+              assertThat(n.body())
+                  .isEqualTo(
+                      new JsonObject()
+                          .put("orderId", order.toString())
+                          .put("totalMinor", 1250)
+                          .put("currency", "EUR")
+                          .put("text", "Your order of 12.50 EUR is confirmed."));
+            });
     assertThat(inbox(event.getString("messageId"))).isEqualTo(1);
   }
 
@@ -89,10 +99,12 @@ class NotificationsIT {
     assertThat(rows).extracting(Stored::kind).containsExactly("ORDER_CANCELLED", "ORDER_CANCELLED");
     assertThat(rows).extracting(Stored::title).containsOnly("Order cancelled");
     assertThat(rows.get(0).eventId()).hasToString(declined.getString("eventId"));
-    assertThat(rows.get(0).body()).isEqualTo(new JsonObject()
-        .put("orderId", order.toString())
-        .put("reason", "PAYMENT_DECLINED")
-        .put("text", "Your order was cancelled: the payment was declined."));
+    assertThat(rows.get(0).body())
+        .isEqualTo(
+            new JsonObject()
+                .put("orderId", order.toString())
+                .put("reason", "PAYMENT_DECLINED")
+                .put("text", "Your order was cancelled: the payment was declined."));
     assertThat(rows.get(1).body().getString("reason")).isEqualTo("A_REASON_ADDED_LATER");
     assertThat(rows.get(1).body().getString("text")).isEqualTo("Your order was cancelled.");
   }
@@ -105,14 +117,19 @@ class NotificationsIT {
     JsonObject ack = notifications.request(REGISTERED, event, null);
 
     assertThat(ack).isEqualTo(new JsonObject());
-    assertThat(stored(user)).singleElement().satisfies(n -> {
-      assertThat(n.eventId()).hasToString(event.getString("eventId"));
-      assertThat(n.kind()).isEqualTo("WELCOME");
-      assertThat(n.title()).isEqualTo("Welcome to microshop");
-      assertThat(n.body()).isEqualTo(new JsonObject()
-          .put("displayName", "Ann Lee")
-          .put("text", "Hello Ann Lee, your account is ready."));
-    });
+    assertThat(stored(user))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.eventId()).hasToString(event.getString("eventId"));
+              assertThat(n.kind()).isEqualTo("WELCOME");
+              assertThat(n.title()).isEqualTo("Welcome to microshop");
+              assertThat(n.body())
+                  .isEqualTo(
+                      new JsonObject()
+                          .put("displayName", "Ann Lee")
+                          .put("text", "Hello Ann Lee, your account is ready."));
+            });
   }
 
   @Test
@@ -133,7 +150,8 @@ class NotificationsIT {
   }
 
   @Test
-  void aRepublishedEventWithANewMessageIdIsStillOneNotificationAndOneAnnouncement() throws Exception {
+  void aRepublishedEventWithANewMessageIdIsStillOneNotificationAndOneAnnouncement()
+      throws Exception {
     UUID user = UUID.randomUUID();
     JsonObject event = cancelled(user, UUID.randomUUID(), "OUT_OF_STOCK");
     JsonObject republished = event.copy().put("messageId", UUID.randomUUID().toString());
@@ -144,7 +162,8 @@ class NotificationsIT {
 
     assertThat(ack).isEqualTo(new JsonObject());
     assertThat(stored(user)).hasSize(1);
-    // Both deliveries were processed (each message id is in the inbox); the unique key kept one notification.
+    // Both deliveries were processed (each message id is in the inbox); the unique key kept one
+    // notification.
     assertThat(inbox(event.getString("messageId"))).isEqualTo(1);
     assertThat(inbox(republished.getString("messageId"))).isEqualTo(1);
     assertThat(stream.afterQuiet()).hasSize(1);
@@ -157,13 +176,22 @@ class NotificationsIT {
     JsonObject event = registered(user, "Concurrent Carla");
     Listener stream = listen(user);
 
-    List<Future<Message<JsonObject>>> sent = IntStream.range(0, 10)
-        .mapToObj(i -> notifications.vertx().eventBus().<JsonObject>request(REGISTERED,
-            event.copy().put("messageId", UUID.randomUUID().toString()), new DeliveryOptions().setSendTimeout(10_000)))
-        .toList();
+    List<Future<Message<JsonObject>>> sent =
+        IntStream.range(0, 10)
+            .mapToObj(
+                i ->
+                    notifications
+                        .vertx()
+                        .eventBus()
+                        .<JsonObject>request(
+                            REGISTERED,
+                            event.copy().put("messageId", UUID.randomUUID().toString()),
+                            new DeliveryOptions().setSendTimeout(10_000)))
+            .toList();
     ServiceHarness.await(Future.all(sent));
 
-    assertThat(sent).allSatisfy(reply -> assertThat(reply.result().body()).isEqualTo(new JsonObject()));
+    assertThat(sent)
+        .allSatisfy(reply -> assertThat(reply.result().body()).isEqualTo(new JsonObject()));
     assertThat(stored(user)).hasSize(1);
     assertThat(stream.afterQuiet()).hasSize(1);
     stream.close();
@@ -184,7 +212,8 @@ class NotificationsIT {
     assertThat(published.fieldNames())
         .containsExactlyInAnyOrder("id", "userId", "eventId", "kind", "title", "body", "createdAt");
     assertThat(published.getString("userId")).isEqualTo(user.toString());
-    assertThat(published.getJsonObject("body").getString("text")).isEqualTo("Your order of 3.00 USD is confirmed.");
+    assertThat(published.getJsonObject("body").getString("text"))
+        .isEqualTo("Your order of 3.00 USD is confirmed.");
     assertThat(otherStream.afterQuiet()).isEmpty();
     stream.close();
     otherStream.close();
@@ -203,8 +232,10 @@ class NotificationsIT {
     }
 
     JsonObject first = list(user, new JsonObject().put("limit", 2));
-    JsonObject second = list(user, new JsonObject().put("limit", 2).put("cursor", first.getString("nextCursor")));
-    JsonObject last = list(user, new JsonObject().put("limit", 2).put("cursor", second.getString("nextCursor")));
+    JsonObject second =
+        list(user, new JsonObject().put("limit", 2).put("cursor", first.getString("nextCursor")));
+    JsonObject last =
+        list(user, new JsonObject().put("limit", 2).put("cursor", second.getString("nextCursor")));
     JsonObject all = list(user, new JsonObject());
 
     assertThat(eventIds(first)).containsExactlyElementsOf(events.subList(0, 2));
@@ -214,8 +245,9 @@ class NotificationsIT {
     assertThat(first.getString("nextCursor")).matches("[A-Za-z0-9_-]+");
     assertThat(eventIds(all)).containsExactlyElementsOf(events);
     assertThat(all.containsKey("nextCursor")).isFalse();
-    assertThat(all.getJsonArray("items")).allSatisfy(item ->
-        assertThat(((JsonObject) item).getString("userId")).isEqualTo(user.toString()));
+    assertThat(all.getJsonArray("items"))
+        .allSatisfy(
+            item -> assertThat(((JsonObject) item).getString("userId")).isEqualTo(user.toString()));
     assertThat(stored(user)).hasSize(5);
     assertThat(stored(other)).hasSize(5);
   }
@@ -238,22 +270,30 @@ class NotificationsIT {
   @Test
   void listingWithoutIdentityIs401AndABadPageIs400NamingTheField() {
     ReplyException anonymous = notifications.failure(NotificationsApi.LIST, new JsonObject(), null);
-    ReplyException notAUuid = notifications.failure(NotificationsApi.LIST, new JsonObject(),
-        new Identity("alice", List.of(Identity.CUSTOMER)));
+    ReplyException notAUuid =
+        notifications.failure(
+            NotificationsApi.LIST,
+            new JsonObject(),
+            new Identity("alice", List.of(Identity.CUSTOMER)));
     Identity caller = customer(UUID.randomUUID());
 
     assertThat(anonymous.failureCode()).isEqualTo(ErrorCodes.UNAUTHENTICATED);
     assertThat(anonymous.getMessage()).isEqualTo("authentication required");
     assertThat(notAUuid.failureCode()).isEqualTo(ErrorCodes.UNAUTHENTICATED);
     for (Object limit : List.of(0, 101, "20", 2.5)) {
-      ReplyException failure = notifications.failure(NotificationsApi.LIST, new JsonObject().put("limit", limit), caller);
+      ReplyException failure =
+          notifications.failure(
+              NotificationsApi.LIST, new JsonObject().put("limit", limit), caller);
       assertThat(failure.failureCode()).as("limit %s", limit).isEqualTo(ErrorCodes.INVALID_REQUEST);
       assertThat(failure.getMessage()).startsWith("limit ");
     }
     for (Object cursor : List.of("not a cursor", "AAAA", "A".repeat(500), 42)) {
       ReplyException failure =
-          notifications.failure(NotificationsApi.LIST, new JsonObject().put("cursor", cursor), caller);
-      assertThat(failure.failureCode()).as("cursor %s", cursor).isEqualTo(ErrorCodes.INVALID_REQUEST);
+          notifications.failure(
+              NotificationsApi.LIST, new JsonObject().put("cursor", cursor), caller);
+      assertThat(failure.failureCode())
+          .as("cursor %s", cursor)
+          .isEqualTo(ErrorCodes.INVALID_REQUEST);
       assertThat(failure.getMessage()).startsWith("cursor ");
     }
   }
@@ -262,23 +302,45 @@ class NotificationsIT {
   void aMalformedEventIs400NamingTheFieldAndStoresNothing() throws Exception {
     UUID user = UUID.randomUUID();
     Listener stream = listen(user);
-    List<Bad> bad = List.of(
-        new Bad(CONFIRMED, "orderId", confirmed(user, UUID.randomUUID(), 100, "EUR").put("orderId", "order-1")),
-        new Bad(CONFIRMED, "totalMinor", confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", -1)),
-        new Bad(CONFIRMED, "totalMinor", confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", 12.5)),
-        new Bad(CONFIRMED, "totalMinor", confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", "100")),
-        new Bad(CONFIRMED, "currency", confirmed(user, UUID.randomUUID(), 100, "eur")),
-        new Bad(CONFIRMED, "eventId", without(confirmed(user, UUID.randomUUID(), 100, "EUR"), "eventId")),
-        new Bad(CANCELLED, "reason", without(cancelled(user, UUID.randomUUID(), "X"), "reason")),
-        new Bad(CANCELLED, "reason", cancelled(user, UUID.randomUUID(), "   ")),
-        new Bad(CANCELLED, "userId", cancelled(user, UUID.randomUUID(), "OUT_OF_STOCK").put("userId", 7)),
-        new Bad(REGISTERED, "displayName", registered(user, "x".repeat(201))),
-        new Bad(REGISTERED, "userId", without(registered(user, "Nobody"), "userId")),
-        new Bad(REGISTERED, "messageId", registered(user, "Nobody").put("messageId", "12345")));
+    List<Bad> bad =
+        List.of(
+            new Bad(
+                CONFIRMED,
+                "orderId",
+                confirmed(user, UUID.randomUUID(), 100, "EUR").put("orderId", "order-1")),
+            new Bad(
+                CONFIRMED,
+                "totalMinor",
+                confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", -1)),
+            new Bad(
+                CONFIRMED,
+                "totalMinor",
+                confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", 12.5)),
+            new Bad(
+                CONFIRMED,
+                "totalMinor",
+                confirmed(user, UUID.randomUUID(), 100, "EUR").put("totalMinor", "100")),
+            new Bad(CONFIRMED, "currency", confirmed(user, UUID.randomUUID(), 100, "eur")),
+            new Bad(
+                CONFIRMED,
+                "eventId",
+                without(confirmed(user, UUID.randomUUID(), 100, "EUR"), "eventId")),
+            new Bad(
+                CANCELLED, "reason", without(cancelled(user, UUID.randomUUID(), "X"), "reason")),
+            new Bad(CANCELLED, "reason", cancelled(user, UUID.randomUUID(), "   ")),
+            new Bad(
+                CANCELLED,
+                "userId",
+                cancelled(user, UUID.randomUUID(), "OUT_OF_STOCK").put("userId", 7)),
+            new Bad(REGISTERED, "displayName", registered(user, "x".repeat(201))),
+            new Bad(REGISTERED, "userId", without(registered(user, "Nobody"), "userId")),
+            new Bad(REGISTERED, "messageId", registered(user, "Nobody").put("messageId", "12345")));
 
     for (Bad event : bad) {
       ReplyException failure = notifications.failure(event.address(), event.payload(), null);
-      assertThat(failure.failureCode()).as(event.payload().encode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
+      assertThat(failure.failureCode())
+          .as(event.payload().encode())
+          .isEqualTo(ErrorCodes.INVALID_REQUEST);
       assertThat(failure.getMessage()).as(event.payload().encode()).startsWith(event.field() + " ");
       // Not in the inbox either: the sender's retry is processed afresh, and fails the same way.
       assertThat(inbox(event.payload().getString("messageId"))).isZero();
@@ -300,7 +362,10 @@ class NotificationsIT {
   }
 
   private static JsonObject confirmed(UUID user, UUID order, long totalMinor, String currency) {
-    return event(user).put("orderId", order.toString()).put("totalMinor", totalMinor).put("currency", currency);
+    return event(user)
+        .put("orderId", order.toString())
+        .put("totalMinor", totalMinor)
+        .put("currency", currency);
   }
 
   private static JsonObject cancelled(UUID user, UUID order, String reason) {
@@ -325,7 +390,9 @@ class NotificationsIT {
   }
 
   private static List<String> eventIds(JsonObject page) {
-    return page.getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("eventId")).toList();
+    return page.getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("eventId"))
+        .toList();
   }
 
   /** What a live stream of one user heard, as the gateway's SSE route listens. */
@@ -334,8 +401,11 @@ class NotificationsIT {
     private final MessageConsumer<JsonObject> consumer;
 
     Listener(UUID user) {
-      consumer = notifications.vertx().eventBus().consumer(NotificationsApi.stream(user.toString()),
-          msg -> heard.add(msg.body()));
+      consumer =
+          notifications
+              .vertx()
+              .eventBus()
+              .consumer(NotificationsApi.stream(user.toString()), msg -> heard.add(msg.body()));
       ServiceHarness.await(consumer.completion());
     }
 
@@ -364,17 +434,25 @@ class NotificationsIT {
   }
 
   private static List<Stored> stored(UUID user) throws SQLException {
-    String sql = """
+    String sql =
+        """
         SELECT id, event_id, kind, title, body::text, created_at FROM notifications
         WHERE user_id = ? ORDER BY created_at, id
         """;
     List<Stored> rows = new ArrayList<>();
-    try (Connection c = notifications.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = notifications.sql();
+        PreparedStatement s = c.prepareStatement(sql)) {
       s.setObject(1, user);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Stored(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-              rs.getString(4), new JsonObject(rs.getString(5)), rs.getTimestamp(6).toInstant()));
+          rows.add(
+              new Stored(
+                  rs.getObject(1, UUID.class),
+                  rs.getObject(2, UUID.class),
+                  rs.getString(3),
+                  rs.getString(4),
+                  new JsonObject(rs.getString(5)),
+                  rs.getTimestamp(6).toInstant()));
         }
       }
     }
@@ -390,7 +468,8 @@ class NotificationsIT {
       return 0;
     }
     try (Connection c = notifications.sql();
-        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM inbox WHERE message_id = ?")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT count(*) FROM inbox WHERE message_id = ?")) {
       s.setObject(1, id);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();

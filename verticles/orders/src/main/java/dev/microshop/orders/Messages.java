@@ -16,20 +16,29 @@ final class Messages {
 
   /** A command to one participant, with a fresh message id. */
   static Future<Void> command(SqlClient tx, String address, JsonObject body) {
-    return Outbox.add(tx, address, body.copy()
-        .put("messageId", UUID.randomUUID().toString())
-        .put("occurredAt", Instant.now().toString()));
+    return Outbox.add(
+        tx,
+        address,
+        body.copy()
+            .put("messageId", UUID.randomUUID().toString())
+            .put("occurredAt", Instant.now().toString()));
   }
 
-  /** An event, one outbox row per subscribing service, so each gets it even if it is down right now. */
+  /**
+   * An event, one outbox row per subscribing service, so each gets it even if it is down right now.
+   */
   static Future<Void> event(SqlClient tx, String event, JsonObject body) {
     String eventId = UUID.randomUUID().toString();
     List<Future<Void>> rows = new ArrayList<>();
     for (String subscriber : Events.SUBSCRIBERS.getOrDefault(event, List.of())) {
-      rows.add(Outbox.add(tx, Events.deliveryAddress(subscriber, event), body.copy()
-          .put("messageId", Events.deliveryId(eventId, subscriber))
-          .put("eventId", eventId)
-          .put("occurredAt", Instant.now().toString())));
+      rows.add(
+          Outbox.add(
+              tx,
+              Events.deliveryAddress(subscriber, event),
+              body.copy()
+                  .put("messageId", Events.deliveryId(eventId, subscriber))
+                  .put("eventId", eventId)
+                  .put("occurredAt", Instant.now().toString())));
     }
     return Future.all(rows).mapEmpty();
   }

@@ -17,17 +17,25 @@ import java.util.UUID;
 final class Orders {
   private Orders() {}
 
-  /** The caller's order, or 404 (also when it belongs to someone else: its existence is not revealed). */
+  /**
+   * The caller's order, or 404 (also when it belongs to someone else: its existence is not
+   * revealed).
+   */
   static Future<JsonObject> get(SqlClient db, UUID userId, UUID orderId) {
-    return db.preparedQuery(OrdersSql.GET).execute(Tuple.of(orderId, userId)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(new ServiceFailure(404, "order " + orderId + " not found"));
-      }
-      Row row = rows.iterator().next();
-      JsonObject order = summary(row);
-      order.remove("createdAtExact");
-      return Future.succeededFuture(order.put("lines", lines(row)).put("timeline", timeline(row)));
-    });
+    return db.preparedQuery(OrdersSql.GET)
+        .execute(Tuple.of(orderId, userId))
+        .compose(
+            rows -> {
+              if (rows.size() == 0) {
+                return Future.failedFuture(
+                    new ServiceFailure(404, "order " + orderId + " not found"));
+              }
+              Row row = rows.iterator().next();
+              JsonObject order = summary(row);
+              order.remove("createdAtExact");
+              return Future.succeededFuture(
+                  order.put("lines", lines(row)).put("timeline", timeline(row)));
+            });
   }
 
   private static JsonArray lines(Row row) {
@@ -40,8 +48,12 @@ final class Orders {
     Long[] prices = row.getArrayOfLongs("prices");
     String[] names = row.getArrayOfStrings("names");
     for (int i = 0; i < products.length; i++) {
-      lines.add(new JsonObject().put("productId", products[i].toString()).put("quantity", quantities[i])
-          .put("priceMinor", prices[i]).put("name", names[i]));
+      lines.add(
+          new JsonObject()
+              .put("productId", products[i].toString())
+              .put("quantity", quantities[i])
+              .put("priceMinor", prices[i])
+              .put("name", names[i]));
     }
     return lines;
   }
@@ -55,22 +67,31 @@ final class Orders {
     String[] details = row.getArrayOfStrings("details");
     OffsetDateTime[] ats = row.getArrayOfOffsetDateTimes("ats");
     for (int i = 0; i < steps.length; i++) {
-      timeline.add(new JsonObject().put("step", steps[i]).put("detail", details[i])
-          .put("at", ats[i].toInstant().toString()));
+      timeline.add(
+          new JsonObject()
+              .put("step", steps[i])
+              .put("detail", details[i])
+              .put("at", ats[i].toInstant().toString()));
     }
     return timeline;
   }
 
   static Future<JsonArray> lines(SqlClient db, UUID orderId) {
-    return db.preparedQuery(OrdersSql.LINES).execute(Tuple.of(orderId)).map(rows -> {
-      JsonArray lines = new JsonArray();
-      for (Row row : rows) {
-        lines.add(new JsonObject().put("productId", row.getUUID("product_id").toString())
-            .put("quantity", row.getInteger("quantity")).put("priceMinor", row.getLong("price_minor"))
-            .put("name", row.getString("name")));
-      }
-      return lines;
-    });
+    return db.preparedQuery(OrdersSql.LINES)
+        .execute(Tuple.of(orderId))
+        .map(
+            rows -> {
+              JsonArray lines = new JsonArray();
+              for (Row row : rows) {
+                lines.add(
+                    new JsonObject()
+                        .put("productId", row.getUUID("product_id").toString())
+                        .put("quantity", row.getInteger("quantity"))
+                        .put("priceMinor", row.getLong("price_minor"))
+                        .put("name", row.getString("name")));
+              }
+              return lines;
+            });
   }
 
   static Future<JsonObject> list(Pool pool, UUID userId, String cursor, int limit) {
@@ -78,45 +99,58 @@ final class Orders {
     UUID beforeId = new UUID(-1L, -1L);
     if (cursor != null) {
       try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+        String[] parts =
+            new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
         before = OffsetDateTime.parse(parts[0]);
         beforeId = UUID.fromString(parts[1]);
       } catch (RuntimeException e) {
-        return Future.failedFuture(new ServiceFailure(400, "cursor is malformed: pass back a nextCursor unchanged"));
+        return Future.failedFuture(
+            new ServiceFailure(400, "cursor is malformed: pass back a nextCursor unchanged"));
       }
     }
-    return pool.preparedQuery(OrdersSql.LIST).execute(Tuple.of(userId, before, beforeId, limit + 1)).map(rows -> {
-      JsonArray items = new JsonArray();
-      String next = null;
-      for (Row row : rows) {
-        if (items.size() == limit) {
-          next = ""; // one more row exists: there is a next page
-          break;
-        }
-        items.add(summary(row));
-      }
-      JsonObject page = new JsonObject().put("items", items);
-      if (next != null && !items.isEmpty()) {
-        JsonObject last = items.getJsonObject(items.size() - 1);
-        page.put("nextCursor", Base64.getUrlEncoder().withoutPadding().encodeToString(
-            (last.getString("createdAtExact") + "|" + last.getString("id")).getBytes(StandardCharsets.UTF_8)));
-      }
-      items.forEach(i -> ((JsonObject) i).remove("createdAtExact"));
-      return page;
-    });
+    return pool.preparedQuery(OrdersSql.LIST)
+        .execute(Tuple.of(userId, before, beforeId, limit + 1))
+        .map(
+            rows -> {
+              JsonArray items = new JsonArray();
+              String next = null;
+              for (Row row : rows) {
+                if (items.size() == limit) {
+                  next = ""; // one more row exists: there is a next page
+                  break;
+                }
+                items.add(summary(row));
+              }
+              JsonObject page = new JsonObject().put("items", items);
+              if (next != null && !items.isEmpty()) {
+                JsonObject last = items.getJsonObject(items.size() - 1);
+                page.put(
+                    "nextCursor",
+                    Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(
+                            (last.getString("createdAtExact") + "|" + last.getString("id"))
+                                .getBytes(StandardCharsets.UTF_8)));
+              }
+              items.forEach(i -> ((JsonObject) i).remove("createdAtExact"));
+              return page;
+            });
   }
 
   private static JsonObject summary(Row row) {
-    JsonObject order = new JsonObject()
-        .put("id", row.getUUID("id").toString())
-        .put("userId", row.getUUID("user_id").toString())
-        .put("status", row.getString("status"))
-        // Unknown until inventory has priced the lines (the currency arrives with the price): null, not 0.
-        .put("totalMinor", row.getString("currency") == null ? null : row.getLong("total_minor"))
-        .put("currency", row.getString("currency"))
-        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
-        .put("createdAtExact", row.getOffsetDateTime("created_at").toString())
-        .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
+    JsonObject order =
+        new JsonObject()
+            .put("id", row.getUUID("id").toString())
+            .put("userId", row.getUUID("user_id").toString())
+            .put("status", row.getString("status"))
+            // Unknown until inventory has priced the lines (the currency arrives with the price):
+            // null, not 0.
+            .put(
+                "totalMinor", row.getString("currency") == null ? null : row.getLong("total_minor"))
+            .put("currency", row.getString("currency"))
+            .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+            .put("createdAtExact", row.getOffsetDateTime("created_at").toString())
+            .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
     if (row.getString("reason") != null) {
       order.put("reason", row.getString("reason"));
     }

@@ -2,53 +2,71 @@ package dev.microshop.orders;
 
 /** Every SQL statement of the orders service. */
 final class OrdersSql {
-  static final String CLAIM_KEY = """
+  static final String CLAIM_KEY =
+      """
       INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
       ON CONFLICT (user_id, key) DO NOTHING""";
 
-  static final String FIND_KEY = """
+  static final String FIND_KEY =
+      """
       SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2""";
 
-  static final String INSERT_ORDER = """
+  static final String INSERT_ORDER =
+      """
       INSERT INTO orders (id, user_id, status, stock_state, deadline_at)
       VALUES ($1, $2, 'PENDING', 'REQUESTED', now() + make_interval(secs => $3))""";
 
-  static final String INSERT_LINE = """
+  static final String INSERT_LINE =
+      """
       INSERT INTO order_lines (order_id, product_id, quantity) VALUES ($1, $2, $3)""";
 
-  static final String TIMELINE = """
+  static final String TIMELINE =
+      """
       INSERT INTO order_timeline (order_id, step, detail) VALUES ($1, $2, $3)""";
 
-  /** Several steps of one transition in one statement, in the given order (the timeline is ordered by id). */
-  static final String TIMELINE_STEPS = """
+  /**
+   * Several steps of one transition in one statement, in the given order (the timeline is ordered
+   * by id).
+   */
+  static final String TIMELINE_STEPS =
+      """
       INSERT INTO order_timeline (order_id, step, detail)
       SELECT $1, s.step, s.detail FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s (step, detail, n)
        ORDER BY s.n""";
 
-  static final String LOCK = """
+  static final String LOCK =
+      """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
       FROM orders WHERE id = $1 FOR UPDATE""";
 
-  static final String LOCK_OWN = """
+  static final String LOCK_OWN =
+      """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
       FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE""";
 
-  static final String SET_STATE = """
+  static final String SET_STATE =
+      """
       UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, updated_at = now(),
         step_at = now(), step_attempts = 0
       WHERE id = $1""";
 
   /** SET_STATE and the order's total in one row version (the reservation's transition). */
-  static final String SET_STATE_PRICED = """
+  static final String SET_STATE_PRICED =
+      """
       UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, total_minor = $6,
         currency = $7, updated_at = now(), step_at = now(), step_attempts = 0
       WHERE id = $1""";
 
-  static final String PRICE_LINE = """
+  static final String PRICE_LINE =
+      """
       UPDATE order_lines SET price_minor = $3, name = $4 WHERE order_id = $1 AND product_id = $2""";
 
-  /** An order with its lines (in product order) and timeline (in step order) as arrays: one round trip. */
-  static final String GET = """
+  /**
+   * An order with its lines (in product order) and timeline (in step order) as arrays: one round
+   * trip.
+   */
+  static final String GET =
+      """
       SELECT o.id, o.user_id, o.status, o.reason, o.total_minor, o.currency, o.stock_state, o.payment_state,
              o.created_at, o.updated_at, l.product_ids, l.quantities, l.prices, l.names, t.steps, t.details, t.ats
         FROM orders o
@@ -64,31 +82,37 @@ final class OrdersSql {
             FROM order_timeline WHERE order_id = o.id) t
        WHERE o.id = $1 AND o.user_id = $2""";
 
-  static final String LINES = """
+  static final String LINES =
+      """
       SELECT product_id, quantity, price_minor, name FROM order_lines WHERE order_id = $1 ORDER BY product_id""";
 
-  static final String STEPS = """
+  static final String STEPS =
+      """
       SELECT step, detail, at FROM order_timeline WHERE order_id = $1 ORDER BY id""";
 
   /** Newest first, keyset on (created_at, id). */
-  static final String LIST = """
+  static final String LIST =
+      """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, created_at, updated_at
       FROM orders WHERE user_id = $1 AND (created_at, id) < ($2, $3)
       ORDER BY created_at DESC, id DESC LIMIT $4""";
 
   /** Pending orders past their business deadline, claimed by one orders instance at a time. */
-  static final String OVERDUE = """
+  static final String OVERDUE =
+      """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
       FROM orders WHERE status = 'PENDING' AND deadline_at < now()
       ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED""";
 
   /** Pending orders whose current step has had no answer for a while: the step is sent again. */
-  static final String STALLED = """
+  static final String STALLED =
+      """
       SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
       FROM orders WHERE status = 'PENDING' AND step_at < now() - make_interval(secs => $1)
       ORDER BY step_at LIMIT $2 FOR UPDATE SKIP LOCKED""";
 
-  static final String STEP_RETRIED = """
+  static final String STEP_RETRIED =
+      """
       UPDATE orders SET step_at = now(), step_attempts = step_attempts + 1 WHERE id = $1""";
 
   private OrdersSql() {}

@@ -32,21 +32,26 @@ public class OrdersVerticle extends ServiceVerticle {
     JsonObject saga = config().getJsonObject("saga");
     placement = new Placement(relay, saga.getLong("deadlineSeconds"));
     clock = new SagaClock(vertx, pool, saga, () -> relay.kick());
-    // Participants answer reserve and charge in their reply; the transition runs before the command counts as
-    // delivered (a crash in between sends it again, and the transition, keyed on the order's state, ignores it).
+    // Participants answer reserve and charge in their reply; the transition runs before the command
+    // counts as
+    // delivered (a crash in between sends it again, and the transition, keyed on the order's state,
+    // ignores it).
     relay.onAnswer(SagaCommands.RESERVE_STOCK, Saga::answered);
     relay.onAnswer(SagaCommands.CHARGE, Saga::answered);
-    return Future.all(java.util.List.of(
-            consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
-            consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
-            consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
-            consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
-            // Results sent as messages by participants of an earlier build (they reply with an empty
-            // acknowledgement, see OutboxRelay.applyAnswer), so orders can be upgraded before them.
-            reliably(OrdersApi.STOCK_RESERVED, Saga::stockReserved),
-            reliably(OrdersApi.STOCK_REJECTED, Saga::stockRejected),
-            reliably(OrdersApi.PAYMENT_CHARGED, Saga::paymentCharged),
-            reliably(OrdersApi.PAYMENT_DECLINED, Saga::paymentDeclined)))
+    return Future.all(
+            java.util.List.of(
+                consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
+                consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
+                consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
+                consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
+                // Results sent as messages by participants of an earlier build (they reply with an
+                // empty
+                // acknowledgement, see OutboxRelay.applyAnswer), so orders can be upgraded before
+                // them.
+                reliably(OrdersApi.STOCK_RESERVED, Saga::stockReserved),
+                reliably(OrdersApi.STOCK_REJECTED, Saga::stockRejected),
+                reliably(OrdersApi.PAYMENT_CHARGED, Saga::paymentCharged),
+                reliably(OrdersApi.PAYMENT_DECLINED, Saga::paymentDeclined)))
         .onSuccess(v -> clock.start());
   }
 
@@ -80,17 +85,24 @@ public class OrdersVerticle extends ServiceVerticle {
   private Future<JsonObject> cancel(MultiMap headers, JsonObject body) {
     UUID user = caller(headers);
     UUID id = orderId(body);
-    return transaction(tx -> tx.preparedQuery(OrdersSql.LOCK_OWN).execute(Tuple.of(id, user))
-            .compose(rows -> {
-              if (rows.size() == 0) {
-                return Future.failedFuture(new ServiceFailure(404, "order " + id + " not found"));
-              }
-              OrderRow order = OrderRow.from(rows.iterator().next());
-              if (!order.pending()) {
-                return Future.failedFuture(new ServiceFailure(409, "order " + id + " is already " + order.status()));
-              }
-              return Saga.cancel(tx, order, "CANCELLED_BY_CUSTOMER");
-            }))
+    return transaction(
+            tx ->
+                tx.preparedQuery(OrdersSql.LOCK_OWN)
+                    .execute(Tuple.of(id, user))
+                    .compose(
+                        rows -> {
+                          if (rows.size() == 0) {
+                            return Future.failedFuture(
+                                new ServiceFailure(404, "order " + id + " not found"));
+                          }
+                          OrderRow order = OrderRow.from(rows.iterator().next());
+                          if (!order.pending()) {
+                            return Future.failedFuture(
+                                new ServiceFailure(
+                                    409, "order " + id + " is already " + order.status()));
+                          }
+                          return Saga.cancel(tx, order, "CANCELLED_BY_CUSTOMER");
+                        }))
         .compose(v -> Orders.get(pool, user, id));
   }
 

@@ -20,9 +20,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Placing an order: validate, then in one transaction claim the Idempotency-Key, insert the PENDING order and its
- * lines, and put the reserve-stock command in the outbox. A repeated key with the same lines returns the same
- * order; with other lines it is refused (422). Concurrent requests with one key serialize on its primary key.
+ * Placing an order: validate, then in one transaction claim the Idempotency-Key, insert the PENDING
+ * order and its lines, and put the reserve-stock command in the outbox. A repeated key with the
+ * same lines returns the same order; with other lines it is refused (422). Concurrent requests with
+ * one key serialize on its primary key.
  */
 final class Placement {
   static final int MAX_LINES = 20;
@@ -41,41 +42,69 @@ final class Placement {
     this.deadlineSeconds = deadlineSeconds;
   }
 
-  /** Places (or finds) the order; yields it as {@code GET /v1/orders/{id}} shows it, read in the same transaction. */
+  /**
+   * Places (or finds) the order; yields it as {@code GET /v1/orders/{id}} shows it, read in the
+   * same transaction.
+   */
   Future<JsonObject> place(Request request) {
     UUID orderId = UUID.randomUUID();
-    return relay.transaction(tx -> tx.preparedQuery(OrdersSql.CLAIM_KEY)
-        .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
-        .compose(claimed -> claimed.rowCount() == 1 ? create(tx, request, orderId)
-            : existing(tx, request).compose(id -> Orders.get(tx, request.userId(), id))));
+    return relay.transaction(
+        tx ->
+            tx.preparedQuery(OrdersSql.CLAIM_KEY)
+                .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
+                .compose(
+                    claimed ->
+                        claimed.rowCount() == 1
+                            ? create(tx, request, orderId)
+                            : existing(tx, request)
+                                .compose(id -> Orders.get(tx, request.userId(), id))));
   }
 
   private Future<JsonObject> create(SqlConnection tx, Request request, UUID orderId) {
-    List<Tuple> lines = request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
+    List<Tuple> lines =
+        request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
     JsonArray reserve = new JsonArray();
-    request.lines().forEach(l -> reserve.add(new JsonObject()
-        .put("productId", l.productId().toString()).put("quantity", l.quantity())));
-    // The order row first (lines and timeline refer to it), the read of the whole order last: PostgreSQL runs
+    request
+        .lines()
+        .forEach(
+            l ->
+                reserve.add(
+                    new JsonObject()
+                        .put("productId", l.productId().toString())
+                        .put("quantity", l.quantity())));
+    // The order row first (lines and timeline refer to it), the read of the whole order last:
+    // PostgreSQL runs
     // pipelined statements in order, so the answer needs no round trip of its own.
-    Future<?> order = tx.preparedQuery(OrdersSql.INSERT_ORDER)
-        .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));
+    Future<?> order =
+        tx.preparedQuery(OrdersSql.INSERT_ORDER)
+            .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));
     Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
-    Future<?> command = Messages.command(tx, SagaCommands.RESERVE_STOCK,
-        new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
-    Future<?> steps = Saga.steps(tx, orderId, "PLACED", lineCount(request.lines().size()), "STOCK_REQUESTED", null);
+    Future<?> command =
+        Messages.command(
+            tx,
+            SagaCommands.RESERVE_STOCK,
+            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
+    Future<?> steps =
+        Saga.steps(
+            tx, orderId, "PLACED", lineCount(request.lines().size()), "STOCK_REQUESTED", null);
     Future<JsonObject> placed = Orders.get(tx, request.userId(), orderId);
     return Saga.pipelined(order, orderLines, command, steps, placed).map(v -> placed.result());
   }
 
   private Future<UUID> existing(SqlConnection tx, Request request) {
-    return tx.preparedQuery(OrdersSql.FIND_KEY).execute(Tuple.of(request.userId(), request.key())).compose(rows -> {
-      Row row = rows.iterator().next();
-      if (!row.getString("request_hash").equals(request.hash())) {
-        return Future.failedFuture(new ServiceFailure(422,
-            "Idempotency-Key was already used for a different order; use a new key for a new order"));
-      }
-      return Future.succeededFuture(row.getUUID("order_id"));
-    });
+    return tx.preparedQuery(OrdersSql.FIND_KEY)
+        .execute(Tuple.of(request.userId(), request.key()))
+        .compose(
+            rows -> {
+              Row row = rows.iterator().next();
+              if (!row.getString("request_hash").equals(request.hash())) {
+                return Future.failedFuture(
+                    new ServiceFailure(
+                        422,
+                        "Idempotency-Key was already used for a different order; use a new key for a new order"));
+              }
+              return Future.succeededFuture(row.getUUID("order_id"));
+            });
   }
 
   /** Checks the request; a bad one fails with a 400 that names each problem. */
@@ -121,7 +150,8 @@ final class Placement {
     }
     Object quantity = line.getValue("quantity");
     if (!(quantity instanceof Integer || quantity instanceof Long)
-        || ((Number) quantity).longValue() < 1 || ((Number) quantity).longValue() > MAX_QUANTITY) {
+        || ((Number) quantity).longValue() < 1
+        || ((Number) quantity).longValue() > MAX_QUANTITY) {
       problems.add(at + ".quantity: must be an integer from 1 to " + MAX_QUANTITY);
       return null;
     }
@@ -130,10 +160,12 @@ final class Placement {
 
   private static String hash(List<Line> lines) {
     StringBuilder canonical = new StringBuilder();
-    lines.forEach(l -> canonical.append(l.productId()).append('x').append(l.quantity()).append(';'));
+    lines.forEach(
+        l -> canonical.append(l.productId()).append('x').append(l.quantity()).append(';'));
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(sha.digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

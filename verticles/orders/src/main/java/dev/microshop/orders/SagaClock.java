@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The saga's timeouts. Every {@code scanMs}: a pending order past its business deadline is cancelled with
- * compensation; a pending order whose step has had no answer for {@code stepRetrySeconds} gets the step's command
- * again. Orders are claimed with FOR UPDATE SKIP LOCKED, so several orders instances scan without overlap.
+ * The saga's timeouts. Every {@code scanMs}: a pending order past its business deadline is
+ * cancelled with compensation; a pending order whose step has had no answer for {@code
+ * stepRetrySeconds} gets the step's command again. Orders are claimed with FOR UPDATE SKIP LOCKED,
+ * so several orders instances scan without overlap.
  */
 final class SagaClock {
   private static final Logger LOG = LoggerFactory.getLogger(SagaClock.class);
@@ -49,28 +50,40 @@ final class SagaClock {
       return;
     }
     scanning = true;
-    expire().compose(expired -> retry().map(retried -> expired + retried))
-        .onSuccess(changed -> {
-          if (changed > 0) {
-            kick.run();
-          }
-        })
+    expire()
+        .compose(expired -> retry().map(retried -> expired + retried))
+        .onSuccess(
+            changed -> {
+              if (changed > 0) {
+                kick.run();
+              }
+            })
         .onFailure(e -> LOG.warn("saga scan failed: {}", e.getMessage()))
         .onComplete(done -> scanning = false);
   }
 
   private Future<Integer> expire() {
-    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.OVERDUE).execute(Tuple.of(BATCH))
-        .compose(rows -> each(rows, order -> Saga.cancel(tx, order, "DEADLINE_EXCEEDED"))));
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(OrdersSql.OVERDUE)
+                .execute(Tuple.of(BATCH))
+                .compose(rows -> each(rows, order -> Saga.cancel(tx, order, "DEADLINE_EXCEEDED"))));
   }
 
   private Future<Integer> retry() {
-    return pool.withTransaction(tx -> tx.preparedQuery(OrdersSql.STALLED).execute(Tuple.of(stepRetrySeconds, BATCH))
-        .compose(rows -> each(rows, order -> Saga.retryStep(tx, order))));
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(OrdersSql.STALLED)
+                .execute(Tuple.of(stepRetrySeconds, BATCH))
+                .compose(rows -> each(rows, order -> Saga.retryStep(tx, order))));
   }
 
-  /** Applies {@code transition} to each row one after another (one connection: no parallel statements). */
-  private static Future<Integer> each(Iterable<Row> rows, java.util.function.Function<OrderRow, Future<Void>> transition) {
+  /**
+   * Applies {@code transition} to each row one after another (one connection: no parallel
+   * statements).
+   */
+  private static Future<Integer> each(
+      Iterable<Row> rows, java.util.function.Function<OrderRow, Future<Void>> transition) {
     List<OrderRow> orders = new ArrayList<>();
     rows.forEach(row -> orders.add(OrderRow.from(row)));
     Future<Void> chain = Future.succeededFuture();

@@ -17,11 +17,19 @@ record ChargeCommand(UUID messageId, UUID orderId, UUID userId, long amountMinor
   static final String INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS";
   static final String CURRENCY_MISMATCH = "CURRENCY_MISMATCH";
 
-  /** Fails with 400 naming every invalid field: a malformed command is the sender's bug, not a decline. */
+  /**
+   * Fails with 400 naming every invalid field: a malformed command is the sender's bug, not a
+   * decline.
+   */
   static ChargeCommand fromJson(JsonObject body) {
     Fields fields = new Fields(body);
-    ChargeCommand command = new ChargeCommand(fields.uuid("messageId"), fields.uuid("orderId"),
-        fields.uuid("userId"), fields.integer("amountMinor", 0, MAX_AMOUNT_MINOR), fields.currency("currency"));
+    ChargeCommand command =
+        new ChargeCommand(
+            fields.uuid("messageId"),
+            fields.uuid("orderId"),
+            fields.uuid("userId"),
+            fields.integer("amountMinor", 0, MAX_AMOUNT_MINOR),
+            fields.currency("currency"));
     fields.check();
     return command;
   }

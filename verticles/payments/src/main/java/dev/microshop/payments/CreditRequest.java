@@ -20,12 +20,17 @@ record CreditRequest(UUID messageId, UUID userId, long amountMinor, String reaso
   /** Fails with 400 naming every invalid field. */
   static CreditRequest fromJson(JsonObject body) {
     if (body == null) {
-      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST,
+      throw new ServiceFailure(
+          ErrorCodes.INVALID_REQUEST,
           "a body {messageId, userId, amountMinor, reason} is required");
     }
     Fields fields = new Fields(body);
-    CreditRequest request = new CreditRequest(fields.uuid("messageId"), fields.uuid("userId"),
-        fields.integer("amountMinor", 1, MAX_AMOUNT_MINOR), fields.text("reason", MAX_REASON_LENGTH));
+    CreditRequest request =
+        new CreditRequest(
+            fields.uuid("messageId"),
+            fields.uuid("userId"),
+            fields.integer("amountMinor", 1, MAX_AMOUNT_MINOR),
+            fields.text("reason", MAX_REASON_LENGTH));
     fields.check();
     return request;
   }

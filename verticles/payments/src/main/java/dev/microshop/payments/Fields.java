@@ -9,13 +9,15 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Reads the fields of a request body strictly, collecting every problem so one 400 names all the bad fields
- * ({@code "amountMinor must be ...; reason is required"}). Unknown fields are ignored, as the style asks.
+ * Reads the fields of a request body strictly, collecting every problem so one 400 names all the
+ * bad fields ({@code "amountMinor must be ...; reason is required"}). Unknown fields are ignored,
+ * as the style asks.
  */
 final class Fields {
   // UUID.fromString accepts "1-1-1-1-1"; ids here are the canonical 36-character form only.
   private static final Pattern UUID_TEXT =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
@@ -46,11 +48,16 @@ final class Fields {
   long integer(String name, long min, long max) {
     Object value = body.getValue(name);
     // JSON numbers beyond a long decode as BigInteger, fractions as Double: neither is accepted.
-    boolean integral = value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof Byte;
+    boolean integral =
+        value instanceof Integer
+            || value instanceof Long
+            || value instanceof Short
+            || value instanceof Byte;
     if (value == null) {
       problems.add(name + " is required");
-    } else if (integral && ((Number) value).longValue() >= min && ((Number) value).longValue() <= max) {
+    } else if (integral
+        && ((Number) value).longValue() >= min
+        && ((Number) value).longValue() <= max) {
       return ((Number) value).longValue();
     } else {
       problems.add(name + " must be an integer from " + min + " to " + max);
@@ -89,7 +96,9 @@ final class Fields {
     return null;
   }
 
-  /** Text of 1..maxLength characters once trimmed, without control characters (it ends up in logs). */
+  /**
+   * Text of 1..maxLength characters once trimmed, without control characters (it ends up in logs).
+   */
   String text(String name, int maxLength) {
     Object value = body.getValue(name);
     if (value == null) {

@@ -19,7 +19,9 @@ final class Ledger {
     this.pool = pool;
   }
 
-  /** One page, reading one row beyond the limit to know whether another follows. Opens no wallet. */
+  /**
+   * One page, reading one row beyond the limit to know whether another follows. Opens no wallet.
+   */
   Future<JsonObject> page(UUID userId, LedgerPage request) {
     return pool.preparedQuery(PaymentsSql.LEDGER_PAGE)
         .execute(Tuple.of(userId, request.beforeId(), request.limit() + 1))
@@ -31,7 +33,8 @@ final class Ledger {
     rows.forEach(found::add);
     boolean more = found.size() > limit;
     List<Row> items = more ? found.subList(0, limit) : found;
-    JsonObject page = new JsonObject().put("items", new JsonArray(items.stream().map(Ledger::entry).toList()));
+    JsonObject page =
+        new JsonObject().put("items", new JsonArray(items.stream().map(Ledger::entry).toList()));
     if (more) {
       page.put("nextCursor", LedgerPage.cursorAfter(items.get(limit - 1).getLong("id")));
     }
@@ -39,12 +42,13 @@ final class Ledger {
   }
 
   private static JsonObject entry(Row row) {
-    JsonObject entry = new JsonObject()
-        .put("id", row.getLong("id"))
-        .put("kind", row.getString("kind"))
-        .put("amountMinor", row.getLong("amount_minor"))
-        .put("balanceAfterMinor", row.getLong("balance_after_minor"))
-        .put("reason", row.getString("reason"));
+    JsonObject entry =
+        new JsonObject()
+            .put("id", row.getLong("id"))
+            .put("kind", row.getString("kind"))
+            .put("amountMinor", row.getLong("amount_minor"))
+            .put("balanceAfterMinor", row.getLong("balance_after_minor"))
+            .put("reason", row.getString("reason"));
     UUID order = row.getUUID("order_id");
     if (order != null) {
       entry.put("orderId", order.toString());

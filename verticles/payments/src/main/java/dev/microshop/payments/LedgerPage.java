@@ -8,8 +8,9 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * A validated {@code payments.wallet.transactions}: the entries older than {@code beforeId}, newest first. The
- * cursor a client sees is an opaque base64url token of a format byte and the last id of the previous page.
+ * A validated {@code payments.wallet.transactions}: the entries older than {@code beforeId}, newest
+ * first. The cursor a client sees is an opaque base64url token of a format byte and the last id of
+ * the previous page.
  */
 record LedgerPage(long beforeId, int limit) {
   static final int MAX_LIMIT = 100;
@@ -49,6 +50,7 @@ record LedgerPage(long beforeId, int limit) {
   }
 
   private static ServiceFailure malformed() {
-    return new ServiceFailure(ErrorCodes.INVALID_REQUEST, "cursor is malformed: pass back a nextCursor unchanged");
+    return new ServiceFailure(
+        ErrorCodes.INVALID_REQUEST, "cursor is malformed: pass back a nextCursor unchanged");
   }
 }

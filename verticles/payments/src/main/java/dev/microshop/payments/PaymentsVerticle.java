@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payments service: wallets and their ledger, and the order saga's charges and refunds (applied once per
- * message id and once per order). Owns the payments database. Handlers may throw a {@code ServiceFailure} (401,
- * 403, 400): the platform's consumers answer it as the failure.
+ * The payments service: wallets and their ledger, and the order saga's charges and refunds (applied
+ * once per message id and once per order). Owns the payments database. Handlers may throw a {@code
+ * ServiceFailure} (401, 403, 400): the platform's consumers answer it as the failure.
  */
 public class PaymentsVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentsVerticle.class);
@@ -49,8 +49,10 @@ public class PaymentsVerticle extends ServiceVerticle {
         consumers.on(PaymentsApi.WALLET, this::wallet),
         consumers.on(PaymentsApi.CREDIT, this::credit),
         consumers.on(PaymentsApi.TRANSACTIONS, this::transactions),
-        answering(SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
-        reliably(SagaCommands.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
+        answering(
+            SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
+        reliably(
+            SagaCommands.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
   }
 
   private Future<JsonObject> wallet(Message<JsonObject> msg) {

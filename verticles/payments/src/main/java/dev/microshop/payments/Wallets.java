@@ -26,55 +26,91 @@ final class Wallets {
 
   /** The user's wallet, opened now if this is its first use. */
   Future<Wallet> get(UUID userId) {
-    // Reading first costs one query for the usual case; opening stays race-free through ON CONFLICT.
+    // Reading first costs one query for the usual case; opening stays race-free through ON
+    // CONFLICT.
     return find(pool, userId)
-        .compose(found -> found != null ? Future.succeededFuture(found) : open(pool, userId)
-            .compose(v -> find(pool, userId)));
+        .compose(
+            found ->
+                found != null
+                    ? Future.succeededFuture(found)
+                    : open(pool, userId).compose(v -> find(pool, userId)));
   }
 
   /** Applies a credit once per message id; a redelivery replies the current wallet. */
   Future<Wallet> credit(CreditRequest request, String actor) {
-    return pool.withTransaction(tx -> open(tx, request.userId())
-        .compose(v -> apply(tx, request, actor))
-        .compose(credited -> credited != null ? Future.succeededFuture(credited) : replay(tx, request)));
+    return pool.withTransaction(
+        tx ->
+            open(tx, request.userId())
+                .compose(v -> apply(tx, request, actor))
+                .compose(
+                    credited ->
+                        credited != null ? Future.succeededFuture(credited) : replay(tx, request)));
   }
 
-  /** Opens the user's wallet with the configured balance unless it is open; inside the caller's transaction. */
+  /**
+   * Opens the user's wallet with the configured balance unless it is open; inside the caller's
+   * transaction.
+   */
   Future<Void> open(SqlClient sql, UUID userId) {
     return sql.preparedQuery(PaymentsSql.OPEN_WALLET)
         .execute(Tuple.of(userId, config.openingBalanceMinor(), config.currency()))
-        .onSuccess(rows -> {
-          if (rows.rowCount() > 0) {
-            LOG.info("opened wallet {} with {} {}", userId, config.openingBalanceMinor(), config.currency());
-          }
-        })
+        .onSuccess(
+            rows -> {
+              if (rows.rowCount() > 0) {
+                LOG.info(
+                    "opened wallet {} with {} {}",
+                    userId,
+                    config.openingBalanceMinor(),
+                    config.currency());
+              }
+            })
         .mapEmpty();
   }
 
   private Future<Wallet> apply(SqlClient sql, CreditRequest request, String actor) {
     return sql.preparedQuery(PaymentsSql.CREDIT)
-        .execute(Tuple.of(request.userId(), request.amountMinor(), request.reason(), request.messageId(), actor))
+        .execute(
+            Tuple.of(
+                request.userId(),
+                request.amountMinor(),
+                request.reason(),
+                request.messageId(),
+                actor))
         .map(Wallets::firstWallet)
-        .onSuccess(wallet -> {
-          if (wallet != null) {
-            LOG.info("credited {} {} to wallet {} by {} (message {})", request.amountMinor(), wallet.currency(),
-                request.userId(), actor, request.messageId());
-          }
-        });
+        .onSuccess(
+            wallet -> {
+              if (wallet != null) {
+                LOG.info(
+                    "credited {} {} to wallet {} by {} (message {})",
+                    request.amountMinor(),
+                    wallet.currency(),
+                    request.userId(),
+                    actor,
+                    request.messageId());
+              }
+            });
   }
 
-  /** A message id seen before: the same credit again is a redelivery; anything else reuses the id. */
+  /**
+   * A message id seen before: the same credit again is a redelivery; anything else reuses the id.
+   */
   private Future<Wallet> replay(SqlClient sql, CreditRequest request) {
-    return sql.preparedQuery(PaymentsSql.FIND_ENTRY).execute(Tuple.of(request.messageId()))
-        .compose(rows -> {
-          Row entry = rows.iterator().next();
-          if (!sameCredit(entry, request)) {
-            return Future.failedFuture(new ServiceFailure(ErrorCodes.UNPROCESSABLE,
-                "this Idempotency-Key was already used for a different credit; use a new key"));
-          }
-          LOG.info("credit message {} was already applied; replying the current wallet", request.messageId());
-          return find(sql, request.userId());
-        });
+    return sql.preparedQuery(PaymentsSql.FIND_ENTRY)
+        .execute(Tuple.of(request.messageId()))
+        .compose(
+            rows -> {
+              Row entry = rows.iterator().next();
+              if (!sameCredit(entry, request)) {
+                return Future.failedFuture(
+                    new ServiceFailure(
+                        ErrorCodes.UNPROCESSABLE,
+                        "this Idempotency-Key was already used for a different credit; use a new key"));
+              }
+              LOG.info(
+                  "credit message {} was already applied; replying the current wallet",
+                  request.messageId());
+              return find(sql, request.userId());
+            });
   }
 
   private static boolean sameCredit(Row entry, CreditRequest request) {
@@ -85,7 +121,9 @@ final class Wallets {
   }
 
   private static Future<Wallet> find(SqlClient sql, UUID userId) {
-    return sql.preparedQuery(PaymentsSql.FIND_WALLET).execute(Tuple.of(userId)).map(Wallets::firstWallet);
+    return sql.preparedQuery(PaymentsSql.FIND_WALLET)
+        .execute(Tuple.of(userId))
+        .map(Wallets::firstWallet);
   }
 
   private static Wallet firstWallet(RowSet<Row> rows) {

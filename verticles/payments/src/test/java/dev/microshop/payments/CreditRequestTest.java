@@ -23,7 +23,8 @@ class CreditRequestTest {
   }
 
   private static ServiceFailure invalid(JsonObject body) {
-    ServiceFailure failure = catchThrowableOfType(ServiceFailure.class, () -> CreditRequest.fromJson(body));
+    ServiceFailure failure =
+        catchThrowableOfType(ServiceFailure.class, () -> CreditRequest.fromJson(body));
     assertThat(failure).as("expected %s to be refused", body).isNotNull();
     assertThat(failure.code()).isEqualTo(ErrorCodes.INVALID_REQUEST);
     return failure;
@@ -33,8 +34,10 @@ class CreditRequestTest {
   void aValidBodyIsReadWithTheReasonTrimmed() {
     CreditRequest request = CreditRequest.fromJson(valid().put("unknownField", true));
 
-    assertThat(request).isEqualTo(new CreditRequest(UUID.fromString(MESSAGE_ID), UUID.fromString(USER_ID), 2500,
-        "goodwill"));
+    assertThat(request)
+        .isEqualTo(
+            new CreditRequest(
+                UUID.fromString(MESSAGE_ID), UUID.fromString(USER_ID), 2500, "goodwill"));
   }
 
   @Test
@@ -46,13 +49,24 @@ class CreditRequestTest {
 
   @Test
   void anAmountOutOfRangeOrNotAnIntegerIsRefusedNamingTheField() {
-    Object[] bad = {0, -1, -1_000L, 1_000_000_001L, Long.MAX_VALUE, new BigInteger("99999999999999999999"), 1.5,
-        10.0, "100", true};
+    Object[] bad = {
+      0,
+      -1,
+      -1_000L,
+      1_000_000_001L,
+      Long.MAX_VALUE,
+      new BigInteger("99999999999999999999"),
+      1.5,
+      10.0,
+      "100",
+      true
+    };
     for (Object amount : bad) {
       assertThat(invalid(valid().put("amountMinor", amount)).getMessage())
           .isEqualTo("amountMinor must be an integer from 1 to 1000000000");
     }
-    assertThat(invalid(valid().putNull("amountMinor")).getMessage()).isEqualTo("amountMinor is required");
+    assertThat(invalid(valid().putNull("amountMinor")).getMessage())
+        .isEqualTo("amountMinor is required");
   }
 
   @Test
@@ -61,7 +75,8 @@ class CreditRequestTest {
     missing.remove("reason");
     assertThat(invalid(missing).getMessage()).isEqualTo("reason is required");
     assertThat(invalid(valid().put("reason", "   ")).getMessage()).isEqualTo("reason is required");
-    assertThat(invalid(valid().put("reason", 42)).getMessage()).isEqualTo("reason must be a string");
+    assertThat(invalid(valid().put("reason", 42)).getMessage())
+        .isEqualTo("reason must be a string");
     assertThat(invalid(valid().put("reason", "x".repeat(201))).getMessage())
         .isEqualTo("reason must be at most 200 characters");
     assertThat(invalid(valid().put("reason", "line\nbreak")).getMessage())
@@ -71,15 +86,18 @@ class CreditRequestTest {
   @Test
   void theReasonLimitCountsCharactersNotUtf16Units() {
     String emoji = "\uD83D\uDCB6"; // one character, two UTF-16 units
-    assertThat(CreditRequest.fromJson(valid().put("reason", emoji.repeat(200))).reason()).hasSize(400);
+    assertThat(CreditRequest.fromJson(valid().put("reason", emoji.repeat(200))).reason())
+        .hasSize(400);
     invalid(valid().put("reason", emoji.repeat(201)));
   }
 
   @Test
   void idsMustBeCanonicalUuids() {
-    assertThat(invalid(valid().put("userId", "1-1-1-1-1")).getMessage()).isEqualTo("userId must be a UUID");
+    assertThat(invalid(valid().put("userId", "1-1-1-1-1")).getMessage())
+        .isEqualTo("userId must be a UUID");
     assertThat(invalid(valid().put("userId", 12)).getMessage()).isEqualTo("userId must be a UUID");
-    assertThat(invalid(valid().put("messageId", "not-a-uuid")).getMessage()).isEqualTo("messageId must be a UUID");
+    assertThat(invalid(valid().put("messageId", "not-a-uuid")).getMessage())
+        .isEqualTo("messageId must be a UUID");
     JsonObject missing = valid();
     missing.remove("messageId");
     assertThat(invalid(missing).getMessage()).isEqualTo("messageId is required");
@@ -87,10 +105,13 @@ class CreditRequestTest {
 
   @Test
   void everyBadFieldIsNamedInOneFailure() {
-    String message = invalid(new JsonObject().put("userId", "x").put("amountMinor", 0)).getMessage();
+    String message =
+        invalid(new JsonObject().put("userId", "x").put("amountMinor", 0)).getMessage();
 
-    assertThat(message).isEqualTo("messageId is required; userId must be a UUID; "
-        + "amountMinor must be an integer from 1 to 1000000000; reason is required");
+    assertThat(message)
+        .isEqualTo(
+            "messageId is required; userId must be a UUID; "
+                + "amountMinor must be an integer from 1 to 1000000000; reason is required");
   }
 
   @Test

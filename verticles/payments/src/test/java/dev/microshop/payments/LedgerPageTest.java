@@ -27,11 +27,18 @@ class LedgerPageTest {
   @Test
   void forgedCursorsAndBadLimitsAre400() {
     String zero = LedgerPage.cursorAfter(0);
-    for (JsonObject bad : new JsonObject[] {
-        new JsonObject().put("cursor", "AAAA"), new JsonObject().put("cursor", zero),
-        new JsonObject().put("cursor", "not a token!"), new JsonObject().put("cursor", 5),
-        new JsonObject().put("limit", 0), new JsonObject().put("limit", 101), new JsonObject().put("limit", "5")}) {
-      assertThatThrownBy(() -> LedgerPage.fromJson(bad)).as(bad.encode())
+    for (JsonObject bad :
+        new JsonObject[] {
+          new JsonObject().put("cursor", "AAAA"),
+          new JsonObject().put("cursor", zero),
+          new JsonObject().put("cursor", "not a token!"),
+          new JsonObject().put("cursor", 5),
+          new JsonObject().put("limit", 0),
+          new JsonObject().put("limit", 101),
+          new JsonObject().put("limit", "5")
+        }) {
+      assertThatThrownBy(() -> LedgerPage.fromJson(bad))
+          .as(bad.encode())
           .isInstanceOfSatisfying(ServiceFailure.class, e -> assertThat(e.code()).isEqualTo(400));
     }
   }

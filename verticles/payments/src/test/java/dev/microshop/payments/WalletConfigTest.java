@@ -10,20 +10,26 @@ import org.junit.jupiter.api.Test;
 class WalletConfigTest {
 
   private static JsonObject config(boolean dev, String currency, long opening, long devOpening) {
-    return new JsonObject().put("dev", dev).put("wallet", new JsonObject()
-        .put("currency", currency)
-        .put("openingBalanceMinor", opening)
-        .put("devOpeningBalanceMinor", devOpening));
+    return new JsonObject()
+        .put("dev", dev)
+        .put(
+            "wallet",
+            new JsonObject()
+                .put("currency", currency)
+                .put("openingBalanceMinor", opening)
+                .put("devOpeningBalanceMinor", devOpening));
   }
 
   @Test
   void productionUsesTheOpeningBalance() {
-    assertThat(WalletConfig.from(config(false, "CHF", 50, 100_000))).isEqualTo(new WalletConfig("CHF", 50));
+    assertThat(WalletConfig.from(config(false, "CHF", 50, 100_000)))
+        .isEqualTo(new WalletConfig("CHF", 50));
   }
 
   @Test
   void devModeUsesTheDevOpeningBalance() {
-    assertThat(WalletConfig.from(config(true, "EUR", 50, 100_000))).isEqualTo(new WalletConfig("EUR", 100_000));
+    assertThat(WalletConfig.from(config(true, "EUR", 50, 100_000)))
+        .isEqualTo(new WalletConfig("EUR", 100_000));
   }
 
   @Test
@@ -35,12 +41,15 @@ class WalletConfigTest {
   void aBadCurrencyOrNegativeBalanceFailsNamingTheKey() {
     assertThatThrownBy(() -> WalletConfig.from(config(false, "euro", 0, 0)))
         .isInstanceOf(ConfigException.class)
-        .extracting(e -> ((ConfigException) e).key()).isEqualTo("wallet.currency");
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("wallet.currency");
     assertThatThrownBy(() -> WalletConfig.from(config(false, "EUR", -1, 0)))
         .isInstanceOf(ConfigException.class)
-        .extracting(e -> ((ConfigException) e).key()).isEqualTo("wallet.openingBalanceMinor");
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("wallet.openingBalanceMinor");
     assertThatThrownBy(() -> WalletConfig.from(config(true, "EUR", 0, -5)))
         .isInstanceOf(ConfigException.class)
-        .extracting(e -> ((ConfigException) e).key()).isEqualTo("wallet.devOpeningBalanceMinor");
+        .extracting(e -> ((ConfigException) e).key())
+        .isEqualTo("wallet.devOpeningBalanceMinor");
   }
 }

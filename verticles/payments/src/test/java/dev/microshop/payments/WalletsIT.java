@@ -31,17 +31,27 @@ import org.junit.jupiter.api.Test;
 /** The wallet addresses against the real payments schema on the embedded PostgreSQL. */
 class WalletsIT {
   private static final long OPENING = 2_500;
-  private static final Identity ADMIN = new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
+  private static final Identity ADMIN =
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
 
   private static ServiceHarness payments;
 
   /** One ledger row, as stored. */
-  record Entry(String kind, long amountMinor, long balanceAfterMinor, String reason, UUID messageId, String actor) {}
+  record Entry(
+      String kind,
+      long amountMinor,
+      long balanceAfterMinor,
+      String reason,
+      UUID messageId,
+      String actor) {}
 
   @BeforeAll
   static void start() throws Exception {
-    payments = ServiceHarness.start("payments", PaymentsVerticle::new,
-        Map.of("MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING)));
+    payments =
+        ServiceHarness.start(
+            "payments",
+            PaymentsVerticle::new,
+            Map.of("MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING)));
   }
 
   @AfterAll
@@ -58,18 +68,22 @@ class WalletsIT {
 
     JsonObject wallet = payments.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
 
-    assertThat(wallet.fieldNames()).containsExactlyInAnyOrder("userId", "balanceMinor", "currency", "updatedAt");
+    assertThat(wallet.fieldNames())
+        .containsExactlyInAnyOrder("userId", "balanceMinor", "currency", "updatedAt");
     assertThat(wallet.getString("userId")).isEqualTo(user.toString());
     assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING);
     assertThat(wallet.getString("currency")).isEqualTo("EUR");
     assertThat(Instant.parse(wallet.getString("updatedAt"))).isAfter(before);
     assertThat(storedBalance(user)).isEqualTo(OPENING);
-    assertThat(ledger(user)).singleElement().satisfies(entry -> {
-      assertThat(entry.kind()).isEqualTo("OPENING");
-      assertThat(entry.amountMinor()).isEqualTo(OPENING);
-      assertThat(entry.balanceAfterMinor()).isEqualTo(OPENING);
-      assertThat(entry.actor()).isEqualTo("system");
-    });
+    assertThat(ledger(user))
+        .singleElement()
+        .satisfies(
+            entry -> {
+              assertThat(entry.kind()).isEqualTo("OPENING");
+              assertThat(entry.amountMinor()).isEqualTo(OPENING);
+              assertThat(entry.balanceAfterMinor()).isEqualTo(OPENING);
+              assertThat(entry.actor()).isEqualTo("system");
+            });
   }
 
   @Test
@@ -88,12 +102,16 @@ class WalletsIT {
   void twentyConcurrentFirstRequestsOpenOneWalletWithOneOpeningEntry() throws SQLException {
     UUID user = UUID.randomUUID();
 
-    List<JsonObject> replies = concurrently(20, i -> send(PaymentsApi.WALLET, new JsonObject(), customer(user)));
+    List<JsonObject> replies =
+        concurrently(20, i -> send(PaymentsApi.WALLET, new JsonObject(), customer(user)));
 
-    assertThat(replies).hasSize(20).allSatisfy(wallet -> {
-      assertThat(wallet.getString("userId")).isEqualTo(user.toString());
-      assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING);
-    });
+    assertThat(replies)
+        .hasSize(20)
+        .allSatisfy(
+            wallet -> {
+              assertThat(wallet.getString("userId")).isEqualTo(user.toString());
+              assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING);
+            });
     assertThat(count("SELECT count(*) FROM wallets WHERE user_id = ?", user)).isEqualTo(1);
     assertThat(ledger(user)).extracting(Entry::kind).containsExactly("OPENING");
   }
@@ -103,7 +121,8 @@ class WalletsIT {
     long walletsBefore = count("SELECT count(*) FROM wallets");
 
     ReplyException wallet = payments.failure(PaymentsApi.WALLET, new JsonObject(), null);
-    ReplyException credit = payments.failure(PaymentsApi.CREDIT, credit(UUID.randomUUID(), 100, "gift"), null);
+    ReplyException credit =
+        payments.failure(PaymentsApi.CREDIT, credit(UUID.randomUUID(), 100, "gift"), null);
 
     assertThat(wallet.failureCode()).isEqualTo(ErrorCodes.UNAUTHENTICATED);
     assertThat(wallet.getMessage()).isEqualTo("authentication required");
@@ -134,8 +153,15 @@ class WalletsIT {
     assertThat(storedBalance(user)).isEqualTo(OPENING + 1_234);
     List<Entry> ledger = ledger(user);
     assertThat(ledger).extracting(Entry::kind).containsExactly("OPENING", "CREDIT");
-    assertThat(ledger.get(1)).isEqualTo(new Entry("CREDIT", 1_234, OPENING + 1_234, "welcome bonus",
-        UUID.fromString(body.getString("messageId")), ADMIN.userId()));
+    assertThat(ledger.get(1))
+        .isEqualTo(
+            new Entry(
+                "CREDIT",
+                1_234,
+                OPENING + 1_234,
+                "welcome bonus",
+                UUID.fromString(body.getString("messageId")),
+                ADMIN.userId()));
   }
 
   @Test
@@ -148,10 +174,12 @@ class WalletsIT {
 
     JsonObject wallet = payments.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
     assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING + 501);
-    assertThat(ledger(user)).extracting(Entry::kind, Entry::amountMinor, Entry::balanceAfterMinor).containsExactly(
-        tuple("OPENING", OPENING, OPENING),
-        tuple("CREDIT", 500L, OPENING + 500),
-        tuple("CREDIT", 1L, OPENING + 501));
+    assertThat(ledger(user))
+        .extracting(Entry::kind, Entry::amountMinor, Entry::balanceAfterMinor)
+        .containsExactly(
+            tuple("OPENING", OPENING, OPENING),
+            tuple("CREDIT", 500L, OPENING + 500),
+            tuple("CREDIT", 1L, OPENING + 501));
   }
 
   @Test
@@ -165,8 +193,11 @@ class WalletsIT {
     assertThat(first.getLong("balanceMinor")).isEqualTo(OPENING + 700);
     assertThat(again).isEqualTo(first);
     assertThat(storedBalance(user)).isEqualTo(OPENING + 700);
-    assertThat(count("SELECT count(*) FROM wallet_transactions WHERE message_id = ?",
-        UUID.fromString(body.getString("messageId")))).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM wallet_transactions WHERE message_id = ?",
+                UUID.fromString(body.getString("messageId"))))
+        .isEqualTo(1);
     assertThat(ledger(user)).extracting(Entry::kind).containsExactly("OPENING", "CREDIT");
   }
 
@@ -178,7 +209,8 @@ class WalletsIT {
 
     List<JsonObject> replies = concurrently(10, i -> send(PaymentsApi.CREDIT, body, ADMIN));
 
-    assertThat(replies).allSatisfy(wallet -> assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING + 300));
+    assertThat(replies)
+        .allSatisfy(wallet -> assertThat(wallet.getLong("balanceMinor")).isEqualTo(OPENING + 300));
     assertThat(storedBalance(user)).isEqualTo(OPENING + 300);
     assertThat(ledger(user)).extracting(Entry::kind).containsExactly("OPENING", "CREDIT");
   }
@@ -208,12 +240,14 @@ class WalletsIT {
     JsonObject body = credit(user, 100, "first");
     payments.request(PaymentsApi.CREDIT, body, ADMIN);
 
-    ReplyException otherAmount = payments.failure(PaymentsApi.CREDIT, body.copy().put("amountMinor", 999), ADMIN);
-    ReplyException otherUser = payments.failure(PaymentsApi.CREDIT,
-        body.copy().put("userId", other.toString()), ADMIN);
+    ReplyException otherAmount =
+        payments.failure(PaymentsApi.CREDIT, body.copy().put("amountMinor", 999), ADMIN);
+    ReplyException otherUser =
+        payments.failure(PaymentsApi.CREDIT, body.copy().put("userId", other.toString()), ADMIN);
 
     assertThat(otherAmount.failureCode()).isEqualTo(ErrorCodes.UNPROCESSABLE);
-    assertThat(otherAmount.getMessage()).contains("Idempotency-Key was already used for a different credit")
+    assertThat(otherAmount.getMessage())
+        .contains("Idempotency-Key was already used for a different credit")
         .doesNotContain(body.getString("messageId"));
     assertThat(otherUser.failureCode()).isEqualTo(ErrorCodes.UNPROCESSABLE);
     assertThat(storedBalance(user)).isEqualTo(OPENING + 100);
@@ -225,7 +259,8 @@ class WalletsIT {
   void aCustomerCannotCreditAndNothingIsWritten() throws SQLException {
     UUID user = UUID.randomUUID();
 
-    ReplyException failure = payments.failure(PaymentsApi.CREDIT, credit(user, 100, "self-service"), customer(user));
+    ReplyException failure =
+        payments.failure(PaymentsApi.CREDIT, credit(user, 100, "self-service"), customer(user));
 
     assertThat(failure.failureCode()).isEqualTo(ErrorCodes.FORBIDDEN);
     assertThat(failure.getMessage()).isEqualTo("admin role required");
@@ -236,20 +271,23 @@ class WalletsIT {
   @Test
   void anInvalidCreditGets400NamingTheFieldAndWritesNothing() throws SQLException {
     UUID user = UUID.randomUUID();
-    List<Map.Entry<String, JsonObject>> bodies = List.of(
-        Map.entry("amountMinor", credit(user, 0, "zero")),
-        Map.entry("amountMinor", credit(user, -5, "negative")),
-        Map.entry("amountMinor", credit(user, 1_000_000_001L, "too large")),
-        Map.entry("amountMinor", credit(user, 1, "fraction").put("amountMinor", 12.5)),
-        Map.entry("amountMinor", credit(user, 1, "text").put("amountMinor", "100")),
-        Map.entry("reason", withoutField(credit(user, 100, "x"), "reason")),
-        Map.entry("reason", credit(user, 100, "x".repeat(201))),
-        Map.entry("userId", credit(user, 100, "bad user").put("userId", "not-a-uuid")),
-        Map.entry("messageId", credit(user, 100, "bad message").put("messageId", "12345")));
+    List<Map.Entry<String, JsonObject>> bodies =
+        List.of(
+            Map.entry("amountMinor", credit(user, 0, "zero")),
+            Map.entry("amountMinor", credit(user, -5, "negative")),
+            Map.entry("amountMinor", credit(user, 1_000_000_001L, "too large")),
+            Map.entry("amountMinor", credit(user, 1, "fraction").put("amountMinor", 12.5)),
+            Map.entry("amountMinor", credit(user, 1, "text").put("amountMinor", "100")),
+            Map.entry("reason", withoutField(credit(user, 100, "x"), "reason")),
+            Map.entry("reason", credit(user, 100, "x".repeat(201))),
+            Map.entry("userId", credit(user, 100, "bad user").put("userId", "not-a-uuid")),
+            Map.entry("messageId", credit(user, 100, "bad message").put("messageId", "12345")));
 
     for (Map.Entry<String, JsonObject> bad : bodies) {
       ReplyException failure = payments.failure(PaymentsApi.CREDIT, bad.getValue(), ADMIN);
-      assertThat(failure.failureCode()).as(bad.getValue().encode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
+      assertThat(failure.failureCode())
+          .as(bad.getValue().encode())
+          .isEqualTo(ErrorCodes.INVALID_REQUEST);
       assertThat(failure.getMessage()).as(bad.getValue().encode()).startsWith(bad.getKey() + " ");
     }
     assertThat(count("SELECT count(*) FROM wallets WHERE user_id = ?", user)).isZero();
@@ -259,17 +297,22 @@ class WalletsIT {
   @Test
   void devModeOpensWalletsWithTheDevOpeningBalance() throws Exception {
     UUID user = UUID.randomUUID();
-    try (ServiceHarness dev = ServiceHarness.start("payments", PaymentsVerticle::new, Map.of(
-        "MICROSHOP_DEV", "true",
-        "MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING),
-        "MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR", "77700"))) {
+    try (ServiceHarness dev =
+        ServiceHarness.start(
+            "payments",
+            PaymentsVerticle::new,
+            Map.of(
+                "MICROSHOP_DEV", "true",
+                "MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING),
+                "MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR", "77700"))) {
 
       JsonObject wallet = dev.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
 
       assertThat(wallet.getLong("balanceMinor")).isEqualTo(77_700);
     }
     assertThat(storedBalance(user)).isEqualTo(77_700);
-    assertThat(ledger(user)).extracting(Entry::kind, Entry::amountMinor)
+    assertThat(ledger(user))
+        .extracting(Entry::kind, Entry::amountMinor)
         .containsExactly(tuple("OPENING", 77_700L));
   }
 
@@ -278,13 +321,16 @@ class WalletsIT {
     UUID user = UUID.randomUUID();
     payments.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
 
-    assertThatThrownBy(() -> insertEntry(user, "OPENING", 10, 10, null)).hasMessageContaining("one_opening");
+    assertThatThrownBy(() -> insertEntry(user, "OPENING", 10, 10, null))
+        .hasMessageContaining("one_opening");
     assertThatThrownBy(() -> insertEntry(user, "CHARGE", -10, OPENING - 10, null))
         .hasMessageContaining("wallet_transactions_order");
     assertThatThrownBy(() -> insertEntry(user, "CHARGE", 10, OPENING + 10, UUID.randomUUID()))
         .hasMessageContaining("wallet_transactions_sign");
-    assertThatThrownBy(() -> insertEntry(user, "CREDIT", 10, -1, null)).hasMessageContaining("balance_after_minor");
-    assertThatThrownBy(() -> insertEntry(user, "BONUS", 10, OPENING + 10, null)).hasMessageContaining("kind");
+    assertThatThrownBy(() -> insertEntry(user, "CREDIT", 10, -1, null))
+        .hasMessageContaining("balance_after_minor");
+    assertThatThrownBy(() -> insertEntry(user, "BONUS", 10, OPENING + 10, null))
+        .hasMessageContaining("kind");
     assertThatThrownBy(() -> insertEntry(UUID.randomUUID(), "CREDIT", 10, 10, null))
         .hasMessageContaining("foreign key");
     assertThat(ledger(user)).hasSize(1);
@@ -309,10 +355,17 @@ class WalletsIT {
 
   private static Future<JsonObject> send(String address, JsonObject body, Identity caller) {
     DeliveryOptions options = caller.addTo(new DeliveryOptions().setSendTimeout(10_000));
-    return payments.vertx().eventBus().<JsonObject>request(address, body, options).map(Message::body);
+    return payments
+        .vertx()
+        .eventBus()
+        .<JsonObject>request(address, body, options)
+        .map(Message::body);
   }
 
-  /** Sends {@code n} requests at once (the pool has fewer connections than that) and waits for every reply. */
+  /**
+   * Sends {@code n} requests at once (the pool has fewer connections than that) and waits for every
+   * reply.
+   */
   private static List<JsonObject> concurrently(int n, IntFunction<Future<JsonObject>> call) {
     List<Future<JsonObject>> sent = IntStream.range(0, n).mapToObj(call).toList();
     ServiceHarness.await(Future.all(sent));
@@ -324,7 +377,8 @@ class WalletsIT {
   }
 
   private static long count(String sql, Object... params) throws SQLException {
-    try (Connection c = payments.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = payments.sql();
+        PreparedStatement s = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }
@@ -336,31 +390,41 @@ class WalletsIT {
   }
 
   private static List<Entry> ledger(UUID user) throws SQLException {
-    String sql = """
+    String sql =
+        """
         SELECT kind, amount_minor, balance_after_minor, reason, message_id, actor
         FROM wallet_transactions WHERE user_id = ? ORDER BY id
         """;
     List<Entry> entries = new ArrayList<>();
-    try (Connection c = payments.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = payments.sql();
+        PreparedStatement s = c.prepareStatement(sql)) {
       s.setObject(1, user);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          entries.add(new Entry(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-              rs.getObject(5, UUID.class), rs.getString(6)));
+          entries.add(
+              new Entry(
+                  rs.getString(1),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getObject(5, UUID.class),
+                  rs.getString(6)));
         }
       }
     }
     return entries;
   }
 
-  private static void insertEntry(UUID user, String kind, long amount, long balanceAfter, UUID order)
-      throws SQLException {
-    String sql = """
+  private static void insertEntry(
+      UUID user, String kind, long amount, long balanceAfter, UUID order) throws SQLException {
+    String sql =
+        """
         INSERT INTO wallet_transactions
           (user_id, kind, amount_minor, balance_after_minor, reason, message_id, order_id, actor)
         VALUES (?, ?, ?, ?, 'schema test', gen_random_uuid(), ?, 'test')
         """;
-    try (Connection c = payments.sql(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = payments.sql();
+        PreparedStatement s = c.prepareStatement(sql)) {
       s.setObject(1, user);
       s.setString(2, kind);
       s.setLong(3, amount);

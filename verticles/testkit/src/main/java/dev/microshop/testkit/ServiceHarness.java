@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Runs one service verticle for a service-level integration test: a real embedded PostgreSQL (one per test
- * JVM, fsync off), the service's real migrations and config, and a real (local) event bus to send its messages
- * on. Cross-JVM behaviour is tested in the launcher module with real processes.
+ * Runs one service verticle for a service-level integration test: a real embedded PostgreSQL (one
+ * per test JVM, fsync off), the service's real migrations and config, and a real (local) event bus
+ * to send its messages on. Cross-JVM behaviour is tested in the launcher module with real
+ * processes.
  */
 public final class ServiceHarness implements AutoCloseable {
   private static EmbeddedDatabase database;
@@ -46,11 +47,12 @@ public final class ServiceHarness implements AutoCloseable {
   }
 
   /**
-   * Starts {@code service} with the repo's config, overridden by {@code env} (same variable names as in
-   * production, e.g. {@code MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR}).
+   * Starts {@code service} with the repo's config, overridden by {@code env} (same variable names
+   * as in production, e.g. {@code MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR}).
    */
-  public static ServiceHarness start(String service, Function<Platform, ServiceVerticle> factory,
-      Map<String, String> env) throws Exception {
+  public static ServiceHarness start(
+      String service, Function<Platform, ServiceVerticle> factory, Map<String, String> env)
+      throws Exception {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent(Settings.CONFIG_DIR_ENV, repoRoot().resolve("config").toString());
     all.putIfAbsent("MICROSHOP_DATA_DIR", dataDir().toString());
@@ -58,8 +60,14 @@ public final class ServiceHarness implements AutoCloseable {
     if (!service.equals(Services.GATEWAY)) {
       database().configure(config).put("dev", config.getBoolean("dev"));
     }
-    Node node = Node.start(service, config, false, List.of(service), Map.of(service, config),
-        Map.of(service, factory));
+    Node node =
+        Node.start(
+            service,
+            config,
+            false,
+            List.of(service),
+            Map.of(service, config),
+            Map.of(service, factory));
     return new ServiceHarness(node, service);
   }
 
@@ -132,10 +140,13 @@ public final class ServiceHarness implements AutoCloseable {
       database = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
       Path dir = dataDir;
       EmbeddedDatabase db = database;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        db.close();
-        deleteTree(dir);
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    db.close();
+                    deleteTree(dir);
+                  }));
     }
     return database;
   }

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A login attempt. Only the shape is checked here: whether it matches an account is the 401 question. */
+/**
+ * A login attempt. Only the shape is checked here: whether it matches an account is the 401
+ * question.
+ */
 record Credentials(String email, String password) {
 
   static Credentials from(JsonObject body) {
@@ -21,9 +24,13 @@ record Credentials(String email, String password) {
     return new Credentials(email.strip(), password);
   }
 
-  /** No account can have this password (registration refuses it), so it is rejected without hashing it. */
+  /**
+   * No account can have this password (registration refuses it), so it is rejected without hashing
+   * it.
+   */
   boolean impossible() {
-    return email.isEmpty() || password.isEmpty()
+    return email.isEmpty()
+        || password.isEmpty()
         || password.getBytes(StandardCharsets.UTF_8).length > NewAccount.MAX_PASSWORD_BYTES;
   }
 

@@ -22,13 +22,16 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * EC P-256 keys for ES256: PEM in and out, JWK and RFC 7638 thumbprint. Pure JDK; every failure is an
- * {@link IllegalArgumentException} whose message says what is wrong with the key and how to fix it.
+ * EC P-256 keys for ES256: PEM in and out, JWK and RFC 7638 thumbprint. Pure JDK; every failure is
+ * an {@link IllegalArgumentException} whose message says what is wrong with the key and how to fix
+ * it.
  */
 final class EcKeys {
   static final String ALGORITHM = "ES256";
+
   /** JOSE wants the raw r||s signature, not DER: the JDK's P1363 variant produces exactly that. */
   static final String JWS_SIGNATURE = "SHA256withECDSAinP1363Format";
+
   private static final ECParameterSpec P256 = p256();
   private static final int COORDINATE_BYTES = 32;
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
@@ -48,15 +51,18 @@ final class EcKeys {
   /** A PKCS#8 {@code PRIVATE KEY} PEM of an EC P-256 key. */
   static ECPrivateKey privateKeyFromPem(String pem) {
     if (pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
-      throw new IllegalArgumentException("is a SEC1 \"EC PRIVATE KEY\"; convert it to PKCS#8 with "
-          + "`openssl pkcs8 -topk8 -nocrypt -in old.pem -out new.pem`");
+      throw new IllegalArgumentException(
+          "is a SEC1 \"EC PRIVATE KEY\"; convert it to PKCS#8 with "
+              + "`openssl pkcs8 -topk8 -nocrypt -in old.pem -out new.pem`");
     }
     if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-      throw new IllegalArgumentException("is an encrypted private key; store it unencrypted with mode 600");
+      throw new IllegalArgumentException(
+          "is an encrypted private key; store it unencrypted with mode 600");
     }
     byte[] der = der(pem, "PRIVATE KEY");
     try {
-      if (!(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der)) instanceof ECPrivateKey key)) {
+      if (!(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der))
+          instanceof ECPrivateKey key)) {
         throw new IllegalArgumentException("is not an EC private key");
       }
       requireP256(key.getParams());
@@ -70,7 +76,8 @@ final class EcKeys {
   static ECPublicKey publicKeyFromPem(String pem) {
     byte[] der = der(pem, "PUBLIC KEY");
     try {
-      if (!(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der)) instanceof ECPublicKey key)) {
+      if (!(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der))
+          instanceof ECPublicKey key)) {
         throw new IllegalArgumentException("is not an EC public key");
       }
       requireP256(key.getParams());
@@ -89,9 +96,9 @@ final class EcKeys {
   }
 
   /**
-   * The public key of {@code key}: Q = d·G. A PKCS#8 file need not carry the public point (the JDK writes none),
-   * and the JDK offers no API to derive it, hence this textbook double-and-add. It runs once at start on the
-   * service's own key, so its timing reveals nothing to a remote caller.
+   * The public key of {@code key}: Q = d·G. A PKCS#8 file need not carry the public point (the JDK
+   * writes none), and the JDK offers no API to derive it, hence this textbook double-and-add. It
+   * runs once at start on the service's own key, so its timing reveals nothing to a remote caller.
    */
   static ECPublicKey publicKeyOf(ECPrivateKey key) {
     ECParameterSpec spec = key.getParams();
@@ -101,7 +108,8 @@ final class EcKeys {
     }
     ECPoint q = multiply(spec, spec.getGenerator(), d);
     try {
-      ECPublicKey pub = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(q, spec));
+      ECPublicKey pub =
+          (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(q, spec));
       requireMatch(key, pub);
       return pub;
     } catch (GeneralSecurityException e) {
@@ -121,12 +129,20 @@ final class EcKeys {
         .put("use", "sig");
   }
 
-  /** RFC 7638 thumbprint: base64url SHA-256 of the required members in lexicographic order, no whitespace. */
+  /**
+   * RFC 7638 thumbprint: base64url SHA-256 of the required members in lexicographic order, no
+   * whitespace.
+   */
   static String thumbprint(ECPublicKey key) {
-    String canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + coordinate(key.getW().getAffineX())
-        + "\",\"y\":\"" + coordinate(key.getW().getAffineY()) + "\"}";
+    String canonical =
+        "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\""
+            + coordinate(key.getW().getAffineX())
+            + "\",\"y\":\""
+            + coordinate(key.getW().getAffineY())
+            + "\"}";
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return B64URL.encodeToString(digest);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -141,7 +157,8 @@ final class EcKeys {
     return B64URL.encodeToString(fixed);
   }
 
-  private static void requireMatch(ECPrivateKey privateKey, ECPublicKey publicKey) throws GeneralSecurityException {
+  private static void requireMatch(ECPrivateKey privateKey, ECPublicKey publicKey)
+      throws GeneralSecurityException {
     byte[] probe = "microshop key check".getBytes(StandardCharsets.UTF_8);
     Signature signer = Signature.getInstance(JWS_SIGNATURE);
     signer.initSign(privateKey);
@@ -151,7 +168,8 @@ final class EcKeys {
     verifier.initVerify(publicKey);
     verifier.update(probe);
     if (!verifier.verify(signature)) {
-      throw new IllegalStateException("derived public key does not verify the private key's signature");
+      throw new IllegalStateException(
+          "derived public key does not verify the private key's signature");
     }
   }
 
@@ -195,11 +213,13 @@ final class EcKeys {
   }
 
   private static void requireP256(ECParameterSpec spec) {
-    boolean p256 = spec.getCurve().equals(P256.getCurve()) && spec.getGenerator().equals(P256.getGenerator())
-        && spec.getOrder().equals(P256.getOrder());
+    boolean p256 =
+        spec.getCurve().equals(P256.getCurve())
+            && spec.getGenerator().equals(P256.getGenerator())
+            && spec.getOrder().equals(P256.getOrder());
     if (!p256) {
-      throw new IllegalArgumentException("is not on curve P-256 (ES256 needs P-256, also named prime256v1 or "
-          + "secp256r1)");
+      throw new IllegalArgumentException(
+          "is not on curve P-256 (ES256 needs P-256, also named prime256v1 or " + "secp256r1)");
     }
   }
 
@@ -209,7 +229,8 @@ final class EcKeys {
     int from = pem.indexOf(begin);
     int to = pem.indexOf(end);
     if (from < 0 || to < from) {
-      throw new IllegalArgumentException("is not a PEM \"" + type + "\" (expected a " + begin + " block)");
+      throw new IllegalArgumentException(
+          "is not a PEM \"" + type + "\" (expected a " + begin + " block)");
     }
     try {
       return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
@@ -219,7 +240,8 @@ final class EcKeys {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 

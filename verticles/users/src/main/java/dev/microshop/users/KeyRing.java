@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The key that signs access tokens and the public keys that verify them. The signing key comes from
- * {@code auth.signingKeyFile} (or the PEM itself in {@code auth.signingKey}); in dev mode without either it is
- * generated once into {@code <dataDir>/keys/}. {@code auth.previousPublicKeyFiles} keep tokens of a rotated-out
- * key verifying until they expire.
+ * {@code auth.signingKeyFile} (or the PEM itself in {@code auth.signingKey}); in dev mode without
+ * either it is generated once into {@code <dataDir>/keys/}. {@code auth.previousPublicKeyFiles}
+ * keep tokens of a rotated-out key verifying until they expire.
  *
  * @param signing the current key
  * @param kid the current key's id: its RFC 7638 thumbprint, so it changes exactly when the key does
@@ -39,14 +39,18 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
   static final String DEV_PUBLIC_KEY_FILE = "signing-key.pub.pem";
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
 
-  /** Loads the keys named by {@code config}; blocking file I/O. Fails with a ConfigException naming the key. */
+  /**
+   * Loads the keys named by {@code config}; blocking file I/O. Fails with a ConfigException naming
+   * the key.
+   */
   static KeyRing load(JsonObject config) {
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
     String file = auth.getString("signingKeyFile", "").trim();
     String inline = auth.getString("signingKey", "").trim();
     ECPrivateKey signing;
     if (!file.isEmpty() && !inline.isEmpty()) {
-      throw new ConfigException(SIGNING_KEY, "set either " + SIGNING_KEY + " or " + SIGNING_KEY_FILE + ", not both");
+      throw new ConfigException(
+          SIGNING_KEY, "set either " + SIGNING_KEY + " or " + SIGNING_KEY_FILE + ", not both");
     } else if (!file.isEmpty()) {
       signing = privateKey(SIGNING_KEY_FILE, "file " + file, read(SIGNING_KEY_FILE, Path.of(file)));
       warnIfReadableByOthers(Path.of(file));
@@ -55,10 +59,12 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
     } else if (config.getBoolean("dev", false)) {
       signing = devKey(Path.of(config.getString("dataDir")).resolve("keys"));
     } else {
-      throw new ConfigException(SIGNING_KEY_FILE, "not set. Outside dev mode the users service needs the key that "
-          + "signs access tokens: a PKCS#8 PEM file of an EC P-256 private key, e.g. from `openssl genpkey "
-          + "-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing-key.pem` (mode 600), named by "
-          + "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE, or the PEM itself in MICROSHOP_USERS_AUTH_SIGNING_KEY");
+      throw new ConfigException(
+          SIGNING_KEY_FILE,
+          "not set. Outside dev mode the users service needs the key that "
+              + "signs access tokens: a PKCS#8 PEM file of an EC P-256 private key, e.g. from `openssl genpkey "
+              + "-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing-key.pem` (mode 600), named by "
+              + "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE, or the PEM itself in MICROSHOP_USERS_AUTH_SIGNING_KEY");
     }
     ECPublicKey current = EcKeys.publicKeyOf(signing);
     String kid = EcKeys.thumbprint(current);
@@ -86,18 +92,24 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
   }
 
   /**
-   * The dev key pair in {@code dir}, generated on first use. Written to a private temporary file then moved
-   * into place without replacing, so two instances starting at once end up with the same key.
+   * The dev key pair in {@code dir}, generated on first use. Written to a private temporary file
+   * then moved into place without replacing, so two instances starting at once end up with the same
+   * key.
    */
   static ECPrivateKey devKey(Path dir) {
     Path file = dir.resolve(DEV_KEY_FILE);
     try {
       if (!Files.exists(file)) {
-        Files.createDirectories(dir,
+        Files.createDirectories(
+            dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         KeyPair pair = EcKeys.generate();
-        Path tmp = Files.createTempFile(dir, DEV_KEY_FILE, ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path tmp =
+            Files.createTempFile(
+                dir,
+                DEV_KEY_FILE,
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, EcKeys.toPem((ECPrivateKey) pair.getPrivate()));
         try {
           Files.move(tmp, file);
@@ -114,7 +126,8 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
       }
       return key;
     } catch (IOException e) {
-      throw new ConfigException(SIGNING_KEY_FILE, "cannot create the dev signing key in " + dir + ": " + e);
+      throw new ConfigException(
+          SIGNING_KEY_FILE, "cannot create the dev signing key in " + dir + ": " + e);
     }
   }
 
@@ -140,7 +153,9 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
       List<PosixFilePermission> open = new ArrayList<>(permissions);
       open.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
       if (!open.isEmpty()) {
-        LOG.warn("signing key {} is readable by group or others ({}); chmod 600 it", file,
+        LOG.warn(
+            "signing key {} is readable by group or others ({}); chmod 600 it",
+            file,
             PosixFilePermissions.toString(permissions));
       }
     } catch (IOException | UnsupportedOperationException e) {

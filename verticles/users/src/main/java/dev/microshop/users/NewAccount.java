@@ -10,19 +10,23 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A valid registration: email and display name trimmed, password as typed. Only these three fields are read, so
- * a body carrying {@code roles} or {@code id} cannot choose them.
+ * A valid registration: email and display name trimmed, password as typed. Only these three fields
+ * are read, so a body carrying {@code roles} or {@code id} cannot choose them.
  */
 record NewAccount(String email, String displayName, String password) {
   static final int MIN_PASSWORD_CHARS = 10;
   static final int MAX_PASSWORD_BYTES = 128;
   static final int MAX_DISPLAY_NAME_CHARS = 100;
   static final int MAX_EMAIL_CHARS = 254;
-  private static final Pattern EMAIL = Pattern.compile(
-      "[^\\s@\\p{Cntrl}\"(),:;<>\\[\\]\\\\]{1,64}@(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
-          + "\\p{L}[\\p{L}\\p{N}-]*[\\p{L}\\p{N}]");
+  private static final Pattern EMAIL =
+      Pattern.compile(
+          "[^\\s@\\p{Cntrl}\"(),:;<>\\[\\]\\\\]{1,64}@(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
+              + "\\p{L}[\\p{L}\\p{N}-]*[\\p{L}\\p{N}]");
 
-  /** Validates a REGISTER body; fails 400 with one {@code field: problem} per invalid field, joined by "; ". */
+  /**
+   * Validates a REGISTER body; fails 400 with one {@code field: problem} per invalid field, joined
+   * by "; ".
+   */
   static NewAccount from(JsonObject body) {
     JsonObject in = body == null ? new JsonObject() : body;
     List<String> problems = new ArrayList<>();
@@ -65,7 +69,9 @@ record NewAccount(String email, String displayName, String password) {
     return Optional.empty();
   }
 
-  /** Why {@code password} breaks the policy, if it does. Shared with the admin password from config. */
+  /**
+   * Why {@code password} breaks the policy, if it does. Shared with the admin password from config.
+   */
   static Optional<String> passwordProblem(String password) {
     if (password.codePointCount(0, password.length()) < MIN_PASSWORD_CHARS) {
       return Optional.of("must be at least " + MIN_PASSWORD_CHARS + " characters");

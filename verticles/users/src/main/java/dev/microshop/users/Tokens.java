@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Signs ES256 access tokens. Header {@code {alg: ES256, typ: JWT, kid}}; claims {@code iss, aud, sub, iat, exp,
- * jti, email, roles}.
+ * Signs ES256 access tokens. Header {@code {alg: ES256, typ: JWT, kid}}; claims {@code iss, aud,
+ * sub, iat, exp, jti, email, roles}.
  */
 final class Tokens {
   static final String TOKEN_TYPE = "Bearer";
@@ -31,21 +31,24 @@ final class Tokens {
     this.audience = audience;
     this.ttlSeconds = ttlSeconds;
     this.clock = clock;
-    this.encodedHeader = encode(new JsonObject().put("alg", EcKeys.ALGORITHM).put("typ", "JWT").put("kid", keys.kid()));
+    this.encodedHeader =
+        encode(
+            new JsonObject().put("alg", EcKeys.ALGORITHM).put("typ", "JWT").put("kid", keys.kid()));
   }
 
   /** The reply of ISSUE_TOKEN: {@code {accessToken, tokenType: "Bearer", expiresIn}}. */
   JsonObject issue(UUID userId, String email, List<String> roles) {
     long now = clock.instant().getEpochSecond();
-    JsonObject claims = new JsonObject()
-        .put("iss", issuer)
-        .put("aud", audience)
-        .put("sub", userId.toString())
-        .put("iat", now)
-        .put("exp", now + ttlSeconds)
-        .put("jti", UUID.randomUUID().toString())
-        .put("email", email)
-        .put("roles", new JsonArray(List.copyOf(roles)));
+    JsonObject claims =
+        new JsonObject()
+            .put("iss", issuer)
+            .put("aud", audience)
+            .put("sub", userId.toString())
+            .put("iat", now)
+            .put("exp", now + ttlSeconds)
+            .put("jti", UUID.randomUUID().toString())
+            .put("email", email)
+            .put("roles", new JsonArray(List.copyOf(roles)));
     String signingInput = encodedHeader + "." + encode(claims);
     return new JsonObject()
         .put("accessToken", signingInput + "." + B64URL.encodeToString(sign(signingInput)))

@@ -29,29 +29,41 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The first admin: generated and printed once in dev mode, from env or a file in production, never promoted. */
+/**
+ * The first admin: generated and printed once in dev mode, from env or a file in production, never
+ * promoted.
+ */
 class AdminAccountIT {
   private static final String PRINTED = "microshop: created admin account ";
   private final String adminEmail = "admin-" + UUID.randomUUID() + "@microshop.local";
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void devModeCreatesTheAdminWithAGeneratedPasswordPrintedOnceAndStoredOwnerOnly() throws Exception {
-    Map<String, String> env = Map.of("MICROSHOP_DEV", "true", "MICROSHOP_DATA_DIR", dir.toString(),
-        "MICROSHOP_USERS_ADMIN_EMAIL", adminEmail);
+  void devModeCreatesTheAdminWithAGeneratedPasswordPrintedOnceAndStoredOwnerOnly()
+      throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "MICROSHOP_DEV",
+            "true",
+            "MICROSHOP_DATA_DIR",
+            dir.toString(),
+            "MICROSHOP_USERS_ADMIN_EMAIL",
+            adminEmail);
     Path secret = dir.resolve("secrets").resolve("admin-password");
     String password;
-    try (Stdout out = new Stdout(); ServiceHarness users = start(env)) {
+    try (Stdout out = new Stdout();
+        ServiceHarness users = start(env)) {
       password = Files.readString(secret).trim();
       assertThat(out.lines(PRINTED))
           .containsExactly(PRINTED + adminEmail + "; password in " + secret + ": " + password);
       assertThat(password).hasSizeGreaterThanOrEqualTo(32);
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+          .isEqualTo("rw-------");
       assertAdminCanLogIn(users, password);
     }
 
-    try (Stdout out = new Stdout(); ServiceHarness users = start(env)) {
+    try (Stdout out = new Stdout();
+        ServiceHarness users = start(env)) {
       assertThat(out.lines(PRINTED)).isEmpty();
       assertThat(Files.readString(secret).trim()).isEqualTo(password);
       assertAdminCanLogIn(users, password);
@@ -61,8 +73,14 @@ class AdminAccountIT {
 
   @Test
   void twoInstancesStartingAtOnceCreateOneAdminAndPrintItOnce() throws Exception {
-    Map<String, String> env = Map.of("MICROSHOP_DEV", "true", "MICROSHOP_DATA_DIR", dir.toString(),
-        "MICROSHOP_USERS_ADMIN_EMAIL", adminEmail);
+    Map<String, String> env =
+        Map.of(
+            "MICROSHOP_DEV",
+            "true",
+            "MICROSHOP_DATA_DIR",
+            dir.toString(),
+            "MICROSHOP_USERS_ADMIN_EMAIL",
+            adminEmail);
     List<ServiceHarness> started = new ArrayList<>();
     try (Stdout out = new Stdout()) {
       CompletableFuture<ServiceHarness> first = CompletableFuture.supplyAsync(() -> start(env));
@@ -73,14 +91,16 @@ class AdminAccountIT {
       assertThat(out.lines(PRINTED)).hasSize(1);
       assertThat(adminRows(started.get(0))).containsExactly("admin");
       assertThat(kid(started.get(0))).isEqualTo(kid(started.get(1)));
-      assertAdminCanLogIn(started.get(1), Files.readString(dir.resolve("secrets/admin-password")).trim());
+      assertAdminCanLogIn(
+          started.get(1), Files.readString(dir.resolve("secrets/admin-password")).trim());
     } finally {
       started.forEach(ServiceHarness::close);
     }
   }
 
   @Test
-  void inProductionTheAdminPasswordComesFromTheEnvironmentAndNothingIsPrintedOrGenerated() throws Exception {
+  void inProductionTheAdminPasswordComesFromTheEnvironmentAndNothingIsPrintedOrGenerated()
+      throws Exception {
     String password = "admin password from a vault";
     try (Stdout out = new Stdout();
         ServiceHarness users = production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", password))) {
@@ -95,34 +115,45 @@ class AdminAccountIT {
     Path file = dir.resolve("admin-password.txt");
     Files.writeString(file, "admin password in a file\n");
 
-    try (ServiceHarness users = production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD_FILE", file.toString()))) {
+    try (ServiceHarness users =
+        production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD_FILE", file.toString()))) {
       assertAdminCanLogIn(users, "admin password in a file");
     }
   }
 
   @Test
-  void inProductionWithoutAPasswordNoAdminIsCreatedAndARegisteredEmailIsNeverPromoted() throws Exception {
+  void inProductionWithoutAPasswordNoAdminIsCreatedAndARegisteredEmailIsNeverPromoted()
+      throws Exception {
     try (ServiceHarness users = production(Map.of())) {
       assertThat(adminRows(users)).isEmpty();
-      users.request(UsersApi.REGISTER, registration(adminEmail.toUpperCase(), "Squatter", PASSWORD), null);
+      users.request(
+          UsersApi.REGISTER, registration(adminEmail.toUpperCase(), "Squatter", PASSWORD), null);
     }
     assertThat(dir.resolve("secrets/admin-password")).doesNotExist();
 
-    try (ServiceHarness users = production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "admin password from a vault"))) {
+    try (ServiceHarness users =
+        production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "admin password from a vault"))) {
       assertThat(adminRows(users)).containsExactly("customer");
       ReplyException refused =
-          users.failure(UsersApi.ISSUE_TOKEN, login(adminEmail, "admin password from a vault"), null);
+          users.failure(
+              UsersApi.ISSUE_TOKEN, login(adminEmail, "admin password from a vault"), null);
       assertThat(refused.failureCode()).isEqualTo(401);
-      JsonObject squatter = Jwt.parse(users.request(UsersApi.ISSUE_TOKEN, login(adminEmail, PASSWORD), null)
-          .getString("accessToken")).claims();
+      JsonObject squatter =
+          Jwt.parse(
+                  users
+                      .request(UsersApi.ISSUE_TOKEN, login(adminEmail, PASSWORD), null)
+                      .getString("accessToken"))
+              .claims();
       assertThat(squatter.getJsonArray("roles")).isEqualTo(new JsonArray().add("customer"));
     }
   }
 
   @Test
   void anAdminPasswordBreakingThePolicyIsRefusedAtStart() {
-    ConfigException refused = catchThrowableOfType(
-        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "short")));
+    ConfigException refused =
+        catchThrowableOfType(
+            ConfigException.class,
+            () -> production(Map.of("MICROSHOP_USERS_ADMIN_PASSWORD", "short")));
 
     assertThat(refused.key()).isEqualTo("admin.password");
     assertThat(refused.getMessage()).contains("at least 10 characters").doesNotContain("short");
@@ -139,7 +170,8 @@ class AdminAccountIT {
   private List<String> adminRows(ServiceHarness users) throws Exception {
     List<String> roles = new ArrayList<>();
     try (Connection c = users.sql();
-        PreparedStatement s = c.prepareStatement("SELECT roles FROM users WHERE lower(email) = lower(?)")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT roles FROM users WHERE lower(email) = lower(?)")) {
       s.setString(1, adminEmail);
       ResultSet rows = s.executeQuery();
       while (rows.next()) {
@@ -150,7 +182,11 @@ class AdminAccountIT {
   }
 
   private static String kid(ServiceHarness users) {
-    return users.request(UsersApi.KEYS, new JsonObject(), null).getJsonArray("keys").getJsonObject(0).getString("kid");
+    return users
+        .request(UsersApi.KEYS, new JsonObject(), null)
+        .getJsonArray("keys")
+        .getJsonObject(0)
+        .getString("kid");
   }
 
   private static ServiceHarness start(Map<String, String> env) {

@@ -32,7 +32,8 @@ class EcKeysTest {
     JsonObject jwk = EcKeys.jwk(derived, "k1");
     assertThat(jwk.getString("x")).isEqualTo(FIXED_X);
     assertThat(jwk.getString("y")).isEqualTo(FIXED_Y);
-    assertThat(jwk.fieldNames()).containsExactlyInAnyOrder("kty", "crv", "x", "y", "kid", "alg", "use");
+    assertThat(jwk.fieldNames())
+        .containsExactlyInAnyOrder("kty", "crv", "x", "y", "kid", "alg", "use");
     assertThat(jwk.getString("kty")).isEqualTo("EC");
     assertThat(jwk.getString("crv")).isEqualTo("P-256");
     assertThat(jwk.getString("alg")).isEqualTo("ES256");
@@ -55,15 +56,20 @@ class EcKeysTest {
     String privatePem = EcKeys.toPem((ECPrivateKey) pair.getPrivate());
     String publicPem = EcKeys.toPem((ECPublicKey) pair.getPublic());
 
-    assertThat(privatePem).startsWith("-----BEGIN PRIVATE KEY-----\n").endsWith("-----END PRIVATE KEY-----\n");
-    assertThat(EcKeys.privateKeyFromPem(privatePem).getS()).isEqualTo(((ECPrivateKey) pair.getPrivate()).getS());
-    assertThat(EcKeys.publicKeyFromPem(publicPem).getW()).isEqualTo(((ECPublicKey) pair.getPublic()).getW());
+    assertThat(privatePem)
+        .startsWith("-----BEGIN PRIVATE KEY-----\n")
+        .endsWith("-----END PRIVATE KEY-----\n");
+    assertThat(EcKeys.privateKeyFromPem(privatePem).getS())
+        .isEqualTo(((ECPrivateKey) pair.getPrivate()).getS());
+    assertThat(EcKeys.publicKeyFromPem(publicPem).getW())
+        .isEqualTo(((ECPublicKey) pair.getPublic()).getW());
   }
 
   @Test
   void coordinatesAreAlways32BytesEvenWithLeadingZeros() {
     assertThat(Base64.getUrlDecoder().decode(EcKeys.coordinate(BigInteger.ONE))).hasSize(32);
-    BigInteger highBit = BigInteger.ONE.shiftLeft(255); // toByteArray gives 33 bytes with a sign byte
+    BigInteger highBit =
+        BigInteger.ONE.shiftLeft(255); // toByteArray gives 33 bytes with a sign byte
     byte[] decoded = Base64.getUrlDecoder().decode(EcKeys.coordinate(highBit));
     assertThat(decoded).hasSize(32);
     assertThat(new BigInteger(1, decoded)).isEqualTo(highBit);
@@ -75,28 +81,40 @@ class EcKeysTest {
     generator.initialize(new ECGenParameterSpec("secp384r1"));
     KeyPair p384 = generator.generateKeyPair();
 
-    assertThatThrownBy(() -> EcKeys.privateKeyFromPem(EcKeys.toPem((ECPrivateKey) p384.getPrivate())))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("P-256");
+    assertThatThrownBy(
+            () -> EcKeys.privateKeyFromPem(EcKeys.toPem((ECPrivateKey) p384.getPrivate())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("P-256");
     assertThatThrownBy(() -> EcKeys.publicKeyFromPem(EcKeys.toPem((ECPublicKey) p384.getPublic())))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("P-256");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("P-256");
   }
 
   @Test
   void sec1AndEncryptedAndNonPemKeysAreRefusedWithAHint() {
     assertThatThrownBy(
-        () -> EcKeys.privateKeyFromPem("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"))
+            () ->
+                EcKeys.privateKeyFromPem(
+                    "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"))
         .hasMessageContaining("openssl pkcs8 -topk8");
-    assertThatThrownBy(() -> EcKeys.privateKeyFromPem(
-        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----"))
+    assertThatThrownBy(
+            () ->
+                EcKeys.privateKeyFromPem(
+                    "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----"))
         .hasMessageContaining("encrypted");
-    assertThatThrownBy(() -> EcKeys.privateKeyFromPem("hello")).hasMessageContaining("BEGIN PRIVATE KEY");
-    assertThatThrownBy(() -> EcKeys.privateKeyFromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"))
+    assertThatThrownBy(() -> EcKeys.privateKeyFromPem("hello"))
+        .hasMessageContaining("BEGIN PRIVATE KEY");
+    assertThatThrownBy(
+            () ->
+                EcKeys.privateKeyFromPem(
+                    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"))
         .hasMessageContaining("not a PKCS#8 EC private key");
   }
 
   private static ECPrivateKey fixedPrivateKey() throws Exception {
     ECPrivateKey any = (ECPrivateKey) EcKeys.generate().getPrivate();
     BigInteger d = new BigInteger(1, Base64.getUrlDecoder().decode(FIXED_D));
-    return (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(d, any.getParams()));
+    return (ECPrivateKey)
+        KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(d, any.getParams()));
   }
 }

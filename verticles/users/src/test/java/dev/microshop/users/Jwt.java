@@ -1,9 +1,9 @@
 package dev.microshop.users;
 
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.math.BigInteger;
 import java.security.KeyFactory;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
@@ -42,9 +42,12 @@ record Jwt(JsonObject header, JsonObject claims, String signingInput, byte[] sig
   /** The public key a JWK describes, rebuilt from its x and y only. */
   static ECPublicKey publicKey(JsonObject jwk) throws GeneralSecurityException {
     Base64.Decoder decoder = Base64.getUrlDecoder();
-    ECPoint point = new ECPoint(new BigInteger(1, decoder.decode(jwk.getString("x"))),
-        new BigInteger(1, decoder.decode(jwk.getString("y"))));
+    ECPoint point =
+        new ECPoint(
+            new BigInteger(1, decoder.decode(jwk.getString("x"))),
+            new BigInteger(1, decoder.decode(jwk.getString("y"))));
     ECPrivateKey any = (ECPrivateKey) EcKeys.generate().getPrivate();
-    return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, any.getParams()));
+    return (ECPublicKey)
+        KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, any.getParams()));
   }
 }

@@ -12,11 +12,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NewAccountTest {
 
   private static JsonObject body(String email, String displayName, String password) {
-    return new JsonObject().put("email", email).put("displayName", displayName).put("password", password);
+    return new JsonObject()
+        .put("email", email)
+        .put("displayName", displayName)
+        .put("password", password);
   }
 
   private static ServiceFailure refused(JsonObject body) {
-    ServiceFailure failure = catchThrowableOfType(ServiceFailure.class, () -> NewAccount.from(body));
+    ServiceFailure failure =
+        catchThrowableOfType(ServiceFailure.class, () -> NewAccount.from(body));
     assertThat(failure).as("expected %s to be refused", body).isNotNull();
     assertThat(failure.code()).isEqualTo(400);
     return failure;
@@ -24,7 +28,8 @@ class NewAccountTest {
 
   @Test
   void emailAndDisplayNameAreTrimmedAndThePasswordIsKeptAsTyped() {
-    NewAccount account = NewAccount.from(body("  Ann.Lee+shop@Example.COM ", "  Ann Lee ", " ten chars! "));
+    NewAccount account =
+        NewAccount.from(body("  Ann.Lee+shop@Example.COM ", "  Ann Lee ", " ten chars! "));
 
     assertThat(account.email()).isEqualTo("Ann.Lee+shop@Example.COM");
     assertThat(account.displayName()).isEqualTo("Ann Lee");
@@ -32,15 +37,39 @@ class NewAccountTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "   ", "plain", "a@b", "a@@b.com", "a b@c.com", "a@b c.com", "@example.com",
-      "ann@", "ann@.com", "ann@example.", "ann@-example.com", "<ann>@example.com", "ann@exa\tmple.com"})
+  @ValueSource(
+      strings = {
+        "",
+        "   ",
+        "plain",
+        "a@b",
+        "a@@b.com",
+        "a b@c.com",
+        "a@b c.com",
+        "@example.com",
+        "ann@",
+        "ann@.com",
+        "ann@example.",
+        "ann@-example.com",
+        "<ann>@example.com",
+        "ann@exa\tmple.com"
+      })
   void badEmailsAreRefusedNamingTheField(String email) {
-    assertThat(refused(body(email, "Ann", "long enough password")).getMessage()).startsWith("email: ");
+    assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
+        .startsWith("email: ");
   }
 
   @Test
   void anEmailLongerThan254CharactersIsRefused() {
-    String email = "a".repeat(64) + "@" + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(63) + ".com";
+    String email =
+        "a".repeat(64)
+            + "@"
+            + "b".repeat(63)
+            + "."
+            + "c".repeat(63)
+            + "."
+            + "d".repeat(63)
+            + ".com";
     assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
         .isEqualTo("email: must be at most 254 characters");
   }
@@ -52,9 +81,12 @@ class NewAccountTest {
     // 43 three-byte characters: 43 characters but 129 bytes.
     assertThat(refused(body("a@example.com", "Ann", "€".repeat(43))).getMessage())
         .isEqualTo("password: must be at most 128 bytes in UTF-8");
-    assertThat(NewAccount.from(body("a@example.com", "Ann", "1234567890")).password()).isEqualTo("1234567890");
-    assertThat(NewAccount.from(body("a@example.com", "Ann", "x".repeat(128))).password()).hasSize(128);
-    assertThat(NewAccount.from(body("a@example.com", "Ann", "€".repeat(42))).password()).hasSize(42);
+    assertThat(NewAccount.from(body("a@example.com", "Ann", "1234567890")).password())
+        .isEqualTo("1234567890");
+    assertThat(NewAccount.from(body("a@example.com", "Ann", "x".repeat(128))).password())
+        .hasSize(128);
+    assertThat(NewAccount.from(body("a@example.com", "Ann", "€".repeat(42))).password())
+        .hasSize(42);
   }
 
   @Test
@@ -72,7 +104,9 @@ class NewAccountTest {
         .isEqualTo("displayName: must be 1 to 100 characters");
     assertThat(refused(body("a@example.com", "Ann\u0000Lee", "long enough password")).getMessage())
         .isEqualTo("displayName: must not contain control characters");
-    assertThat(NewAccount.from(body("a@example.com", "x".repeat(100), "long enough password")).displayName())
+    assertThat(
+            NewAccount.from(body("a@example.com", "x".repeat(100), "long enough password"))
+                .displayName())
         .hasSize(100);
   }
 
@@ -81,7 +115,8 @@ class NewAccountTest {
     JsonObject body = new JsonObject().put("email", 42).put("password", "short");
 
     assertThat(refused(body).getMessage())
-        .isEqualTo("email: must be a string; displayName: is required; password: must be at least 10 characters");
+        .isEqualTo(
+            "email: must be a string; displayName: is required; password: must be at least 10 characters");
     assertThat(refused(null).getMessage())
         .isEqualTo("email: is required; displayName: is required; password: is required");
   }

@@ -20,35 +20,63 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A flood of logins beyond the hashing queue is refused fast with 503 instead of piling up argon2 memory. */
+/**
+ * A flood of logins beyond the hashing queue is refused fast with 503 instead of piling up argon2
+ * memory.
+ */
 class PasswordQueueIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void loginsBeyondTheQueueGet503AndTheQueueRecoversAfterwards() throws Exception {
-    try (ServiceHarness users = ServiceHarness.start(Services.USERS, UsersVerticle::new, Map.of(
-        "MICROSHOP_DEV", "true", "MICROSHOP_DATA_DIR", dir.toString(),
-        "MICROSHOP_USERS_PASSWORDS_POOL_SIZE", "1", "MICROSHOP_USERS_PASSWORDS_QUEUE_SIZE", "2"))) {
+    try (ServiceHarness users =
+        ServiceHarness.start(
+            Services.USERS,
+            UsersVerticle::new,
+            Map.of(
+                "MICROSHOP_DEV",
+                "true",
+                "MICROSHOP_DATA_DIR",
+                dir.toString(),
+                "MICROSHOP_USERS_PASSWORDS_POOL_SIZE",
+                "1",
+                "MICROSHOP_USERS_PASSWORDS_QUEUE_SIZE",
+                "2"))) {
       String email = uniqueEmail();
       users.request(UsersApi.REGISTER, registration(email, "Flooded", PASSWORD), null);
 
       List<Future<Object>> attempts = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        attempts.add(users.vertx().eventBus()
-            .request(UsersApi.ISSUE_TOKEN, login(email, "wrong password " + i),
-                new DeliveryOptions().setSendTimeout(10_000))
-            .map(reply -> reply.body())
-            .recover(e -> Future.succeededFuture(e)));
+        attempts.add(
+            users
+                .vertx()
+                .eventBus()
+                .request(
+                    UsersApi.ISSUE_TOKEN,
+                    login(email, "wrong password " + i),
+                    new DeliveryOptions().setSendTimeout(10_000))
+                .map(reply -> reply.body())
+                .recover(e -> Future.succeededFuture(e)));
       }
-      List<ReplyException> failures = ServiceHarness.await(Future.all(attempts)).list().stream()
-          .map(ReplyException.class::cast).toList();
+      List<ReplyException> failures =
+          ServiceHarness.await(Future.all(attempts)).list().stream()
+              .map(ReplyException.class::cast)
+              .toList();
 
-      // Pool 1 + queue 2: the logins whose lookups finish together overflow the queue and are turned away at
-      // once. (PasswordsTest pins the exact queue arithmetic; here the lookups' timing varies with load.)
-      assertThat(failures).extracting(ReplyException::failureCode).containsOnly(401, 503).contains(401, 503);
-      assertThat(failures).filteredOn(f -> f.failureCode() == 503)
-          .allSatisfy(f -> assertThat(f.getMessage()).isEqualTo("too many password checks in progress; retry shortly"));
+      // Pool 1 + queue 2: the logins whose lookups finish together overflow the queue and are
+      // turned away at
+      // once. (PasswordsTest pins the exact queue arithmetic; here the lookups' timing varies with
+      // load.)
+      assertThat(failures)
+          .extracting(ReplyException::failureCode)
+          .containsOnly(401, 503)
+          .contains(401, 503);
+      assertThat(failures)
+          .filteredOn(f -> f.failureCode() == 503)
+          .allSatisfy(
+              f ->
+                  assertThat(f.getMessage())
+                      .isEqualTo("too many password checks in progress; retry shortly"));
       JsonObject afterwards = users.request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null);
       assertThat(afterwards.getString("accessToken")).isNotBlank();
     }

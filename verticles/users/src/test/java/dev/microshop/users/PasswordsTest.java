@@ -42,8 +42,9 @@ class PasswordsTest {
     Future<String> refused = passwords.submit(() -> "never runs");
 
     assertThat(refused.failed()).isTrue();
-    assertThat(refused.cause()).isInstanceOf(ServiceFailure.class).hasMessage(
-        "too many password checks in progress; retry shortly");
+    assertThat(refused.cause())
+        .isInstanceOf(ServiceFailure.class)
+        .hasMessage("too many password checks in progress; retry shortly");
     assertThat(((ServiceFailure) refused.cause()).code()).isEqualTo(503);
     release.countDown();
     assertThat(ServiceHarness.await(running)).isTrue();
@@ -62,8 +63,9 @@ class PasswordsTest {
     assertThat(ServiceHarness.await(passwords.verify("right password", null))).isFalse();
     assertThat(ServiceHarness.await(passwords.verify("right password", "not a hash"))).isFalse();
     assertThat(passwords.outdated(hash)).isFalse();
-    String weaker = "$argon2id$v=19$m=15360,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
-        + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+    String weaker =
+        "$argon2id$v=19$m=15360,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+            + "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
     assertThat(passwords.outdated(weaker)).isTrue();
   }
 }

@@ -28,10 +28,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where the signing key comes from, that it survives restarts, and that a rotation keeps old tokens valid. */
+/**
+ * Where the signing key comes from, that it survives restarts, and that a rotation keeps old tokens
+ * valid.
+ */
 class SigningKeysIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theDevKeyIsGeneratedOnceOwnerOnlyAndKeptAcrossRestarts() throws Exception {
@@ -43,9 +45,13 @@ class SigningKeysIT {
       token = tokenOfNewUser(users);
     }
     Path key = dir.resolve("keys").resolve("signing-key.pem");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent()))).isEqualTo("rwx------");
-    assertThat(EcKeys.thumbprint(EcKeys.publicKeyFromPem(Files.readString(dir.resolve("keys/signing-key.pub.pem")))))
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())))
+        .isEqualTo("rwx------");
+    assertThat(
+            EcKeys.thumbprint(
+                EcKeys.publicKeyFromPem(Files.readString(dir.resolve("keys/signing-key.pub.pem")))))
         .isEqualTo(kid);
     String pemBefore = Files.readString(key);
 
@@ -53,7 +59,10 @@ class SigningKeysIT {
       assertThat(onlyKid(users)).isEqualTo(kid);
       assertThat(Files.readString(key)).isEqualTo(pemBefore);
       JsonObject jwks = users.request(UsersApi.KEYS, new JsonObject(), null);
-      assertThat(Jwt.parse(token).verifiesWith(Jwt.publicKey(jwks.getJsonArray("keys").getJsonObject(0)))).isTrue();
+      assertThat(
+              Jwt.parse(token)
+                  .verifiesWith(Jwt.publicKey(jwks.getJsonArray("keys").getJsonObject(0))))
+          .isTrue();
     }
   }
 
@@ -66,59 +75,88 @@ class SigningKeysIT {
     String oldKid = EcKeys.thumbprint((ECPublicKey) old.getPublic());
     String currentKid = EcKeys.thumbprint((ECPublicKey) current.getPublic());
     String oldToken;
-    try (ServiceHarness users = production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", oldKey.toString()))) {
+    try (ServiceHarness users =
+        production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", oldKey.toString()))) {
       assertThat(onlyKid(users)).isEqualTo(oldKid);
       oldToken = tokenOfNewUser(users);
     }
 
     // The new key as PEM text in the environment, the old public key from a file.
-    try (ServiceHarness users = production(Map.of(
-        "MICROSHOP_USERS_AUTH_SIGNING_KEY", EcKeys.toPem((ECPrivateKey) current.getPrivate()),
-        "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", oldPublic.toString()))) {
+    try (ServiceHarness users =
+        production(
+            Map.of(
+                "MICROSHOP_USERS_AUTH_SIGNING_KEY",
+                    EcKeys.toPem((ECPrivateKey) current.getPrivate()),
+                "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", oldPublic.toString()))) {
       JsonObject jwks = users.request(UsersApi.KEYS, new JsonObject(), null);
-      List<String> kids = jwks.getJsonArray("keys").stream().map(k -> ((JsonObject) k).getString("kid")).toList();
+      List<String> kids =
+          jwks.getJsonArray("keys").stream().map(k -> ((JsonObject) k).getString("kid")).toList();
       assertThat(kids).containsExactly(currentKid, oldKid);
       String newToken = tokenOfNewUser(users);
       assertThat(Jwt.parse(newToken).header().getString("kid")).isEqualTo(currentKid);
       assertThat(Jwt.parse(oldToken).header().getString("kid")).isEqualTo(oldKid);
 
-      JWTAuth gateway = JWTAuth.create(users.vertx(), new JWTAuthOptions()
-          .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
-          .setJWTOptions(new JWTOptions().setIssuer("microshop").addAudience("microshop-api")));
+      JWTAuth gateway =
+          JWTAuth.create(
+              users.vertx(),
+              new JWTAuthOptions()
+                  .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
+                  .setJWTOptions(
+                      new JWTOptions().setIssuer("microshop").addAudience("microshop-api")));
       for (String token : List.of(oldToken, newToken)) {
-        JsonObject principal = ServiceHarness.await(gateway.authenticate(new TokenCredentials(token))).principal();
-        assertThat(principal.getString("sub")).isEqualTo(Jwt.parse(token).claims().getString("sub"));
+        JsonObject principal =
+            ServiceHarness.await(gateway.authenticate(new TokenCredentials(token))).principal();
+        assertThat(principal.getString("sub"))
+            .isEqualTo(Jwt.parse(token).claims().getString("sub"));
       }
     }
   }
 
   @Test
   void outsideDevModeWithoutASigningKeyTheServiceRefusesToStartNamingTheSetting() {
-    ConfigException refused = catchThrowableOfType(ConfigException.class, () -> production(Map.of()));
+    ConfigException refused =
+        catchThrowableOfType(ConfigException.class, () -> production(Map.of()));
 
     assertThat(refused).isNotNull();
     assertThat(refused.key()).isEqualTo("auth.signingKeyFile");
-    assertThat(refused.getMessage()).startsWith("bad setting auth.signingKeyFile: not set")
+    assertThat(refused.getMessage())
+        .startsWith("bad setting auth.signingKeyFile: not set")
         .contains("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE");
     assertThat(dir.resolve("keys")).doesNotExist();
   }
 
   @Test
   void unusableKeyFilesAreRefusedNamingTheSettingAndTheFile() throws Exception {
-    Path publicInsteadOfPrivate = write("wrong.pem", EcKeys.toPem((ECPublicKey) EcKeys.generate().getPublic()));
+    Path publicInsteadOfPrivate =
+        write("wrong.pem", EcKeys.toPem((ECPublicKey) EcKeys.generate().getPublic()));
     Path missing = dir.resolve("missing.pem");
     Path goodKey = write("good.pem", EcKeys.toPem((ECPrivateKey) EcKeys.generate().getPrivate()));
 
-    ConfigException notPrivate = catchThrowableOfType(
-        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", publicInsteadOfPrivate.toString())));
-    ConfigException absent = catchThrowableOfType(
-        ConfigException.class, () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", missing.toString())));
-    ConfigException previousAbsent = catchThrowableOfType(ConfigException.class, () -> production(Map.of(
-        "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", goodKey.toString(),
-        "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", missing.toString())));
+    ConfigException notPrivate =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                production(
+                    Map.of(
+                        "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE",
+                        publicInsteadOfPrivate.toString())));
+    ConfigException absent =
+        catchThrowableOfType(
+            ConfigException.class,
+            () -> production(Map.of("MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", missing.toString())));
+    ConfigException previousAbsent =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                production(
+                    Map.of(
+                        "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE", goodKey.toString(),
+                        "MICROSHOP_USERS_AUTH_PREVIOUS_PUBLIC_KEY_FILES", missing.toString())));
 
     assertThat(notPrivate.key()).isEqualTo("auth.signingKeyFile");
-    assertThat(notPrivate.getMessage()).contains(publicInsteadOfPrivate.toString()).contains("BEGIN PRIVATE KEY");
+    assertThat(notPrivate.getMessage())
+        .contains(publicInsteadOfPrivate.toString())
+        .contains("BEGIN PRIVATE KEY");
     assertThat(absent.key()).isEqualTo("auth.signingKeyFile");
     assertThat(absent.getMessage()).contains("cannot read " + missing);
     assertThat(previousAbsent.key()).isEqualTo("auth.previousPublicKeyFiles");
@@ -127,9 +165,20 @@ class SigningKeysIT {
 
   @Test
   void aTokenLifetimeAboveADayIsRefused() throws Exception {
-    ConfigException refused = catchThrowableOfType(ConfigException.class, () -> ServiceHarness.start(Services.USERS, UsersVerticle::new,
-        Map.of("MICROSHOP_DEV", "true", "MICROSHOP_DATA_DIR", dir.toString(),
-            "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS", "86401")));
+    ConfigException refused =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                ServiceHarness.start(
+                    Services.USERS,
+                    UsersVerticle::new,
+                    Map.of(
+                        "MICROSHOP_DEV",
+                        "true",
+                        "MICROSHOP_DATA_DIR",
+                        dir.toString(),
+                        "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS",
+                        "86401")));
 
     assertThat(refused.key()).isEqualTo("auth.tokenTtlSeconds");
   }
@@ -157,6 +206,8 @@ class SigningKeysIT {
   private static String tokenOfNewUser(ServiceHarness users) {
     String email = uniqueEmail();
     users.request(UsersApi.REGISTER, registration(email, "Rotating", PASSWORD), null);
-    return users.request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null).getString("accessToken");
+    return users
+        .request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null)
+        .getString("accessToken");
   }
 }

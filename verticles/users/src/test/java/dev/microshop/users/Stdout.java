@@ -12,25 +12,30 @@ final class Stdout implements AutoCloseable {
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
   Stdout() {
-    OutputStream tee = new OutputStream() {
-      @Override
-      public synchronized void write(int b) {
-        original.write(b);
-        captured.write(b);
-      }
+    OutputStream tee =
+        new OutputStream() {
+          @Override
+          public synchronized void write(int b) {
+            original.write(b);
+            captured.write(b);
+          }
 
-      @Override
-      public synchronized void write(byte[] bytes, int offset, int length) {
-        original.write(bytes, offset, length);
-        captured.write(bytes, offset, length);
-      }
-    };
+          @Override
+          public synchronized void write(byte[] bytes, int offset, int length) {
+            original.write(bytes, offset, length);
+            captured.write(bytes, offset, length);
+          }
+        };
     System.setOut(new PrintStream(tee, true, StandardCharsets.UTF_8));
   }
 
   /** The captured lines starting with {@code prefix}. */
   synchronized List<String> lines(String prefix) {
-    return captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith(prefix)).toList();
+    return captured
+        .toString(StandardCharsets.UTF_8)
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .toList();
   }
 
   @Override

@@ -19,9 +19,13 @@ class TokensTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   private final KeyPair pair = EcKeys.generate();
   private final ECPublicKey publicKey = (ECPublicKey) pair.getPublic();
-  private final KeyRing keys = new KeyRing((ECPrivateKey) pair.getPrivate(), EcKeys.thumbprint(publicKey),
-      Map.of(EcKeys.thumbprint(publicKey), publicKey));
-  private final Tokens tokens = new Tokens(keys, "microshop", "microshop-api", 900, Clock.fixed(NOW, ZoneOffset.UTC));
+  private final KeyRing keys =
+      new KeyRing(
+          (ECPrivateKey) pair.getPrivate(),
+          EcKeys.thumbprint(publicKey),
+          Map.of(EcKeys.thumbprint(publicKey), publicKey));
+  private final Tokens tokens =
+      new Tokens(keys, "microshop", "microshop-api", 900, Clock.fixed(NOW, ZoneOffset.UTC));
 
   @Test
   void anIssuedTokenCarriesTheIdentityAndExpiresAfterTheTtl() throws Exception {
@@ -32,7 +36,8 @@ class TokensTest {
     assertThat(reply.getString("tokenType")).isEqualTo("Bearer");
     assertThat(reply.getLong("expiresIn")).isEqualTo(900);
     Jwt jwt = Jwt.parse(reply.getString("accessToken"));
-    assertThat(jwt.header()).isEqualTo(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", keys.kid()));
+    assertThat(jwt.header())
+        .isEqualTo(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", keys.kid()));
     JsonObject claims = jwt.claims();
     assertThat(claims.getString("iss")).isEqualTo("microshop");
     assertThat(claims.getString("aud")).isEqualTo("microshop-api");
@@ -47,14 +52,21 @@ class TokensTest {
 
   @Test
   void aTokenDoesNotVerifyWithAnotherKeyNorAfterItsClaimsAreEdited() throws Exception {
-    String token = tokens.issue(UUID.randomUUID(), "a@example.com", List.of("customer")).getString("accessToken");
+    String token =
+        tokens
+            .issue(UUID.randomUUID(), "a@example.com", List.of("customer"))
+            .getString("accessToken");
     Jwt jwt = Jwt.parse(token);
 
     assertThat(jwt.verifiesWith((ECPublicKey) EcKeys.generate().getPublic())).isFalse();
     String[] parts = token.split("\\.");
-    String forgedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-        jwt.claims().copy().put("roles", new JsonArray().add("admin")).encode().getBytes());
-    assertThat(Jwt.parse(parts[0] + "." + forgedClaims + "." + parts[2]).verifiesWith(publicKey)).isFalse();
+    String forgedClaims =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                jwt.claims().copy().put("roles", new JsonArray().add("admin")).encode().getBytes());
+    assertThat(Jwt.parse(parts[0] + "." + forgedClaims + "." + parts[2]).verifiesWith(publicKey))
+        .isFalse();
   }
 
   @Test
@@ -63,6 +75,7 @@ class TokensTest {
     String first = tokens.issue(user, "a@example.com", List.of("admin")).getString("accessToken");
     String second = tokens.issue(user, "a@example.com", List.of("admin")).getString("accessToken");
 
-    assertThat(Jwt.parse(first).claims().getString("jti")).isNotEqualTo(Jwt.parse(second).claims().getString("jti"));
+    assertThat(Jwt.parse(first).claims().getString("jti"))
+        .isNotEqualTo(Jwt.parse(second).claims().getString("jti"));
   }
 }

@@ -34,19 +34,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Registration, login, profile and keys of one users instance in dev mode, on a real PostgreSQL. */
+/**
+ * Registration, login, profile and keys of one users instance in dev mode, on a real PostgreSQL.
+ */
 class UsersIT {
   static final String PASSWORD = "correct horse battery";
-  private static final Pattern ARGON2 = Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$.+\\$.+");
+  private static final Pattern ARGON2 =
+      Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$.+\\$.+");
   private static final int TTL = 600;
   private static ServiceHarness users;
 
   @BeforeAll
   static void start() throws Exception {
-    users = ServiceHarness.start(Services.USERS, UsersVerticle::new, Map.of(
-        "MICROSHOP_DEV", "true",
-        "MICROSHOP_DATA_DIR", Files.createTempDirectory("users-it-").toString(),
-        "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS", String.valueOf(TTL)));
+    users =
+        ServiceHarness.start(
+            Services.USERS,
+            UsersVerticle::new,
+            Map.of(
+                "MICROSHOP_DEV", "true",
+                "MICROSHOP_DATA_DIR", Files.createTempDirectory("users-it-").toString(),
+                "MICROSHOP_USERS_AUTH_TOKEN_TTL_SECONDS", String.valueOf(TTL)));
   }
 
   @AfterAll
@@ -61,7 +68,10 @@ class UsersIT {
   }
 
   static JsonObject registration(String email, String displayName, String password) {
-    return new JsonObject().put("email", email).put("displayName", displayName).put("password", password);
+    return new JsonObject()
+        .put("email", email)
+        .put("displayName", displayName)
+        .put("password", password);
   }
 
   static JsonObject login(String email, String password) {
@@ -74,17 +84,22 @@ class UsersIT {
     Instant before = Instant.now().minusSeconds(5);
 
     JsonObject profile =
-        users.request(UsersApi.REGISTER, registration("  " + email + " ", " Ann Lee ", PASSWORD), null);
+        users.request(
+            UsersApi.REGISTER, registration("  " + email + " ", " Ann Lee ", PASSWORD), null);
 
-    assertThat(profile.fieldNames()).containsExactlyInAnyOrder("id", "email", "displayName", "roles", "createdAt");
+    assertThat(profile.fieldNames())
+        .containsExactlyInAnyOrder("id", "email", "displayName", "roles", "createdAt");
     UUID id = UUID.fromString(profile.getString("id"));
     assertThat(profile.getString("email")).isEqualTo(email);
     assertThat(profile.getString("displayName")).isEqualTo("Ann Lee");
     assertThat(profile.getJsonArray("roles")).isEqualTo(new JsonArray().add("customer"));
-    assertThat(Instant.parse(profile.getString("createdAt"))).isAfter(before).isBefore(Instant.now().plusSeconds(5));
+    assertThat(Instant.parse(profile.getString("createdAt")))
+        .isAfter(before)
+        .isBefore(Instant.now().plusSeconds(5));
     try (Connection c = users.sql();
-        PreparedStatement s = c.prepareStatement(
-            "SELECT email, display_name, password_hash, roles FROM users WHERE id = ?")) {
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT email, display_name, password_hash, roles FROM users WHERE id = ?")) {
       s.setObject(1, id);
       ResultSet row = s.executeQuery();
       assertThat(row.next()).isTrue();
@@ -105,8 +120,10 @@ class UsersIT {
   @Test
   void aRegistrationCannotChooseItsRolesOrId() throws Exception {
     String chosenId = UUID.randomUUID().toString();
-    JsonObject body = registration(uniqueEmail(), "Mallory", PASSWORD)
-        .put("roles", new JsonArray().add("admin")).put("id", chosenId);
+    JsonObject body =
+        registration(uniqueEmail(), "Mallory", PASSWORD)
+            .put("roles", new JsonArray().add("admin"))
+            .put("id", chosenId);
 
     JsonObject profile = users.request(UsersApi.REGISTER, body, null);
 
@@ -120,8 +137,11 @@ class UsersIT {
     String email = uniqueEmail();
     users.request(UsersApi.REGISTER, registration(email, "First", PASSWORD), null);
 
-    ReplyException conflict = users.failure(UsersApi.REGISTER,
-        registration(" " + email.toUpperCase() + " ", "Second", "another password"), null);
+    ReplyException conflict =
+        users.failure(
+            UsersApi.REGISTER,
+            registration(" " + email.toUpperCase() + " ", "Second", "another password"),
+            null);
 
     assertThat(conflict.failureCode()).isEqualTo(409);
     assertThat(conflict.getMessage()).isEqualTo("email: is already registered");
@@ -133,12 +153,22 @@ class UsersIT {
   void invalidRegistrationsAre400NamingTheFieldAndStoreNothing() throws Exception {
     String email = uniqueEmail();
     record Case(JsonObject body, String message) {}
-    List<Case> cases = List.of(
-        new Case(registration(email, "Ann", "nine char"), "password: must be at least 10 characters"),
-        new Case(registration(email, "Ann", "p".repeat(129)), "password: must be at most 128 bytes in UTF-8"),
-        new Case(registration("not-an-email", "Ann", PASSWORD), "email: is not a valid email address"),
-        new Case(registration(email, " ", PASSWORD), "displayName: must be 1 to 100 characters"),
-        new Case(new JsonObject().put("email", email).put("password", PASSWORD), "displayName: is required"));
+    List<Case> cases =
+        List.of(
+            new Case(
+                registration(email, "Ann", "nine char"),
+                "password: must be at least 10 characters"),
+            new Case(
+                registration(email, "Ann", "p".repeat(129)),
+                "password: must be at most 128 bytes in UTF-8"),
+            new Case(
+                registration("not-an-email", "Ann", PASSWORD),
+                "email: is not a valid email address"),
+            new Case(
+                registration(email, " ", PASSWORD), "displayName: must be 1 to 100 characters"),
+            new Case(
+                new JsonObject().put("email", email).put("password", PASSWORD),
+                "displayName: is required"));
 
     for (Case c : cases) {
       ReplyException invalid = users.failure(UsersApi.REGISTER, c.body(), null);
@@ -151,9 +181,11 @@ class UsersIT {
   @Test
   void aTokenVerifiesWithThePublishedKeysAndCarriesTheAccountsClaims() throws Exception {
     String email = uniqueEmail();
-    JsonObject profile = users.request(UsersApi.REGISTER, registration(email, "Ann", PASSWORD), null);
+    JsonObject profile =
+        users.request(UsersApi.REGISTER, registration(email, "Ann", PASSWORD), null);
 
-    JsonObject reply = users.request(UsersApi.ISSUE_TOKEN, login(" " + email.toUpperCase(), PASSWORD), null);
+    JsonObject reply =
+        users.request(UsersApi.ISSUE_TOKEN, login(" " + email.toUpperCase(), PASSWORD), null);
 
     assertThat(reply.getString("tokenType")).isEqualTo("Bearer");
     assertThat(reply.getLong("expiresIn")).isEqualTo(TTL);
@@ -170,19 +202,35 @@ class UsersIT {
     assertThat(claims.getString("email")).isEqualTo(email);
     assertThat(claims.getJsonArray("roles")).isEqualTo(new JsonArray().add("customer"));
     assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(TTL);
-    assertThat(claims.getLong("iat")).isBetween(Instant.now().getEpochSecond() - 10, Instant.now().getEpochSecond());
+    assertThat(claims.getLong("iat"))
+        .isBetween(Instant.now().getEpochSecond() - 10, Instant.now().getEpochSecond());
 
-    // What the gateway will do: vertx-auth-jwt configured from the JWKS, checking issuer and audience.
-    JWTAuth gateway = JWTAuth.create(users.vertx(), new JWTAuthOptions()
-        .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
-        .setJWTOptions(new JWTOptions().setIssuer("microshop").addAudience("microshop-api")));
-    User user = ServiceHarness.await(gateway.authenticate(new TokenCredentials(reply.getString("accessToken"))));
+    // What the gateway will do: vertx-auth-jwt configured from the JWKS, checking issuer and
+    // audience.
+    JWTAuth gateway =
+        JWTAuth.create(
+            users.vertx(),
+            new JWTAuthOptions()
+                .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
+                .setJWTOptions(
+                    new JWTOptions().setIssuer("microshop").addAudience("microshop-api")));
+    User user =
+        ServiceHarness.await(
+            gateway.authenticate(new TokenCredentials(reply.getString("accessToken"))));
     assertThat(user.principal().getString("sub")).isEqualTo(profile.getString("id"));
-    JWTAuth otherAudience = JWTAuth.create(users.vertx(), new JWTAuthOptions()
-        .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
-        .setJWTOptions(new JWTOptions().setIssuer("microshop").addAudience("someone-else")));
-    assertThat(otherAudience.authenticate(new TokenCredentials(reply.getString("accessToken")))
-        .toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+    JWTAuth otherAudience =
+        JWTAuth.create(
+            users.vertx(),
+            new JWTAuthOptions()
+                .setJwks(jwks.getJsonArray("keys").stream().map(JsonObject.class::cast).toList())
+                .setJWTOptions(
+                    new JWTOptions().setIssuer("microshop").addAudience("someone-else")));
+    assertThat(
+            otherAudience
+                .authenticate(new TokenCredentials(reply.getString("accessToken")))
+                .toCompletionStage()
+                .toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(5))
         .withThrowableOfType(ExecutionException.class);
   }
 
@@ -193,7 +241,8 @@ class UsersIT {
     assertThat(jwks.fieldNames()).containsExactly("keys");
     assertThat(jwks.getJsonArray("keys")).hasSize(1);
     JsonObject jwk = jwks.getJsonArray("keys").getJsonObject(0);
-    assertThat(jwk.fieldNames()).containsExactlyInAnyOrder("kty", "crv", "x", "y", "kid", "alg", "use");
+    assertThat(jwk.fieldNames())
+        .containsExactlyInAnyOrder("kty", "crv", "x", "y", "kid", "alg", "use");
     assertThat(jwk.getString("kty")).isEqualTo("EC");
     assertThat(jwk.getString("crv")).isEqualTo("P-256");
     assertThat(jwk.getString("alg")).isEqualTo("ES256");
@@ -211,28 +260,39 @@ class UsersIT {
 
     for (int i = 0; i < 5; i++) {
       long started = System.nanoTime();
-      ReplyException wrong = users.failure(UsersApi.ISSUE_TOKEN, login(email, "wrong password!"), null);
+      ReplyException wrong =
+          users.failure(UsersApi.ISSUE_TOKEN, login(email, "wrong password!"), null);
       wrongPassword.add(System.nanoTime() - started);
       started = System.nanoTime();
-      ReplyException unknown = users.failure(UsersApi.ISSUE_TOKEN, login(uniqueEmail(), "wrong password!"), null);
+      ReplyException unknown =
+          users.failure(UsersApi.ISSUE_TOKEN, login(uniqueEmail(), "wrong password!"), null);
       unknownEmail.add(System.nanoTime() - started);
 
       assertThat(wrong.failureCode()).isEqualTo(401);
       assertThat(unknown.failureCode()).isEqualTo(401);
-      assertThat(wrong.getMessage()).isEqualTo("invalid email or password").isEqualTo(unknown.getMessage());
+      assertThat(wrong.getMessage())
+          .isEqualTo("invalid email or password")
+          .isEqualTo(unknown.getMessage());
     }
-    // Without the dummy verification an unknown email answers in ~1 ms against ~50+ ms for an argon2 check: a
-    // 50x gap. The bound is a 10x gap, so a shared, noisy CI machine (seen: 2.7x) cannot fail it, and the
+    // Without the dummy verification an unknown email answers in ~1 ms against ~50+ ms for an
+    // argon2 check: a
+    // 50x gap. The bound is a 10x gap, so a shared, noisy CI machine (seen: 2.7x) cannot fail it,
+    // and the
     // regression still does.
     long wrong = median(wrongPassword);
     long unknown = median(unknownEmail);
-    assertThat(unknown).as("unknown %d ns vs wrong password %d ns", unknown, wrong).isGreaterThan(wrong / 10);
-    assertThat(wrong).as("wrong password %d ns vs unknown %d ns", wrong, unknown).isGreaterThan(unknown / 10);
+    assertThat(unknown)
+        .as("unknown %d ns vs wrong password %d ns", unknown, wrong)
+        .isGreaterThan(wrong / 10);
+    assertThat(wrong)
+        .as("wrong password %d ns vs unknown %d ns", wrong, unknown)
+        .isGreaterThan(unknown / 10);
   }
 
   @Test
   void aLoginWithoutEmailOrPasswordIs400() {
-    ReplyException missing = users.failure(UsersApi.ISSUE_TOKEN, new JsonObject().put("email", uniqueEmail()), null);
+    ReplyException missing =
+        users.failure(UsersApi.ISSUE_TOKEN, new JsonObject().put("email", uniqueEmail()), null);
 
     assertThat(missing.failureCode()).isEqualTo(400);
     assertThat(missing.getMessage()).isEqualTo("password: is required");
@@ -240,29 +300,40 @@ class UsersIT {
 
   @Test
   void theProfileIsTheCallersOwn() {
-    JsonObject registered = users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Ann", PASSWORD), null);
+    JsonObject registered =
+        users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Ann", PASSWORD), null);
     Identity ann = new Identity(registered.getString("id"), List.of("customer"));
 
-    JsonObject profile = users.request(UsersApi.PROFILE, new JsonObject().put("id", UUID.randomUUID().toString()), ann);
+    JsonObject profile =
+        users.request(
+            UsersApi.PROFILE, new JsonObject().put("id", UUID.randomUUID().toString()), ann);
 
     assertThat(profile).isEqualTo(registered);
   }
 
   @Test
   void anAdminReadsAnyUsersProfileAndACustomerOnlyTheirOwn() {
-    JsonObject ann = users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Ann", PASSWORD), null);
-    JsonObject bob = users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Bob", PASSWORD), null);
+    JsonObject ann =
+        users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Ann", PASSWORD), null);
+    JsonObject bob =
+        users.request(UsersApi.REGISTER, registration(uniqueEmail(), "Bob", PASSWORD), null);
     Identity admin = new Identity(UUID.randomUUID().toString(), List.of("admin"));
     Identity annAsCaller = new Identity(ann.getString("id"), List.of("customer"));
 
-    assertThat(users.request(UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")), admin))
+    assertThat(
+            users.request(
+                UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")), admin))
         .isEqualTo(bob);
-    assertThat(users.request(UsersApi.PROFILE, new JsonObject().put("userId", ann.getString("id")), annAsCaller))
+    assertThat(
+            users.request(
+                UsersApi.PROFILE, new JsonObject().put("userId", ann.getString("id")), annAsCaller))
         .isEqualTo(ann);
-    ReplyException someoneElse = users.failure(UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")),
-        annAsCaller);
-    ReplyException nobody = users.failure(UsersApi.PROFILE,
-        new JsonObject().put("userId", UUID.randomUUID().toString()), admin);
+    ReplyException someoneElse =
+        users.failure(
+            UsersApi.PROFILE, new JsonObject().put("userId", bob.getString("id")), annAsCaller);
+    ReplyException nobody =
+        users.failure(
+            UsersApi.PROFILE, new JsonObject().put("userId", UUID.randomUUID().toString()), admin);
 
     assertThat(someoneElse.failureCode()).isEqualTo(403);
     assertThat(someoneElse.getMessage()).doesNotContain("Bob");
@@ -272,10 +343,16 @@ class UsersIT {
   @Test
   void theProfileWithoutIdentityIs401AndOfAnUnknownUserIs404() {
     ReplyException anonymous = users.failure(UsersApi.PROFILE, new JsonObject(), null);
-    ReplyException unknown = users.failure(UsersApi.PROFILE, new JsonObject(),
-        new Identity(UUID.randomUUID().toString(), List.of("customer")));
-    ReplyException notAUuid = users.failure(UsersApi.PROFILE, new JsonObject(),
-        new Identity("'; DROP TABLE users; --", List.of("customer")));
+    ReplyException unknown =
+        users.failure(
+            UsersApi.PROFILE,
+            new JsonObject(),
+            new Identity(UUID.randomUUID().toString(), List.of("customer")));
+    ReplyException notAUuid =
+        users.failure(
+            UsersApi.PROFILE,
+            new JsonObject(),
+            new Identity("'; DROP TABLE users; --", List.of("customer")));
 
     assertThat(anonymous.failureCode()).isEqualTo(401);
     assertThat(anonymous.getMessage()).isEqualTo("authentication required");
@@ -287,10 +364,15 @@ class UsersIT {
   void loggingInWithAHashMadeWithWeakerParametersUpgradesIt() throws Exception {
     String email = uniqueEmail();
     UUID id = UUID.randomUUID();
-    String weak = Password.hash(PASSWORD).addRandomSalt(16)
-        .with(Argon2Function.getInstance(15_360, 2, 1, 32, Argon2.ID, 19)).getResult();
-    try (Connection c = users.sql(); PreparedStatement s = c.prepareStatement(
-        "INSERT INTO users (id, email, display_name, password_hash) VALUES (?, ?, 'Old', ?)")) {
+    String weak =
+        Password.hash(PASSWORD)
+            .addRandomSalt(16)
+            .with(Argon2Function.getInstance(15_360, 2, 1, 32, Argon2.ID, 19))
+            .getResult();
+    try (Connection c = users.sql();
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO users (id, email, display_name, password_hash) VALUES (?, ?, 'Old', ?)")) {
       s.setObject(1, id);
       s.setString(2, email);
       s.setString(3, weak);
@@ -299,11 +381,16 @@ class UsersIT {
 
     JsonObject reply = users.request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null);
 
-    assertThat(Jwt.parse(reply.getString("accessToken")).claims().getString("sub")).isEqualTo(id.toString());
+    assertThat(Jwt.parse(reply.getString("accessToken")).claims().getString("sub"))
+        .isEqualTo(id.toString());
     String upgraded = hashOf(id);
     assertThat(upgraded).isNotEqualTo(weak).contains("m=19456,t=2,p=1");
     assertThat(Password.check(PASSWORD, upgraded).withArgon2()).isTrue();
-    assertThat(users.request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null).getString("accessToken")).isNotBlank();
+    assertThat(
+            users
+                .request(UsersApi.ISSUE_TOKEN, login(email, PASSWORD), null)
+                .getString("accessToken"))
+        .isNotBlank();
     assertThat(hashOf(id)).isEqualTo(upgraded);
   }
 
@@ -322,7 +409,8 @@ class UsersIT {
   }
 
   private static String[] rolesInDb(String id) throws Exception {
-    try (Connection c = users.sql(); PreparedStatement s = c.prepareStatement("SELECT roles FROM users WHERE id = ?")) {
+    try (Connection c = users.sql();
+        PreparedStatement s = c.prepareStatement("SELECT roles FROM users WHERE id = ?")) {
       s.setObject(1, UUID.fromString(id));
       ResultSet row = s.executeQuery();
       assertThat(row.next()).isTrue();
@@ -332,7 +420,8 @@ class UsersIT {
 
   private static int countByEmail(String email) throws Exception {
     try (Connection c = users.sql();
-        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users WHERE lower(email) = lower(?)")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT count(*) FROM users WHERE lower(email) = lower(?)")) {
       s.setString(1, email);
       ResultSet row = s.executeQuery();
       row.next();
@@ -342,7 +431,8 @@ class UsersIT {
 
   private static String displayNameByEmail(String email) throws Exception {
     try (Connection c = users.sql();
-        PreparedStatement s = c.prepareStatement("SELECT display_name FROM users WHERE lower(email) = lower(?)")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT display_name FROM users WHERE lower(email) = lower(?)")) {
       s.setString(1, email);
       ResultSet row = s.executeQuery();
       row.next();

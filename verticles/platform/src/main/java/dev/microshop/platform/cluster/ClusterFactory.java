@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * Builds the Hazelcast cluster manager from cluster.xml. The file is loaded strictly: Vert.x's own loader falls
- * back silently to a multicast "dev" cluster on the first NIC when a path is wrong (VERTX5-NOTES §7).
+ * Builds the Hazelcast cluster manager from cluster.xml. The file is loaded strictly: Vert.x's own
+ * loader falls back silently to a multicast "dev" cluster on the first NIC when a path is wrong
+ * (VERTX5-NOTES §7).
  */
 public final class ClusterFactory {
   private static final String BUNDLED = "microshop/cluster.xml";
@@ -48,13 +49,16 @@ public final class ClusterFactory {
         return Config.loadFromFile(path.toFile());
       }
       if (!file.equals("cluster.xml")) {
-        throw new ConfigException("cluster.configFile", "file " + path.toAbsolutePath() + " does not exist");
+        throw new ConfigException(
+            "cluster.configFile", "file " + path.toAbsolutePath() + " does not exist");
       }
       return new ClasspathXmlConfig(BUNDLED);
     } catch (FileNotFoundException e) {
-      throw new ConfigException("cluster.configFile", "file " + path.toAbsolutePath() + " does not exist");
+      throw new ConfigException(
+          "cluster.configFile", "file " + path.toAbsolutePath() + " does not exist");
     } catch (InvalidConfigurationException | IllegalArgumentException e) {
-      throw new ConfigException("cluster.configFile", file + " is not a valid Hazelcast config: " + e.getMessage());
+      throw new ConfigException(
+          "cluster.configFile", file + " is not a valid Hazelcast config: " + e.getMessage());
     }
   }
 }

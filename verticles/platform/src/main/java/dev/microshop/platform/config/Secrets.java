@@ -8,7 +8,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Dev-mode secrets: generated once into the local data directory (never the repository), owner-only. */
+/**
+ * Dev-mode secrets: generated once into the local data directory (never the repository),
+ * owner-only.
+ */
 public final class Secrets {
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -25,8 +28,12 @@ public final class Secrets {
       byte[] bytes = new byte[24];
       RANDOM.nextBytes(bytes);
       String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-      Path tmp = Files.createTempFile(file.getParent(), name, ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp =
+          Files.createTempFile(
+              file.getParent(),
+              name,
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(tmp, secret);
       Files.move(tmp, file);
       return secret;

@@ -18,15 +18,21 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The effective configuration of one service: {@code config/common.json}, then {@code config/<service>.json},
- * then environment variables. Every key can be overridden: key {@code a.bC.d} of service {@code s} is read from
- * {@code MICROSHOP_S_A_B_C_D} first, then {@code MICROSHOP_A_B_C_D}. The value is parsed as the type of the
- * default, so a typo fails here, at start, naming the key.
+ * The effective configuration of one service: {@code config/common.json}, then {@code
+ * config/<service>.json}, then environment variables. Every key can be overridden: key {@code
+ * a.bC.d} of service {@code s} is read from {@code MICROSHOP_S_A_B_C_D} first, then {@code
+ * MICROSHOP_A_B_C_D}. The value is parsed as the type of the default, so a typo fails here, at
+ * start, naming the key.
  */
 public final class Settings {
   public static final String ENV_PREFIX = "MICROSHOP_";
-  /** Directory holding common.json and the service files; defaults to ./config, else the copy in the jar. */
+
+  /**
+   * Directory holding common.json and the service files; defaults to ./config, else the copy in the
+   * jar.
+   */
   public static final String CONFIG_DIR_ENV = "MICROSHOP_CONFIG_DIR";
+
   private static final String BUNDLED = "microshop/config/";
 
   private Settings() {}
@@ -52,10 +58,11 @@ public final class Settings {
   }
 
   /**
-   * Fails on a {@code MICROSHOP_*} variable that names no setting of any service, so a misspelt override is an
-   * error rather than silently ignored.
+   * Fails on a {@code MICROSHOP_*} variable that names no setting of any service, so a misspelt
+   * override is an error rather than silently ignored.
    */
-  public static void rejectUnknownEnv(Map<String, String> env, Iterable<String> services, Set<String> extra) {
+  public static void rejectUnknownEnv(
+      Map<String, String> env, Iterable<String> services, Set<String> extra) {
     Set<String> known = new TreeSet<>(extra);
     known.add(CONFIG_DIR_ENV);
     for (String service : services) {
@@ -114,7 +121,8 @@ public final class Settings {
     if (template instanceof Integer || template instanceof Long) {
       try {
         long parsed = Long.parseLong(value);
-        if (template instanceof Integer && (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)) {
+        if (template instanceof Integer
+            && (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)) {
           throw new ConfigException(key, where + " is out of range");
         }
         return template instanceof Integer ? (Object) (int) parsed : (Object) parsed;
@@ -156,15 +164,23 @@ public final class Settings {
     node.put(path[path.length - 1], value);
   }
 
-  /** Where the settings come from, for the first line a JVM prints: the answer to "which config/ is this?". */
+  /**
+   * Where the settings come from, for the first line a JVM prints: the answer to "which config/ is
+   * this?".
+   */
   public static String source(Map<String, String> env) {
     String dir = env.get(CONFIG_DIR_ENV);
     if (dir != null) {
       return Path.of(dir).toAbsolutePath().normalize() + " (" + CONFIG_DIR_ENV + ")";
     }
     Path local = Path.of("config").toAbsolutePath().normalize();
-    return Files.exists(local.resolve("common.json")) ? local.toString()
-        : "the defaults inside the jar (there is no " + local + "; " + CONFIG_DIR_ENV + " names another)";
+    return Files.exists(local.resolve("common.json"))
+        ? local.toString()
+        : "the defaults inside the jar (there is no "
+            + local
+            + "; "
+            + CONFIG_DIR_ENV
+            + " names another)";
   }
 
   private static JsonObject read(Map<String, String> env, String file) {
@@ -184,7 +200,9 @@ public final class Settings {
     return bundled == null ? new JsonObject() : bundled;
   }
 
-  /** The copy of a config file inside the jar, or null where there is none (a module's own tests). */
+  /**
+   * The copy of a config file inside the jar, or null where there is none (a module's own tests).
+   */
   private static JsonObject bundled(String file) {
     try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(BUNDLED + file)) {
       return in == null ? null : parse(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -194,15 +212,17 @@ public final class Settings {
   }
 
   /**
-   * Fails on a key that names no setting, or a value of the wrong kind: the jar's own copies of the files are
-   * the schema. A misspelt key ({@code pingTimeoutMS}) would otherwise be ignored, leaving the default in force.
+   * Fails on a key that names no setting, or a value of the wrong kind: the jar's own copies of the
+   * files are the schema. A misspelt key ({@code pingTimeoutMS}) would otherwise be ignored,
+   * leaving the default in force.
    */
   private static JsonObject checked(String file, JsonObject json, Path path) {
     JsonObject schema = bundled("common.json");
     if (schema == null) {
       return json; // no schema on this classpath
     }
-    List<String> owners = file.equals("common.json") ? Services.ALL : List.of(file.replace(".json", ""));
+    List<String> owners =
+        file.equals("common.json") ? Services.ALL : List.of(file.replace(".json", ""));
     Map<String, Object> known = new LinkedHashMap<>(flatten(schema));
     for (String owner : owners) {
       JsonObject own = bundled(owner + ".json");
@@ -212,19 +232,36 @@ public final class Settings {
     }
     for (Map.Entry<String, Object> leaf : flatten(json).entrySet()) {
       String key = leaf.getKey();
-      String parent = known.keySet().stream().filter(k -> key.startsWith(k + ".")).findFirst().orElse(null);
+      String parent =
+          known.keySet().stream().filter(k -> key.startsWith(k + ".")).findFirst().orElse(null);
       if (parent != null) {
-        throw new ConfigException(parent, "an object is given where " + path.toAbsolutePath().normalize()
-            + " needs " + kind(known.get(parent)));
+        throw new ConfigException(
+            parent,
+            "an object is given where "
+                + path.toAbsolutePath().normalize()
+                + " needs "
+                + kind(known.get(parent)));
       }
       if (!known.containsKey(key)) {
-        String near = known.keySet().stream().filter(k -> nearlyEqual(k, key)).findFirst()
-            .map(k -> " (did you mean " + k + "?)").orElse("");
-        throw new ConfigException(key, "no such setting in " + path.toAbsolutePath().normalize() + near);
+        String near =
+            known.keySet().stream()
+                .filter(k -> nearlyEqual(k, key))
+                .findFirst()
+                .map(k -> " (did you mean " + k + "?)")
+                .orElse("");
+        throw new ConfigException(
+            key, "no such setting in " + path.toAbsolutePath().normalize() + near);
       }
       if (!sameKind(known.get(key), leaf.getValue())) {
-        throw new ConfigException(key, Json.encode(leaf.getValue()) + " is " + kind(leaf.getValue()) + " where "
-            + path.toAbsolutePath().normalize() + " needs " + kind(known.get(key)));
+        throw new ConfigException(
+            key,
+            Json.encode(leaf.getValue())
+                + " is "
+                + kind(leaf.getValue())
+                + " where "
+                + path.toAbsolutePath().normalize()
+                + " needs "
+                + kind(known.get(key)));
       }
     }
     return json;
@@ -236,7 +273,8 @@ public final class Settings {
     }
     if (template instanceof Number) {
       return value instanceof Number
-          && (!(template instanceof Integer || template instanceof Long) || !(value instanceof Double));
+          && (!(template instanceof Integer || template instanceof Long)
+              || !(value instanceof Double));
     }
     return template.getClass() == value.getClass();
   }
@@ -289,14 +327,21 @@ public final class Settings {
     try {
       return new JsonObject(text);
     } catch (DecodeException e) {
-      // Jackson's own message ends in "[Source: REDACTED (...)]"; the line and column are what a reader needs.
+      // Jackson's own message ends in "[Source: REDACTED (...)]"; the line and column are what a
+      // reader needs.
       if (text.strip().startsWith("[")) {
-        throw new ConfigException(name, "holds a JSON list; a settings file is one JSON object ({...})");
+        throw new ConfigException(
+            name, "holds a JSON list; a settings file is one JSON object ({...})");
       }
       if (e.getCause() instanceof JsonProcessingException json && json.getLocation() != null) {
-        String reason = json.getOriginalMessage().replaceAll("(?s)\\s*\\(?(start marker at )?\\[Source: .*$", "");
-        throw new ConfigException(name, String.format("not valid JSON at line %d, column %d: %s",
-            json.getLocation().getLineNr(), json.getLocation().getColumnNr(), reason));
+        String reason =
+            json.getOriginalMessage()
+                .replaceAll("(?s)\\s*\\(?(start marker at )?\\[Source: .*$", "");
+        throw new ConfigException(
+            name,
+            String.format(
+                "not valid JSON at line %d, column %d: %s",
+                json.getLocation().getLineNr(), json.getLocation().getColumnNr(), reason));
       }
       throw new ConfigException(name, "not valid JSON: " + e.getMessage());
     }

@@ -7,12 +7,16 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 
-/** Checks the effective configuration, so a bad value stops the JVM at start with the key in the message. */
+/**
+ * Checks the effective configuration, so a bad value stops the JVM at start with the key in the
+ * message.
+ */
 public final class SettingsRules {
-  private static final Map<String, List<String>> CHOICES = Map.of(
-      "log.format", List.of("text", "json"),
-      "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
-      "tracing.exporter", List.of("none", "otlp", "log"));
+  private static final Map<String, List<String>> CHOICES =
+      Map.of(
+          "log.format", List.of("text", "json"),
+          "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
+          "tracing.exporter", List.of("none", "otlp", "log"));
 
   private SettingsRules() {}
 
@@ -31,7 +35,8 @@ public final class SettingsRules {
         throw new ConfigException(key, "\"" + value + "\" is not one of " + choices);
       }
     }
-    members(config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
+    members(
+        config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
     socketDir(config.getJsonObject("db"));
     OutboxRelay.validate(config);
   }
@@ -42,12 +47,18 @@ public final class SettingsRules {
       return;
     }
     if (!dir.startsWith("/")) {
-      throw new ConfigException("db.socketDir", "\"" + dir + "\" is not an absolute directory (or \"\" for TCP)");
+      throw new ConfigException(
+          "db.socketDir", "\"" + dir + "\" is not an absolute directory (or \"\" for TCP)");
     }
     int port = db.getInteger("port", 5432);
     if (!DbSettings.socketPathFits(dir, port)) {
-      throw new ConfigException("db.socketDir", "the socket path " + DbSettings.socketPath(dir, port)
-          + " is longer than the " + DbSettings.MAX_SOCKET_PATH + " bytes a Unix-domain socket may have");
+      throw new ConfigException(
+          "db.socketDir",
+          "the socket path "
+              + DbSettings.socketPath(dir, port)
+              + " is longer than the "
+              + DbSettings.MAX_SOCKET_PATH
+              + " bytes a Unix-domain socket may have");
     }
   }
 
@@ -75,7 +86,8 @@ public final class SettingsRules {
         }
       }
       if (!ok) {
-        throw new ConfigException("cluster.members", "\"" + text + "\" is not host:port (list each member, no ranges)");
+        throw new ConfigException(
+            "cluster.members", "\"" + text + "\" is not host:port (list each member, no ranges)");
       }
     }
   }

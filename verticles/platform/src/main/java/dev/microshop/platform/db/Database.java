@@ -18,24 +18,31 @@ public final class Database {
   private Database() {}
 
   /**
-   * Applies {@code classpath:db/<service>} with Flyway over JDBC. Flyway blocks, so it runs on a worker thread;
-   * the service takes no message before this completes.
+   * Applies {@code classpath:db/<service>} with Flyway over JDBC. Flyway blocks, so it runs on a
+   * worker thread; the service takes no message before this completes.
    */
   public static Future<Void> migrate(Vertx vertx, String service, DbSettings db) {
-    return vertx.executeBlocking(() -> {
-      // The platform's tables (outbox, inbox) have their own history, so their versions never collide with the
-      // service's; each baselines at 0 when the other already created tables.
-      flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
-      MigrateResult result = flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
-      if (result.migrationsExecuted == 0) {
-        LOG.info("{} schema is up to date at version {}", service, result.initialSchemaVersion);
-      } else {
-        LOG.info("{} schema migrated from version {} to {} ({} migration{})", service,
-            result.initialSchemaVersion == null ? "none" : result.initialSchemaVersion, result.targetSchemaVersion,
-            result.migrationsExecuted, result.migrationsExecuted == 1 ? "" : "s");
-      }
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          // The platform's tables (outbox, inbox) have their own history, so their versions never
+          // collide with the
+          // service's; each baselines at 0 when the other already created tables.
+          flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
+          MigrateResult result =
+              flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
+          if (result.migrationsExecuted == 0) {
+            LOG.info("{} schema is up to date at version {}", service, result.initialSchemaVersion);
+          } else {
+            LOG.info(
+                "{} schema migrated from version {} to {} ({} migration{})",
+                service,
+                result.initialSchemaVersion == null ? "none" : result.initialSchemaVersion,
+                result.targetSchemaVersion,
+                result.migrationsExecuted,
+                result.migrationsExecuted == 1 ? "" : "s");
+          }
+          return null;
+        });
   }
 
   private static Flyway flyway(DbSettings db, String location, String historyTable) {
@@ -49,57 +56,72 @@ public final class Database {
         .load();
   }
 
-  /** A {@link Pool}, not the pipelined client: pipelining packs concurrent queries onto one backend. */
+  /**
+   * A {@link Pool}, not the pipelined client: pipelining packs concurrent queries onto one backend.
+   */
   public static Pool pool(Vertx vertx, String service, DbSettings db) {
     return build(vertx, service + "-db", db.poolSize(), db, false);
   }
 
   /**
-   * A small pool for the outbox relay's own bookkeeping (claims, acknowledgements, retries, purges), whose
-   * commits do not wait for the WAL flush ({@code synchronous_commit=off}, per connection). Only writes that are
-   * safe to lose are sent through it: if PostgreSQL crashes, the last few hundred milliseconds of them may be
-   * gone, which means a message is delivered again (consumers deduplicate), a purge is repeated, or a message
-   * just made a dead letter is pending again (and retried into one). No business state depends on them, and the
-   * database is spared a WAL flush for each group of acknowledgements, claim and retry.
+   * A small pool for the outbox relay's own bookkeeping (claims, acknowledgements, retries,
+   * purges), whose commits do not wait for the WAL flush ({@code synchronous_commit=off}, per
+   * connection). Only writes that are safe to lose are sent through it: if PostgreSQL crashes, the
+   * last few hundred milliseconds of them may be gone, which means a message is delivered again
+   * (consumers deduplicate), a purge is repeated, or a message just made a dead letter is pending
+   * again (and retried into one). No business state depends on them, and the database is spared a
+   * WAL flush for each group of acknowledgements, claim and retry.
    */
   public static Pool bookkeepingPool(Vertx vertx, String service, DbSettings db) {
     return build(vertx, service + "-outbox-db", 2, db, true);
   }
 
-  private static Pool build(Vertx vertx, String name, int size, DbSettings db, boolean asyncCommit) {
-    PgConnectOptions connect = new PgConnectOptions()
-        .setHost(db.host())
-        .setPort(db.port())
-        .setDatabase(db.database())
-        .setUser(db.user())
-        .setPassword(db.password())
-        // Named server-side statements, parsed and planned once per connection: without this the client sends
-        // every statement as a new unnamed one, and parsing and planning cost PostgreSQL more than running it.
-        .setCachePreparedStatements(true)
-        .setPreparedStatementCacheMaxSize(256)
-        .setReconnectAttempts(0);
+  private static Pool build(
+      Vertx vertx, String name, int size, DbSettings db, boolean asyncCommit) {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(db.host())
+            .setPort(db.port())
+            .setDatabase(db.database())
+            .setUser(db.user())
+            .setPassword(db.password())
+            // Named server-side statements, parsed and planned once per connection: without this
+            // the client sends
+            // every statement as a new unnamed one, and parsing and planning cost PostgreSQL more
+            // than running it.
+            .setCachePreparedStatements(true)
+            .setPreparedStatementCacheMaxSize(256)
+            .setReconnectAttempts(0);
     if (!db.socketDir().isBlank()) {
-      // A host that is a directory means its Unix-domain socket: no loopback TCP stack under each of the dozens of
-      // round trips an order makes (measured: +6 % orders/s with the native transport). Netty reaches such a
+      // A host that is a directory means its Unix-domain socket: no loopback TCP stack under each
+      // of the dozens of
+      // round trips an order makes (measured: +6 % orders/s with the native transport). Netty
+      // reaches such a
       // socket only through the native transport.
       if (vertx.isNativeTransportEnabled()) {
         connect.setHost(db.socketDir());
       } else {
-        LOG.warn("db.socketDir is set but Vert.x runs without its native transport here; {} connects over TCP", name);
+        LOG.warn(
+            "db.socketDir is set but Vert.x runs without its native transport here; {} connects over TCP",
+            name);
       }
     }
     if (asyncCommit) {
-      connect.addProperty("synchronous_commit", "off"); // a startup parameter: the setting of every session
+      connect.addProperty(
+          "synchronous_commit", "off"); // a startup parameter: the setting of every session
     }
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(size)
-        .setName(name)
-        .setShared(false)
-        .setMaxWaitQueueSize(1000)
-        // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in SqlConnectionPool's cancel path,
-        // the future never completes); SCRAM logins on a busy 2-core box can take seconds, so wait long.
-        .setConnectionTimeout(30)
-        .setIdleTimeout(60);
+    PoolOptions pool =
+        new PoolOptions()
+            .setMaxSize(size)
+            .setName(name)
+            .setShared(false)
+            .setMaxWaitQueueSize(1000)
+            // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in
+            // SqlConnectionPool's cancel path,
+            // the future never completes); SCRAM logins on a busy 2-core box can take seconds, so
+            // wait long.
+            .setConnectionTimeout(30)
+            .setIdleTimeout(60);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 }

@@ -8,13 +8,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where a service's own database is and how it logs in. The password comes from env or a file, never a repo.
- * {@code socketDir}, when not blank, is the directory of the server's Unix-domain socket on this machine: the
- * service's connection pool goes through it (see {@link Database}); migrations still use host and port.
+ * Where a service's own database is and how it logs in. The password comes from env or a file,
+ * never a repo. {@code socketDir}, when not blank, is the directory of the server's Unix-domain
+ * socket on this machine: the service's connection pool goes through it (see {@link Database});
+ * migrations still use host and port.
  */
-public record DbSettings(String host, int port, String socketDir, String database, String user, String password,
+public record DbSettings(
+    String host,
+    int port,
+    String socketDir,
+    String database,
+    String user,
+    String password,
     int poolSize) {
-  /** The longest socket path the kernel accepts (sun_path is 108 bytes, with its terminating NUL). */
+  /**
+   * The longest socket path the kernel accepts (sun_path is 108 bytes, with its terminating NUL).
+   */
   public static final int MAX_SOCKET_PATH = 107;
 
   /** True when no external database is configured: the launcher provides the embedded one. */
@@ -33,8 +42,14 @@ public record DbSettings(String host, int port, String socketDir, String databas
     if (user == null || user.isBlank()) {
       throw new ConfigException("db.user", "not set for " + service);
     }
-    return new DbSettings(db.getString("host"), db.getInteger("port"), db.getString("socketDir", ""), database, user,
-        password(service, db), db.getInteger("poolSize"));
+    return new DbSettings(
+        db.getString("host"),
+        db.getInteger("port"),
+        db.getString("socketDir", ""),
+        database,
+        user,
+        password(service, db),
+        db.getInteger("poolSize"));
   }
 
   /** The socket file PostgreSQL listens on in {@code dir} for {@code port}. */
@@ -44,7 +59,8 @@ public record DbSettings(String host, int port, String socketDir, String databas
 
   /** The kernel's limit is in bytes, not characters. */
   public static boolean socketPathFits(String dir, int port) {
-    return socketPath(dir, port).getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
+    return socketPath(dir, port).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+        <= MAX_SOCKET_PATH;
   }
 
   public String jdbcUrl() {
@@ -58,8 +74,12 @@ public record DbSettings(String host, int port, String socketDir, String databas
     }
     String file = db.getString("passwordFile", "");
     if (file.isBlank()) {
-      throw new ConfigException("db.password", "not set: give "
-          + Settings.envName(service, "db.password") + " or " + Settings.envName(service, "db.passwordFile"));
+      throw new ConfigException(
+          "db.password",
+          "not set: give "
+              + Settings.envName(service, "db.password")
+              + " or "
+              + Settings.envName(service, "db.passwordFile"));
     }
     try {
       return Files.readString(Path.of(file)).trim();

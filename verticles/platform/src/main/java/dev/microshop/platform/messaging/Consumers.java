@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event-bus consumers of one service verticle. Handlers return a future of the reply; a
- * {@link ServiceFailure} becomes {@code msg.fail(code, text)}, anything else is logged once and answered with
- * a generic 500 (the cause never crosses the bus). In-flight messages are counted so a graceful stop can
- * unregister, then wait for the ones already accepted.
+ * The event-bus consumers of one service verticle. Handlers return a future of the reply; a {@link
+ * ServiceFailure} becomes {@code msg.fail(code, text)}, anything else is logged once and answered
+ * with a generic 500 (the cause never crosses the bus). In-flight messages are counted so a
+ * graceful stop can unregister, then wait for the ones already accepted.
  */
 public final class Consumers {
   private static final Logger LOG = LoggerFactory.getLogger(Consumers.class);
@@ -31,9 +31,13 @@ public final class Consumers {
     this.vertx = vertx;
   }
 
-  /** Registers one consumer (one per address per JVM); the future completes once the cluster knows it. */
+  /**
+   * Registers one consumer (one per address per JVM); the future completes once the cluster knows
+   * it.
+   */
   public Future<Void> on(String address, Function<Message<JsonObject>, Future<?>> handler) {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> handle(msg, handler));
+    MessageConsumer<JsonObject> consumer =
+        vertx.eventBus().consumer(address, msg -> handle(msg, handler));
     registered.add(consumer);
     return consumer.completion();
   }
@@ -46,45 +50,60 @@ public final class Consumers {
     } catch (RuntimeException e) {
       reply = Future.failedFuture(e);
     }
-    reply.onComplete(result -> {
-      if (result.succeeded()) {
-        msg.reply(result.result());
-      } else if (result.cause() instanceof ServiceFailure failure) {
-        msg.fail(failure.code(), failure.getMessage());
-      } else if (isUnstorableText(result.cause())) {
-        msg.fail(ErrorCodes.INVALID_REQUEST, "the text contains a character that cannot be stored (U+0000, NUL)");
-      } else {
-        LOG.error("handler of {} failed", msg.address(), result.cause());
-        msg.fail(500, "internal error");
-      }
-      if (--inFlight == 0 && drained != null) {
-        drained.tryComplete();
-      }
-    });
+    reply.onComplete(
+        result -> {
+          if (result.succeeded()) {
+            msg.reply(result.result());
+          } else if (result.cause() instanceof ServiceFailure failure) {
+            msg.fail(failure.code(), failure.getMessage());
+          } else if (isUnstorableText(result.cause())) {
+            msg.fail(
+                ErrorCodes.INVALID_REQUEST,
+                "the text contains a character that cannot be stored (U+0000, NUL)");
+          } else {
+            LOG.error("handler of {} failed", msg.address(), result.cause());
+            msg.fail(500, "internal error");
+          }
+          if (--inFlight == 0 && drained != null) {
+            drained.tryComplete();
+          }
+        });
   }
 
   /**
-   * PostgreSQL refuses U+0000 in text (22021) and in JSON (22P05). The gateway refuses it first; a caller on the
-   * bus that sends it anyway made a bad request, not the service a failure.
+   * PostgreSQL refuses U+0000 in text (22021) and in JSON (22P05). The gateway refuses it first; a
+   * caller on the bus that sends it anyway made a bad request, not the service a failure.
    */
   private static boolean isUnstorableText(Throwable failure) {
     return failure instanceof PgException pg
         && ("22021".equals(pg.getSqlState()) || "22P05".equals(pg.getSqlState()));
   }
 
-  /** Unregisters every consumer, then waits (at most {@code maxWaitMs}) for accepted messages to finish. */
+  /**
+   * Unregisters every consumer, then waits (at most {@code maxWaitMs}) for accepted messages to
+   * finish.
+   */
   public Future<Void> drain(long maxWaitMs) {
-    List<Future<Void>> unregistering = registered.stream().map(MessageConsumer::unregister).toList();
-    return Future.join(unregistering).transform(ignored -> {
-      if (inFlight == 0) {
-        return Future.succeededFuture();
-      }
-      drained = Promise.promise();
-      long timer = vertx.setTimer(maxWaitMs, t -> {
-        LOG.warn("{} messages still in flight after {} ms; stopping anyway", inFlight, maxWaitMs);
-        drained.tryComplete();
-      });
-      return drained.future().onComplete(done -> vertx.cancelTimer(timer));
-    });
+    List<Future<Void>> unregistering =
+        registered.stream().map(MessageConsumer::unregister).toList();
+    return Future.join(unregistering)
+        .transform(
+            ignored -> {
+              if (inFlight == 0) {
+                return Future.succeededFuture();
+              }
+              drained = Promise.promise();
+              long timer =
+                  vertx.setTimer(
+                      maxWaitMs,
+                      t -> {
+                        LOG.warn(
+                            "{} messages still in flight after {} ms; stopping anyway",
+                            inFlight,
+                            maxWaitMs);
+                        drained.tryComplete();
+                      });
+              return drained.future().onComplete(done -> vertx.cancelTimer(timer));
+            });
   }
 }

@@ -1,20 +1,20 @@
 package dev.microshop.platform.messaging;
 
-import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
- * The idempotent-consumer half of reliable messaging: a consumer records each message id in the same transaction
- * as its effect, so a redelivered message is acknowledged and changes nothing.
+ * The idempotent-consumer half of reliable messaging: a consumer records each message id in the
+ * same transaction as its effect, so a redelivered message is acknowledged and changes nothing.
  */
 public final class Inbox {
   /**
-   * The failure that rolls back the effect of a redelivered message (see {@code ServiceVerticle.reliably}); the
-   * message is acknowledged, and an answering consumer answers with what {@code effect} yielded (it ran on what the
-   * first delivery committed). Without a stack trace: it is a signal, not an error.
+   * The failure that rolls back the effect of a redelivered message (see {@code
+   * ServiceVerticle.reliably}); the message is acknowledged, and an answering consumer answers with
+   * what {@code effect} yielded (it ran on what the first delivery committed). Without a stack
+   * trace: it is a signal, not an error.
    */
   public static final class Duplicate extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -33,7 +33,10 @@ public final class Inbox {
 
   private Inbox() {}
 
-  /** True the first time {@code consumer} sees {@code messageId} (and records it, inside {@code tx}). */
+  /**
+   * True the first time {@code consumer} sees {@code messageId} (and records it, inside {@code
+   * tx}).
+   */
   public static Future<Boolean> firstDelivery(SqlClient tx, String consumer, String messageId) {
     UUID id;
     try {
@@ -41,7 +44,8 @@ public final class Inbox {
     } catch (ServiceFailure e) {
       return Future.failedFuture(e);
     }
-    return tx.preparedQuery(OutboxSql.FIRST_DELIVERY).execute(Tuple.of(id, consumer))
+    return tx.preparedQuery(OutboxSql.FIRST_DELIVERY)
+        .execute(Tuple.of(id, consumer))
         .map(rows -> rows.rowCount() == 1);
   }
 

@@ -10,27 +10,31 @@ import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
- * The transactional outbox: a message is written in the same transaction as the state change that causes it,
- * and the {@link OutboxRelay} delivers it later, retrying until the receiver acknowledges it. Nothing a service
- * must tell another is sent directly on the at-most-once event bus.
+ * The transactional outbox: a message is written in the same transaction as the state change that
+ * causes it, and the {@link OutboxRelay} delivers it later, retrying until the receiver
+ * acknowledges it. Nothing a service must tell another is sent directly on the at-most-once event
+ * bus.
  */
 public final class Outbox {
   private Outbox() {}
 
   /**
-   * Adds a message inside the caller's transaction. The payload must carry its {@code messageId}, which is also
-   * the row id: adding the same message twice keeps one row. In a transaction of {@link OutboxRelay#transaction}
-   * the message is sent right after the commit; otherwise the relay finds it on its next claim.
+   * Adds a message inside the caller's transaction. The payload must carry its {@code messageId},
+   * which is also the row id: adding the same message twice keeps one row. In a transaction of
+   * {@link OutboxRelay#transaction} the message is sent right after the commit; otherwise the relay
+   * finds it on its next claim.
    */
   public static Future<Void> add(SqlClient tx, String destination, JsonObject payload) {
     UUID id = UUID.fromString(payload.getString("messageId"));
     if (tx instanceof OutboxTransaction relayed) {
-      return tx.preparedQuery(OutboxSql.ADD_LEASED).execute(Tuple.of(id, destination, payload, relayed.leaseSeconds()))
-          .onSuccess(rows -> {
-            if (rows.rowCount() == 1) {
-              relayed.wrote(id, destination, payload);
-            }
-          })
+      return tx.preparedQuery(OutboxSql.ADD_LEASED)
+          .execute(Tuple.of(id, destination, payload, relayed.leaseSeconds()))
+          .onSuccess(
+              rows -> {
+                if (rows.rowCount() == 1) {
+                  relayed.wrote(id, destination, payload);
+                }
+              })
           .mapEmpty();
     }
     return tx.preparedQuery(OutboxSql.ADD).execute(Tuple.of(id, destination, payload)).mapEmpty();
@@ -38,32 +42,50 @@ public final class Outbox {
 
   /** Dead letters: messages that exhausted their attempts, oldest first. */
   public static Future<JsonArray> deadLetters(Pool pool, int limit) {
-    return pool.preparedQuery(OutboxSql.LIST_DEAD).execute(Tuple.of(limit)).map(rows -> {
-      JsonArray out = new JsonArray();
-      for (Row row : rows) {
-        out.add(new JsonObject()
-            .put("id", row.getUUID("id").toString())
-            .put("destination", row.getString("destination"))
-            .put("payload", row.getJsonObject("payload"))
-            .put("attempts", row.getInteger("attempts"))
-            .put("lastError", row.getString("last_error"))
-            .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString()));
-      }
-      return out;
-    });
+    return pool.preparedQuery(OutboxSql.LIST_DEAD)
+        .execute(Tuple.of(limit))
+        .map(
+            rows -> {
+              JsonArray out = new JsonArray();
+              for (Row row : rows) {
+                out.add(
+                    new JsonObject()
+                        .put("id", row.getUUID("id").toString())
+                        .put("destination", row.getString("destination"))
+                        .put("payload", row.getJsonObject("payload"))
+                        .put("attempts", row.getInteger("attempts"))
+                        .put("lastError", row.getString("last_error"))
+                        .put(
+                            "createdAt",
+                            row.getOffsetDateTime("created_at").toInstant().toString()));
+              }
+              return out;
+            });
   }
 
-  /** Puts a dead letter back in the queue with fresh attempts. False when it is not a dead letter. */
+  /**
+   * Puts a dead letter back in the queue with fresh attempts. False when it is not a dead letter.
+   */
   public static Future<Boolean> redrive(Pool pool, UUID id) {
-    return pool.preparedQuery(OutboxSql.REDRIVE).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+    return pool.preparedQuery(OutboxSql.REDRIVE)
+        .execute(Tuple.of(id))
+        .map(rows -> rows.rowCount() == 1);
   }
 
-  /** Pending and dead counts and the age of the oldest pending message (the relay's lag), in seconds. */
+  /**
+   * Pending and dead counts and the age of the oldest pending message (the relay's lag), in
+   * seconds.
+   */
   public static Future<JsonObject> stats(Pool pool) {
-    return pool.query(OutboxSql.STATS).execute().map(rows -> {
-      Row row = rows.iterator().next();
-      return new JsonObject().put("pending", row.getLong("pending")).put("dead", row.getLong("dead"))
-          .put("lagSeconds", row.getNumeric("lag").doubleValue());
-    });
+    return pool.query(OutboxSql.STATS)
+        .execute()
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new JsonObject()
+                  .put("pending", row.getLong("pending"))
+                  .put("dead", row.getLong("dead"))
+                  .put("lagSeconds", row.getNumeric("lag").doubleValue());
+            });
   }
 }

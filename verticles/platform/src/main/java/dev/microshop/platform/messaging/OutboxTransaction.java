@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The connection of a transaction run by {@link OutboxRelay#transaction}: it behaves as the connection it wraps
- * and also remembers the messages {@link Outbox#add} wrote through it, so the relay can send them the moment the
- * transaction commits instead of finding them with a query. Such rows are written already leased to this
- * instance; if it dies before they are acknowledged, the lease runs out and any relay's poll delivers them.
+ * The connection of a transaction run by {@link OutboxRelay#transaction}: it behaves as the
+ * connection it wraps and also remembers the messages {@link Outbox#add} wrote through it, so the
+ * relay can send them the moment the transaction commits instead of finding them with a query. Such
+ * rows are written already leased to this instance; if it dies before they are acknowledged, the
+ * lease runs out and any relay's poll delivers them.
  */
 final class OutboxTransaction implements SqlConnection {
   /** A message written in this transaction, to send after the commit. */

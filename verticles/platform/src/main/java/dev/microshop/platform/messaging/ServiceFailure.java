@@ -17,8 +17,12 @@ public class ServiceFailure extends RuntimeException {
     return code;
   }
 
-  /** True for a failure that proves the message was never handled, so resending cannot double an effect. */
+  /**
+   * True for a failure that proves the message was never handled, so resending cannot double an
+   * effect.
+   */
   public static boolean notDelivered(Throwable failure) {
-    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+    return failure instanceof ReplyException reply
+        && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 }

@@ -7,7 +7,10 @@ import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes each finished span as one log line, for setups without a collector (and for the trace tests). */
+/**
+ * Writes each finished span as one log line, for setups without a collector (and for the trace
+ * tests).
+ */
 final class LogSpanExporter implements SpanExporter {
   private static final Logger LOG = LoggerFactory.getLogger("microshop.spans");
   private final String service;
@@ -19,9 +22,15 @@ final class LogSpanExporter implements SpanExporter {
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
     for (SpanData span : spans) {
-      LOG.info("span service={} name=\"{}\" kind={} trace_id={} span_id={} parent_id={} duration_us={}",
-          service, span.getName(), span.getKind(), span.getTraceId(), span.getSpanId(),
-          span.getParentSpanId(), (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1000);
+      LOG.info(
+          "span service={} name=\"{}\" kind={} trace_id={} span_id={} parent_id={} duration_us={}",
+          service,
+          span.getName(),
+          span.getKind(),
+          span.getTraceId(),
+          span.getSpanId(),
+          span.getParentSpanId(),
+          (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1000);
     }
     return CompletableResultCode.ofSuccess();
   }

@@ -15,28 +15,45 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The OpenTelemetry SDK of one JVM. Every request has a span context, so trace ids reach logs and problem
- * bodies and propagate over HTTP and the event bus; {@code tracing.exporter} decides where finished spans go:
- * an OTLP/HTTP collector ({@code otlp}), this JVM's log ({@code log}, handy without a collector), or nowhere
- * ({@code none}). With nowhere to go, spans are not recorded at all (sampled off): their ids still propagate,
- * but the attributes, events and timings of the dozens of spans an order makes cost nothing.
+ * The OpenTelemetry SDK of one JVM. Every request has a span context, so trace ids reach logs and
+ * problem bodies and propagate over HTTP and the event bus; {@code tracing.exporter} decides where
+ * finished spans go: an OTLP/HTTP collector ({@code otlp}), this JVM's log ({@code log}, handy
+ * without a collector), or nowhere ({@code none}). With nowhere to go, spans are not recorded at
+ * all (sampled off): their ids still propagate, but the attributes, events and timings of the
+ * dozens of spans an order makes cost nothing.
  */
 public final class Tracing {
   private Tracing() {}
 
   public static OpenTelemetrySdk create(String serviceName, JsonObject config) {
     JsonObject tracing = config.getJsonObject("tracing");
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
-        AttributeKey.stringKey("service.name"), serviceName,
-        AttributeKey.stringKey("service.version"), config.getString("version"))));
-    SdkTracerProviderBuilder provider = SdkTracerProvider.builder().setResource(resource)
-        .setSampler("none".equals(tracing.getString("exporter")) ? Sampler.alwaysOff()
-            : Sampler.parentBased(Sampler.alwaysOn()));
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(
+                        AttributeKey.stringKey("service.name"),
+                        serviceName,
+                        AttributeKey.stringKey("service.version"),
+                        config.getString("version"))));
+    SdkTracerProviderBuilder provider =
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            .setSampler(
+                "none".equals(tracing.getString("exporter"))
+                    ? Sampler.alwaysOff()
+                    : Sampler.parentBased(Sampler.alwaysOn()));
     switch (tracing.getString("exporter")) {
-      case "otlp" -> provider.addSpanProcessor(BatchSpanProcessor.builder(
-          OtlpHttpSpanExporter.builder().setEndpoint(tracing.getString("otlpEndpoint")).build()).build());
-      case "log" -> provider.addSpanProcessor(SimpleSpanProcessor.create(new LogSpanExporter(serviceName)));
-      default -> { }
+      case "otlp" ->
+          provider.addSpanProcessor(
+              BatchSpanProcessor.builder(
+                      OtlpHttpSpanExporter.builder()
+                          .setEndpoint(tracing.getString("otlpEndpoint"))
+                          .build())
+                  .build());
+      case "log" ->
+          provider.addSpanProcessor(SimpleSpanProcessor.create(new LogSpanExporter(serviceName)));
+      default -> {}
     }
     return OpenTelemetrySdk.builder()
         .setTracerProvider(provider.build())

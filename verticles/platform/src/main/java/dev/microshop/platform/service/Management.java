@@ -14,9 +14,10 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The management endpoint of one JVM: {@code /health/live}, {@code /health/ready} (every registered check UP,
- * else 503) and {@code /metrics} in Prometheus format. It is separate from the public API so probes and
- * scrapers never compete with customers, and it binds to the management interface only.
+ * The management endpoint of one JVM: {@code /health/live}, {@code /health/ready} (every registered
+ * check UP, else 503) and {@code /metrics} in Prometheus format. It is separate from the public API
+ * so probes and scrapers never compete with customers, and it binds to the management interface
+ * only.
  */
 public final class Management {
   private final Vertx vertx;
@@ -27,8 +28,13 @@ public final class Management {
   public Management(Vertx vertx) {
     this.vertx = vertx;
     this.readiness = HealthChecks.create(vertx);
-    readiness.register("accepting", promise ->
-        promise.complete(draining.get() ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
+    readiness.register(
+        "accepting",
+        promise ->
+            promise.complete(
+                draining.get()
+                    ? Status.KO(new JsonObject().put("reason", "shutting down"))
+                    : Status.OK()));
   }
 
   public Future<HttpServer> start(JsonObject config) {
@@ -37,13 +43,16 @@ public final class Management {
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
-    return vertx.createHttpServer()
+    return vertx
+        .createHttpServer()
         .requestHandler(router)
         .listen(management.getInteger("port"), management.getString("host"))
         .onSuccess(s -> server = s);
   }
 
-  /** Adds a readiness check; the procedure must complete within {@code timeoutMs} or counts as DOWN. */
+  /**
+   * Adds a readiness check; the procedure must complete within {@code timeoutMs} or counts as DOWN.
+   */
   public void readiness(String name, long timeoutMs, Handler<Promise<Status>> procedure) {
     readiness.register(name, timeoutMs, procedure);
   }
@@ -52,7 +61,9 @@ public final class Management {
     readiness.unregister(name);
   }
 
-  /** First step of a graceful stop: load balancers and probes see 503 before anything else closes. */
+  /**
+   * First step of a graceful stop: load balancers and probes see 503 before anything else closes.
+   */
   public void drain() {
     draining.set(true);
   }

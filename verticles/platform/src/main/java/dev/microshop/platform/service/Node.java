@@ -27,12 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One microshop JVM: a Vert.x instance (clustered, or local for the modular monolith), its management
- * endpoint, tracing and metrics, and the service verticles it runs.
+ * One microshop JVM: a Vert.x instance (clustered, or local for the modular monolith), its
+ * management endpoint, tracing and metrics, and the service verticles it runs.
  */
 public final class Node {
   /** Printed on stdout once every verticle is deployed; {@code up} and the tests wait for it. */
   public static final String READY_MARKER = "MICROSHOP-READY ";
+
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final long STOP_BUDGET_MS = 14_000;
 
@@ -57,25 +58,40 @@ public final class Node {
    * @param configs the effective config of each service
    * @param factories how to make each service's verticle
    */
-  public static Node start(String name, JsonObject nodeConfig, boolean clustered, List<String> services,
-      Map<String, JsonObject> configs, Map<String, Function<Platform, ServiceVerticle>> factories) throws Exception {
+  public static Node start(
+      String name,
+      JsonObject nodeConfig,
+      boolean clustered,
+      List<String> services,
+      Map<String, JsonObject> configs,
+      Map<String, Function<Platform, ServiceVerticle>> factories)
+      throws Exception {
     OpenTelemetrySdk tracing = Tracing.create(clustered ? name : "microshop", nodeConfig);
-    VertxOptions options = new VertxOptions()
-        .setMetricsOptions(Metrics.options())
-        .setTracingOptions(new OpenTelemetryOptions())
-        // epoll (the platform module ships it for Linux x86-64): fewer system calls per event-bus hop and database
-        // round trip than NIO, and the only way to reach PostgreSQL's Unix-domain socket. Elsewhere NIO is used.
-        .setPreferNativeTransport(true);
+    VertxOptions options =
+        new VertxOptions()
+            .setMetricsOptions(Metrics.options())
+            .setTracingOptions(new OpenTelemetryOptions())
+            // epoll (the platform module ships it for Linux x86-64): fewer system calls per
+            // event-bus hop and database
+            // round trip than NIO, and the only way to reach PostgreSQL's Unix-domain socket.
+            // Elsewhere NIO is used.
+            .setPreferNativeTransport(true);
     JsonObject cluster = nodeConfig.getJsonObject("cluster");
-    options.getEventBusOptions().setHost(cluster.getString("host")).setPort(cluster.getInteger("eventBusPort"));
-    VertxBuilder builder = Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(tracing));
+    options
+        .getEventBusOptions()
+        .setHost(cluster.getString("host"))
+        .setPort(cluster.getInteger("eventBusPort"));
+    VertxBuilder builder =
+        Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(tracing));
     HazelcastClusterManager clusterManager = clustered ? ClusterFactory.create(nodeConfig) : null;
-    Vertx vertx = clustered
-        ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)
-        : builder.build();
+    Vertx vertx =
+        clustered
+            ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)
+            : builder.build();
     long joinedAt = System.currentTimeMillis();
     if (!vertx.isNativeTransportEnabled()) {
-      LOG.info("Vert.x runs on NIO: the native transport is unavailable here ({})",
+      LOG.info(
+          "Vert.x runs on NIO: the native transport is unavailable here ({})",
           String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     try {
@@ -88,23 +104,36 @@ public final class Node {
         management.readiness("cluster", 2000, ClusterHealthCheck.createProcedure(vertx));
       }
       String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
-      Platform platform = new Platform(nodeConfig, management, discovery, nodeId, clustered, url,
-          new java.util.concurrent.ConcurrentHashMap<>(), clustered ? clusterManager.getHazelcastInstance() : null);
+      Platform platform =
+          new Platform(
+              nodeConfig,
+              management,
+              discovery,
+              nodeId,
+              clustered,
+              url,
+              new java.util.concurrent.ConcurrentHashMap<>(),
+              clustered ? clusterManager.getHazelcastInstance() : null);
       Node node = new Node(vertx, platform, tracing);
       for (String service : services) {
         node.deploy(service, configs.get(service), factories.get(service));
       }
-      node.ready = new JsonObject()
-          .put("node", name)
-          .put("pid", ProcessHandle.current().pid())
-          .put("services", new JsonArray(services))
-          .put("management", url)
-          .put("nodeId", nodeId)
-          .put("transport", vertx.isNativeTransportEnabled() ? "native" : "nio")
-          .put("jvmStartToReadyMs", System.currentTimeMillis()
-              - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
-          .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
-          .put("endpoints", new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())));
+      node.ready =
+          new JsonObject()
+              .put("node", name)
+              .put("pid", ProcessHandle.current().pid())
+              .put("services", new JsonArray(services))
+              .put("management", url)
+              .put("nodeId", nodeId)
+              .put("transport", vertx.isNativeTransportEnabled() ? "native" : "nio")
+              .put(
+                  "jvmStartToReadyMs",
+                  System.currentTimeMillis()
+                      - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
+              .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
+              .put(
+                  "endpoints",
+                  new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())));
       System.out.println(READY_MARKER + node.ready.encode());
       return node;
     } catch (Exception e) {
@@ -113,18 +142,26 @@ public final class Node {
     }
   }
 
-  /** What the ready line said: node, pid, management URL, endpoints (the gateway's URL among them). */
+  /**
+   * What the ready line said: node, pid, management URL, endpoints (the gateway's URL among them).
+   */
   public JsonObject ready() {
     return ready.copy();
   }
 
-  private void deploy(String service, JsonObject config, Function<Platform, ServiceVerticle> factory)
+  private void deploy(
+      String service, JsonObject config, Function<Platform, ServiceVerticle> factory)
       throws Exception {
     String check = service + ".deployed";
-    platform.management().readiness(check, 1000,
-        p -> p.complete(Status.KO(new JsonObject().put("reason", "starting"))));
-    String id = await(vertx.deployVerticle(factory.apply(platform), new DeploymentOptions().setConfig(config)),
-        120_000);
+    platform
+        .management()
+        .readiness(
+            check, 1000, p -> p.complete(Status.KO(new JsonObject().put("reason", "starting"))));
+    String id =
+        await(
+            vertx.deployVerticle(
+                factory.apply(platform), new DeploymentOptions().setConfig(config)),
+            120_000);
     platform.management().removeReadiness(check);
     deployments.add(id);
   }
@@ -138,8 +175,9 @@ public final class Node {
   }
 
   /**
-   * Graceful stop, bounded to about 15 s: readiness turns 503 first, then every verticle unpublishes, drains
-   * and closes (the gateway first in a monolith), then Vert.x leaves the cluster.
+   * Graceful stop, bounded to about 15 s: readiness turns 503 first, then every verticle
+   * unpublishes, drains and closes (the gateway first in a monolith), then Vert.x leaves the
+   * cluster.
    */
   public synchronized void stop() {
     if (stopped) {
@@ -169,9 +207,9 @@ public final class Node {
   }
 
   /**
-   * Senders learn of unregistered consumers a few milliseconds late. While this JVM still runs its event bus, a
-   * late message gets NO_HANDLERS, which {@link Bus} resends elsewhere; once it is closed, a late request could
-   * only time out.
+   * Senders learn of unregistered consumers a few milliseconds late. While this JVM still runs its
+   * event bus, a late message gets NO_HANDLERS, which {@link Bus} resends elsewhere; once it is
+   * closed, a late request could only time out.
    */
   private static void lingerForLateMessages(long millis) {
     try {

@@ -4,7 +4,6 @@ import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.contracts.OutboxApi;
-import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.db.Database;
 import dev.microshop.platform.db.DbSettings;
 import dev.microshop.platform.messaging.Consumers;
@@ -29,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life cycle every microshop service shares. Start: migrate its own database, open its pool, register its
- * consumers, publish itself to discovery, then report ready. Stop, in the reverse order: unpublish, unregister
- * and let in-flight messages finish, close the pool. A failure in any start step fails the deployment.
+ * The life cycle every microshop service shares. Start: migrate its own database, open its pool,
+ * register its consumers, publish itself to discovery, then report ready. Stop, in the reverse
+ * order: unpublish, unregister and let in-flight messages finish, close the pool. A failure in any
+ * start step fails the deployment.
  */
 public abstract class ServiceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceVerticle.class);
@@ -40,13 +40,19 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected final String instanceId = UUID.randomUUID().toString();
   protected Consumers consumers;
   protected Pool pool;
-  /** The relay's bookkeeping connections (asynchronous commit), see {@link Database#bookkeepingPool}. */
-  private Pool relayPool;
+
   /**
-   * Delivers this service's outbox. Write messages in {@link #transaction} and they leave at the commit; after
-   * any other transaction that added messages, call {@code relay.kick()}.
+   * The relay's bookkeeping connections (asynchronous commit), see {@link
+   * Database#bookkeepingPool}.
+   */
+  private Pool relayPool;
+
+  /**
+   * Delivers this service's outbox. Write messages in {@link #transaction} and they leave at the
+   * commit; after any other transaction that added messages, call {@code relay.kick()}.
    */
   protected OutboxRelay relay;
+
   private static final long REPUBLISH_MS = 3000;
   private String registration;
   private long republishTimer = -1;
@@ -75,15 +81,22 @@ public abstract class ServiceVerticle extends VerticleBase {
   public Future<?> start() {
     consumers = new Consumers(vertx);
     return openDatabase()
-        .compose(v -> Future.all(
-            consumers.on(Addresses.describe(service()), msg -> Future.succeededFuture(info().toJson())),
-            consumers.on(Addresses.ping(instanceId), msg -> Future.succeededFuture(info().toJson()))))
+        .compose(
+            v ->
+                Future.all(
+                    consumers.on(
+                        Addresses.describe(service()),
+                        msg -> Future.succeededFuture(info().toJson())),
+                    consumers.on(
+                        Addresses.ping(instanceId),
+                        msg -> Future.succeededFuture(info().toJson()))))
         .compose(v -> deadLetterConsumers())
         .compose(v -> startService())
         .onSuccess(v -> startRelay())
         .compose(v -> platform.discovery().publish(info()))
         .onSuccess(record -> registration = record.getRegistration())
-        .onSuccess(record -> republishTimer = vertx.setPeriodic(REPUBLISH_MS, t -> ensurePublished()))
+        .onSuccess(
+            record -> republishTimer = vertx.setPeriodic(REPUBLISH_MS, t -> ensurePublished()))
         .onSuccess(record -> LOG.info("{} instance {} ready", service(), instanceId));
   }
 
@@ -91,12 +104,15 @@ public abstract class ServiceVerticle extends VerticleBase {
     if (registration == null) {
       return;
     }
-    platform.discovery().ensurePublished(registration, info())
-        .onSuccess(current -> {
-          if (registration != null) {
-            registration = current;
-          }
-        })
+    platform
+        .discovery()
+        .ensurePublished(registration, info())
+        .onSuccess(
+            current -> {
+              if (registration != null) {
+                registration = current;
+              }
+            })
         .onFailure(e -> LOG.warn("discovery check of {} failed: {}", service(), e.getMessage()));
   }
 
@@ -106,16 +122,18 @@ public abstract class ServiceVerticle extends VerticleBase {
     long drainMs = config().getJsonObject("shutdown").getLong("drainMs");
     String published = registration;
     registration = null; // a discovery check still in flight must not publish us again
-    Future<Void> unpublished = published == null
-        ? Future.succeededFuture()
-        : platform.discovery().unpublish(published).recover(e -> Future.succeededFuture());
+    Future<Void> unpublished =
+        published == null
+            ? Future.succeededFuture()
+            : platform.discovery().unpublish(published).recover(e -> Future.succeededFuture());
     return unpublished
         .compose(v -> consumers.drain(drainMs))
-        .onComplete(v -> {
-          if (relay != null) {
-            relay.stop();
-          }
-        })
+        .onComplete(
+            v -> {
+              if (relay != null) {
+                relay.stop();
+              }
+            })
         .compose(v -> stopService())
         .eventually(() -> relayPool == null ? Future.succeededFuture() : relayPool.close())
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
@@ -123,68 +141,96 @@ public abstract class ServiceVerticle extends VerticleBase {
   }
 
   /**
-   * Registers an idempotent consumer: the message's {@code messageId} is recorded in the inbox in the same
-   * transaction as {@code effect}, so a redelivery is acknowledged and changes nothing; messages the effect added
-   * to the outbox are relayed right after the commit. The reply is an empty acknowledgement.
+   * Registers an idempotent consumer: the message's {@code messageId} is recorded in the inbox in
+   * the same transaction as {@code effect}, so a redelivery is acknowledged and changes nothing;
+   * messages the effect added to the outbox are relayed right after the commit. The reply is an
+   * empty acknowledgement.
    */
   protected Future<Void> reliably(String address, TxEffect effect) {
-    return consumers.on(address, msg -> {
-      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      return transaction(tx -> once(tx, address, body, effect))
-          .recover(failure -> failure instanceof Inbox.Duplicate ? Future.succeededFuture()
-              : Future.failedFuture(failure))
-          .map(v -> new JsonObject());
-    });
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          return transaction(tx -> once(tx, address, body, effect))
+              .recover(
+                  failure ->
+                      failure instanceof Inbox.Duplicate
+                          ? Future.succeededFuture()
+                          : Future.failedFuture(failure))
+              .map(v -> new JsonObject());
+        });
   }
 
   /**
-   * Registers an idempotent consumer whose whole effect is one SQL statement, fused with the inbox insert into a
-   * single statement that PostgreSQL runs as its own transaction: one statement and one round trip instead of
-   * BEGIN, the inbox insert, the effect and COMMIT. {@code sql} reads the CTE {@code first}, which has one row on
-   * a first delivery and none on a redelivery (so a redelivery changes nothing), and numbers its parameters from $3
-   * ($1 and $2 are the inbox's); {@code parameters} gives them for a message (a {@link ServiceFailure} refuses it).
-   * {@code committed} sees the statement's rows once they are durable. The effect cannot write to the outbox.
+   * Registers an idempotent consumer whose whole effect is one SQL statement, fused with the inbox
+   * insert into a single statement that PostgreSQL runs as its own transaction: one statement and
+   * one round trip instead of BEGIN, the inbox insert, the effect and COMMIT. {@code sql} reads the
+   * CTE {@code first}, which has one row on a first delivery and none on a redelivery (so a
+   * redelivery changes nothing), and numbers its parameters from $3 ($1 and $2 are the inbox's);
+   * {@code parameters} gives them for a message (a {@link ServiceFailure} refuses it). {@code
+   * committed} sees the statement's rows once they are durable. The effect cannot write to the
+   * outbox.
    */
-  protected Future<Void> reliablyInOneStatement(String address, String sql, Function<JsonObject, Tuple> parameters,
+  protected Future<Void> reliablyInOneStatement(
+      String address,
+      String sql,
+      Function<JsonObject, Tuple> parameters,
       Consumer<RowSet<Row>> committed) {
     String fused = OutboxSql.FIRST_DELIVERY_CTE + sql;
-    return consumers.on(address, msg -> {
-      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
-      Tuple own = parameters.apply(body);
-      for (int i = 0; i < own.size(); i++) {
-        args.addValue(own.getValue(i));
-      }
-      return pool.preparedQuery(fused).execute(args).onSuccess(committed::accept).map(rows -> new JsonObject());
-    });
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
+          Tuple own = parameters.apply(body);
+          for (int i = 0; i < own.size(); i++) {
+            args.addValue(own.getValue(i));
+          }
+          return pool.preparedQuery(fused)
+              .execute(args)
+              .onSuccess(committed::accept)
+              .map(rows -> new JsonObject());
+        });
   }
 
   /**
-   * Registers an idempotent consumer that answers: like {@link #reliably}, but the reply carries what
-   * {@code effect} yields (a JSON object), so the sender learns the outcome from the acknowledgement it waits for
-   * anyway ({@link OutboxRelay#onAnswer}), with no second message back through this service's outbox. A
-   * redelivery changes nothing and answers the same: the effect must be idempotent per business key (it sees what
-   * the first delivery committed, and yields that outcome again), and its answer is taken even though the
-   * duplicate's transaction rolls back. A duplicate whose effect failed has no answer and fails; the sender retries.
+   * Registers an idempotent consumer that answers: like {@link #reliably}, but the reply carries
+   * what {@code effect} yields (a JSON object), so the sender learns the outcome from the
+   * acknowledgement it waits for anyway ({@link OutboxRelay#onAnswer}), with no second message back
+   * through this service's outbox. A redelivery changes nothing and answers the same: the effect
+   * must be idempotent per business key (it sees what the first delivery committed, and yields that
+   * outcome again), and its answer is taken even though the duplicate's transaction rolls back. A
+   * duplicate whose effect failed has no answer and fails; the sender retries.
    */
   protected Future<Void> answering(String address, TxEffect effect) {
-    return consumers.on(address, msg -> {
-      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-      return transaction(tx -> once(tx, address, body, effect))
-          .recover(failure -> failure instanceof Inbox.Duplicate duplicate ? duplicate.effect().map(a -> (Object) a)
-              : Future.failedFuture(failure))
-          .compose(answer -> answer instanceof JsonObject json ? Future.succeededFuture(json)
-              : Future.failedFuture(new IllegalStateException(address + " yielded no answer")));
-    });
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          return transaction(tx -> once(tx, address, body, effect))
+              .recover(
+                  failure ->
+                      failure instanceof Inbox.Duplicate duplicate
+                          ? duplicate.effect().map(a -> (Object) a)
+                          : Future.failedFuture(failure))
+              .compose(
+                  answer ->
+                      answer instanceof JsonObject json
+                          ? Future.succeededFuture(json)
+                          : Future.failedFuture(
+                              new IllegalStateException(address + " yielded no answer")));
+        });
   }
 
   /**
-   * The inbox insert and the effect are issued together, the effect's first statement pipelined behind the insert
-   * instead of waiting for it: a redelivery is rare, so it is cheaper to roll the effect back when the insert
-   * finds the message id already recorded ({@link Inbox.Duplicate}) than to spend a round trip on every message.
-   * A duplicate is acknowledged whatever its effect did (a unique violation, say): the first delivery committed it.
+   * The inbox insert and the effect are issued together, the effect's first statement pipelined
+   * behind the insert instead of waiting for it: a redelivery is rare, so it is cheaper to roll the
+   * effect back when the insert finds the message id already recorded ({@link Inbox.Duplicate})
+   * than to spend a round trip on every message. A duplicate is acknowledged whatever its effect
+   * did (a unique violation, say): the first delivery committed it.
    */
-  private static Future<Object> once(SqlConnection tx, String address, JsonObject body, TxEffect effect) {
+  private static Future<Object> once(
+      SqlConnection tx, String address, JsonObject body, TxEffect effect) {
     Future<Boolean> first = Inbox.firstDelivery(tx, address, body.getString("messageId"));
     if (first.failed()) {
       return first.mapEmpty(); // a malformed message id: no statement was sent (only BEGIN)
@@ -196,16 +242,21 @@ public abstract class ServiceVerticle extends VerticleBase {
       applied = Future.failedFuture(e);
     }
     Future<?> effectDone = applied;
-    return Future.join(first, effectDone).transform(settled -> {
-      if (first.succeeded() && !first.result()) {
-        return Future.failedFuture(new Inbox.Duplicate(effectDone));
-      }
-      return settled.succeeded() ? Future.succeededFuture(effectDone.result())
-          : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
-    });
+    return Future.join(first, effectDone)
+        .transform(
+            settled -> {
+              if (first.succeeded() && !first.result()) {
+                return Future.failedFuture(new Inbox.Duplicate(effectDone));
+              }
+              return settled.succeeded()
+                  ? Future.succeededFuture(effectDone.result())
+                  : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
+            });
   }
 
-  /** Runs {@code work} in one transaction; what it adds to the outbox is sent as soon as it commits. */
+  /**
+   * Runs {@code work} in one transaction; what it adds to the outbox is sent as soon as it commits.
+   */
   protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
     return relay.transaction(work);
   }
@@ -221,16 +272,31 @@ public abstract class ServiceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return Future.all(
-        consumers.on(OutboxApi.deadLetters(service()), msg -> admin(msg.headers())
-            .compose(v -> Outbox.deadLetters(pool, 100))
-            .map(items -> new JsonObject().put("items", items))),
-        consumers.on(OutboxApi.redrive(service()), msg -> admin(msg.headers())
-            .compose(v -> deadLetterId(msg.body()))
-            .compose(id -> Outbox.redrive(pool, id)
-                .compose(done -> done ? Future.succeededFuture(new JsonObject().put("redriven", true))
-                    : Future.failedFuture(new ServiceFailure(404, "no dead letter " + id))))
-            .onSuccess(v -> relay.kick())),
-        consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool))).mapEmpty();
+            consumers.on(
+                OutboxApi.deadLetters(service()),
+                msg ->
+                    admin(msg.headers())
+                        .compose(v -> Outbox.deadLetters(pool, 100))
+                        .map(items -> new JsonObject().put("items", items))),
+            consumers.on(
+                OutboxApi.redrive(service()),
+                msg ->
+                    admin(msg.headers())
+                        .compose(v -> deadLetterId(msg.body()))
+                        .compose(
+                            id ->
+                                Outbox.redrive(pool, id)
+                                    .compose(
+                                        done ->
+                                            done
+                                                ? Future.succeededFuture(
+                                                    new JsonObject().put("redriven", true))
+                                                : Future.failedFuture(
+                                                    new ServiceFailure(
+                                                        404, "no dead letter " + id))))
+                        .onSuccess(v -> relay.kick())),
+            consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool)))
+        .mapEmpty();
   }
 
   /** A malformed id is the caller's mistake (400), not an internal error. */
@@ -250,7 +316,8 @@ public abstract class ServiceVerticle extends VerticleBase {
     if (caller == null) {
       return Future.failedFuture(new ServiceFailure(401, "authentication required"));
     }
-    return caller.admin() ? Future.succeededFuture()
+    return caller.admin()
+        ? Future.succeededFuture()
         : Future.failedFuture(new ServiceFailure(403, "the admin role is required"));
   }
 
@@ -261,8 +328,13 @@ public abstract class ServiceVerticle extends VerticleBase {
   }
 
   public InstanceInfo info() {
-    return new InstanceInfo(service(), instanceId, platform.nodeId(), ProcessHandle.current().pid(),
-        platform.version(), platform.managementUrl());
+    return new InstanceInfo(
+        service(),
+        instanceId,
+        platform.nodeId(),
+        ProcessHandle.current().pid(),
+        platform.version(),
+        platform.managementUrl());
   }
 
   private Future<Void> openDatabase() {
@@ -271,20 +343,31 @@ public abstract class ServiceVerticle extends VerticleBase {
     }
     DbSettings db = DbSettings.from(config());
     String check = service() + ".database";
-    platform.management().readiness(check, 2000, promise -> {
-      if (pool == null) {
-        promise.complete(Status.KO(new JsonObject().put("reason", "migrating")));
-        return;
-      }
-      pool.query("SELECT 1").execute()
-          .onSuccess(rows -> promise.tryComplete(Status.OK()))
-          .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject().put("reason", e.getMessage()))));
-    });
-    return Database.migrate(vertx, service(), db)
-        .map(v -> openPools(db));
+    platform
+        .management()
+        .readiness(
+            check,
+            2000,
+            promise -> {
+              if (pool == null) {
+                promise.complete(Status.KO(new JsonObject().put("reason", "migrating")));
+                return;
+              }
+              pool.query("SELECT 1")
+                  .execute()
+                  .onSuccess(rows -> promise.tryComplete(Status.OK()))
+                  .onFailure(
+                      e ->
+                          promise.tryComplete(
+                              Status.KO(new JsonObject().put("reason", e.getMessage()))));
+            });
+    return Database.migrate(vertx, service(), db).map(v -> openPools(db));
   }
 
-  /** In a map, not onSuccess: a bad outbox setting (ConfigException) must fail the start, not be only logged. */
+  /**
+   * In a map, not onSuccess: a bad outbox setting (ConfigException) must fail the start, not be
+   * only logged.
+   */
   private Void openPools(DbSettings db) {
     pool = Database.pool(vertx, service(), db);
     relayPool = Database.bookkeepingPool(vertx, service(), db);

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Settings and SettingsRules against config files written here, never the repo's own config/. */
 class SettingsTest {
-  private static final String COMMON = """
+  private static final String COMMON =
+      """
       {
         "dataDir": ".microshop",
         "cluster": {
@@ -35,15 +36,16 @@ class SettingsTest {
         "up": { "jvmOptions": ["-Xmx64m"], "readyTimeoutSeconds": 180 }
       }
       """;
-  private static final String ORDERS = """
+  private static final String ORDERS =
+      """
       { "db": { "name": "orders", "poolSize": 8 } }
       """;
-  private static final String GATEWAY = """
+  private static final String GATEWAY =
+      """
       { "http": { "port": 8080 } }
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeEach
   void writeConfig() throws IOException {
@@ -96,10 +98,13 @@ class SettingsTest {
 
   @Test
   void perServiceEnvBeatsGlobalEnv() {
-    Map<String, String> env = env("MICROSHOP_DB_POOL_SIZE", "12", "MICROSHOP_ORDERS_DB_POOL_SIZE", "16");
+    Map<String, String> env =
+        env("MICROSHOP_DB_POOL_SIZE", "12", "MICROSHOP_ORDERS_DB_POOL_SIZE", "16");
 
-    assertThat(Settings.load("orders", env).getJsonObject("db").getInteger("poolSize")).isEqualTo(16);
-    assertThat(Settings.load("users", env).getJsonObject("db").getInteger("poolSize")).isEqualTo(12);
+    assertThat(Settings.load("orders", env).getJsonObject("db").getInteger("poolSize"))
+        .isEqualTo(16);
+    assertThat(Settings.load("users", env).getJsonObject("db").getInteger("poolSize"))
+        .isEqualTo(12);
   }
 
   @Test
@@ -112,17 +117,22 @@ class SettingsTest {
   @Test
   void envNameSplitsCamelCaseAndDotsAndPrefixesTheService() {
     assertThat(Settings.envName(null, "db.poolSize")).isEqualTo("MICROSHOP_DB_POOL_SIZE");
-    assertThat(Settings.envName("orders", "db.poolSize")).isEqualTo("MICROSHOP_ORDERS_DB_POOL_SIZE");
-    assertThat(Settings.envName(null, "cluster.eventBusPort")).isEqualTo("MICROSHOP_CLUSTER_EVENT_BUS_PORT");
+    assertThat(Settings.envName("orders", "db.poolSize"))
+        .isEqualTo("MICROSHOP_ORDERS_DB_POOL_SIZE");
+    assertThat(Settings.envName(null, "cluster.eventBusPort"))
+        .isEqualTo("MICROSHOP_CLUSTER_EVENT_BUS_PORT");
     assertThat(Settings.envName(null, "dataDir")).isEqualTo("MICROSHOP_DATA_DIR");
   }
 
   @Test
   void camelCaseKeysAreOverriddenThroughTheirEnvName() {
-    JsonObject config = Settings.load("orders", env(
-        "MICROSHOP_CLUSTER_EVENT_BUS_PORT", "6000",
-        "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "30",
-        "MICROSHOP_DATA_DIR", "/tmp/elsewhere"));
+    JsonObject config =
+        Settings.load(
+            "orders",
+            env(
+                "MICROSHOP_CLUSTER_EVENT_BUS_PORT", "6000",
+                "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "30",
+                "MICROSHOP_DATA_DIR", "/tmp/elsewhere"));
 
     assertThat(config.getJsonObject("cluster").getInteger("eventBusPort")).isEqualTo(6000);
     assertThat(config.getJsonObject("up").getInteger("readyTimeoutSeconds")).isEqualTo(30);
@@ -131,12 +141,16 @@ class SettingsTest {
 
   @Test
   void aNonIntegerForAnIntegerKeyNamesTheDottedKeyAndTheEnvVar() {
-    ConfigException global = configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "four")));
+    ConfigException global =
+        configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "four")));
     assertThat(global.key()).isEqualTo("db.poolSize");
-    assertThat(global.getMessage()).contains("MICROSHOP_DB_POOL_SIZE").contains("four").contains("not an integer");
+    assertThat(global.getMessage())
+        .contains("MICROSHOP_DB_POOL_SIZE")
+        .contains("four")
+        .contains("not an integer");
 
-    ConfigException perService = configError(
-        () -> Settings.load("orders", env("MICROSHOP_ORDERS_DB_POOL_SIZE", "4.5")));
+    ConfigException perService =
+        configError(() -> Settings.load("orders", env("MICROSHOP_ORDERS_DB_POOL_SIZE", "4.5")));
     assertThat(perService.key()).isEqualTo("db.poolSize");
     assertThat(perService.getMessage()).contains("MICROSHOP_ORDERS_DB_POOL_SIZE");
   }
@@ -150,13 +164,20 @@ class SettingsTest {
 
   @Test
   void booleansMustBeTrueOrFalse() {
-    assertThat(Settings.load("orders", env("MICROSHOP_DB_DURABLE", "false")).getJsonObject("db")
-        .getBoolean("durable")).isFalse();
-    assertThat(Settings.load("orders", env("MICROSHOP_DB_DURABLE", "true")).getJsonObject("db")
-        .getBoolean("durable")).isTrue();
+    assertThat(
+            Settings.load("orders", env("MICROSHOP_DB_DURABLE", "false"))
+                .getJsonObject("db")
+                .getBoolean("durable"))
+        .isFalse();
+    assertThat(
+            Settings.load("orders", env("MICROSHOP_DB_DURABLE", "true"))
+                .getJsonObject("db")
+                .getBoolean("durable"))
+        .isTrue();
 
     for (String bad : List.of("yes", "1", "off", "")) {
-      ConfigException e = configError(() -> Settings.load("orders", env("MICROSHOP_DB_DURABLE", bad)));
+      ConfigException e =
+          configError(() -> Settings.load("orders", env("MICROSHOP_DB_DURABLE", bad)));
       assertThat(e.key()).isEqualTo("db.durable");
       assertThat(e.getMessage()).contains("MICROSHOP_DB_DURABLE").contains("must be true or false");
     }
@@ -164,9 +185,12 @@ class SettingsTest {
 
   @Test
   void listValuesAreCommaSplitTrimmedAndSkipBlanks() {
-    JsonObject config = Settings.load("orders", env(
-        "MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5801, 127.0.0.1:5802,,127.0.0.1:5803 ",
-        "MICROSHOP_UP_JVM_OPTIONS", "-Xmx32m,-XX:+UseSerialGC"));
+    JsonObject config =
+        Settings.load(
+            "orders",
+            env(
+                "MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5801, 127.0.0.1:5802,,127.0.0.1:5803 ",
+                "MICROSHOP_UP_JVM_OPTIONS", "-Xmx32m,-XX:+UseSerialGC"));
 
     assertThat(config.getJsonObject("cluster").getJsonArray("members"))
         .isEqualTo(new JsonArray(List.of("127.0.0.1:5801", "127.0.0.1:5802", "127.0.0.1:5803")));
@@ -177,23 +201,32 @@ class SettingsTest {
   @Test
   void portsOutsideZeroTo65535AreRejected() {
     for (String bad : List.of("65536", "-1", "70000")) {
-      ConfigException e = configError(() -> Settings.load("orders", env("MICROSHOP_CLUSTER_PORT", bad)));
+      ConfigException e =
+          configError(() -> Settings.load("orders", env("MICROSHOP_CLUSTER_PORT", bad)));
       assertThat(e.key()).isEqualTo("cluster.port");
       assertThat(e.getMessage()).contains("out of range 0..65535");
     }
-    ConfigException eventBus = configError(
-        () -> Settings.load("orders", env("MICROSHOP_CLUSTER_EVENT_BUS_PORT", "65536")));
+    ConfigException eventBus =
+        configError(
+            () -> Settings.load("orders", env("MICROSHOP_CLUSTER_EVENT_BUS_PORT", "65536")));
     assertThat(eventBus.key()).isEqualTo("cluster.eventBusPort");
-    ConfigException http = configError(() -> Settings.load("gateway", env("MICROSHOP_GATEWAY_HTTP_PORT", "99999")));
+    ConfigException http =
+        configError(() -> Settings.load("gateway", env("MICROSHOP_GATEWAY_HTTP_PORT", "99999")));
     assertThat(http.key()).isEqualTo("http.port");
   }
 
   @Test
   void portsAtTheEdgesOfTheRangeAreAccepted() {
-    assertThat(Settings.load("gateway", env("MICROSHOP_HTTP_PORT", "0")).getJsonObject("http")
-        .getInteger("port")).isEqualTo(0);
-    assertThat(Settings.load("gateway", env("MICROSHOP_HTTP_PORT", "65535")).getJsonObject("http")
-        .getInteger("port")).isEqualTo(65535);
+    assertThat(
+            Settings.load("gateway", env("MICROSHOP_HTTP_PORT", "0"))
+                .getJsonObject("http")
+                .getInteger("port"))
+        .isEqualTo(0);
+    assertThat(
+            Settings.load("gateway", env("MICROSHOP_HTTP_PORT", "65535"))
+                .getJsonObject("http")
+                .getInteger("port"))
+        .isEqualTo(65535);
   }
 
   @Test
@@ -205,18 +238,28 @@ class SettingsTest {
 
   @Test
   void millisecondsSizesAndSecondsMustBeAtLeastOne() {
-    Map<String, String> zeroes = Map.of(
-        "MICROSHOP_BUS_REQUEST_TIMEOUT_MS", "bus.requestTimeoutMs",
-        "MICROSHOP_DB_POOL_SIZE", "db.poolSize",
-        "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "up.readyTimeoutSeconds");
-    zeroes.forEach((name, key) -> {
-      ConfigException e = configError(() -> Settings.load("users", env(name, "0")));
-      assertThat(e.key()).isEqualTo(key);
-      assertThat(e.getMessage()).contains("0 is out of range 1..");
-    });
+    Map<String, String> zeroes =
+        Map.of(
+            "MICROSHOP_BUS_REQUEST_TIMEOUT_MS", "bus.requestTimeoutMs",
+            "MICROSHOP_DB_POOL_SIZE", "db.poolSize",
+            "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "up.readyTimeoutSeconds");
+    zeroes.forEach(
+        (name, key) -> {
+          ConfigException e = configError(() -> Settings.load("users", env(name, "0")));
+          assertThat(e.key()).isEqualTo(key);
+          assertThat(e.getMessage()).contains("0 is out of range 1..");
+        });
 
-    JsonObject ones = Settings.load("users", env("MICROSHOP_BUS_REQUEST_TIMEOUT_MS", "1",
-        "MICROSHOP_DB_POOL_SIZE", "1", "MICROSHOP_UP_READY_TIMEOUT_SECONDS", "1"));
+    JsonObject ones =
+        Settings.load(
+            "users",
+            env(
+                "MICROSHOP_BUS_REQUEST_TIMEOUT_MS",
+                "1",
+                "MICROSHOP_DB_POOL_SIZE",
+                "1",
+                "MICROSHOP_UP_READY_TIMEOUT_SECONDS",
+                "1"));
     assertThat(ones.getJsonObject("bus").getInteger("requestTimeoutMs")).isEqualTo(1);
     assertThat(ones.getJsonObject("db").getInteger("poolSize")).isEqualTo(1);
     assertThat(ones.getJsonObject("up").getInteger("readyTimeoutSeconds")).isEqualTo(1);
@@ -224,56 +267,82 @@ class SettingsTest {
 
   @Test
   void aSizeAboveIntRangeIsRejectedRatherThanTruncated() {
-    ConfigException e = configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "4294967300")));
+    ConfigException e =
+        configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "4294967300")));
 
     assertThat(e.key()).isEqualTo("db.poolSize");
   }
 
   @Test
   void logFormatAndTracingExporterMustBeOneOfTheirChoices() {
-    assertThat(Settings.load("users", env("MICROSHOP_LOG_FORMAT", "json")).getJsonObject("log")
-        .getString("format")).isEqualTo("json");
-    assertThat(Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "otlp")).getJsonObject("tracing")
-        .getString("exporter")).isEqualTo("otlp");
+    assertThat(
+            Settings.load("users", env("MICROSHOP_LOG_FORMAT", "json"))
+                .getJsonObject("log")
+                .getString("format"))
+        .isEqualTo("json");
+    assertThat(
+            Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "otlp"))
+                .getJsonObject("tracing")
+                .getString("exporter"))
+        .isEqualTo("otlp");
 
-    ConfigException format = configError(() -> Settings.load("users", env("MICROSHOP_LOG_FORMAT", "xml")));
+    ConfigException format =
+        configError(() -> Settings.load("users", env("MICROSHOP_LOG_FORMAT", "xml")));
     assertThat(format.key()).isEqualTo("log.format");
     assertThat(format.getMessage()).contains("\"xml\"").contains("[text, json]");
 
-    ConfigException exporter = configError(
-        () -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
+    ConfigException exporter =
+        configError(() -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
     assertThat(exporter.key()).isEqualTo("tracing.exporter");
     assertThat(exporter.getMessage()).contains("\"jaeger\"").contains("[none, otlp, log]");
   }
 
   @Test
   void aSocketDirMustBeAnAbsoluteDirectoryWhoseSocketPathFits() {
-    assertThat(Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "/var/run/postgresql")).getJsonObject("db")
-        .getString("socketDir")).isEqualTo("/var/run/postgresql");
+    assertThat(
+            Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "/var/run/postgresql"))
+                .getJsonObject("db")
+                .getString("socketDir"))
+        .isEqualTo("/var/run/postgresql");
 
-    ConfigException relative = configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "run/pg")));
+    ConfigException relative =
+        configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", "run/pg")));
     assertThat(relative.key()).isEqualTo("db.socketDir");
     assertThat(relative.getMessage()).contains("\"run/pg\"").contains("not an absolute directory");
 
-    // "/.s.PGSQL.5432" is 14 bytes: a directory of 93 bytes makes a 107-byte socket path, the most there may be.
+    // "/.s.PGSQL.5432" is 14 bytes: a directory of 93 bytes makes a 107-byte socket path, the most
+    // there may be.
     String fits = "/" + "d".repeat(92);
-    assertThat(Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", fits)).getJsonObject("db")
-        .getString("socketDir")).isEqualTo(fits);
+    assertThat(
+            Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", fits))
+                .getJsonObject("db")
+                .getString("socketDir"))
+        .isEqualTo(fits);
     String deep = fits + "d";
-    ConfigException tooLong = configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", deep)));
+    ConfigException tooLong =
+        configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", deep)));
     assertThat(tooLong.key()).isEqualTo("db.socketDir");
     assertThat(tooLong.getMessage()).contains(deep + "/.s.PGSQL.5432").contains("107 bytes");
-    // Counted in bytes: 47 two-byte letters are 94 bytes, too long, though the path has only 62 characters.
+    // Counted in bytes: 47 two-byte letters are 94 bytes, too long, though the path has only 62
+    // characters.
     String wide = "/" + "é".repeat(47);
-    assertThat(configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", wide))).key())
+    assertThat(
+            configError(() -> Settings.load("orders", env("MICROSHOP_DB_SOCKET_DIR", wide))).key())
         .isEqualTo("db.socketDir");
   }
 
   @Test
   void clusterMembersMustBeHostColonPort() {
-    for (String bad : List.of("127.0.0.1:5701-5703", "127.0.0.1", "127.0.0.1:", ":5701", "127.0.0.1:0",
-        "127.0.0.1:65536")) {
-      ConfigException e = configError(() -> Settings.load("orders", env("MICROSHOP_CLUSTER_MEMBERS", bad)));
+    for (String bad :
+        List.of(
+            "127.0.0.1:5701-5703",
+            "127.0.0.1",
+            "127.0.0.1:",
+            ":5701",
+            "127.0.0.1:0",
+            "127.0.0.1:65536")) {
+      ConfigException e =
+          configError(() -> Settings.load("orders", env("MICROSHOP_CLUSTER_MEMBERS", bad)));
       assertThat(e.key()).as(bad).isEqualTo("cluster.members");
       assertThat(e.getMessage()).as(bad).contains("\"" + bad + "\"").contains("not host:port");
     }
@@ -281,7 +350,8 @@ class SettingsTest {
 
   @Test
   void aRangeOfMembersInAFileIsRejected() throws IOException {
-    Files.writeString(dir.resolve("orders.json"), "{\"cluster\": {\"members\": [\"127.0.0.1:5701-5703\"]}}");
+    Files.writeString(
+        dir.resolve("orders.json"), "{\"cluster\": {\"members\": [\"127.0.0.1:5701-5703\"]}}");
 
     ConfigException e = configError(() -> Settings.load("orders", env()));
 
@@ -322,8 +392,11 @@ class SettingsTest {
 
   @Test
   void rejectUnknownEnvRejectsAMisspeltVariable() {
-    ConfigException e = configError(() -> Settings.rejectUnknownEnv(env("MICROSHOP_FOO", "1"),
-        List.of("orders", "gateway"), Set.of()));
+    ConfigException e =
+        configError(
+            () ->
+                Settings.rejectUnknownEnv(
+                    env("MICROSHOP_FOO", "1"), List.of("orders", "gateway"), Set.of()));
 
     assertThat(e.key()).isEqualTo("MICROSHOP_FOO");
     assertThat(e.getMessage()).contains("no such setting");
@@ -331,35 +404,44 @@ class SettingsTest {
 
   @Test
   void rejectUnknownEnvAcceptsKnownGlobalPerServiceAndExtraNames() {
-    Map<String, String> env = env(
-        "MICROSHOP_DB_POOL_SIZE", "2",
-        "MICROSHOP_ORDERS_DB_POOL_SIZE", "3",
-        "MICROSHOP_GATEWAY_HTTP_PORT", "0",
-        "MICROSHOP_HTTP_PORT", "0",
-        "MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5801",
-        "MICROSHOP_PARENT_PID", "1",
-        "PATH", "/usr/bin",
-        "HOME", "/root");
+    Map<String, String> env =
+        env(
+            "MICROSHOP_DB_POOL_SIZE", "2",
+            "MICROSHOP_ORDERS_DB_POOL_SIZE", "3",
+            "MICROSHOP_GATEWAY_HTTP_PORT", "0",
+            "MICROSHOP_HTTP_PORT", "0",
+            "MICROSHOP_CLUSTER_MEMBERS", "127.0.0.1:5801",
+            "MICROSHOP_PARENT_PID", "1",
+            "PATH", "/usr/bin",
+            "HOME", "/root");
 
     Settings.rejectUnknownEnv(env, List.of("orders", "gateway"), Set.of("MICROSHOP_PARENT_PID"));
   }
 
   @Test
   void rejectUnknownEnvRejectsASettingOfAServiceThatDoesNotHaveIt() {
-    assertThatThrownBy(() -> Settings.rejectUnknownEnv(env("MICROSHOP_ORDERS_HTTP_PORT", "0"),
-        List.of("orders", "gateway"), Set.of()))
+    assertThatThrownBy(
+            () ->
+                Settings.rejectUnknownEnv(
+                    env("MICROSHOP_ORDERS_HTTP_PORT", "0"), List.of("orders", "gateway"), Set.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MICROSHOP_ORDERS_HTTP_PORT");
-    assertThatThrownBy(() -> Settings.rejectUnknownEnv(env("MICROSHOP_USERS_DB_POOL_SIZE", "2"),
-        List.of("orders", "gateway"), Set.of()))
+    assertThatThrownBy(
+            () ->
+                Settings.rejectUnknownEnv(
+                    env("MICROSHOP_USERS_DB_POOL_SIZE", "2"),
+                    List.of("orders", "gateway"),
+                    Set.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MICROSHOP_USERS_DB_POOL_SIZE");
   }
 
   @Test
   void rejectUnknownEnvRejectsTheExtraNameWhenItIsNotPassed() {
-    assertThatThrownBy(() -> Settings.rejectUnknownEnv(env("MICROSHOP_PARENT_PID", "1"), List.of("orders"),
-        Set.of()))
+    assertThatThrownBy(
+            () ->
+                Settings.rejectUnknownEnv(
+                    env("MICROSHOP_PARENT_PID", "1"), List.of("orders"), Set.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("MICROSHOP_PARENT_PID");
   }

@@ -24,7 +24,9 @@ class OutboxRelayTest {
       assertThat(delays.getMin()).as("attempt %d", attempts).isGreaterThanOrEqualTo(ceiling / 2);
       assertThat(delays.getMax()).as("attempt %d", attempts).isLessThanOrEqualTo(ceiling);
       // Jitter spreads retries that failed together over the whole range rather than one instant.
-      assertThat(delays.getMax() - delays.getMin()).as("attempt %d", attempts).isGreaterThan(ceiling / 4);
+      assertThat(delays.getMax() - delays.getMin())
+          .as("attempt %d", attempts)
+          .isGreaterThan(ceiling / 4);
     }
   }
 
@@ -85,13 +87,16 @@ class OutboxRelayTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("outbox.inboxRetentionSeconds")
         .hasMessageContaining("720 s");
-    assertThat(new OutboxRelay(null, null, wrap(config.put("inboxRetentionSeconds", 721)))).isNotNull();
+    assertThat(new OutboxRelay(null, null, wrap(config.put("inboxRetentionSeconds", 721))))
+        .isNotNull();
   }
 
   /** A relay that is never started: only its schedule is used. */
   private static OutboxRelay relay(long baseBackoffMs, long maxBackoffMs) {
-    return new OutboxRelay(null, null, wrap(config(baseBackoffMs, maxBackoffMs)
-        .put("inboxRetentionSeconds", Integer.MAX_VALUE)));
+    return new OutboxRelay(
+        null,
+        null,
+        wrap(config(baseBackoffMs, maxBackoffMs).put("inboxRetentionSeconds", Integer.MAX_VALUE)));
   }
 
   private static JsonObject config(long baseBackoffMs, long maxBackoffMs) {
@@ -104,6 +109,8 @@ class OutboxRelayTest {
   }
 
   private static JsonObject wrap(JsonObject outbox) {
-    return new JsonObject().put("bus", new JsonObject().put("requestTimeoutMs", 2000)).put("outbox", outbox);
+    return new JsonObject()
+        .put("bus", new JsonObject().put("requestTimeoutMs", 2000))
+        .put("outbox", outbox);
   }
 }

@@ -31,15 +31,21 @@ class MetricsTest {
 
   @Test
   void seriesCarryTheirAddressAndPerUserAndPerInstanceAddressesFoldIntoOneName() throws Exception {
-    vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(Metrics.options().setRegistryName("metrics-test")))
-        .build();
+    vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(Metrics.options().setRegistryName("metrics-test")))
+            .build();
     EventBus bus = vertx.eventBus();
-    List<String> users = List.of("7f1c2a9e-0000-4000-8000-000000000001", "7f1c2a9e-0000-4000-8000-000000000002",
-        "7f1c2a9e-0000-4000-8000-000000000003");
+    List<String> users =
+        List.of(
+            "7f1c2a9e-0000-4000-8000-000000000001",
+            "7f1c2a9e-0000-4000-8000-000000000002",
+            "7f1c2a9e-0000-4000-8000-000000000003");
     List<MessageConsumer<Object>> streams = new ArrayList<>();
     for (String user : users) {
-      streams.add(bus.consumer(NotificationsApi.stream(user), m -> { }));
+      streams.add(bus.consumer(NotificationsApi.stream(user), m -> {}));
     }
     await(streams.get(2).unregister()); // a stream that closed no longer counts
     bus.consumer(Addresses.ping("instance-a"), m -> m.reply("pong"));
@@ -51,9 +57,13 @@ class MetricsTest {
     await(bus.request(Addresses.ping("instance-a"), "ping"));
     await(bus.request(OrdersApi.PLACE, "order"));
     await(bus.request(OrdersApi.PLACE, "order"));
-    PrometheusMeterRegistry registry = (PrometheusMeterRegistry) BackendRegistries.getNow("metrics-test");
-    String delivered = "vertx_eventbus_delivered_total{address=\"" + NotificationsApi.STREAM_METRIC_NAME + LOCAL
-        + "} 2.0";
+    PrometheusMeterRegistry registry =
+        (PrometheusMeterRegistry) BackendRegistries.getNow("metrics-test");
+    String delivered =
+        "vertx_eventbus_delivered_total{address=\""
+            + NotificationsApi.STREAM_METRIC_NAME
+            + LOCAL
+            + "} 2.0";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!registry.scrape().contains(delivered) && System.nanoTime() < deadline) {
       Thread.sleep(20); // published messages are delivered asynchronously
@@ -63,12 +73,24 @@ class MetricsTest {
     assertThat(scrape)
         .contains("vertx_eventbus_handlers{address=\"" + OrdersApi.PLACE + "\"} 1.0")
         .contains("vertx_eventbus_delivered_total{address=\"" + OrdersApi.PLACE + LOCAL + "} 2.0")
-        .contains("vertx_eventbus_published_total{address=\"" + NotificationsApi.STREAM_METRIC_NAME + LOCAL + "} 2.0")
-        .contains("vertx_eventbus_delivered_total{address=\"" + NotificationsApi.STREAM_METRIC_NAME + LOCAL + "} 2.0")
-        .contains("vertx_eventbus_sent_total{address=\"" + Addresses.PING_METRIC_NAME + LOCAL + "} 1.0")
-        .contains("vertx_eventbus_handlers{address=\"" + NotificationsApi.STREAM_METRIC_NAME + "\"} 2.0")
+        .contains(
+            "vertx_eventbus_published_total{address=\""
+                + NotificationsApi.STREAM_METRIC_NAME
+                + LOCAL
+                + "} 2.0")
+        .contains(
+            "vertx_eventbus_delivered_total{address=\""
+                + NotificationsApi.STREAM_METRIC_NAME
+                + LOCAL
+                + "} 2.0")
+        .contains(
+            "vertx_eventbus_sent_total{address=\"" + Addresses.PING_METRIC_NAME + LOCAL + "} 1.0")
+        .contains(
+            "vertx_eventbus_handlers{address=\"" + NotificationsApi.STREAM_METRIC_NAME + "\"} 2.0")
         .contains("vertx_eventbus_handlers{address=\"" + Addresses.PING_METRIC_NAME + "\"} 1.0")
-        .doesNotContain(users.get(0)).doesNotContain(users.get(1)).doesNotContain(users.get(2))
+        .doesNotContain(users.get(0))
+        .doesNotContain(users.get(1))
+        .doesNotContain(users.get(2))
         .doesNotContain("instance-a");
   }
 

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a service's pool reaches the embedded PostgreSQL: through the server's Unix-domain socket, on Vert.x's
- * native transport, and over TCP when no socket directory is set. PostgreSQL itself tells which:
- * {@code inet_client_addr()} is null for a Unix-socket session.
+ * How a service's pool reaches the embedded PostgreSQL: through the server's Unix-domain socket, on
+ * Vert.x's native transport, and over TCP when no socket directory is set. PostgreSQL itself tells
+ * which: {@code inet_client_addr()} is null for a Unix-socket session.
  */
 class DatabaseConnectionIT {
-  private static final String WHO = """
+  private static final String WHO =
+      """
       SELECT host(inet_client_addr()) AS client, current_user AS role, current_database() AS db""";
 
   private static ServiceHarness harness;
@@ -31,10 +32,14 @@ class DatabaseConnectionIT {
   @BeforeAll
   static void start() throws Exception {
     AtomicReference<ProbeService> started = new AtomicReference<>();
-    harness = ServiceHarness.start(Services.ORDERS, platform -> {
-      started.set(new ProbeService(platform));
-      return started.get();
-    }, Map.of());
+    harness =
+        ServiceHarness.start(
+            Services.ORDERS,
+            platform -> {
+              started.set(new ProbeService(platform));
+              return started.get();
+            },
+            Map.of());
     probe = started.get();
   }
 
@@ -45,11 +50,16 @@ class DatabaseConnectionIT {
 
   @Test
   void aServicesPoolGoesThroughTheEmbeddedServersUnixSocketOnTheNativeTransport() {
-    // The launcher ships the epoll library for Linux x86-64 only; elsewhere the socket is not used (TCP, below).
-    assumeTrue(System.getProperty("os.name").toLowerCase().startsWith("linux")
-        && List.of("amd64", "x86_64").contains(System.getProperty("os.arch")), "Linux x86-64");
+    // The launcher ships the epoll library for Linux x86-64 only; elsewhere the socket is not used
+    // (TCP, below).
+    assumeTrue(
+        System.getProperty("os.name").toLowerCase().startsWith("linux")
+            && List.of("amd64", "x86_64").contains(System.getProperty("os.arch")),
+        "Linux x86-64");
     assertThat(harness.vertx().isNativeTransportEnabled()).as("epoll transport").isTrue();
-    assertThat(probe.config().getJsonObject("db").getString("socketDir")).startsWith("/").endsWith("/pg");
+    assertThat(probe.config().getJsonObject("db").getString("socketDir"))
+        .startsWith("/")
+        .endsWith("/pg");
 
     Row row = who(probe.pool());
 
@@ -61,8 +71,15 @@ class DatabaseConnectionIT {
   @Test
   void withoutASocketDirectoryThePoolConnectsOverTcpWithTheSameLogin() {
     DbSettings socket = DbSettings.from(probe.config());
-    DbSettings tcp = new DbSettings(socket.host(), socket.port(), "", socket.database(), socket.user(),
-        socket.password(), 1);
+    DbSettings tcp =
+        new DbSettings(
+            socket.host(),
+            socket.port(),
+            "",
+            socket.database(),
+            socket.user(),
+            socket.password(),
+            1);
     Pool pool = Database.pool(harness.vertx(), Services.ORDERS, tcp);
     try {
       Row row = who(pool);

@@ -45,19 +45,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reliable messaging on the real outbox and inbox tables in the embedded PostgreSQL: a stand-in service
- * ({@link ProbeService}, running as orders) writes outbox rows, its relay delivers them over a local event bus to
- * receivers the test registers, and the test reads the rows back.
+ * Reliable messaging on the real outbox and inbox tables in the embedded PostgreSQL: a stand-in
+ * service ({@link ProbeService}, running as orders) writes outbox rows, its relay delivers them
+ * over a local event bus to receivers the test registers, and the test reads the rows back.
  */
 class OutboxIT {
-  private static final Identity ADMIN = new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
-  private static final Identity CUSTOMER = new Identity(UUID.randomUUID().toString(), List.of(Identity.CUSTOMER));
+  private static final Identity ADMIN =
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
+  private static final Identity CUSTOMER =
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.CUSTOMER));
+
   /** A fast relay for tests: poll every 100 ms, three attempts, backoff from 50 ms. */
-  private static final Map<String, String> ENV = Map.of(
-      "MICROSHOP_OUTBOX_POLL_MS", "100",
-      "MICROSHOP_OUTBOX_MAX_ATTEMPTS", "3",
-      "MICROSHOP_OUTBOX_BASE_BACKOFF_MS", "50");
-  /** How late a retry may run beyond its backoff: the failure reply, the RETRY update, the next claim. */
+  private static final Map<String, String> ENV =
+      Map.of(
+          "MICROSHOP_OUTBOX_POLL_MS", "100",
+          "MICROSHOP_OUTBOX_MAX_ATTEMPTS", "3",
+          "MICROSHOP_OUTBOX_BASE_BACKOFF_MS", "50");
+
+  /**
+   * How late a retry may run beyond its backoff: the failure reply, the RETRY update, the next
+   * claim.
+   */
   private static final long SLACK_MS = 150;
 
   private static Instance orders;
@@ -69,10 +77,14 @@ class OutboxIT {
   record Instance(ServiceHarness harness, ProbeService probe) implements AutoCloseable {
     static Instance start() throws Exception {
       AtomicReference<ProbeService> probe = new AtomicReference<>();
-      ServiceHarness harness = ServiceHarness.start(Services.ORDERS, platform -> {
-        probe.set(new ProbeService(platform));
-        return probe.get();
-      }, ENV);
+      ServiceHarness harness =
+          ServiceHarness.start(
+              Services.ORDERS,
+              platform -> {
+                probe.set(new ProbeService(platform));
+                return probe.get();
+              },
+              ENV);
       return new Instance(harness, probe.get());
     }
 
@@ -87,8 +99,15 @@ class OutboxIT {
   }
 
   /** An outbox row, as stored. */
-  record OutboxRow(String destination, JsonObject payload, String status, int attempts, Instant nextAttemptAt,
-      String lastError, Instant createdAt, Instant deliveredAt) {}
+  record OutboxRow(
+      String destination,
+      JsonObject payload,
+      String status,
+      int attempts,
+      Instant nextAttemptAt,
+      String lastError,
+      Instant createdAt,
+      Instant deliveredAt) {}
 
   /** One message a {@link Sink} received, on which instance's bus, when. */
   record Delivery(String node, JsonObject body, long atMillis) {
@@ -102,7 +121,8 @@ class OutboxIT {
     orders = Instance.start();
     db = orders.harness().sql();
     try (Statement create = db.createStatement()) {
-      create.execute("""
+      create.execute(
+          """
           CREATE TABLE IF NOT EXISTS probe_effects (
             id bigserial PRIMARY KEY, message_id uuid NOT NULL, note text, recorded_at timestamptz DEFAULT now())""");
     }
@@ -140,7 +160,9 @@ class OutboxIT {
       assertThat(row.destination()).isEqualTo(sink.address);
       assertThat(row.attempts()).isEqualTo(1);
       assertThat(row.lastError()).isNull();
-      assertThat(row.deliveredAt()).isAfterOrEqualTo(row.createdAt()).isBefore(Instant.now().plusSeconds(1));
+      assertThat(row.deliveredAt())
+          .isAfterOrEqualTo(row.createdAt())
+          .isBefore(Instant.now().plusSeconds(1));
       Thread.sleep(200);
       assertThat(sink.count()).isEqualTo(1);
     } finally {
@@ -156,7 +178,10 @@ class OutboxIT {
       UUID id = UUID.randomUUID();
       long before = System.currentTimeMillis();
 
-      orders.harness().request(ProbeService.EFFECT, message(id, "hop").put("followUp", followUps.address), null);
+      orders
+          .harness()
+          .request(
+              ProbeService.EFFECT, message(id, "hop").put("followUp", followUps.address), null);
 
       Delivery delivery = followUps.delivery(1, Duration.ofSeconds(1));
       assertThat(delivery.body().getString("causedBy")).isEqualTo(id.toString());
@@ -179,17 +204,25 @@ class OutboxIT {
     Sink other = sink().on("first", orders.vertx());
     await(orders.probe().replaceRelay(new JsonObject().put("batchSize", 1).put("maxInFlight", 2)));
     try {
-      // Six follow-ups at commit to a receiver that takes 1.5 s each: two in flight, four waiting in memory.
+      // Six follow-ups at commit to a receiver that takes 1.5 s each: two in flight, four waiting
+      // in memory.
       for (int i = 0; i < 6; i++) {
-        orders.harness().request(ProbeService.EFFECT,
-            message(UUID.randomUUID(), "busy " + i).put("followUp", slow.address), null);
+        orders
+            .harness()
+            .request(
+                ProbeService.EFFECT,
+                message(UUID.randomUUID(), "busy " + i).put("followUp", slow.address),
+                null);
       }
       UUID orphan = UUID.randomUUID();
       long before = System.currentTimeMillis();
-      insertRow(orphan, other.address, message(orphan, "only a claim finds me"), "PENDING", "0", "0");
+      insertRow(
+          orphan, other.address, message(orphan, "only a claim finds me"), "PENDING", "0", "0");
 
       assertThat(other.delivery(1, Duration.ofSeconds(3)).messageId()).isEqualTo(orphan.toString());
-      assertThat(System.currentTimeMillis() - before).as("not after the 4.5 s the queue takes").isLessThan(3000);
+      assertThat(System.currentTimeMillis() - before)
+          .as("not after the 4.5 s the queue takes")
+          .isLessThan(3000);
       assertThat(slow.delivery(6, Duration.ofSeconds(15))).isNotNull();
     } finally {
       await(orders.probe().replaceRelay(new JsonObject()));
@@ -200,21 +233,42 @@ class OutboxIT {
   void anAnswerInTheReplyIsAppliedInATransactionBeforeTheRowIsDeliveredAndItsMessagesLeaveAtCommit()
       throws Exception {
     Sink followUps = sink().on("first", orders.vertx());
-    Sink answering = sink().answering(body -> new JsonObject().put("answerTo", body.getString("messageId"))
-        .put("note", "answered")).on("first", orders.vertx());
+    Sink answering =
+        sink()
+            .answering(
+                body ->
+                    new JsonObject()
+                        .put("answerTo", body.getString("messageId"))
+                        .put("note", "answered"))
+            .on("first", orders.vertx());
     await(orders.probe().replaceRelay(new JsonObject().put("pollMs", 60_000)));
-    await(orders.probe().onAnswer(answering.address, (tx, answer) -> tx
-        .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
-        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo")), answer.getString("note")))
-        .compose(v -> Outbox.add(tx, followUps.address, new JsonObject()
-            .put("messageId", UUID.randomUUID().toString()).put("causedBy", answer.getString("answerTo"))))));
+    await(
+        orders
+            .probe()
+            .onAnswer(
+                answering.address,
+                (tx, answer) ->
+                    tx.preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
+                        .execute(
+                            io.vertx.sqlclient.Tuple.of(
+                                UUID.fromString(answer.getString("answerTo")),
+                                answer.getString("note")))
+                        .compose(
+                            v ->
+                                Outbox.add(
+                                    tx,
+                                    followUps.address,
+                                    new JsonObject()
+                                        .put("messageId", UUID.randomUUID().toString())
+                                        .put("causedBy", answer.getString("answerTo"))))));
     try {
       UUID id = enqueue(answering.address, 1).get(0);
 
       OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
       assertThat(row.attempts()).isEqualTo(1);
       assertThat(effects(id)).containsExactly("answered");
-      Delivery followUp = followUps.delivery(1, Duration.ofSeconds(1)); // sent at commit: no poll in 60 s
+      Delivery followUp =
+          followUps.delivery(1, Duration.ofSeconds(1)); // sent at commit: no poll in 60 s
       assertThat(followUp.body().getString("causedBy")).isEqualTo(id.toString());
       assertThat(answering.count()).isEqualTo(1);
     } finally {
@@ -224,15 +278,28 @@ class OutboxIT {
 
   @Test
   void anAnswerWhoseTransactionFailsIsAskedForAgainAndAppliedOnce() throws Exception {
-    Sink answering = sink().answering(body -> new JsonObject().put("answerTo", body.getString("messageId")))
-        .on("first", orders.vertx());
+    Sink answering =
+        sink()
+            .answering(body -> new JsonObject().put("answerTo", body.getString("messageId")))
+            .on("first", orders.vertx());
     AtomicInteger applied = new AtomicInteger();
-    await(orders.probe().onAnswer(answering.address, (tx, answer) -> tx
-        .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
-        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo")), "applied"))
-        // The first transaction fails after its insert: rolled back, so the delivery failed and is retried.
-        .compose(v -> applied.incrementAndGet() == 1 ? Future.failedFuture("the first answer cannot be applied")
-            : Future.succeededFuture())));
+    await(
+        orders
+            .probe()
+            .onAnswer(
+                answering.address,
+                (tx, answer) ->
+                    tx.preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
+                        .execute(
+                            io.vertx.sqlclient.Tuple.of(
+                                UUID.fromString(answer.getString("answerTo")), "applied"))
+                        // The first transaction fails after its insert: rolled back, so the
+                        // delivery failed and is retried.
+                        .compose(
+                            v ->
+                                applied.incrementAndGet() == 1
+                                    ? Future.failedFuture("the first answer cannot be applied")
+                                    : Future.succeededFuture())));
     UUID id = enqueue(answering.address, 1).get(0);
 
     OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
@@ -244,17 +311,30 @@ class OutboxIT {
   }
 
   @Test
-  void anAnsweredCommandWhoseOutcomeIsUnknownIsRetriedPastMaxAttemptsUntilItIsAnswered() throws Exception {
-    Sink unavailable = sink().failing(503, "down").answering(body -> new JsonObject().put("answerTo",
-        body.getString("messageId"))).on("first", orders.vertx());
+  void anAnsweredCommandWhoseOutcomeIsUnknownIsRetriedPastMaxAttemptsUntilItIsAnswered()
+      throws Exception {
+    Sink unavailable =
+        sink()
+            .failing(503, "down")
+            .answering(body -> new JsonObject().put("answerTo", body.getString("messageId")))
+            .on("first", orders.vertx());
     await(orders.probe().replaceRelay(new JsonObject().put("maxBackoffMs", 100)));
     try {
-      await(orders.probe().onAnswer(unavailable.address, (tx, answer) -> tx
-          .preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, 'answered')")
-          .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(answer.getString("answerTo"))))));
+      await(
+          orders
+              .probe()
+              .onAnswer(
+                  unavailable.address,
+                  (tx, answer) ->
+                      tx.preparedQuery(
+                              "INSERT INTO probe_effects (message_id, note) VALUES ($1, 'answered')")
+                          .execute(
+                              io.vertx.sqlclient.Tuple.of(
+                                  UUID.fromString(answer.getString("answerTo"))))));
       UUID id = enqueue(unavailable.address, 1).get(0);
 
-      unavailable.delivery(5, Duration.ofSeconds(10)); // maxAttempts is 3: a plain message would be dead by now
+      unavailable.delivery(
+          5, Duration.ofSeconds(10)); // maxAttempts is 3: a plain message would be dead by now
       assertThat(row(id).status()).isEqualTo("PENDING");
       unavailable.recover();
       OutboxRow row = eventually(() -> row(id), r -> r.status().equals("DELIVERED"));
@@ -289,42 +369,56 @@ class OutboxIT {
     Sink sink = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();
 
-    // As a writer leaves its rows when it dies between its commit and its send: leased for a little while.
+    // As a writer leaves its rows when it dies between its commit and its send: leased for a little
+    // while.
     insertRow(id, sink.address, message(id, "orphaned"), "PENDING", "0", "1.5 seconds");
 
     Thread.sleep(1000);
     assertThat(sink.count()).as("nobody touches a leased row").isZero();
     assertThat(sink.delivery(1, Duration.ofSeconds(3)).messageId()).isEqualTo(id.toString());
-    assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts()).isEqualTo(1);
+    assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts())
+        .isEqualTo(1);
   }
 
   @Test
-  void deliveredRowsAndOldInboxEntriesArePurgedAfterTheirRetentionAndNothingElseIs() throws Exception {
+  void deliveredRowsAndOldInboxEntriesArePurgedAfterTheirRetentionAndNothingElseIs()
+      throws Exception {
     UUID old = UUID.randomUUID();
     UUID recent = UUID.randomUUID();
     UUID dead = UUID.randomUUID();
-    String sql = """
+    String sql =
+        """
         INSERT INTO outbox (id, destination, payload, status, created_at, delivered_at)
         VALUES (?, 'test.purge', '{}'::jsonb, ?, now() - ?::interval, now() - ?::interval)""";
     execute(sql, old, "DELIVERED", "2 hours", "2 hours");
     execute(sql, recent, "DELIVERED", "5 seconds", "5 seconds");
     execute(sql, dead, "DEAD", "2 hours", "2 hours");
-    String inbox = "INSERT INTO inbox (message_id, consumer, processed_at) VALUES (?, 'test.purge', now() - ?::interval)";
+    String inbox =
+        "INSERT INTO inbox (message_id, consumer, processed_at) VALUES (?, 'test.purge', now() - ?::interval)";
     execute(inbox, old, "3 hours");
     execute(inbox, recent, "5 seconds");
 
     // Inbox retention 7200 s: above the default retries (100 attempts x 30 s backoff = 3000 s).
-    await(orders.probe().replaceRelay(new JsonObject().put("purgeMs", 100).put("retentionSeconds", 60)
-        .put("inboxRetentionSeconds", 7200)));
+    await(
+        orders
+            .probe()
+            .replaceRelay(
+                new JsonObject()
+                    .put("purgeMs", 100)
+                    .put("retentionSeconds", 60)
+                    .put("inboxRetentionSeconds", 7200)));
     try {
       long deadline = System.currentTimeMillis() + 5000;
       while (count("SELECT count(*) FROM outbox WHERE id = ?", old)
-          + count("SELECT count(*) FROM inbox WHERE message_id = ?", old) > 0 && System.currentTimeMillis() < deadline) {
+                  + count("SELECT count(*) FROM inbox WHERE message_id = ?", old)
+              > 0
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
       }
       assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", old)).isZero();
       assertThat(count("SELECT count(*) FROM outbox WHERE id = ?", recent)).isEqualTo(1);
-      assertThat(count("SELECT count(*) FROM outbox WHERE id = ? AND status = 'DEAD'", dead)).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM outbox WHERE id = ? AND status = 'DEAD'", dead))
+          .isEqualTo(1);
       assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", old)).isZero();
       assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", recent)).isEqualTo(1);
     } finally {
@@ -344,12 +438,14 @@ class OutboxIT {
 
     assertThat(sink.delivery(1, Duration.ofSeconds(1)).messageId()).isEqualTo(id.toString());
     assertThat(System.currentTimeMillis() - before).isLessThan(1000);
-    assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts()).isEqualTo(1);
+    assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts())
+        .isEqualTo(1);
   }
 
   @Test
   void aFailingReceiverIsRetriedWithGrowingBackoffThenTheRowIsADeadLetter() throws Exception {
-    Sink sink = sink().failing(ErrorCodes.UNAVAILABLE, "receiver unavailable").on("first", orders.vertx());
+    Sink sink =
+        sink().failing(ErrorCodes.UNAVAILABLE, "receiver unavailable").on("first", orders.vertx());
     long base = 400;
     await(orders.probe().replaceRelay(new JsonObject().put("baseBackoffMs", base)));
     try {
@@ -364,7 +460,8 @@ class OutboxIT {
 
       assertThat(afterFirst.status()).isEqualTo("PENDING");
       assertThat(afterFirst.attempts()).isEqualTo(1);
-      assertThat(afterFirst.lastError()).isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 1)");
+      assertThat(afterFirst.lastError())
+          .isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 1)");
       // Backoff with jitter: the n-th retry waits between half and all of base * 2^(n-1).
       long firstBackoff = millisBetween(first.atMillis(), afterFirst.nextAttemptAt());
       long secondBackoff = millisBetween(second.atMillis(), afterSecond.nextAttemptAt());
@@ -374,7 +471,8 @@ class OutboxIT {
       assertThat(afterSecond.nextAttemptAt()).isAfter(afterFirst.nextAttemptAt());
       assertThat(second.atMillis() - first.atMillis()).isGreaterThanOrEqualTo(base / 2 - 1);
       assertThat(dead.attempts()).isEqualTo(3);
-      assertThat(dead.lastError()).isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 3)");
+      assertThat(dead.lastError())
+          .isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 3)");
       assertThat(dead.deliveredAt()).isNull();
       Thread.sleep(300);
       assertThat(sink.count()).isEqualTo(3);
@@ -385,23 +483,30 @@ class OutboxIT {
 
   @Test
   void deadLettersAreListedForAdminsOnlyAndARedriveReachesTheRecoveredReceiver() throws Exception {
-    Sink sink = sink().failing(ErrorCodes.UNAVAILABLE, "receiver unavailable").on("first", orders.vertx());
+    Sink sink =
+        sink().failing(ErrorCodes.UNAVAILABLE, "receiver unavailable").on("first", orders.vertx());
     UUID id = enqueue(sink.address, 1).get(0);
     OutboxRow dead = eventually(() -> row(id), r -> r.status().equals("DEAD"));
 
     JsonObject listed = deadLetter(id);
-    ReplyException customerList = orders.harness().failure(OutboxApi.deadLetters("orders"), null, CUSTOMER);
-    ReplyException anonymousList = orders.harness().failure(OutboxApi.deadLetters("orders"), null, null);
-    ReplyException customerRedrive = orders.harness().failure(OutboxApi.redrive("orders"), idBody(id), CUSTOMER);
-    ReplyException anonymousRedrive = orders.harness().failure(OutboxApi.redrive("orders"), idBody(id), null);
+    ReplyException customerList =
+        orders.harness().failure(OutboxApi.deadLetters("orders"), null, CUSTOMER);
+    ReplyException anonymousList =
+        orders.harness().failure(OutboxApi.deadLetters("orders"), null, null);
+    ReplyException customerRedrive =
+        orders.harness().failure(OutboxApi.redrive("orders"), idBody(id), CUSTOMER);
+    ReplyException anonymousRedrive =
+        orders.harness().failure(OutboxApi.redrive("orders"), idBody(id), null);
 
     assertThat(listed).isNotNull();
     assertThat(listed.fieldNames())
-        .containsExactlyInAnyOrder("id", "destination", "payload", "attempts", "lastError", "createdAt");
+        .containsExactlyInAnyOrder(
+            "id", "destination", "payload", "attempts", "lastError", "createdAt");
     assertThat(listed.getString("destination")).isEqualTo(sink.address);
     assertThat(listed.getJsonObject("payload")).isEqualTo(dead.payload());
     assertThat(listed.getInteger("attempts")).isEqualTo(3);
-    assertThat(listed.getString("lastError")).isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 3)");
+    assertThat(listed.getString("lastError"))
+        .isEqualTo("RECIPIENT_FAILURE 503: receiver unavailable (attempt 3)");
     assertThat(Instant.parse(listed.getString("createdAt"))).isEqualTo(dead.createdAt());
     assertThat(customerList.failureCode()).isEqualTo(ErrorCodes.FORBIDDEN);
     assertThat(anonymousList.failureCode()).isEqualTo(ErrorCodes.UNAUTHENTICATED);
@@ -428,21 +533,30 @@ class OutboxIT {
     eventually(() -> row(delivered), r -> r.status().equals("DELIVERED"));
     UUID unknown = UUID.randomUUID();
 
-    ReplyException notDead = orders.harness().failure(OutboxApi.redrive("orders"), idBody(delivered), ADMIN);
-    ReplyException missing = orders.harness().failure(OutboxApi.redrive("orders"), idBody(unknown), ADMIN);
-    ReplyException malformed = orders.harness().failure(OutboxApi.redrive("orders"),
-        new JsonObject().put("id", "not-a-uuid"), ADMIN);
-    ReplyException absent = orders.harness().failure(OutboxApi.redrive("orders"), new JsonObject(), ADMIN);
-    ReplyException numeric = orders.harness().failure(OutboxApi.redrive("orders"),
-        new JsonObject().put("id", 42), ADMIN);
+    ReplyException notDead =
+        orders.harness().failure(OutboxApi.redrive("orders"), idBody(delivered), ADMIN);
+    ReplyException missing =
+        orders.harness().failure(OutboxApi.redrive("orders"), idBody(unknown), ADMIN);
+    ReplyException malformed =
+        orders
+            .harness()
+            .failure(OutboxApi.redrive("orders"), new JsonObject().put("id", "not-a-uuid"), ADMIN);
+    ReplyException absent =
+        orders.harness().failure(OutboxApi.redrive("orders"), new JsonObject(), ADMIN);
+    ReplyException numeric =
+        orders
+            .harness()
+            .failure(OutboxApi.redrive("orders"), new JsonObject().put("id", 42), ADMIN);
 
     assertThat(notDead.failureCode()).isEqualTo(ErrorCodes.NOT_FOUND);
     assertThat(notDead.getMessage()).isEqualTo("no dead letter " + delivered);
     assertThat(missing.failureCode()).isEqualTo(ErrorCodes.NOT_FOUND);
-    assertThat(List.of(malformed, absent, numeric)).allSatisfy(failure -> {
-      assertThat(failure.failureCode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
-      assertThat(failure.getMessage()).isEqualTo("id must be the UUID of a dead letter");
-    });
+    assertThat(List.of(malformed, absent, numeric))
+        .allSatisfy(
+            failure -> {
+              assertThat(failure.failureCode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
+              assertThat(failure.getMessage()).isEqualTo("id must be the UUID of a dead letter");
+            });
     assertThat(row(delivered).status()).isEqualTo("DELIVERED");
     assertThat(row(delivered).attempts()).isEqualTo(1);
     assertThat(sink.count()).isEqualTo(1);
@@ -451,8 +565,14 @@ class OutboxIT {
   @Test
   void aMessageForAnAddressNobodyListensOnIsRetriedUntilAReceiverAppears() throws Exception {
     String address = "test.sink." + UUID.randomUUID();
-    await(orders.probe().replaceRelay(new JsonObject()
-        .put("maxAttempts", 50).put("baseBackoffMs", 50).put("maxBackoffMs", 100)));
+    await(
+        orders
+            .probe()
+            .replaceRelay(
+                new JsonObject()
+                    .put("maxAttempts", 50)
+                    .put("baseBackoffMs", 50)
+                    .put("maxBackoffMs", 100)));
     try {
       UUID id = enqueue(address, 1).get(0);
       OutboxRow waiting = eventually(() -> row(id), r -> r.attempts() >= 3);
@@ -479,62 +599,100 @@ class OutboxIT {
 
     JsonObject first = orders.harness().request(ProbeService.EFFECT, message, null);
     JsonObject second = orders.harness().request(ProbeService.EFFECT, message, null);
-    List<JsonObject> racing = await(Future.all(IntStream.range(0, 10)
-        .mapToObj(i -> orders.vertx().eventBus().<JsonObject>request(ProbeService.EFFECT, message)
-            .map(Message::body))
-        .toList())).list();
+    List<JsonObject> racing =
+        await(
+                Future.all(
+                    IntStream.range(0, 10)
+                        .mapToObj(
+                            i ->
+                                orders
+                                    .vertx()
+                                    .eventBus()
+                                    .<JsonObject>request(ProbeService.EFFECT, message)
+                                    .map(Message::body))
+                        .toList()))
+            .list();
 
     assertThat(first).isEqualTo(new JsonObject());
     assertThat(second).isEqualTo(new JsonObject());
-    assertThat(racing).hasSize(10).allSatisfy(reply -> assertThat(reply).isEqualTo(new JsonObject()));
+    assertThat(racing)
+        .hasSize(10)
+        .allSatisfy(reply -> assertThat(reply).isEqualTo(new JsonObject()));
     assertThat(count("SELECT count(*) FROM probe_effects WHERE message_id = ?", id)).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ? AND consumer = ?", id, ProbeService.EFFECT))
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ? AND consumer = ?",
+                id,
+                ProbeService.EFFECT))
         .isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM outbox WHERE payload->>'causedBy' = ?", id.toString())).isEqualTo(1);
-    assertThat(followUps.delivery(1, Duration.ofSeconds(1)).body().getString("causedBy")).isEqualTo(id.toString());
+    assertThat(count("SELECT count(*) FROM outbox WHERE payload->>'causedBy' = ?", id.toString()))
+        .isEqualTo(1);
+    assertThat(followUps.delivery(1, Duration.ofSeconds(1)).body().getString("causedBy"))
+        .isEqualTo(id.toString());
     Thread.sleep(200);
     assertThat(followUps.count()).isEqualTo(1);
   }
 
   @Test
-  void aOneStatementConsumerRecordsItsMessageIdWithItsEffectAndARedeliveryChangesNothing() throws Exception {
+  void aOneStatementConsumerRecordsItsMessageIdWithItsEffectAndARedeliveryChangesNothing()
+      throws Exception {
     UUID id = UUID.randomUUID();
     JsonObject message = message(id, "once");
 
-    JsonObject first = orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
-    JsonObject again = orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
+    JsonObject first =
+        orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
+    JsonObject again =
+        orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message, null);
 
     assertThat(first).isEqualTo(new JsonObject());
     assertThat(again).as("a redelivery is acknowledged").isEqualTo(new JsonObject());
     assertThat(effects(id)).containsExactly("once");
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ? AND consumer = ?", id,
-        ProbeService.EFFECT_IN_ONE_STATEMENT)).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM inbox WHERE message_id = ? AND consumer = ?",
+                id,
+                ProbeService.EFFECT_IN_ONE_STATEMENT))
+        .isEqualTo(1);
   }
 
   @Test
-  void aOneStatementConsumerWhoseEffectFailsRecordsNoMessageIdSoTheRetryTakesEffect() throws Exception {
+  void aOneStatementConsumerWhoseEffectFailsRecordsNoMessageIdSoTheRetryTakesEffect()
+      throws Exception {
     UUID id = UUID.randomUUID();
 
-    ReplyException failed = orders.harness().failure(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "fail"), null);
+    ReplyException failed =
+        orders.harness().failure(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "fail"), null);
 
     assertThat(failed.failureCode()).isEqualTo(500);
     assertThat(effects(id)).isEmpty();
-    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", id)).as("rolled back with the effect").isZero();
-    assertThat(orders.harness().request(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "retried"), null))
+    assertThat(count("SELECT count(*) FROM inbox WHERE message_id = ?", id))
+        .as("rolled back with the effect")
+        .isZero();
+    assertThat(
+            orders
+                .harness()
+                .request(ProbeService.EFFECT_IN_ONE_STATEMENT, message(id, "retried"), null))
         .isEqualTo(new JsonObject());
     assertThat(effects(id)).containsExactly("retried");
-    ReplyException malformed = orders.harness().failure(ProbeService.EFFECT_IN_ONE_STATEMENT,
-        new JsonObject().put("messageId", "not-a-uuid").put("note", "x"), null);
+    ReplyException malformed =
+        orders
+            .harness()
+            .failure(
+                ProbeService.EFFECT_IN_ONE_STATEMENT,
+                new JsonObject().put("messageId", "not-a-uuid").put("note", "x"),
+                null);
     assertThat(malformed.failureCode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
     assertThat(malformed.getMessage()).isEqualTo("messageId must be a UUID");
   }
 
   @Test
-  void textPostgresqlCannotStoreIsRefusedWith400NotAnInternalErrorAndChangesNothing() throws Exception {
+  void textPostgresqlCannotStoreIsRefusedWith400NotAnInternalErrorAndChangesNothing()
+      throws Exception {
     UUID id = UUID.randomUUID();
 
     for (String address : List.of(ProbeService.EFFECT, ProbeService.EFFECT_IN_ONE_STATEMENT)) {
-      ReplyException refused = orders.harness().failure(address, message(id, "nul\u0000byte"), null);
+      ReplyException refused =
+          orders.harness().failure(address, message(id, "nul\u0000byte"), null);
 
       assertThat(refused.failureCode()).as(address).isEqualTo(ErrorCodes.INVALID_REQUEST);
       assertThat(refused.getMessage()).as(address).contains("U+0000");
@@ -551,27 +709,37 @@ class OutboxIT {
 
     assertThat(refused.failureCode()).isEqualTo(ErrorCodes.INVALID_REQUEST);
     assertThat(refused.getMessage()).isEqualTo("messageId must be a UUID");
-    assertThat(count("SELECT count(*) FROM probe_effects WHERE note = ?", message.getString("note"))).isZero();
+    assertThat(
+            count("SELECT count(*) FROM probe_effects WHERE note = ?", message.getString("note")))
+        .isZero();
   }
 
   @Test
   void withDeliverTwiceEveryMessageArrivesTwiceAndTakesEffectOnce() throws Exception {
     Sink followUps = sink().on("first", orders.vertx());
     Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
-    Handler<DeliveryContext<Object>> counter = delivery -> {
-      if (delivery.message().address().equals(ProbeService.EFFECT)
-          && delivery.message().body() instanceof JsonObject body) {
-        arrivals.computeIfAbsent(body.getString("messageId"), k -> new AtomicInteger()).incrementAndGet();
-      }
-      delivery.next();
-    };
+    Handler<DeliveryContext<Object>> counter =
+        delivery -> {
+          if (delivery.message().address().equals(ProbeService.EFFECT)
+              && delivery.message().body() instanceof JsonObject body) {
+            arrivals
+                .computeIfAbsent(body.getString("messageId"), k -> new AtomicInteger())
+                .incrementAndGet();
+          }
+          delivery.next();
+        };
     orders.vertx().eventBus().addInboundInterceptor(counter);
     await(orders.probe().replaceRelay(new JsonObject().put("deliverTwice", true)));
     try {
-      List<UUID> ids = enqueue(ProbeService.EFFECT, 20, id -> message(id, "twice").put("followUp", followUps.address));
+      List<UUID> ids =
+          enqueue(
+              ProbeService.EFFECT,
+              20,
+              id -> message(id, "twice").put("followUp", followUps.address));
 
       String delivered = "SELECT count(*) FROM outbox WHERE id = ANY(?) AND status = 'DELIVERED'";
-      String followUpsDelivered = """
+      String followUpsDelivered =
+          """
           SELECT count(*) FROM outbox WHERE payload->>'causedBy' = ANY(?) AND status = 'DELIVERED'""";
       eventually(() -> count(delivered, ids), n -> n == 20);
       eventually(() -> count(followUpsDelivered, strings(ids)), n -> n == 20);
@@ -579,11 +747,18 @@ class OutboxIT {
       assertThat(arrivals).hasSize(20);
       assertThat(arrivals.keySet()).containsExactlyInAnyOrderElementsOf(strings(ids));
       assertThat(arrivals.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(2));
-      assertThat(count("SELECT count(*) FROM probe_effects WHERE message_id = ANY(?)", ids)).isEqualTo(20);
-      assertThat(count("SELECT count(DISTINCT message_id) FROM probe_effects WHERE message_id = ANY(?)", ids))
+      assertThat(count("SELECT count(*) FROM probe_effects WHERE message_id = ANY(?)", ids))
           .isEqualTo(20);
-      Map<String, Long> followUpArrivals = followUps.deliveries().stream()
-          .collect(Collectors.groupingBy(d -> d.body().getString("causedBy"), Collectors.counting()));
+      assertThat(
+              count(
+                  "SELECT count(DISTINCT message_id) FROM probe_effects WHERE message_id = ANY(?)",
+                  ids))
+          .isEqualTo(20);
+      Map<String, Long> followUpArrivals =
+          followUps.deliveries().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      d -> d.body().getString("causedBy"), Collectors.counting()));
       assertThat(followUpArrivals.keySet()).containsExactlyInAnyOrderElementsOf(strings(ids));
       assertThat(followUpArrivals.values()).allSatisfy(n -> assertThat(n).isEqualTo(2));
     } finally {
@@ -594,7 +769,8 @@ class OutboxIT {
 
   @Test
   void twoInstancesDrainFiveHundredRowsTogetherAndEveryRowIsDelivered() throws Exception {
-    // At most 50 in flight per relay, each answered after 20 ms: one relay alone needs 200 ms or more for the 500,
+    // At most 50 in flight per relay, each answered after 20 ms: one relay alone needs 200 ms or
+    // more for the 500,
     // so the other's claims (every 100 ms) find rows too, however fast the first one claims.
     JsonObject narrow = new JsonObject().put("batchSize", 50).put("maxInFlight", 50);
     await(orders.probe().replaceRelay(narrow));
@@ -604,25 +780,37 @@ class OutboxIT {
       long before = System.currentTimeMillis();
 
       List<UUID> ids = enqueue(sink.address, 500);
-      eventually(() -> count("SELECT count(*) FROM outbox WHERE destination = ? AND status = 'DELIVERED'",
-          sink.address), n -> n == 500);
+      eventually(
+          () ->
+              count(
+                  "SELECT count(*) FROM outbox WHERE destination = ? AND status = 'DELIVERED'",
+                  sink.address),
+          n -> n == 500);
       long drainedMs = System.currentTimeMillis() - before;
 
       List<Delivery> deliveries = sink.deliveries();
-      Map<String, Long> perMessage = deliveries.stream()
-          .collect(Collectors.groupingBy(Delivery::messageId, Collectors.counting()));
-      Map<String, Long> perInstance = deliveries.stream()
-          .collect(Collectors.groupingBy(Delivery::node, Collectors.counting()));
+      Map<String, Long> perMessage =
+          deliveries.stream()
+              .collect(Collectors.groupingBy(Delivery::messageId, Collectors.counting()));
+      Map<String, Long> perInstance =
+          deliveries.stream().collect(Collectors.groupingBy(Delivery::node, Collectors.counting()));
       long duplicates = deliveries.size() - perMessage.size();
-      long retried = count("SELECT count(*) FROM outbox WHERE destination = ? AND attempts > 1", sink.address);
-      System.out.printf("two relays drained 500 rows in %d ms: %d deliveries (%d duplicates, %d rows retried), "
-          + "per instance %s%n", drainedMs, deliveries.size(), duplicates, retried, perInstance);
+      long retried =
+          count("SELECT count(*) FROM outbox WHERE destination = ? AND attempts > 1", sink.address);
+      System.out.printf(
+          "two relays drained 500 rows in %d ms: %d deliveries (%d duplicates, %d rows retried), "
+              + "per instance %s%n",
+          drainedMs, deliveries.size(), duplicates, retried, perInstance);
 
       assertThat(perMessage.keySet()).containsExactlyInAnyOrderElementsOf(strings(ids));
-      assertThat(count("SELECT count(*) FROM outbox WHERE destination = ? AND status <> 'DELIVERED'", sink.address))
+      assertThat(
+              count(
+                  "SELECT count(*) FROM outbox WHERE destination = ? AND status <> 'DELIVERED'",
+                  sink.address))
           .isZero();
       assertThat(perInstance).containsOnlyKeys("first", "second");
-      // Rows are claimed under a 6 s lease, far longer than a delivery here: a duplicate would need a retry.
+      // Rows are claimed under a 6 s lease, far longer than a delivery here: a duplicate would need
+      // a retry.
       assertThat(duplicates).isLessThanOrEqualTo(retried).isLessThanOrEqualTo(5);
     } finally {
       await(orders.probe().replaceRelay(new JsonObject()));
@@ -647,7 +835,9 @@ class OutboxIT {
     execute("DELETE FROM outbox WHERE destination = ?", address);
     JsonObject after = orders.harness().request(OutboxApi.stats("orders"), null, null);
 
-    assertThat(idle).isEqualTo(new JsonObject().put("pending", 0L).put("dead", deadBefore).put("lagSeconds", 0.0));
+    assertThat(idle)
+        .isEqualTo(
+            new JsonObject().put("pending", 0L).put("dead", deadBefore).put("lagSeconds", 0.0));
     assertThat(busy.getLong("pending")).isEqualTo(2);
     assertThat(busy.getLong("dead")).isEqualTo(deadBefore + 1);
     assertThat(busy.getDouble("lagSeconds")).isBetween(3600.0, 3660.0);
@@ -656,21 +846,29 @@ class OutboxIT {
 
   @Test
   void thePlatformMigrationsKeepTheirOwnHistoryBesideTheServices() throws Exception {
-    List<String> platform = strings("""
+    List<String> platform =
+        strings(
+            """
         SELECT version || ' ' || description || ' ' || success::text FROM platform_schema_history
         ORDER BY installed_rank""");
-    List<String> service = strings("""
+    List<String> service =
+        strings(
+            """
         SELECT coalesce(version, '-') || ' ' || type || ' ' || success::text FROM flyway_schema_history
         ORDER BY installed_rank""");
-    List<String> tables = strings("""
+    List<String> tables =
+        strings(
+            """
         SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename""");
 
-    assertThat(platform).containsExactly(
-        "1 outbox inbox true", "2 outbox queue tuning true", "3 inbox purge true");
-    // orders' own migrations are not on this module's classpath: its history only baselines the schema.
+    assertThat(platform)
+        .containsExactly("1 outbox inbox true", "2 outbox queue tuning true", "3 inbox purge true");
+    // orders' own migrations are not on this module's classpath: its history only baselines the
+    // schema.
     assertThat(service).containsExactly("0 BASELINE true");
-    assertThat(tables).containsExactly(
-        "flyway_schema_history", "inbox", "outbox", "platform_schema_history", "probe_effects");
+    assertThat(tables)
+        .containsExactly(
+            "flyway_schema_history", "inbox", "outbox", "platform_schema_history", "probe_effects");
   }
 
   // --- receivers
@@ -685,7 +883,10 @@ class OutboxIT {
     return sink;
   }
 
-  /** A receiver the test registers on one or more instances' buses: it records every delivery and answers. */
+  /**
+   * A receiver the test registers on one or more instances' buses: it records every delivery and
+   * answers.
+   */
   static final class Sink {
     final String address;
     private final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
@@ -721,20 +922,25 @@ class OutboxIT {
     }
 
     Sink on(String node, Vertx vertx) {
-      MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
-        int attempt;
-        synchronized (deliveries) {
-          deliveries.add(new Delivery(node, msg.body(), System.currentTimeMillis()));
-          attempt = deliveries.size();
-        }
-        if (failureCode != 0) {
-          msg.fail(failureCode, failureText + " (attempt " + attempt + ")");
-        } else if (replyDelayMs > 0) {
-          vertx.setTimer(replyDelayMs, t -> msg.reply(answer.apply(msg.body())));
-        } else {
-          msg.reply(answer.apply(msg.body()));
-        }
-      });
+      MessageConsumer<JsonObject> consumer =
+          vertx
+              .eventBus()
+              .consumer(
+                  address,
+                  msg -> {
+                    int attempt;
+                    synchronized (deliveries) {
+                      deliveries.add(new Delivery(node, msg.body(), System.currentTimeMillis()));
+                      attempt = deliveries.size();
+                    }
+                    if (failureCode != 0) {
+                      msg.fail(failureCode, failureText + " (attempt " + attempt + ")");
+                    } else if (replyDelayMs > 0) {
+                      vertx.setTimer(replyDelayMs, t -> msg.reply(answer.apply(msg.body())));
+                    } else {
+                      msg.reply(answer.apply(msg.body()));
+                    }
+                  });
       registrations.add(consumer);
       await(consumer.completion());
       return this;
@@ -755,7 +961,10 @@ class OutboxIT {
       return eventually(this::deliveries, d -> d.size() >= n, within).get(n - 1);
     }
 
-    /** Unregisters it from every bus it is on that still runs (a second instance may be closed already). */
+    /**
+     * Unregisters it from every bus it is on that still runs (a second instance may be closed
+     * already).
+     */
     void close() {
       for (MessageConsumer<JsonObject> consumer : registrations) {
         try {
@@ -780,15 +989,21 @@ class OutboxIT {
     for (int i = 0; i < count; i++) {
       UUID id = UUID.randomUUID();
       ids.add(id);
-      messages.add(new JsonObject().put("destination", destination).put("payload", payload.apply(id)));
+      messages.add(
+          new JsonObject().put("destination", destination).put("payload", payload.apply(id)));
     }
-    JsonObject reply = orders.harness().request(ProbeService.ENQUEUE, new JsonObject().put("messages", messages), null);
+    JsonObject reply =
+        orders
+            .harness()
+            .request(ProbeService.ENQUEUE, new JsonObject().put("messages", messages), null);
     assertThat(reply.getInteger("added")).isEqualTo(count);
     return ids;
   }
 
   private static JsonObject message(UUID id, String note) {
-    return new JsonObject().put("messageId", id.toString()).put("occurredAt", Instant.now().toString())
+    return new JsonObject()
+        .put("messageId", id.toString())
+        .put("occurredAt", Instant.now().toString())
         .put("note", note);
   }
 
@@ -798,15 +1013,24 @@ class OutboxIT {
 
   /** The dead letter with this id as the admin API lists it, or null. */
   private static JsonObject deadLetter(UUID id) {
-    JsonArray items = orders.harness().request(OutboxApi.deadLetters("orders"), null, ADMIN).getJsonArray("items");
-    return items.stream().map(JsonObject.class::cast)
-        .filter(item -> item.getString("id").equals(id.toString())).findFirst().orElse(null);
+    JsonArray items =
+        orders
+            .harness()
+            .request(OutboxApi.deadLetters("orders"), null, ADMIN)
+            .getJsonArray("items");
+    return items.stream()
+        .map(JsonObject.class::cast)
+        .filter(item -> item.getString("id").equals(id.toString()))
+        .findFirst()
+        .orElse(null);
   }
 
   // --- the database
 
   private static OutboxRow row(UUID id) throws SQLException {
-    try (PreparedStatement query = db.prepareStatement("""
+    try (PreparedStatement query =
+        db.prepareStatement(
+            """
         SELECT destination, payload::text, status, attempts, next_attempt_at, last_error, created_at, delivered_at
         FROM outbox WHERE id = ?""")) {
       query.setObject(1, id);
@@ -814,26 +1038,41 @@ class OutboxIT {
         if (!rs.next()) {
           return null;
         }
-        return new OutboxRow(rs.getString(1), new JsonObject(rs.getString(2)), rs.getString(3), rs.getInt(4),
-            instant(rs, 5), rs.getString(6), instant(rs, 7), instant(rs, 8));
+        return new OutboxRow(
+            rs.getString(1),
+            new JsonObject(rs.getString(2)),
+            rs.getString(3),
+            rs.getInt(4),
+            instant(rs, 5),
+            rs.getString(6),
+            instant(rs, 7),
+            instant(rs, 8));
       }
     }
   }
 
   /**
-   * Writes a row as another instance (or an earlier run) would have, bypassing this instance's kick: created
-   * {@code age} ago, due {@code dueIn} from now (PostgreSQL intervals).
+   * Writes a row as another instance (or an earlier run) would have, bypassing this instance's
+   * kick: created {@code age} ago, due {@code dueIn} from now (PostgreSQL intervals).
    */
-  private static void insertRow(UUID id, String destination, JsonObject payload, String status, String age,
-      String dueIn) throws SQLException {
-    execute("""
+  private static void insertRow(
+      UUID id, String destination, JsonObject payload, String status, String age, String dueIn)
+      throws SQLException {
+    execute(
+        """
         INSERT INTO outbox (id, destination, payload, status, created_at, next_attempt_at)
         VALUES (?, ?, ?::jsonb, ?, now() - ?::interval, now() + ?::interval)""",
-        id, destination, payload.encode(), status, age, dueIn);
+        id,
+        destination,
+        payload.encode(),
+        status,
+        age,
+        dueIn);
   }
 
   private static long count(String sql, Object... params) throws SQLException {
-    try (PreparedStatement query = prepare(sql, params); ResultSet rs = query.executeQuery()) {
+    try (PreparedStatement query = prepare(sql, params);
+        ResultSet rs = query.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
@@ -841,7 +1080,8 @@ class OutboxIT {
 
   private static List<String> strings(String sql) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement query = prepare(sql); ResultSet rs = query.executeQuery()) {
+    try (PreparedStatement query = prepare(sql);
+        ResultSet rs = query.executeQuery()) {
       while (rs.next()) {
         out.add(rs.getString(1));
       }
@@ -852,7 +1092,8 @@ class OutboxIT {
   /** The notes probe_effects holds for a message, in the order they were recorded. */
   private static List<String> effects(UUID messageId) throws SQLException {
     List<String> notes = new ArrayList<>();
-    try (PreparedStatement s = db.prepareStatement("SELECT note FROM probe_effects WHERE message_id = ? ORDER BY id")) {
+    try (PreparedStatement s =
+        db.prepareStatement("SELECT note FROM probe_effects WHERE message_id = ? ORDER BY id")) {
       s.setObject(1, messageId);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -911,8 +1152,12 @@ class OutboxIT {
     return eventually(check, done, Duration.ofSeconds(10));
   }
 
-  /** Polls {@code check} every 10 ms until {@code done} holds; fails with the last value after {@code within}. */
-  private static <T> T eventually(Check<T> check, Predicate<T> done, Duration within) throws Exception {
+  /**
+   * Polls {@code check} every 10 ms until {@code done} holds; fails with the last value after
+   * {@code within}.
+   */
+  private static <T> T eventually(Check<T> check, Predicate<T> done, Duration within)
+      throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     while (true) {
       T value = check.get();
