@@ -25,12 +25,13 @@ class ArchitectureTest {
   };
   private static JavaClasses main;
 
+  // Module classes come as directories (mvn test) or as jars (mvn verify, after package): both are
+  // read.
   @BeforeAll
   static void importMainClasses() {
     main =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
             .importPackages("dev.microshop");
   }
 

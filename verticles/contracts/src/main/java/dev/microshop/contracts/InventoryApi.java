@@ -37,6 +37,27 @@ public final class InventoryApi {
    */
   public static final String ADJUST_STOCK = "inventory.stock.adjust";
 
+  /*
+   * Saga commands, sent by orders through its outbox. Each body carries a messageId and occurredAt;
+   * the consumer is idempotent per message id and per order and replies once the effect is
+   * committed: with a SagaResult where the command has a result, else an empty acknowledgement.
+   */
+
+  /**
+   * Reserve every line or none: {@code {messageId, orderId, lines: [{productId, quantity}]}}.
+   * Answer: {@link SagaResult.StockReserved} or {@link SagaResult.StockRejected}. A repeated
+   * reserve for the same order changes nothing and answers the same.
+   */
+  public static final String RESERVE_STOCK = "inventory.stock.reserve";
+
+  /**
+   * Give back the order's reservation, if it holds one: {@code {messageId, orderId}}. No result.
+   */
+  public static final String RELEASE_STOCK = "inventory.stock.release";
+
+  /** Turn the order's reservation into a sale: {@code {messageId, orderId}}. No result. */
+  public static final String COMMIT_STOCK = "inventory.stock.commit";
+
   private InventoryApi() {}
 
   /**

@@ -5,9 +5,8 @@ package dev.microshop.contracts;
  * PENDING|CONFIRMED|CANCELLED, reason?, lines: [{productId, quantity, priceMinor?, name?}],
  * totalMinor?, currency?, createdAt, updatedAt, timeline: [{step, at, detail?}]}}.
  *
- * <p>Saga results arrive at the {@code orders.saga.*} addresses through the sender's outbox: each
- * carries a {@code messageId} (deduplicated) and the {@code orderId}; the reply is an empty
- * acknowledgement.
+ * <p>The saga's results come back in participants' replies to its commands ({@link SagaResult}),
+ * not as messages of their own.
  */
 public final class OrdersApi {
   /**
@@ -35,36 +34,6 @@ public final class OrdersApi {
    * or CANCELLED).
    */
   public static final String CANCEL = "orders.order.cancel";
-
-  /*
-   * The saga's results, named in a participant's answer to a command (SagaCommands.RESULT). Participants of earlier
-   * builds send them as messages to these addresses instead (with a messageId), and orders still consumes them
-   * there, so orders can be upgraded first.
-   */
-
-  /**
-   * From inventory: every line is reserved. {@code {result, orderId, lines: [{productId, quantity,
-   * priceMinor, currency, name}], totalMinor, currency}}: prices are inventory's at reservation
-   * time.
-   */
-  public static final String STOCK_RESERVED = "orders.saga.stock-reserved";
-
-  /**
-   * From inventory: nothing was reserved. {@code {result, orderId, reason:
-   * OUT_OF_STOCK|UNKNOWN_PRODUCT| MIXED_CURRENCY}}.
-   */
-  public static final String STOCK_REJECTED = "orders.saga.stock-rejected";
-
-  /**
-   * From payments: the order's total was charged. {@code {result, orderId, amountMinor, currency}}.
-   */
-  public static final String PAYMENT_CHARGED = "orders.saga.payment-charged";
-
-  /**
-   * From payments: nothing was charged. {@code {result, orderId, reason:
-   * INSUFFICIENT_FUNDS|CURRENCY_MISMATCH}}.
-   */
-  public static final String PAYMENT_DECLINED = "orders.saga.payment-declined";
 
   private OrdersApi() {}
 }

@@ -25,5 +25,24 @@ public final class PaymentsApi {
    */
   public static final String TRANSACTIONS = "payments.wallet.transactions";
 
+  /*
+   * Saga commands, sent by orders through its outbox. Each body carries a messageId and occurredAt;
+   * the consumer is idempotent per message id and per order and replies once the effect is
+   * committed: with a SagaResult where the command has a result, else an empty acknowledgement.
+   */
+
+  /**
+   * Charge the order's total to the user's wallet, at most once per order: {@code {messageId,
+   * orderId, userId, amountMinor, currency}}. Answer: {@link SagaResult.PaymentCharged} or {@link
+   * SagaResult.PaymentDeclined}; a repeated charge for the order answers the same.
+   */
+  public static final String CHARGE = "payments.order.charge";
+
+  /**
+   * Refund the order's charge, if there is one and it was not refunded yet: {@code {messageId,
+   * orderId}}.
+   */
+  public static final String REFUND = "payments.order.refund";
+
   private PaymentsApi() {}
 }

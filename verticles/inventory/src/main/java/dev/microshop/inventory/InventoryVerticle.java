@@ -1,7 +1,6 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.InventoryApi;
-import dev.microshop.contracts.SagaCommands;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.service.Platform;
@@ -109,14 +108,14 @@ public class InventoryVerticle extends ServiceVerticle {
   private Future<?> sagaConsumers() {
     return Future.all(
         answering(
-            SagaCommands.RESERVE_STOCK,
+            InventoryApi.RESERVE_STOCK,
             (tx, body) -> {
               ReserveCommand command = ReserveCommand.from(body);
               return Reservations.reserve(tx, command)
                   .onSuccess(answer -> touched(tx, List.of(command.productIds())));
             }),
         reliably(
-            SagaCommands.RELEASE_STOCK,
+            InventoryApi.RELEASE_STOCK,
             (tx, body) ->
                 Reservations.release(tx, orderId(body))
                     .onSuccess(products -> touched(tx, products))),
@@ -124,7 +123,7 @@ public class InventoryVerticle extends ServiceVerticle {
         // (their available
         // stock) do not change. One statement with its inbox insert.
         reliablyInOneStatement(
-            SagaCommands.COMMIT_STOCK,
+            InventoryApi.COMMIT_STOCK,
             InventorySql.COMMIT_ONCE,
             body -> Tuple.of(orderId(body)),
             rows -> LOG.debug("committed {} reserved lines", rows.rowCount())));

@@ -1,14 +1,15 @@
 package dev.microshop.inventory;
 
-import dev.microshop.contracts.OrdersApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.SagaResult.PricedLine;
+import dev.microshop.contracts.SagaResult.StockRejected;
+import dev.microshop.contracts.SagaResult.StockReserved;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -127,45 +128,38 @@ final class Reservations {
   }
 
   /**
-   * {@code orders.saga.stock-reserved}: the lines in product id order, priced, and their total.
-   * {@code rows} hold the product id (column {@code product_id} or {@code id}), price, currency and
-   * name of each line.
+   * {@link StockReserved}: the lines in product id order, priced, and their total. {@code rows}
+   * hold the product id (column {@code product_id} or {@code id}), price, currency and name of each
+   * line.
    */
   private static JsonObject reserved(UUID orderId, RowSet<Row> rows, ToIntFunction<Row> quantity) {
     List<Row> lines =
         StreamSupport.stream(rows.spliterator(), false)
             .sorted(Comparator.comparing(Reservations::productId))
             .toList();
-    JsonArray items = new JsonArray();
+    List<PricedLine> items = new ArrayList<>();
     long total = 0;
     for (Row line : lines) {
       int units = quantity.applyAsInt(line);
       items.add(
-          new JsonObject()
-              .put("productId", productId(line).toString())
-              .put("quantity", units)
-              .put("priceMinor", line.getLong("price_minor"))
-              .put("currency", line.getString("currency"))
-              .put("name", line.getString("name")));
+          new PricedLine(
+              productId(line),
+              units,
+              line.getLong("price_minor"),
+              line.getString("currency"),
+              line.getString("name")));
       total = Math.addExact(total, Math.multiplyExact(line.getLong("price_minor"), units));
     }
-    return answer(OrdersApi.STOCK_RESERVED, orderId)
-        .put("lines", items)
-        .put("totalMinor", total)
-        .put("currency", lines.get(0).getString("currency"));
+    return new StockReserved(orderId, items, total, lines.get(0).getString("currency")).toJson();
   }
 
   private static UUID productId(Row row) {
     return row.getColumnIndex("product_id") >= 0 ? row.getUUID("product_id") : row.getUUID("id");
   }
 
-  /** {@code orders.saga.stock-rejected}. */
+  /** The reason is one of the {@link StockRejected.Reason} names, as recorded. */
   private static JsonObject rejected(UUID orderId, String reason) {
-    return answer(OrdersApi.STOCK_REJECTED, orderId).put("reason", reason);
-  }
-
-  private static JsonObject answer(String result, UUID orderId) {
-    return new JsonObject().put(SagaCommands.RESULT, result).put("orderId", orderId.toString());
+    return new StockRejected(orderId, StockRejected.Reason.valueOf(reason)).toJson();
   }
 
   private static Map<UUID, ReserveCommand.Stock> stock(RowSet<Row> rows) {

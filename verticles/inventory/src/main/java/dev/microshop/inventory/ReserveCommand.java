@@ -1,5 +1,6 @@
 package dev.microshop.inventory;
 
+import dev.microshop.contracts.SagaResult.StockRejected;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
@@ -15,9 +16,9 @@ import java.util.UUID;
  */
 record ReserveCommand(UUID orderId, List<Line> lines) {
   static final int MAX_LINES = 100;
-  static final String OUT_OF_STOCK = "OUT_OF_STOCK";
-  static final String UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT";
-  static final String MIXED_CURRENCY = "MIXED_CURRENCY";
+  static final String OUT_OF_STOCK = StockRejected.Reason.OUT_OF_STOCK.name();
+  static final String UNKNOWN_PRODUCT = StockRejected.Reason.UNKNOWN_PRODUCT.name();
+  static final String MIXED_CURRENCY = StockRejected.Reason.MIXED_CURRENCY.name();
 
   record Line(UUID productId, int quantity) {}
 

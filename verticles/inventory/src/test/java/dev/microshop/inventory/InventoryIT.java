@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
-import dev.microshop.contracts.SagaCommands;
 import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -515,7 +514,7 @@ class InventoryIT {
 
     String order = UUID.randomUUID().toString();
     harness.request(
-        SagaCommands.RESERVE_STOCK,
+        InventoryApi.RESERVE_STOCK,
         new JsonObject()
             .put("messageId", UUID.randomUUID().toString())
             .put("orderId", order)
@@ -556,7 +555,7 @@ class InventoryIT {
         reserved,
         named);
     harness.request(
-        SagaCommands.RELEASE_STOCK,
+        InventoryApi.RELEASE_STOCK,
         new JsonObject().put("messageId", UUID.randomUUID().toString()).put("orderId", order),
         null);
     JsonObject released = get(reserved);

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
-import dev.microshop.contracts.OrdersApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.SagaResult;
 import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -58,11 +57,11 @@ class ReservationsIT {
     String order = UUID.randomUUID().toString();
     JsonObject command = reserve(order, line(mug, 2), line(pot, 1));
 
-    JsonObject body = harness.request(SagaCommands.RESERVE_STOCK, command, null);
+    JsonObject body = harness.request(InventoryApi.RESERVE_STOCK, command, null);
 
     assertThat(body.fieldNames())
         .containsExactlyInAnyOrder("result", "orderId", "lines", "totalMinor", "currency");
-    assertThat(body.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
+    assertThat(body.getString("result")).isEqualTo(SagaResult.StockReserved.TYPE);
     assertThat(body.getString("orderId")).isEqualTo(order);
     assertThat(body.getLong("totalMinor")).isEqualTo(2 * 1_250 + 2_990);
     assertThat(body.getString("currency")).isEqualTo("EUR");
@@ -97,7 +96,7 @@ class ReservationsIT {
             count(
                 "SELECT count(*) FROM inbox WHERE message_id = ?::uuid AND consumer = ?",
                 command.getString("messageId"),
-                SagaCommands.RESERVE_STOCK))
+                InventoryApi.RESERVE_STOCK))
         .isEqualTo(1);
     assertBalanced(mug, 5, 0, 3, 2, 0);
     assertBalanced(pot, 2, 0, 1, 1, 0);
@@ -114,12 +113,12 @@ class ReservationsIT {
 
     JsonObject answer =
         harness.request(
-            SagaCommands.RESERVE_STOCK, reserve(order, line(plenty, 3), line(scarce, 2)), null);
+            InventoryApi.RESERVE_STOCK, reserve(order, line(plenty, 3), line(scarce, 2)), null);
 
     assertThat(answer)
         .isEqualTo(
             new JsonObject()
-                .put("result", OrdersApi.STOCK_REJECTED)
+                .put("result", SagaResult.StockRejected.TYPE)
                 .put("orderId", order)
                 .put("reason", "OUT_OF_STOCK"));
     assertThat(stock(plenty)).isEqualTo(List.of(50, 1L));
@@ -137,9 +136,9 @@ class ReservationsIT {
         new JsonObject().put("productId", UUID.randomUUID().toString()).put("quantity", 1);
 
     JsonObject answer =
-        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(known, 1), ghost), null);
+        harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(known, 1), ghost), null);
 
-    assertThat(answer.getString("result")).isEqualTo(OrdersApi.STOCK_REJECTED);
+    assertThat(answer.getString("result")).isEqualTo(SagaResult.StockRejected.TYPE);
     assertThat(answer.getString("reason")).isEqualTo("UNKNOWN_PRODUCT");
     assertThat(stock(known)).isEqualTo(List.of(8, 1L));
     assertThat(reservations(order)).isEmpty();
@@ -153,9 +152,9 @@ class ReservationsIT {
 
     JsonObject answer =
         harness.request(
-            SagaCommands.RESERVE_STOCK, reserve(order, line(euros, 1), line(dollars, 1)), null);
+            InventoryApi.RESERVE_STOCK, reserve(order, line(euros, 1), line(dollars, 1)), null);
 
-    assertThat(answer.getString("result")).isEqualTo(OrdersApi.STOCK_REJECTED);
+    assertThat(answer.getString("result")).isEqualTo(SagaResult.StockRejected.TYPE);
     assertThat(answer.getString("reason")).isEqualTo("MIXED_CURRENCY");
     assertThat(stock(euros)).isEqualTo(List.of(8, 1L));
     assertThat(stock(dollars)).isEqualTo(List.of(8, 1L));
@@ -168,10 +167,10 @@ class ReservationsIT {
     String order = UUID.randomUUID().toString();
     JsonObject command = reserve(order, line(lamp, 3));
 
-    JsonObject first = harness.request(SagaCommands.RESERVE_STOCK, command, null);
-    JsonObject again = harness.request(SagaCommands.RESERVE_STOCK, command, null);
+    JsonObject first = harness.request(InventoryApi.RESERVE_STOCK, command, null);
+    JsonObject again = harness.request(InventoryApi.RESERVE_STOCK, command, null);
 
-    assertThat(first.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
+    assertThat(first.getString("result")).isEqualTo(SagaResult.StockReserved.TYPE);
     assertThat(again).as("the redelivery's answer").isEqualTo(first);
     assertThat(
             count(
@@ -189,11 +188,11 @@ class ReservationsIT {
     String order = UUID.randomUUID().toString();
 
     JsonObject first =
-        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+        harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
     JsonObject second =
-        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
+        harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(lamp, 4)), null);
 
-    assertThat(first.getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
+    assertThat(first.getString("result")).isEqualTo(SagaResult.StockReserved.TYPE);
     assertThat(first.getLong("totalMinor")).isEqualTo(48_000);
     assertThat(second).isEqualTo(first);
     assertThat(stock(lamp)).isEqualTo(List.of(6, 2L));
@@ -211,7 +210,7 @@ class ReservationsIT {
     List<JsonObject> answers = concurrently(10, i -> command);
 
     assertThat(answers).hasSize(10).containsOnly(answers.get(0));
-    assertThat(answers.get(0).getString("result")).isEqualTo(OrdersApi.STOCK_RESERVED);
+    assertThat(answers.get(0).getString("result")).isEqualTo(SagaResult.StockReserved.TYPE);
     assertThat(answers.get(0).getLong("totalMinor")).isEqualTo(9_900);
     assertThat(stock(clock)).isEqualTo(List.of(27, 2L));
     assertThat(reservations(order))
@@ -233,7 +232,7 @@ class ReservationsIT {
     assertThat(answers)
         .hasSize(20)
         .extracting(a -> a.getString("result"))
-        .containsOnly(OrdersApi.STOCK_RESERVED);
+        .containsOnly(SagaResult.StockReserved.TYPE);
     assertThat(answers).extracting(a -> a.getLong("totalMinor")).containsOnly(5 * 19_900L);
     assertThat(stock(rug)).isEqualTo(List.of(95, 2L));
     assertThat(reservations(order))
@@ -245,14 +244,14 @@ class ReservationsIT {
     JsonObject chair = product("Oak Chair", 25_000, "EUR", 1);
     String order = UUID.randomUUID().toString();
     JsonObject first =
-        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+        harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
     harness.request(
         InventoryApi.ADJUST_STOCK,
         new JsonObject().put("id", id(chair)).put("delta", 5).put("reason", "delivery"),
         ADMIN);
 
     JsonObject retried =
-        harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
+        harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(chair, 2)), null);
 
     // orders cancelled the order on the first answer: a reservation now would never be released.
     assertThat(List.of(first, retried))
@@ -268,16 +267,16 @@ class ReservationsIT {
     JsonObject pan = product("Frying Pan", 5_400, "EUR", 6);
     JsonObject lid = product("Glass Lid", 900, "EUR", 6);
     String order = UUID.randomUUID().toString();
-    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(pan, 2), line(lid, 6)), null);
+    harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(pan, 2), line(lid, 6)), null);
 
-    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+    harness.request(InventoryApi.RELEASE_STOCK, orderRef(order), null);
 
     assertThat(stock(pan)).isEqualTo(List.of(6, 3L));
     assertThat(stock(lid)).isEqualTo(List.of(6, 3L));
     assertThat(reservations(order)).extracting(r -> r.get(2)).containsOnly("RELEASED");
     assertBalanced(pan, 6, 0, 6, 0, 0);
 
-    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+    harness.request(InventoryApi.RELEASE_STOCK, orderRef(order), null);
 
     assertThat(stock(pan)).as("a second release is a no-op").isEqualTo(List.of(6, 3L));
     assertThat(stock(lid)).isEqualTo(List.of(6, 3L));
@@ -288,9 +287,9 @@ class ReservationsIT {
   void committingKeepsTheStockTakenAndMarksTheLinesSold() throws Exception {
     JsonObject tent = product("Hiking Tent", 29_900, "EUR", 4);
     String order = UUID.randomUUID().toString();
-    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(tent, 3)), null);
+    harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(tent, 3)), null);
 
-    harness.request(SagaCommands.COMMIT_STOCK, orderRef(order), null);
+    harness.request(InventoryApi.COMMIT_STOCK, orderRef(order), null);
 
     assertThat(stock(tent)).isEqualTo(List.of(1, 2L));
     assertThat(reservations(order))
@@ -302,10 +301,10 @@ class ReservationsIT {
   void releasingAfterACommitIsANoOp() throws Exception {
     JsonObject bag = product("Sleeping Bag", 34_900, "EUR", 4);
     String order = UUID.randomUUID().toString();
-    harness.request(SagaCommands.RESERVE_STOCK, reserve(order, line(bag, 2)), null);
-    harness.request(SagaCommands.COMMIT_STOCK, orderRef(order), null);
+    harness.request(InventoryApi.RESERVE_STOCK, reserve(order, line(bag, 2)), null);
+    harness.request(InventoryApi.COMMIT_STOCK, orderRef(order), null);
 
-    harness.request(SagaCommands.RELEASE_STOCK, orderRef(order), null);
+    harness.request(InventoryApi.RELEASE_STOCK, orderRef(order), null);
 
     assertThat(stock(bag)).isEqualTo(List.of(2, 2L));
     assertThat(reservations(order)).extracting(r -> r.get(2)).containsExactly("COMMITTED");
@@ -318,9 +317,9 @@ class ReservationsIT {
     JsonObject release = orderRef(order);
     JsonObject commit = orderRef(order);
 
-    assertThat(harness.request(SagaCommands.RELEASE_STOCK, release, null))
+    assertThat(harness.request(InventoryApi.RELEASE_STOCK, release, null))
         .isEqualTo(new JsonObject());
-    assertThat(harness.request(SagaCommands.COMMIT_STOCK, commit, null))
+    assertThat(harness.request(InventoryApi.COMMIT_STOCK, commit, null))
         .isEqualTo(new JsonObject());
 
     assertThat(reservations(order)).isEmpty();
@@ -342,8 +341,10 @@ class ReservationsIT {
 
     assertThat(answers).hasSize(200);
     List<String> addresses = answers.stream().map(a -> a.getString("result")).toList();
-    assertThat(addresses.stream().filter(OrdersApi.STOCK_RESERVED::equals).count()).isEqualTo(10);
-    assertThat(addresses.stream().filter(OrdersApi.STOCK_REJECTED::equals).count()).isEqualTo(190);
+    assertThat(addresses.stream().filter(SagaResult.StockReserved.TYPE::equals).count())
+        .isEqualTo(10);
+    assertThat(addresses.stream().filter(SagaResult.StockRejected.TYPE::equals).count())
+        .isEqualTo(190);
     assertThat(stock(teapot).get(0)).isEqualTo(0);
     assertThat(
             count(
@@ -374,12 +375,12 @@ class ReservationsIT {
             new JsonObject().put("productId", twice).put("quantity", 1),
             new JsonObject().put("productId", twice).put("quantity", 2));
 
-    ReplyException empty = harness.failure(SagaCommands.RESERVE_STOCK, noLines, null);
-    ReplyException badQuantity = harness.failure(SagaCommands.RESERVE_STOCK, zero, null);
-    ReplyException duplicate = harness.failure(SagaCommands.RESERVE_STOCK, repeated, null);
+    ReplyException empty = harness.failure(InventoryApi.RESERVE_STOCK, noLines, null);
+    ReplyException badQuantity = harness.failure(InventoryApi.RESERVE_STOCK, zero, null);
+    ReplyException duplicate = harness.failure(InventoryApi.RESERVE_STOCK, repeated, null);
     ReplyException noOrder =
         harness.failure(
-            SagaCommands.RELEASE_STOCK,
+            InventoryApi.RELEASE_STOCK,
             new JsonObject().put("messageId", UUID.randomUUID().toString()),
             null);
 
@@ -413,7 +414,7 @@ class ReservationsIT {
                     harness
                         .vertx()
                         .eventBus()
-                        .<JsonObject>request(SagaCommands.RESERVE_STOCK, command.apply(i), options)
+                        .<JsonObject>request(InventoryApi.RESERVE_STOCK, command.apply(i), options)
                         .map(msg -> msg.body()))
             .toList();
     ServiceHarness.await(Future.all(sent));

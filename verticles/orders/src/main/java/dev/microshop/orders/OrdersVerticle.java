@@ -1,8 +1,9 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.OrdersApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.service.Platform;
@@ -32,26 +33,17 @@ public class OrdersVerticle extends ServiceVerticle {
     JsonObject saga = config().getJsonObject("saga");
     placement = new Placement(relay, saga.getLong("deadlineSeconds"));
     clock = new SagaClock(vertx, pool, saga, () -> relay.kick());
-    // Participants answer reserve and charge in their reply; the transition runs before the command
-    // counts as
-    // delivered (a crash in between sends it again, and the transition, keyed on the order's state,
-    // ignores it).
-    relay.onAnswer(SagaCommands.RESERVE_STOCK, Saga::answered);
-    relay.onAnswer(SagaCommands.CHARGE, Saga::answered);
+    // Participants answer reserve and charge in their reply, the saga's one way in: the transition
+    // runs before the command counts as delivered (a crash in between sends it again, and the
+    // transition, keyed on the order's state, ignores it).
+    relay.onAnswer(InventoryApi.RESERVE_STOCK, Saga::answered);
+    relay.onAnswer(PaymentsApi.CHARGE, Saga::answered);
     return Future.all(
             java.util.List.of(
                 consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
-                consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
-                // Results sent as messages by participants of an earlier build (they reply with an
-                // empty
-                // acknowledgement, see OutboxRelay.applyAnswer), so orders can be upgraded before
-                // them.
-                reliably(OrdersApi.STOCK_RESERVED, Saga::stockReserved),
-                reliably(OrdersApi.STOCK_REJECTED, Saga::stockRejected),
-                reliably(OrdersApi.PAYMENT_CHARGED, Saga::paymentCharged),
-                reliably(OrdersApi.PAYMENT_DECLINED, Saga::paymentDeclined)))
+                consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body()))))
         .onSuccess(v -> clock.start());
   }
 

@@ -1,6 +1,6 @@
 package dev.microshop.orders;
 
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.InventoryApi;
 import dev.microshop.platform.messaging.OutboxRelay;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
@@ -82,7 +82,7 @@ final class Placement {
     Future<?> command =
         Messages.command(
             tx,
-            SagaCommands.RESERVE_STOCK,
+            InventoryApi.RESERVE_STOCK,
             new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
     Future<?> steps =
         Saga.steps(

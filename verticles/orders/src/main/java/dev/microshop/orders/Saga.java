@@ -1,11 +1,17 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.Events;
-import dev.microshop.contracts.OrdersApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.OrderStatus;
+import dev.microshop.contracts.PaymentsApi;
+import dev.microshop.contracts.SagaResult;
+import dev.microshop.contracts.SagaResult.PaymentCharged;
+import dev.microshop.contracts.SagaResult.PaymentDeclined;
+import dev.microshop.contracts.SagaResult.PricedLine;
+import dev.microshop.contracts.SagaResult.StockRejected;
+import dev.microshop.contracts.SagaResult.StockReserved;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -23,135 +29,147 @@ import java.util.UUID;
 final class Saga {
   private Saga() {}
 
-  /** A participant's answer to a command ({@link SagaCommands#RESULT} says which result it is). */
+  /**
+   * A participant's answer to a command, as the relay hands it over: read into its {@link
+   * SagaResult}, then applied like any other result.
+   */
   static Future<Void> answered(SqlConnection tx, JsonObject answer) {
-    String result = answer.getString(SagaCommands.RESULT, "");
-    return switch (result) {
-      case OrdersApi.STOCK_RESERVED -> stockReserved(tx, answer);
-      case OrdersApi.STOCK_REJECTED -> stockRejected(tx, answer);
-      case OrdersApi.PAYMENT_CHARGED -> paymentCharged(tx, answer);
-      case OrdersApi.PAYMENT_DECLINED -> paymentDeclined(tx, answer);
+    SagaResult result;
+    try {
+      result = SagaResult.fromJson(answer);
+    } catch (IllegalArgumentException e) {
       // Fails the delivery: retried, then a dead letter an admin can see, rather than an answer
       // silently dropped.
-      default ->
-          Future.failedFuture(new ServiceFailure(400, "unknown saga result \"" + result + "\""));
-    };
+      return Future.failedFuture(new ServiceFailure(400, e.getMessage()));
+    }
+    return on(tx, result);
   }
 
-  static Future<Void> stockReserved(SqlConnection tx, JsonObject result) {
-    return lock(tx, result)
+  /** The one way into the saga: every result of every participant enters here. */
+  static Future<Void> on(SqlConnection tx, SagaResult result) {
+    return lock(tx, result.orderId())
         .compose(
             order -> {
-              if (order == null || !"REQUESTED".equals(order.stockState())) {
-                return Future
-                    .succeededFuture(); // a duplicate, or a reservation already compensated
+              if (order == null) {
+                return Future.succeededFuture(); // not an order of ours: nothing to move
               }
-              if (order.cancelled()) {
-                return set(
-                        tx, order, order.status(), order.reason(), "RELEASED", order.paymentState())
-                    .compose(
-                        v -> release(tx, order, "late reservation after the order was cancelled"));
-              }
-              long total = result.getLong("totalMinor");
-              String currency = result.getString("currency");
-              return pipelined(
-                  priceLines(tx, order.id(), result.getJsonArray("lines")),
-                  tx.preparedQuery(OrdersSql.SET_STATE_PRICED)
-                      .execute(
-                          Tuple.of(
-                              order.id(),
-                              "PENDING",
-                              null,
-                              "RESERVED",
-                              "REQUESTED",
-                              total,
-                              currency)),
-                  Messages.command(tx, SagaCommands.CHARGE, charge(order, total, currency)),
-                  steps(
+              return switch (result.kind()) {
+                case STOCK_RESERVED -> stockReserved(tx, order, (StockReserved) result);
+                case STOCK_REJECTED -> stockRejected(tx, order, (StockRejected) result);
+                case PAYMENT_CHARGED -> paymentCharged(tx, order, (PaymentCharged) result);
+                case PAYMENT_DECLINED -> paymentDeclined(tx, order, (PaymentDeclined) result);
+              };
+            });
+  }
+
+  private static Future<Void> stockReserved(
+      SqlConnection tx, OrderRow order, StockReserved result) {
+    if (order.stockState() != StockState.REQUESTED) {
+      return Future.succeededFuture(); // a duplicate, or a reservation already compensated
+    }
+    if (order.cancelled()) {
+      return set(
+              tx,
+              order.with(order.status(), order.reason(), StockState.RELEASED, order.paymentState()))
+          .compose(v -> release(tx, order, "late reservation after the order was cancelled"));
+    }
+    long total = result.totalMinor();
+    String currency = result.currency();
+    return pipelined(
+        priceLines(tx, order.id(), result.lines()),
+        tx.preparedQuery(OrdersSql.SET_STATE_PRICED)
+            .execute(
+                Tuple.of(
+                    order.id(),
+                    OrderStatus.PENDING.name(),
+                    null,
+                    StockState.RESERVED.name(),
+                    PaymentState.REQUESTED.name(),
+                    total,
+                    currency)),
+        Messages.command(tx, PaymentsApi.CHARGE, charge(order, total, currency)),
+        steps(tx, order.id(), "STOCK_RESERVED", total + " " + currency, "CHARGE_REQUESTED", null));
+  }
+
+  private static Future<Void> stockRejected(
+      SqlConnection tx, OrderRow order, StockRejected result) {
+    if (order.stockState() != StockState.REQUESTED) {
+      return Future.succeededFuture();
+    }
+    String reason = result.reason().name();
+    if (!order.pending()) {
+      return set(
+          tx,
+          order.with(order.status(), order.reason(), StockState.REJECTED, order.paymentState()));
+    }
+    return set(
+            tx,
+            order.with(OrderStatus.CANCELLED, reason, StockState.REJECTED, order.paymentState()))
+        .compose(v -> step(tx, order.id(), "STOCK_REJECTED", reason))
+        .compose(v -> cancelled(tx, order, reason));
+  }
+
+  private static Future<Void> paymentCharged(
+      SqlConnection tx, OrderRow order, PaymentCharged result) {
+    if (order.paymentState() != PaymentState.REQUESTED) {
+      return Future.succeededFuture();
+    }
+    if (!order.pending()) {
+      return set(
+              tx,
+              order.with(order.status(), order.reason(), order.stockState(), PaymentState.REFUNDED))
+          .compose(v -> Messages.command(tx, PaymentsApi.REFUND, orderRef(order)))
+          .compose(
+              v ->
+                  step(
                       tx,
                       order.id(),
-                      "STOCK_RESERVED",
-                      total + " " + currency,
-                      "CHARGE_REQUESTED",
-                      null));
-            });
+                      "REFUND_REQUESTED",
+                      "late charge after the order was cancelled"));
+    }
+    return pipelined(
+        set(
+            tx,
+            order.with(OrderStatus.CONFIRMED, null, StockState.COMMITTED, PaymentState.CHARGED)),
+        Messages.command(tx, InventoryApi.COMMIT_STOCK, orderRef(order)),
+        steps(
+            tx,
+            order.id(),
+            "PAYMENT_CHARGED",
+            result.amountMinor() + " " + result.currency(),
+            "CONFIRMED",
+            null),
+        Messages.event(
+            tx,
+            Events.ORDER_CONFIRMED,
+            new JsonObject()
+                .put("orderId", order.id().toString())
+                .put("userId", order.userId().toString())
+                .put("totalMinor", order.totalMinor())
+                .put("currency", order.currency())));
   }
 
-  static Future<Void> stockRejected(SqlConnection tx, JsonObject result) {
-    return lock(tx, result)
-        .compose(
-            order -> {
-              if (order == null || !"REQUESTED".equals(order.stockState())) {
-                return Future.succeededFuture();
-              }
-              String reason = result.getString("reason", "OUT_OF_STOCK");
-              if (!order.pending()) {
-                return set(
-                    tx, order, order.status(), order.reason(), "REJECTED", order.paymentState());
-              }
-              return set(tx, order, "CANCELLED", reason, "REJECTED", order.paymentState())
-                  .compose(v -> step(tx, order.id(), "STOCK_REJECTED", reason))
-                  .compose(v -> cancelled(tx, order, reason));
-            });
-  }
-
-  static Future<Void> paymentCharged(SqlConnection tx, JsonObject result) {
-    return lock(tx, result)
-        .compose(
-            order -> {
-              if (order == null || !"REQUESTED".equals(order.paymentState())) {
-                return Future.succeededFuture();
-              }
-              if (!order.pending()) {
-                return set(
-                        tx, order, order.status(), order.reason(), order.stockState(), "REFUNDED")
-                    .compose(v -> Messages.command(tx, SagaCommands.REFUND, orderRef(order)))
-                    .compose(
-                        v ->
-                            step(
-                                tx,
-                                order.id(),
-                                "REFUND_REQUESTED",
-                                "late charge after the order was cancelled"));
-              }
-              return pipelined(
-                  set(tx, order, "CONFIRMED", null, "COMMITTED", "CHARGED"),
-                  Messages.command(tx, SagaCommands.COMMIT_STOCK, orderRef(order)),
-                  steps(
-                      tx,
-                      order.id(),
-                      "PAYMENT_CHARGED",
-                      result.getLong("amountMinor") + " " + result.getString("currency"),
-                      "CONFIRMED",
-                      null),
-                  Messages.event(
-                      tx,
-                      Events.ORDER_CONFIRMED,
-                      new JsonObject()
-                          .put("orderId", order.id().toString())
-                          .put("userId", order.userId().toString())
-                          .put("totalMinor", order.totalMinor())
-                          .put("currency", order.currency())));
-            });
-  }
-
-  static Future<Void> paymentDeclined(SqlConnection tx, JsonObject result) {
-    return lock(tx, result)
-        .compose(
-            order -> {
-              if (order == null || !"REQUESTED".equals(order.paymentState())) {
-                return Future.succeededFuture();
-              }
-              String reason = result.getString("reason", "INSUFFICIENT_FUNDS");
-              if (!order.pending()) {
-                return set(
-                    tx, order, order.status(), order.reason(), order.stockState(), "DECLINED");
-              }
-              return set(tx, order, "CANCELLED", "PAYMENT_DECLINED", "RELEASED", "DECLINED")
-                  .compose(v -> step(tx, order.id(), "PAYMENT_DECLINED", reason))
-                  .compose(v -> release(tx, order, null))
-                  .compose(v -> cancelled(tx, order, "PAYMENT_DECLINED"));
-            });
+  private static Future<Void> paymentDeclined(
+      SqlConnection tx, OrderRow order, PaymentDeclined result) {
+    if (order.paymentState() != PaymentState.REQUESTED) {
+      return Future.succeededFuture();
+    }
+    String reason = result.reason().name();
+    if (!order.pending()) {
+      return set(
+          tx,
+          order.with(order.status(), order.reason(), order.stockState(), PaymentState.DECLINED));
+    }
+    return set(
+            tx,
+            order.with(
+                OrderStatus.CANCELLED,
+                "PAYMENT_DECLINED",
+                StockState.RELEASED,
+                PaymentState.DECLINED))
+        .compose(v -> step(tx, order.id(), "PAYMENT_DECLINED", reason))
+        .compose(v -> release(tx, order, null))
+        .compose(v -> cancelled(tx, order, "PAYMENT_DECLINED"));
   }
 
   /**
@@ -160,14 +178,14 @@ final class Saga {
    * arrives (see above).
    */
   static Future<Void> cancel(SqlConnection tx, OrderRow order, String reason) {
-    boolean reserved = "RESERVED".equals(order.stockState());
+    boolean reserved = order.stockState() == StockState.RESERVED;
     return set(
             tx,
-            order,
-            "CANCELLED",
-            reason,
-            reserved ? "RELEASED" : order.stockState(),
-            order.paymentState())
+            order.with(
+                OrderStatus.CANCELLED,
+                reason,
+                reserved ? StockState.RELEASED : order.stockState(),
+                order.paymentState()))
         .compose(v -> step(tx, order.id(), reason, null))
         .compose(v -> reserved ? release(tx, order, null) : Future.succeededFuture())
         .compose(v -> cancelled(tx, order, reason));
@@ -179,17 +197,17 @@ final class Saga {
    */
   static Future<Void> retryStep(SqlConnection tx, OrderRow order) {
     Future<Void> resent;
-    if ("REQUESTED".equals(order.stockState())) {
+    if (order.stockState() == StockState.REQUESTED) {
       resent =
           Orders.lines(tx, order.id())
               .compose(
                   lines ->
                       Messages.command(
-                          tx, SagaCommands.RESERVE_STOCK, orderRef(order).put("lines", lines)));
-    } else if ("REQUESTED".equals(order.paymentState())) {
+                          tx, InventoryApi.RESERVE_STOCK, orderRef(order).put("lines", lines)));
+    } else if (order.paymentState() == PaymentState.REQUESTED) {
       resent =
           Messages.command(
-              tx, SagaCommands.CHARGE, charge(order, order.totalMinor(), order.currency()));
+              tx, PaymentsApi.CHARGE, charge(order, order.totalMinor(), order.currency()));
     } else {
       resent = Future.succeededFuture();
     }
@@ -210,7 +228,7 @@ final class Saga {
   }
 
   private static Future<Void> release(SqlConnection tx, OrderRow order, String why) {
-    return Messages.command(tx, SagaCommands.RELEASE_STOCK, orderRef(order))
+    return Messages.command(tx, InventoryApi.RELEASE_STOCK, orderRef(order))
         .compose(v -> step(tx, order.id(), "STOCK_RELEASE_REQUESTED", why));
   }
 
@@ -225,27 +243,22 @@ final class Saga {
         .put("currency", currency);
   }
 
-  private static Future<OrderRow> lock(SqlConnection tx, JsonObject result) {
-    UUID id;
-    try {
-      id = UUID.fromString(result.getString("orderId"));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(new ServiceFailure(400, "orderId must be a UUID"));
-    }
+  private static Future<OrderRow> lock(SqlConnection tx, UUID orderId) {
     return tx.preparedQuery(OrdersSql.LOCK)
-        .execute(Tuple.of(id))
+        .execute(Tuple.of(orderId))
         .map(rows -> rows.size() == 0 ? null : OrderRow.from(rows.iterator().next()));
   }
 
-  private static Future<Void> set(
-      SqlConnection tx,
-      OrderRow order,
-      String status,
-      String reason,
-      String stock,
-      String payment) {
+  /** Writes the order's new state (the {@code order} given is that state). */
+  private static Future<Void> set(SqlConnection tx, OrderRow order) {
     return tx.preparedQuery(OrdersSql.SET_STATE)
-        .execute(Tuple.of(order.id(), status, reason, stock, payment))
+        .execute(
+            Tuple.of(
+                order.id(),
+                order.status().name(),
+                order.reason(),
+                order.stockState().name(),
+                order.paymentState().name()))
         .mapEmpty();
   }
 
@@ -278,16 +291,10 @@ final class Saga {
         .mapEmpty();
   }
 
-  private static Future<?> priceLines(SqlConnection tx, UUID orderId, JsonArray lines) {
+  private static Future<?> priceLines(SqlConnection tx, UUID orderId, List<PricedLine> lines) {
     List<Tuple> priced = new ArrayList<>();
-    for (Object o : lines == null ? new JsonArray() : lines) {
-      JsonObject line = (JsonObject) o;
-      priced.add(
-          Tuple.of(
-              orderId,
-              UUID.fromString(line.getString("productId")),
-              line.getLong("priceMinor"),
-              line.getString("name")));
+    for (PricedLine line : lines) {
+      priced.add(Tuple.of(orderId, line.productId(), line.priceMinor(), line.name()));
     }
     return priced.isEmpty()
         ? Future.succeededFuture()

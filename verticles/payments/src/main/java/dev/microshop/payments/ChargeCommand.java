@@ -1,5 +1,6 @@
 package dev.microshop.payments;
 
+import dev.microshop.contracts.SagaResult.PaymentDeclined;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -14,8 +15,8 @@ import java.util.UUID;
  */
 record ChargeCommand(UUID messageId, UUID orderId, UUID userId, long amountMinor, String currency) {
   static final long MAX_AMOUNT_MINOR = 1_000_000_000_000L;
-  static final String INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS";
-  static final String CURRENCY_MISMATCH = "CURRENCY_MISMATCH";
+  static final String INSUFFICIENT_FUNDS = PaymentDeclined.Reason.INSUFFICIENT_FUNDS.name();
+  static final String CURRENCY_MISMATCH = PaymentDeclined.Reason.CURRENCY_MISMATCH.name();
 
   /**
    * Fails with 400 naming every invalid field: a malformed command is the sender's bug, not a

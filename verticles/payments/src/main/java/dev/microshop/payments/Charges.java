@@ -1,7 +1,7 @@
 package dev.microshop.payments;
 
-import dev.microshop.contracts.OrdersApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.SagaResult.PaymentCharged;
+import dev.microshop.contracts.SagaResult.PaymentDeclined;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -162,19 +162,12 @@ final class Charges {
         .map(rows -> Wallet.from(rows.iterator().next()));
   }
 
-  /** {@code orders.saga.payment-charged}. */
   private static JsonObject charged(UUID orderId, long amountMinor, String currency) {
-    return answer(OrdersApi.PAYMENT_CHARGED, orderId)
-        .put("amountMinor", amountMinor)
-        .put("currency", currency);
+    return new PaymentCharged(orderId, amountMinor, currency).toJson();
   }
 
-  /** {@code orders.saga.payment-declined}. */
+  /** The reason is one of the {@link PaymentDeclined.Reason} names, as recorded. */
   private static JsonObject declined(UUID orderId, String reason) {
-    return answer(OrdersApi.PAYMENT_DECLINED, orderId).put("reason", reason);
-  }
-
-  private static JsonObject answer(String result, UUID orderId) {
-    return new JsonObject().put(SagaCommands.RESULT, result).put("orderId", orderId.toString());
+    return new PaymentDeclined(orderId, PaymentDeclined.Reason.valueOf(reason)).toJson();
   }
 }

@@ -2,7 +2,6 @@ package dev.microshop.payments;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.PaymentsApi;
-import dev.microshop.contracts.SagaCommands;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
@@ -50,9 +49,9 @@ public class PaymentsVerticle extends ServiceVerticle {
         consumers.on(PaymentsApi.CREDIT, this::credit),
         consumers.on(PaymentsApi.TRANSACTIONS, this::transactions),
         answering(
-            SagaCommands.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
+            PaymentsApi.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
         reliably(
-            SagaCommands.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
+            PaymentsApi.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
   }
 
   private Future<JsonObject> wallet(Message<JsonObject> msg) {

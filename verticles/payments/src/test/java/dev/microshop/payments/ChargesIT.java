@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.microshop.contracts.Identity;
-import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.PaymentsApi;
-import dev.microshop.contracts.SagaCommands;
+import dev.microshop.contracts.SagaResult;
 import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -62,12 +61,12 @@ class ChargesIT {
     String order = UUID.randomUUID().toString();
     JsonObject command = charge(order, user, 3_250, "EUR");
 
-    JsonObject answer = payments.request(SagaCommands.CHARGE, command, null);
+    JsonObject answer = payments.request(PaymentsApi.CHARGE, command, null);
 
     assertThat(answer)
         .isEqualTo(
             new JsonObject()
-                .put("result", OrdersApi.PAYMENT_CHARGED)
+                .put("result", SagaResult.PaymentCharged.TYPE)
                 .put("orderId", order)
                 .put("amountMinor", 3_250L)
                 .put("currency", "EUR"));
@@ -92,12 +91,12 @@ class ChargesIT {
     String order = UUID.randomUUID().toString();
 
     JsonObject answer =
-        payments.request(SagaCommands.CHARGE, charge(order, user, OPENING + 1, "EUR"), null);
+        payments.request(PaymentsApi.CHARGE, charge(order, user, OPENING + 1, "EUR"), null);
 
     assertThat(answer)
         .isEqualTo(
             new JsonObject()
-                .put("result", OrdersApi.PAYMENT_DECLINED)
+                .put("result", SagaResult.PaymentDeclined.TYPE)
                 .put("orderId", order)
                 .put("reason", "INSUFFICIENT_FUNDS"));
     assertThat(balance(user)).isEqualTo(OPENING);
@@ -115,10 +114,9 @@ class ChargesIT {
     UUID user = UUID.randomUUID();
     String order = UUID.randomUUID().toString();
 
-    JsonObject answer =
-        payments.request(SagaCommands.CHARGE, charge(order, user, 100, "USD"), null);
+    JsonObject answer = payments.request(PaymentsApi.CHARGE, charge(order, user, 100, "USD"), null);
 
-    assertThat(answer.getString("result")).isEqualTo(OrdersApi.PAYMENT_DECLINED);
+    assertThat(answer.getString("result")).isEqualTo(SagaResult.PaymentDeclined.TYPE);
     assertThat(answer.getString("reason")).isEqualTo("CURRENCY_MISMATCH");
     assertThat(balance(user)).isEqualTo(OPENING);
     assertThat(ledger(user)).hasSize(1);
@@ -130,10 +128,10 @@ class ChargesIT {
     String order = UUID.randomUUID().toString();
     JsonObject command = charge(order, user, 700, "EUR");
 
-    JsonObject first = payments.request(SagaCommands.CHARGE, command, null);
-    JsonObject again = payments.request(SagaCommands.CHARGE, command, null);
+    JsonObject first = payments.request(PaymentsApi.CHARGE, command, null);
+    JsonObject again = payments.request(PaymentsApi.CHARGE, command, null);
 
-    assertThat(first.getString("result")).isEqualTo(OrdersApi.PAYMENT_CHARGED);
+    assertThat(first.getString("result")).isEqualTo(SagaResult.PaymentCharged.TYPE);
     assertThat(again).as("the redelivery's answer").isEqualTo(first);
     assertThat(
             count(
@@ -149,12 +147,12 @@ class ChargesIT {
     UUID user = UUID.randomUUID();
     String order = UUID.randomUUID().toString();
     JsonObject first =
-        payments.request(SagaCommands.CHARGE, charge(order, user, 1_200, "EUR"), null);
+        payments.request(PaymentsApi.CHARGE, charge(order, user, 1_200, "EUR"), null);
 
     JsonObject second =
-        payments.request(SagaCommands.CHARGE, charge(order, user, 1_200, "EUR"), null);
+        payments.request(PaymentsApi.CHARGE, charge(order, user, 1_200, "EUR"), null);
 
-    assertThat(first.getString("result")).isEqualTo(OrdersApi.PAYMENT_CHARGED);
+    assertThat(first.getString("result")).isEqualTo(SagaResult.PaymentCharged.TYPE);
     assertThat(first.getLong("amountMinor")).isEqualTo(1_200);
     assertThat(second).isEqualTo(first);
     assertThat(balance(user)).isEqualTo(OPENING - 1_200);
@@ -169,13 +167,13 @@ class ChargesIT {
     JsonObject command = charge(order, user, 650, "EUR");
 
     // The twins wait on the first's inbox row and answer from transactions that roll back.
-    List<JsonObject> answers = concurrently(SagaCommands.CHARGE, 10, i -> command);
+    List<JsonObject> answers = concurrently(PaymentsApi.CHARGE, 10, i -> command);
 
     assertThat(answers).hasSize(10).containsOnly(answers.get(0));
     assertThat(answers.get(0))
         .isEqualTo(
             new JsonObject()
-                .put("result", OrdersApi.PAYMENT_CHARGED)
+                .put("result", SagaResult.PaymentCharged.TYPE)
                 .put("orderId", order)
                 .put("amountMinor", 650L)
                 .put("currency", "EUR"));
@@ -189,12 +187,12 @@ class ChargesIT {
     String order = UUID.randomUUID().toString();
 
     List<JsonObject> answers =
-        concurrently(SagaCommands.CHARGE, 20, i -> charge(order, user, 400, "EUR"));
+        concurrently(PaymentsApi.CHARGE, 20, i -> charge(order, user, 400, "EUR"));
 
     assertThat(answers)
         .hasSize(20)
         .extracting(a -> a.getString("result"))
-        .containsOnly(OrdersApi.PAYMENT_CHARGED);
+        .containsOnly(SagaResult.PaymentCharged.TYPE);
     assertThat(answers).extracting(a -> a.getLong("amountMinor")).containsOnly(400L);
     assertThat(balance(user)).isEqualTo(OPENING - 400);
     assertThat(charges(order)).isEqualTo(1);
@@ -205,7 +203,7 @@ class ChargesIT {
     UUID user = UUID.randomUUID();
     String order = UUID.randomUUID().toString();
     JsonObject first =
-        payments.request(SagaCommands.CHARGE, charge(order, user, OPENING + 500, "EUR"), null);
+        payments.request(PaymentsApi.CHARGE, charge(order, user, OPENING + 500, "EUR"), null);
     payments.request(
         PaymentsApi.CREDIT,
         new JsonObject()
@@ -216,7 +214,7 @@ class ChargesIT {
         admin());
 
     JsonObject retried =
-        payments.request(SagaCommands.CHARGE, charge(order, user, OPENING + 500, "EUR"), null);
+        payments.request(PaymentsApi.CHARGE, charge(order, user, OPENING + 500, "EUR"), null);
 
     // orders cancelled the order on the first answer: a charge now would never be refunded.
     assertThat(List.of(first, retried))
@@ -230,12 +228,12 @@ class ChargesIT {
   void aRefundGivesTheChargeBackOnceHoweverOftenItIsDelivered() throws Exception {
     UUID user = UUID.randomUUID();
     String order = UUID.randomUUID().toString();
-    payments.request(SagaCommands.CHARGE, charge(order, user, 2_000, "EUR"), null);
+    payments.request(PaymentsApi.CHARGE, charge(order, user, 2_000, "EUR"), null);
     JsonObject refund = orderRef(order);
 
-    payments.request(SagaCommands.REFUND, refund, null);
-    payments.request(SagaCommands.REFUND, refund, null);
-    payments.request(SagaCommands.REFUND, orderRef(order), null);
+    payments.request(PaymentsApi.REFUND, refund, null);
+    payments.request(PaymentsApi.REFUND, refund, null);
+    payments.request(PaymentsApi.REFUND, orderRef(order), null);
 
     assertThat(balance(user)).isEqualTo(OPENING);
     assertThat(ledger(user))
@@ -254,14 +252,14 @@ class ChargesIT {
     String declined = UUID.randomUUID().toString();
     assertThat(
             payments
-                .request(SagaCommands.CHARGE, charge(declined, user, OPENING * 2, "EUR"), null)
+                .request(PaymentsApi.CHARGE, charge(declined, user, OPENING * 2, "EUR"), null)
                 .getString("result"))
-        .isEqualTo(OrdersApi.PAYMENT_DECLINED);
+        .isEqualTo(SagaResult.PaymentDeclined.TYPE);
     String unknown = UUID.randomUUID().toString();
     JsonObject refund = orderRef(unknown);
 
-    assertThat(payments.request(SagaCommands.REFUND, refund, null)).isEqualTo(new JsonObject());
-    payments.request(SagaCommands.REFUND, orderRef(declined), null);
+    assertThat(payments.request(PaymentsApi.REFUND, refund, null)).isEqualTo(new JsonObject());
+    payments.request(PaymentsApi.REFUND, orderRef(declined), null);
 
     assertThat(balance(user)).isEqualTo(OPENING);
     assertThat(
@@ -286,13 +284,13 @@ class ChargesIT {
         IntStream.range(0, 50).mapToObj(i -> UUID.randomUUID().toString()).toList();
 
     List<JsonObject> answers =
-        concurrently(SagaCommands.CHARGE, 50, i -> charge(orders.get(i), user, price, "EUR"));
+        concurrently(PaymentsApi.CHARGE, 50, i -> charge(orders.get(i), user, price, "EUR"));
 
     assertThat(answers).hasSize(50);
     List<String> outcomes = answers.stream().map(a -> a.getString("result")).toList();
-    long charged = outcomes.stream().filter(OrdersApi.PAYMENT_CHARGED::equals).count();
+    long charged = outcomes.stream().filter(SagaResult.PaymentCharged.TYPE::equals).count();
     assertThat(charged).isEqualTo(OPENING / price);
-    assertThat(outcomes.stream().filter(OrdersApi.PAYMENT_DECLINED::equals).count())
+    assertThat(outcomes.stream().filter(SagaResult.PaymentDeclined.TYPE::equals).count())
         .isEqualTo(50 - charged);
     assertThat(balance(user)).isEqualTo(OPENING - charged * price).isNotNegative();
     long running = 0;
@@ -313,10 +311,10 @@ class ChargesIT {
 
     assertThat(
             payments
-                .request(SagaCommands.CHARGE, charge(order, user, 0, "EUR"), null)
+                .request(PaymentsApi.CHARGE, charge(order, user, 0, "EUR"), null)
                 .getString("result"))
-        .isEqualTo(OrdersApi.PAYMENT_CHARGED);
-    payments.request(SagaCommands.REFUND, orderRef(order), null);
+        .isEqualTo(SagaResult.PaymentCharged.TYPE);
+    payments.request(PaymentsApi.REFUND, orderRef(order), null);
 
     assertThat(balance(user)).isEqualTo(OPENING);
     assertThat(ledger(user))
@@ -330,9 +328,9 @@ class ChargesIT {
     String order = UUID.randomUUID().toString();
     JsonObject negative = charge(order, user, -5, "EUR");
 
-    ReplyException failure = payments.failure(SagaCommands.CHARGE, negative, null);
+    ReplyException failure = payments.failure(PaymentsApi.CHARGE, negative, null);
     ReplyException badCurrency =
-        payments.failure(SagaCommands.CHARGE, charge(order, user, 5, "euro"), null);
+        payments.failure(PaymentsApi.CHARGE, charge(order, user, 5, "euro"), null);
 
     assertThat(failure.failureCode()).isEqualTo(400);
     assertThat(failure.getMessage()).contains("amountMinor must be an integer from 0");
@@ -354,9 +352,9 @@ class ChargesIT {
         IntStream.range(0, 4).mapToObj(i -> UUID.randomUUID().toString()).toList();
     for (int i = 0; i < orders.size(); i++) {
       payments.request(
-          SagaCommands.CHARGE, charge(orders.get(i), user, 100L * (i + 1), "EUR"), null);
+          PaymentsApi.CHARGE, charge(orders.get(i), user, 100L * (i + 1), "EUR"), null);
     }
-    payments.request(SagaCommands.REFUND, orderRef(orders.get(0)), null);
+    payments.request(PaymentsApi.REFUND, orderRef(orders.get(0)), null);
     payments.request(
         PaymentsApi.WALLET, new JsonObject(), customer(UUID.randomUUID())); // someone else's
 

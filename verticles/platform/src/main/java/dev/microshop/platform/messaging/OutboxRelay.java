@@ -372,15 +372,20 @@ public final class OutboxRelay {
   }
 
   /**
-   * An empty reply is a plain acknowledgement, also from an answered destination (a receiver of an
-   * earlier build, which sends its result as a message of its own). Given up after {@link
-   * #STUCK_MS} like the bookkeeping: the delivery then failed and is retried, and the answer,
-   * applied or not, is ignored or applied next time.
+   * Any reply acknowledges a plain destination. An answered destination must reply with its answer:
+   * a reply without one is a failed delivery, retried like any other (the receiver may have acted,
+   * and only its answer tells the sender what to do next). Given up after {@link #STUCK_MS} like
+   * the bookkeeping: the delivery then failed and is retried, and the answer, applied or not, is
+   * ignored or applied next time.
    */
   private Future<?> applyAnswer(String destination, Object reply) {
     Answer answer = answers.get(destination);
-    if (answer == null || !(reply instanceof JsonObject body) || body.isEmpty()) {
+    if (answer == null) {
       return Future.succeededFuture();
+    }
+    if (!(reply instanceof JsonObject body) || body.isEmpty()) {
+      return Future.failedFuture(
+          new IllegalStateException("the reply from " + destination + " carries no answer"));
     }
     return transaction(tx -> answer.apply(tx, body)).timeout(STUCK_MS, MILLISECONDS);
   }

@@ -311,6 +311,32 @@ class OutboxIT {
   }
 
   @Test
+  void anAnsweredCommandRepliedToWithoutAnAnswerIsNotDeliveredButSentAgain() throws Exception {
+    Sink silent = sink().answering(body -> new JsonObject()).on("first", orders.vertx());
+    AtomicInteger applied = new AtomicInteger();
+    await(
+        orders
+            .probe()
+            .onAnswer(
+                silent.address,
+                (tx, answer) -> {
+                  applied.incrementAndGet();
+                  return Future.succeededFuture();
+                }));
+    UUID id = enqueue(silent.address, 1).get(0);
+    try {
+      OutboxRow row = eventually(() -> row(id), r -> r.attempts() >= 2);
+
+      assertThat(row.status()).isNotEqualTo("DELIVERED");
+      assertThat(silent.count()).as("asked again").isGreaterThanOrEqualTo(2);
+      assertThat(applied.get()).as("nothing to apply").isZero();
+      assertThat(row.lastError()).contains("carries no answer");
+    } finally {
+      execute("DELETE FROM outbox WHERE id = ?", id); // it would be retried for as long as it runs
+    }
+  }
+
+  @Test
   void anAnsweredCommandWhoseOutcomeIsUnknownIsRetriedPastMaxAttemptsUntilItIsAnswered()
       throws Exception {
     Sink unavailable =
