@@ -44,9 +44,9 @@ OPENS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAME
 
 cd "$(dirname "$0")/.." || exit 1
 REPO=$PWD
-JAR=launcher/target/launcher.jar
+JAR=${BENCH_JAR:-launcher/target/launcher.jar}  # BENCH_JAR: another build, for A/B runs
 if [[ ! -f $JAR ]]; then
-  echo "bench: $PWD/$JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
+  echo "bench: $JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
 for tool in java javac curl ps; do

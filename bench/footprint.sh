@@ -23,9 +23,9 @@ CLUSTER_PORT=5801
 SERVICES=(users inventory orders payments notifications gateway)
 
 cd "$(dirname "$0")/.." || exit 1
-JAR=launcher/target/launcher.jar
+JAR=${BENCH_JAR:-launcher/target/launcher.jar}  # BENCH_JAR: another build, for A/B runs
 if [[ ! -f $JAR ]]; then
-  echo "bench: $PWD/$JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
+  echo "bench: $JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
 for tool in java curl ps mkfifo; do

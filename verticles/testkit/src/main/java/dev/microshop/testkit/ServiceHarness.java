@@ -14,6 +14,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -105,6 +109,25 @@ public final class ServiceHarness implements AutoCloseable {
     props.setProperty("password", Secrets.getOrCreate(dataDir(), service + "-db-password"));
     return DriverManager.getConnection(
         "jdbc:postgresql://" + database().host() + ":" + database().port() + "/" + service, props);
+  }
+
+  /**
+   * A Vert.x pool on this service's own database, as its own role: to run the service's transitions
+   * directly. The caller closes it.
+   */
+  public Pool pool() {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(database().host())
+            .setPort(database().port())
+            .setDatabase(service)
+            .setUser(service)
+            .setPassword(Secrets.getOrCreate(dataDir(), service + "-db-password"));
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(2))
+        .connectingTo(connect)
+        .using(vertx())
+        .build();
   }
 
   @Override
