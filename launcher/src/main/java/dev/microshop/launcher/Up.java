@@ -64,9 +64,8 @@ final class Up {
         });
     try {
       // A JVM of another installation is refused before anything is written; then one up per data
-      // directory;
-      // then the public port, which would otherwise fail only after every other service has
-      // started.
+      // directory; then the public port, which would otherwise fail only after every other service
+      // has started.
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
       Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));

@@ -278,8 +278,7 @@ class SagaIT {
 
     cluster.restart(Services.PAYMENTS);
     // The charge command was still in the orders outbox: payments now charges, orders sees the
-    // order is
-    // cancelled and refunds.
+    // order is cancelled and refunds.
     awaitLedger(customer, id, List.of(-5000L, 5000L));
     assertThat(api.balance(customer)).isEqualTo(before);
     assertThat(api.getOrder(customer, id).getString("status")).isEqualTo("CANCELLED");

@@ -44,9 +44,8 @@ class UpIT {
     try (ServiceProcess up = ServiceProcess.start(env.env(), "up")) {
       up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
       // A clean start says nothing alarming: a warning a user learns to ignore hides the one that
-      // matters. Only
-      // what a loaded machine makes Vert.x or Hazelcast report (a slow event loop, a late
-      // heartbeat) is allowed.
+      // matters. Only what a loaded machine makes Vert.x or Hazelcast report (a slow event loop, a
+      // late heartbeat) is allowed.
       assertThat(linesBefore(up.lines(), "microshop is up in"))
           .filteredOn(l -> l.contains(" WARN ") || l.contains(" ERROR "))
           .filteredOn(

@@ -267,8 +267,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
     }
     // zonky's pg_ctl gives up after 5 s; a durable shutdown checkpoint can take longer. Wait for
-    // the postmaster
-    // itself, so "stopped" means stopped.
+    // the postmaster itself, so "stopped" means stopped.
     ProcessHandle.of(pid)
         .ifPresent(
             postmaster -> {
@@ -290,9 +289,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
       }
       Files.writeString(hba, HBA);
       // initdb wrote max_connections into postgresql.conf; the server runs with its own value from
-      // the command
-      // line, and a reload would log that file value as an error on every start. The command line
-      // decides.
+      // the command line, and a reload would log that file value as an error on every start. The
+      // command line decides.
       Path conf = dataDir.resolve("pg").resolve("postgresql.conf");
       Files.writeString(
           conf, Files.readString(conf).replaceAll("(?m)^max_connections", "#max_connections"));

@@ -221,8 +221,8 @@ public class GatewayVerticle extends ServiceVerticle {
 
     Router root = Router.router(vertx);
     // RFC 9110: HEAD is GET without a body. Rerouted as GET, it runs every check a GET runs (rate
-    // limits, tokens,
-    // validation) and gets the same headers; Vert.x leaves out the body of a response to HEAD.
+    // limits, tokens, validation) and gets the same headers; Vert.x leaves out the body of a
+    // response to HEAD.
     root.route()
         .method(HttpMethod.HEAD)
         .handler(

@@ -34,8 +34,7 @@ final class StatusReport {
 
   Future<JsonObject> build() {
     // While a cluster member hangs, Hazelcast holds the registry read until the heartbeat drops it
-    // (and longer
-    // while the cluster heals): say so at once rather than hold the caller's probe.
+    // (and longer while the cluster heals): say so at once rather than hold the caller's probe.
     return platform
         .discovery()
         .records()

@@ -120,8 +120,7 @@ public class InventoryVerticle extends ServiceVerticle {
                 Reservations.release(tx, orderId(body))
                     .onSuccess(products -> touched(tx, products))),
         // A commit marks reserved lines sold (a no-op when the order holds none); the products
-        // (their available
-        // stock) do not change. One statement with its inbox insert.
+        // (their available stock) do not change. One statement with its inbox insert.
         reliablyInOneStatement(
             InventoryApi.COMMIT_STOCK,
             InventorySql.COMMIT_ONCE,

@@ -73,8 +73,7 @@ final class Placement {
                         .put("productId", l.productId().toString())
                         .put("quantity", l.quantity())));
     // The order row first (lines and timeline refer to it), the read of the whole order last:
-    // PostgreSQL runs
-    // pipelined statements in order, so the answer needs no round trip of its own.
+    // PostgreSQL runs pipelined statements in order, so the answer needs no round trip of its own.
     Future<?> order =
         tx.preparedQuery(OrdersSql.INSERT_ORDER)
             .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));

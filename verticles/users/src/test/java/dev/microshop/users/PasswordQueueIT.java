@@ -64,9 +64,8 @@ class PasswordQueueIT {
               .toList();
 
       // Pool 1 + queue 2: the logins whose lookups finish together overflow the queue and are
-      // turned away at
-      // once. (PasswordsTest pins the exact queue arithmetic; here the lookups' timing varies with
-      // load.)
+      // turned away at once. (PasswordsTest pins the exact queue arithmetic; here the lookups'
+      // timing varies with load.)
       assertThat(failures)
           .extracting(ReplyException::failureCode)
           .containsOnly(401, 503)

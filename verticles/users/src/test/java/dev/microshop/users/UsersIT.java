@@ -275,10 +275,8 @@ class UsersIT {
           .isEqualTo(unknown.getMessage());
     }
     // Without the dummy verification an unknown email answers in ~1 ms against ~50+ ms for an
-    // argon2 check: a
-    // 50x gap. The bound is a 10x gap, so a shared, noisy CI machine (seen: 2.7x) cannot fail it,
-    // and the
-    // regression still does.
+    // argon2 check: a 50x gap. The bound is a 10x gap, so a shared, noisy CI machine (seen: 2.7x)
+    // cannot fail it, and the regression still does.
     long wrong = median(wrongPassword);
     long unknown = median(unknownEmail);
     assertThat(unknown)

@@ -117,9 +117,8 @@ public final class Database {
             .setShared(false)
             .setMaxWaitQueueSize(1000)
             // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in
-            // SqlConnectionPool's cancel path,
-            // the future never completes); SCRAM logins on a busy 2-core box can take seconds, so
-            // wait long.
+            // SqlConnectionPool's cancel path, the future never completes); SCRAM logins on a busy
+            // 2-core box can take seconds, so wait long.
             .setConnectionTimeout(30)
             .setIdleTimeout(60);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
