@@ -169,35 +169,41 @@ public final class Settings {
    * this?".
    */
   public static String source(Map<String, String> env) {
-    String dir = env.get(CONFIG_DIR_ENV);
+    Path dir = configDir(env);
     if (dir != null) {
-      return Path.of(dir).toAbsolutePath().normalize() + " (" + CONFIG_DIR_ENV + ")";
+      return dir.toAbsolutePath().normalize()
+          + (env.containsKey(CONFIG_DIR_ENV) ? " (" + CONFIG_DIR_ENV + ")" : "");
     }
-    Path local = Path.of("config").toAbsolutePath().normalize();
-    return Files.exists(local.resolve("common.json"))
-        ? local.toString()
-        : "the defaults inside the jar (there is no "
-            + local
-            + "; "
-            + CONFIG_DIR_ENV
-            + " names another)";
+    return "the defaults inside the jar (there is no "
+        + Path.of("config").toAbsolutePath().normalize()
+        + "; "
+        + CONFIG_DIR_ENV
+        + " names another)";
   }
 
-  private static JsonObject read(Map<String, String> env, String file) {
+  /**
+   * The directory settings are read from: {@code MICROSHOP_CONFIG_DIR}, else {@code ./config} when
+   * it holds common.json; null means the copies inside the jar.
+   */
+  private static Path configDir(Map<String, String> env) {
     String dir = env.get(CONFIG_DIR_ENV);
     if (dir != null) {
-      Path path = Path.of(dir, file);
       if (!Files.isDirectory(Path.of(dir))) {
         throw new ConfigException(CONFIG_DIR_ENV, "directory " + dir + " does not exist");
       }
-      return Files.exists(path) ? checked(file, parseFile(path), path) : new JsonObject();
+      return Path.of(dir);
     }
-    Path local = Path.of("config", file);
-    if (Files.exists(Path.of("config", "common.json"))) {
-      return Files.exists(local) ? checked(file, parseFile(local), local) : new JsonObject();
+    return Files.exists(Path.of("config", "common.json")) ? Path.of("config") : null;
+  }
+
+  private static JsonObject read(Map<String, String> env, String file) {
+    Path dir = configDir(env);
+    if (dir == null) {
+      JsonObject bundled = bundled(file);
+      return bundled == null ? new JsonObject() : bundled;
     }
-    JsonObject bundled = bundled(file);
-    return bundled == null ? new JsonObject() : bundled;
+    Path path = dir.resolve(file);
+    return Files.exists(path) ? checked(file, parseFile(path), path) : new JsonObject();
   }
 
   /**
