@@ -10,6 +10,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.Slice;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,6 +141,35 @@ class ArchitectureTest {
         .should()
         .callMethod(Throwable.class, "printStackTrace")
         .because("errors are logged once, where they are handled, through SLF4J")
+        .check(main);
+  }
+
+  @Test
+  void failuresCarryNamedCodesNotNumbers() {
+    // A service fails through ServiceFailure's named factories (its constructor is private); only
+    // the platform's consumers turn one into Message.fail, so no error code is spelled as a
+    // number.
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.microshop.platform.messaging..")
+        .should()
+        .callMethod(Message.class, "fail", int.class, String.class)
+        .orShould()
+        .callConstructor(ReplyException.class, ReplyFailure.class, int.class, String.class)
+        .because("the gateway maps codes to statuses in one place; services name them")
+        .check(main);
+  }
+
+  @Test
+  void requestsAreReadWithThePlatformKit() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(servicePackages())
+        .should()
+        .haveSimpleName("Fields")
+        .orShould()
+        .haveSimpleName("Callers")
+        .because("field validation and caller checks live once, in platform.request")
         .check(main);
   }
 

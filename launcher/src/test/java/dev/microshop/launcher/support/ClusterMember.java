@@ -3,6 +3,7 @@ package dev.microshop.launcher.support;
 import dev.microshop.launcher.DevCluster;
 import dev.microshop.platform.cluster.ClusterFactory;
 import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.messaging.InvalidRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -21,12 +22,17 @@ public final class ClusterMember {
     JsonObject config = DevCluster.isDev(loaded, false) ? DevCluster.bind(loaded) : loaded;
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
-    return Vertx.builder()
-        .with(options)
-        .withClusterManager(ClusterFactory.create(config))
-        .buildClustered()
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
+    Vertx vertx =
+        Vertx.builder()
+            .with(options)
+            .withClusterManager(ClusterFactory.create(config))
+            .buildClustered()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
+    // Services answer a bad request with field errors in this codec; without it the reply
+    // could not be decoded here.
+    InvalidRequest.register(vertx.eventBus());
+    return vertx;
   }
 }

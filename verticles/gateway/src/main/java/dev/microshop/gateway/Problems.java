@@ -1,5 +1,7 @@
 package dev.microshop.gateway;
 
+import dev.microshop.platform.messaging.FieldError;
+import dev.microshop.platform.messaging.InvalidRequest;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.eventbus.ReplyException;
@@ -7,8 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +18,6 @@ import org.slf4j.LoggerFactory;
  * reaches a client.
  */
 final class Problems {
-  /** A field path at the start of a service's problem, followed by ":" or a verb. */
-  private static final Pattern FIELD =
-      Pattern.compile(
-          "([a-zA-Z]\\w*(?:\\[\\d+])?(?:\\.[a-zA-Z]\\w*(?:\\[\\d+])?)*)(?::| (?:must|is|are|cannot|has|may)\\b| [A-Z0-9])");
-
   static final String CONTENT_TYPE = "application/problem+json";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   private static final String TYPE_BASE = "https://microshop.dev/problems/";
@@ -104,7 +99,7 @@ final class Problems {
   private static void fromService(RoutingContext ctx, ReplyException reply) {
     int code = reply.failureCode();
     if (KINDS.containsKey(code) && code >= 400 && code < 500) {
-      write(ctx, code, reply.getMessage(), code == 400 ? fieldErrors(reply.getMessage()) : null);
+      write(ctx, code, reply.getMessage(), code == 400 ? fieldErrors(reply) : null);
     } else if (code == 503) {
       ctx.response().putHeader("Retry-After", "1");
       write(ctx, 503, reply.getMessage(), null);
@@ -120,21 +115,24 @@ final class Problems {
   }
 
   /**
-   * The {@code errors} list of a service's 400. Services join their problems with "; " and start
-   * each with the field it is about ("lines[1].productId: each product may appear once", "currency
-   * XYZ is not an ISO 4217 code"); a problem about no single field gets {@code body}.
+   * The {@code errors} list of a service's 400, from the structured errors it sent. The bus names
+   * two things a client knows otherwise: the Idempotency-Key header, and messageId, which the
+   * gateway made up and the client never sent.
    */
-  static JsonArray fieldErrors(String detail) {
+  static JsonArray fieldErrors(ReplyException reply) {
     JsonArray errors = new JsonArray();
-    for (String problem : detail == null ? new String[0] : detail.split("; ")) {
-      Matcher m = FIELD.matcher(problem);
-      String field = m.lookingAt() ? m.group(1).replaceAll("\\[(\\d+)]", ".$1") : "body";
-      // Names the bus uses that a client knows otherwise: the header, or nothing it sent.
-      field =
-          field.equals("idempotencyKey")
-              ? "Idempotency-Key"
-              : field.equals("messageId") ? "body" : field;
-      errors.add(new JsonObject().put("field", field).put("message", problem));
+    for (FieldError error : InvalidRequest.errorsOf(reply)) {
+      String field =
+          switch (error.field()) {
+            case "idempotencyKey" -> "Idempotency-Key";
+            case "messageId" -> FieldError.WHOLE_BODY;
+            default -> error.field();
+          };
+      String message =
+          error.message().startsWith("idempotencyKey ")
+              ? "Idempotency-Key" + error.message().substring("idempotencyKey".length())
+              : error.message();
+      errors.add(new FieldError(field, message).toJson());
     }
     return errors;
   }

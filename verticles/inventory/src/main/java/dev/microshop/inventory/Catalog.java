@@ -1,6 +1,5 @@
 package dev.microshop.inventory;
 
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -65,8 +64,7 @@ final class Catalog {
             e ->
                 Future.failedFuture(
                     sqlState(e, UNIQUE_VIOLATION)
-                        ? new ServiceFailure(
-                            ErrorCodes.CONFLICT, "sku " + product.sku() + " is already taken")
+                        ? ServiceFailure.conflict("sku " + product.sku() + " is already taken")
                         : e));
   }
 
@@ -154,8 +152,7 @@ final class Catalog {
                       .execute(Tuple.of(product))
                       .map(found -> single(found, product))
                   : Future.failedFuture(
-                      new ServiceFailure(
-                          ErrorCodes.UNPROCESSABLE,
+                      ServiceFailure.unprocessable(
                           "this Idempotency-Key was already used for a different stock adjustment; use a new key"));
             });
   }
@@ -182,7 +179,7 @@ final class Catalog {
                           + adjustment.delta()
                           + " would exceed "
                           + ProductValidator.MAX_AVAILABLE;
-              return Future.failedFuture(new ServiceFailure(ErrorCodes.CONFLICT, problem));
+              return Future.failedFuture(ServiceFailure.conflict(problem));
             });
   }
 
@@ -194,8 +191,7 @@ final class Catalog {
                 Future.failedFuture(
                     rows.size() == 0
                         ? notFound(changes.id())
-                        : new ServiceFailure(
-                            ErrorCodes.PRECONDITION_FAILED,
+                        : ServiceFailure.preconditionFailed(
                             "product "
                                 + changes.id()
                                 + " is at version "
@@ -227,7 +223,7 @@ final class Catalog {
   }
 
   private static ServiceFailure notFound(UUID id) {
-    return new ServiceFailure(ErrorCodes.NOT_FOUND, "product " + id + " not found");
+    return ServiceFailure.notFound("product " + id + " not found");
   }
 
   private static boolean sqlState(Throwable e, String state) {

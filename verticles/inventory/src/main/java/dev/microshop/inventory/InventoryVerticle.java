@@ -3,6 +3,8 @@ package dev.microshop.inventory;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.request.Callers;
+import dev.microshop.platform.request.Fields;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;

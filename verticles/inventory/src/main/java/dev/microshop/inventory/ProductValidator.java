@@ -1,6 +1,8 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.Identity;
+import dev.microshop.platform.request.Fields;
+import dev.microshop.platform.request.Page;
 import io.vertx.core.json.JsonObject;
 import java.util.Currency;
 import java.util.Set;
@@ -21,15 +23,13 @@ final class ProductValidator {
   static final int MAX_DELTA = 1_000_000;
   static final int MAX_REASON = 200;
   static final int MAX_QUERY = 200;
-  static final int MAX_LIMIT = 100;
+  static final int MAX_LIMIT = Page.MAX_SIZE;
 
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_SKU + "}");
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final Set<String> ISO_4217 =
       Currency.getAvailableCurrencies().stream()
           .map(Currency::getCurrencyCode)
           .collect(Collectors.toSet());
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final int defaultLimit;
 
@@ -65,18 +65,18 @@ final class ProductValidator {
     String currency = currency(fields, false);
     // Silently ignoring these would let an admin believe a change was made.
     if (fields.has("sku")) {
-      fields.reject("sku cannot be changed: a SKU identifies the product in orders");
+      fields.reject("sku", "cannot be changed: a SKU identifies the product in orders");
     }
     if (fields.has("available")) {
       fields.reject(
-          "available cannot be set by an update: adjust the stock with inventory.stock.adjust");
+          "available", "cannot be set by an update: adjust the stock with inventory.stock.adjust");
     }
-    if (fields.problems().isEmpty()
+    if (fields.valid()
         && name == null
         && description == null
         && price == null
         && currency == null) {
-      fields.reject(
+      fields.rejectBody(
           "nothing to update: give at least one of name, description, priceMinor, currency");
     }
     fields.check();
@@ -88,7 +88,7 @@ final class ProductValidator {
     UUID id = fields.uuid("id", true);
     Long delta = fields.integer("delta", true, -MAX_DELTA, MAX_DELTA);
     if (delta != null && delta == 0) {
-      fields.reject("delta must not be 0");
+      fields.reject("delta", "must not be 0");
     }
     String reason = fields.text("reason", true, 1, MAX_REASON);
     UUID messageId = fields.uuid("messageId", false);
@@ -106,31 +106,23 @@ final class ProductValidator {
   PageRequest page(JsonObject body) {
     Fields fields = new Fields(body);
     String query = fields.text("q", false, 0, MAX_QUERY);
-    String cursor =
-        fields.matching("cursor", false, Pattern.compile("[A-Za-z0-9_-]+"), "a nextCursor token");
-    Long limit = fields.integer("limit", false, 1, MAX_LIMIT);
+    String cursor = fields.cursor(Cursor.MAX_TOKEN_LENGTH);
+    long limit = fields.integer("limit", 1, MAX_LIMIT, defaultLimit);
     fields.check();
     return new PageRequest(
         query == null || query.isEmpty() ? null : query,
         cursor == null ? Cursor.START : Cursor.decode(cursor),
-        limit == null ? defaultLimit : limit.intValue());
+        (int) limit);
   }
 
   private static String name(Fields fields, boolean required) {
-    String name = fields.text("name", required, 1, MAX_NAME);
-    if (name != null && CONTROL.matcher(name).find()) {
-      fields.reject("name must not contain control characters");
-      return null;
-    }
-    return name;
+    return fields.line("name", required, 1, MAX_NAME);
   }
 
   private static String currency(Fields fields, boolean required) {
-    String currency =
-        fields.matching("currency", required, CURRENCY, "an ISO 4217 code of 3 upper-case letters");
+    String currency = fields.currency("currency", required);
     if (currency != null && !ISO_4217.contains(currency)) {
-      fields.reject("currency " + currency + " is not an ISO 4217 code");
-      return null;
+      return fields.reject("currency", currency + " is not an ISO 4217 code");
     }
     return currency;
   }

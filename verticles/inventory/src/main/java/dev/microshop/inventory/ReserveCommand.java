@@ -1,8 +1,10 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.SagaResult.StockRejected;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -31,38 +33,28 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
   static ReserveCommand from(JsonObject body) {
     Fields fields = new Fields(body);
     UUID orderId = fields.uuid("orderId", true);
-    List<Line> lines = List.of();
-    if (!(body.getValue("lines") instanceof JsonArray array)
-        || array.isEmpty()
-        || array.size() > MAX_LINES) {
-      fields.reject("lines must be an array of 1 to " + MAX_LINES + " lines");
-    } else {
-      lines = array.stream().map(line -> line(line, fields)).toList();
-    }
-    fields.check();
+    JsonArray array = fields.array("lines", true, 1, MAX_LINES);
+    List<Line> lines = new ArrayList<>();
     Set<UUID> distinct = new HashSet<>();
-    lines.forEach(
-        line -> {
-          if (!distinct.add(line.productId())) {
-            fields.reject(
-                "lines must name each product once (" + line.productId() + " is repeated)");
-          }
-        });
+    for (int i = 0; array != null && i < array.size(); i++) {
+      Line line = line(fields.element("lines", array, i, "{productId, quantity}"));
+      if (line != null && !distinct.add(line.productId())) {
+        fields.reject("lines." + i + ".productId", "must name each product once: it is repeated");
+      }
+      lines.add(line);
+    }
     fields.check();
     return new ReserveCommand(
         orderId, lines.stream().sorted(Comparator.comparing(Line::productId)).toList());
   }
 
-  private static Line line(Object value, Fields problems) {
-    if (!(value instanceof JsonObject object)) {
-      problems.reject("lines must hold objects {productId, quantity}");
+  private static Line line(Fields line) {
+    if (line == null) {
       return null;
     }
-    Fields line = new Fields(object);
     UUID productId = line.uuid("productId", true);
     Long quantity = line.integer("quantity", true, 1, ProductValidator.MAX_AVAILABLE);
-    line.problems().forEach(problem -> problems.reject("lines: " + problem));
-    return line.problems().isEmpty() ? new Line(productId, quantity.intValue()) : null;
+    return productId == null || quantity == null ? null : new Line(productId, quantity.intValue());
   }
 
   /**

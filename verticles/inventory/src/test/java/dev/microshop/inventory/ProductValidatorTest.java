@@ -239,23 +239,6 @@ class ProductValidatorTest {
     assertThat(new PageRequest("Tea", Cursor.START, 10).likePattern()).isEqualTo("%Tea%");
   }
 
-  @Test
-  void aCallerWithoutIdentityIsUnauthenticatedAndACustomerForbidden() {
-    assertThatThrownBy(() -> Callers.admin(io.vertx.core.MultiMap.caseInsensitiveMultiMap()))
-        .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(401));
-    io.vertx.core.MultiMap customer =
-        io.vertx.core.MultiMap.caseInsensitiveMultiMap()
-            .add(Identity.USER_ID_HEADER, "u-1")
-            .add(Identity.ROLES_HEADER, Identity.CUSTOMER);
-    assertThatThrownBy(() -> Callers.admin(customer))
-        .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(403));
-    io.vertx.core.MultiMap admin =
-        io.vertx.core.MultiMap.caseInsensitiveMultiMap()
-            .add(Identity.USER_ID_HEADER, "u-2")
-            .add(Identity.ROLES_HEADER, "customer,admin");
-    assertThat(Callers.admin(admin).userId()).isEqualTo("u-2");
-  }
-
   private static void assertInvalid(Runnable call, String message) {
     assertThatThrownBy(call::run)
         .isInstanceOfSatisfying(ServiceFailure.class, f -> assertThat(f.code()).isEqualTo(400))

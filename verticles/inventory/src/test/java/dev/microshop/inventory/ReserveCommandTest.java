@@ -36,11 +36,18 @@ class ReserveCommandTest {
                 new JsonArray().add(line(A, 0)).add("x").add(new JsonObject().put("quantity", 1)));
 
     assertThatThrownBy(() -> ReserveCommand.from(bad))
-        .isInstanceOfSatisfying(ServiceFailure.class, e -> assertThat(e.code()).isEqualTo(400))
+        .isInstanceOfSatisfying(
+            ServiceFailure.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(400);
+              assertThat(e.errors())
+                  .extracting(error -> error.field())
+                  .containsExactly("orderId", "lines.0.quantity", "lines.1", "lines.2.productId");
+            })
         .hasMessageContaining("orderId must be a UUID")
-        .hasMessageContaining("lines: quantity must be an integer from 1 to 1000000 (got 0)")
-        .hasMessageContaining("lines must hold objects")
-        .hasMessageContaining("lines: productId is required");
+        .hasMessageContaining("lines.0.quantity must be an integer from 1 to 1000000 (got 0)")
+        .hasMessageContaining("lines.1 must be an object {productId, quantity}")
+        .hasMessageContaining("lines.2.productId is required");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.microshop.notifications;
 
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -136,6 +135,6 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   }
 
   private static ServiceFailure invalid(String field, String problem) {
-    return new ServiceFailure(ErrorCodes.INVALID_REQUEST, field + " " + problem);
+    return ServiceFailure.invalid(field, field + " " + problem);
   }
 }

@@ -1,11 +1,12 @@
 package dev.microshop.notifications;
 
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Events;
-import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.NotificationsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Callers;
+import dev.microshop.platform.request.Fields;
+import dev.microshop.platform.request.TimeCursor;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;
@@ -27,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * key a re-published event) and, once committed, published to the user's live streams.
  */
 public class NotificationsVerticle extends ServiceVerticle {
-  static final int DEFAULT_LIMIT = 20;
-  static final int MAX_LIMIT = 100;
   private static final Logger LOG = LoggerFactory.getLogger(NotificationsVerticle.class);
 
   public NotificationsVerticle(Platform platform) {
@@ -91,39 +90,33 @@ public class NotificationsVerticle extends ServiceVerticle {
   }
 
   private Future<JsonObject> list(MultiMap headers, JsonObject body) {
-    UUID user = caller(headers);
-    JsonObject query = body == null ? new JsonObject() : body;
-    Object limitValue = query.getValue("limit", DEFAULT_LIMIT);
-    if (!(limitValue instanceof Integer limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw new ServiceFailure(
-          ErrorCodes.INVALID_REQUEST, "limit must be an integer from 1 to " + MAX_LIMIT);
-    }
-    Object cursor = query.getValue("cursor");
-    if (cursor != null && !(cursor instanceof String)) {
-      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, "cursor must be a string");
-    }
+    UUID user = Callers.user(headers);
+    Fields query = new Fields(body);
+    int limit = query.pageSize();
+    String cursor = query.cursor(TimeCursor.MAX_TOKEN_LENGTH);
+    query.check();
     // One row more than the page tells whether there is a next page.
     Future<RowSet<Row>> rows =
         cursor == null
             ? pool.preparedQuery(NotificationsSql.FIRST_PAGE).execute(Tuple.of(user, limit + 1))
             : pool.preparedQuery(NotificationsSql.NEXT_PAGE)
-                .execute(nextPage(user, Cursor.decode((String) cursor), limit));
+                .execute(nextPage(user, TimeCursor.decode(cursor), limit));
     return rows.map(page -> page(page, limit));
   }
 
-  private static Tuple nextPage(UUID user, Cursor after, int limit) {
-    return Tuple.of(user, after.createdAt(), after.id(), limit + 1);
+  private static Tuple nextPage(UUID user, TimeCursor after, int limit) {
+    return Tuple.of(user, after.at(), after.id(), limit + 1);
   }
 
   private static JsonObject page(RowSet<Row> rows, int limit) {
     JsonArray items = new JsonArray();
-    Cursor last = null;
+    TimeCursor last = null;
     for (Row row : rows) {
       if (items.size() == limit) {
         return new JsonObject().put("items", items).put("nextCursor", last.encode());
       }
       items.add(toJson(row));
-      last = new Cursor(row.getOffsetDateTime("created_at"), row.getUUID("id"));
+      last = new TimeCursor(row.getOffsetDateTime("created_at"), row.getUUID("id"));
     }
     return new JsonObject().put("items", items);
   }
@@ -145,17 +138,5 @@ public class NotificationsVerticle extends ServiceVerticle {
                 .toInstant()
                 .truncatedTo(ChronoUnit.MILLIS)
                 .toString());
-  }
-
-  private static UUID caller(MultiMap headers) {
-    Identity caller = Identity.from(headers);
-    if (caller == null) {
-      throw new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "authentication required");
-    }
-    try {
-      return UUID.fromString(caller.userId());
-    } catch (IllegalArgumentException e) {
-      throw new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "the caller's user id is not a UUID");
-    }
   }
 }

@@ -1,16 +1,16 @@
 package dev.microshop.orders;
 
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.TimeCursor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.UUID;
 
 /** Reading orders: one with its lines and timeline, or a page of the caller's. */
@@ -28,7 +28,7 @@ final class Orders {
             rows -> {
               if (rows.size() == 0) {
                 return Future.failedFuture(
-                    new ServiceFailure(404, "order " + orderId + " not found"));
+                    ServiceFailure.notFound("order " + orderId + " not found"));
               }
               Row row = rows.iterator().next();
               JsonObject order = summary(row);
@@ -94,47 +94,24 @@ final class Orders {
             });
   }
 
-  static Future<JsonObject> list(Pool pool, UUID userId, String cursor, int limit) {
-    OffsetDateTime before = OffsetDateTime.parse("9999-12-31T00:00:00Z");
-    UUID beforeId = new UUID(-1L, -1L);
-    if (cursor != null) {
-      try {
-        String[] parts =
-            new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
-        before = OffsetDateTime.parse(parts[0]);
-        beforeId = UUID.fromString(parts[1]);
-      } catch (RuntimeException e) {
-        return Future.failedFuture(
-            new ServiceFailure(400, "cursor is malformed: pass back a nextCursor unchanged"));
-      }
-    }
+  static Future<JsonObject> list(Pool pool, UUID userId, TimeCursor after, int limit) {
+    // One row more than the page tells whether there is a next page.
     return pool.preparedQuery(OrdersSql.LIST)
-        .execute(Tuple.of(userId, before, beforeId, limit + 1))
-        .map(
-            rows -> {
-              JsonArray items = new JsonArray();
-              String next = null;
-              for (Row row : rows) {
-                if (items.size() == limit) {
-                  next = ""; // one more row exists: there is a next page
-                  break;
-                }
-                items.add(summary(row));
-              }
-              JsonObject page = new JsonObject().put("items", items);
-              if (next != null && !items.isEmpty()) {
-                JsonObject last = items.getJsonObject(items.size() - 1);
-                page.put(
-                    "nextCursor",
-                    Base64.getUrlEncoder()
-                        .withoutPadding()
-                        .encodeToString(
-                            (last.getString("createdAtExact") + "|" + last.getString("id"))
-                                .getBytes(StandardCharsets.UTF_8)));
-              }
-              items.forEach(i -> ((JsonObject) i).remove("createdAtExact"));
-              return page;
-            });
+        .execute(Tuple.of(userId, after.at(), after.id(), limit + 1))
+        .map(rows -> page(rows, limit));
+  }
+
+  private static JsonObject page(RowSet<Row> rows, int limit) {
+    JsonArray items = new JsonArray();
+    TimeCursor last = null;
+    for (Row row : rows) {
+      if (items.size() == limit) {
+        return new JsonObject().put("items", items).put("nextCursor", last.encode());
+      }
+      items.add(summary(row));
+      last = new TimeCursor(row.getOffsetDateTime("created_at"), row.getUUID("id"));
+    }
+    return new JsonObject().put("items", items);
   }
 
   private static JsonObject summary(Row row) {
@@ -149,7 +126,6 @@ final class Orders {
                 "totalMinor", row.getString("currency") == null ? null : row.getLong("total_minor"))
             .put("currency", row.getString("currency"))
             .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
-            .put("createdAtExact", row.getOffsetDateTime("created_at").toString())
             .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
     if (row.getString("reason") != null) {
       order.put("reason", row.getString("reason"));

@@ -1,17 +1,20 @@
 package dev.microshop.orders;
 
-import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Callers;
+import dev.microshop.platform.request.Fields;
+import dev.microshop.platform.request.TimeCursor;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.UUID;
 
 /** The orders service: order placement and the saga that orchestrates inventory and payments. */
@@ -39,7 +42,7 @@ public class OrdersVerticle extends ServiceVerticle {
     relay.onAnswer(InventoryApi.RESERVE_STOCK, Saga::answered);
     relay.onAnswer(PaymentsApi.CHARGE, Saga::answered);
     return Future.all(
-            java.util.List.of(
+            List.of(
                 consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
@@ -56,26 +59,26 @@ public class OrdersVerticle extends ServiceVerticle {
   }
 
   private Future<JsonObject> place(MultiMap headers, JsonObject body) {
-    UUID user = caller(headers);
+    UUID user = Callers.user(headers);
     Placement.Request request = Placement.validate(user, body == null ? new JsonObject() : body);
     return placement.place(request);
   }
 
   private Future<JsonObject> get(MultiMap headers, JsonObject body) {
-    return Orders.get(pool, caller(headers), orderId(body));
+    return Orders.get(pool, Callers.user(headers), orderId(body));
   }
 
   private Future<JsonObject> list(MultiMap headers, JsonObject body) {
-    JsonObject query = body == null ? new JsonObject() : body;
-    Object limit = query.getValue("limit", 20);
-    if (!(limit instanceof Integer n) || n < 1 || n > 100) {
-      return Future.failedFuture(new ServiceFailure(400, "limit must be an integer from 1 to 100"));
-    }
-    return Orders.list(pool, caller(headers), query.getString("cursor"), n);
+    UUID user = Callers.user(headers);
+    Fields query = new Fields(body);
+    int limit = query.pageSize();
+    String cursor = query.cursor(TimeCursor.MAX_TOKEN_LENGTH);
+    query.check();
+    return Orders.list(pool, user, TimeCursor.decode(cursor), limit);
   }
 
   private Future<JsonObject> cancel(MultiMap headers, JsonObject body) {
-    UUID user = caller(headers);
+    UUID user = Callers.user(headers);
     UUID id = orderId(body);
     return transaction(
             tx ->
@@ -85,36 +88,23 @@ public class OrdersVerticle extends ServiceVerticle {
                         rows -> {
                           if (rows.size() == 0) {
                             return Future.failedFuture(
-                                new ServiceFailure(404, "order " + id + " not found"));
+                                ServiceFailure.notFound("order " + id + " not found"));
                           }
                           OrderRow order = OrderRow.from(rows.iterator().next());
                           if (!order.pending()) {
                             return Future.failedFuture(
-                                new ServiceFailure(
-                                    409, "order " + id + " is already " + order.status()));
+                                ServiceFailure.conflict(
+                                    "order " + id + " is already " + order.status()));
                           }
                           return Saga.cancel(tx, order, "CANCELLED_BY_CUSTOMER");
                         }))
         .compose(v -> Orders.get(pool, user, id));
   }
 
-  private static UUID caller(MultiMap headers) {
-    Identity identity = Identity.from(headers);
-    if (identity == null) {
-      throw new ServiceFailure(401, "authentication required");
-    }
-    try {
-      return UUID.fromString(identity.userId());
-    } catch (IllegalArgumentException e) {
-      throw new ServiceFailure(401, "the caller's user id is not a UUID");
-    }
-  }
-
   private static UUID orderId(JsonObject body) {
-    try {
-      return UUID.fromString(body.getString("id"));
-    } catch (RuntimeException e) {
-      throw new ServiceFailure(400, "id must be a UUID");
-    }
+    Fields fields = new Fields(body);
+    UUID id = fields.uuid("id", true);
+    fields.check();
+    return id;
   }
 }

@@ -3,6 +3,7 @@ package dev.microshop.orders;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.platform.messaging.OutboxRelay;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -98,8 +99,7 @@ final class Placement {
               Row row = rows.iterator().next();
               if (!row.getString("request_hash").equals(request.hash())) {
                 return Future.failedFuture(
-                    new ServiceFailure(
-                        422,
+                    ServiceFailure.unprocessable(
                         "Idempotency-Key was already used for a different order; use a new key for a new order"));
               }
               return Future.succeededFuture(row.getUUID("order_id"));
@@ -108,53 +108,31 @@ final class Placement {
 
   /** Checks the request; a bad one fails with a 400 that names each problem. */
   static Request validate(UUID userId, JsonObject body) {
-    List<String> problems = new ArrayList<>();
-    Object keyValue = body.getValue("idempotencyKey");
-    String key = keyValue instanceof String s ? s.trim() : null;
-    if (key == null || key.isEmpty() || key.length() > 100) {
-      problems.add("idempotencyKey: 1 to 100 characters required");
-    }
+    Fields fields = new Fields(body);
+    String key = fields.text("idempotencyKey", true, 1, 100);
+    JsonArray array = fields.array("lines", true, 1, MAX_LINES);
     List<Line> lines = new ArrayList<>();
-    Object linesValue = body.getValue("lines");
-    if (!(linesValue instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_LINES) {
-      problems.add("lines: 1 to " + MAX_LINES + " lines required");
-    } else {
-      Set<UUID> seen = new HashSet<>();
-      for (int i = 0; i < array.size(); i++) {
-        Line line = line(array.getValue(i), "lines[" + i + "]", problems);
-        if (line != null && !seen.add(line.productId())) {
-          problems.add("lines[" + i + "].productId: each product may appear once");
-        } else if (line != null) {
-          lines.add(line);
-        }
+    Set<UUID> seen = new HashSet<>();
+    for (int i = 0; array != null && i < array.size(); i++) {
+      Line line = line(fields.element("lines", array, i, "{productId, quantity}"));
+      if (line != null && !seen.add(line.productId())) {
+        fields.reject("lines." + i + ".productId", "each product may appear once");
+      } else if (line != null) {
+        lines.add(line);
       }
     }
-    if (!problems.isEmpty()) {
-      throw new ServiceFailure(400, String.join("; ", problems));
-    }
+    fields.check();
     lines.sort((a, b) -> a.productId().compareTo(b.productId()));
     return new Request(userId, key, List.copyOf(lines), hash(lines));
   }
 
-  private static Line line(Object value, String at, List<String> problems) {
-    if (!(value instanceof JsonObject line)) {
-      problems.add(at + ": must be an object {productId, quantity}");
+  private static Line line(Fields line) {
+    if (line == null) {
       return null;
     }
-    UUID productId = null;
-    try {
-      productId = UUID.fromString(line.getString("productId"));
-    } catch (RuntimeException e) {
-      problems.add(at + ".productId: must be a UUID");
-    }
-    Object quantity = line.getValue("quantity");
-    if (!(quantity instanceof Integer || quantity instanceof Long)
-        || ((Number) quantity).longValue() < 1
-        || ((Number) quantity).longValue() > MAX_QUANTITY) {
-      problems.add(at + ".quantity: must be an integer from 1 to " + MAX_QUANTITY);
-      return null;
-    }
-    return productId == null ? null : new Line(productId, ((Number) quantity).intValue());
+    UUID productId = line.uuid("productId", true);
+    Long quantity = line.integer("quantity", true, 1, MAX_QUANTITY);
+    return productId == null || quantity == null ? null : new Line(productId, quantity.intValue());
   }
 
   private static String hash(List<Line> lines) {

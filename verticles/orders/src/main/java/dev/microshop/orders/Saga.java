@@ -10,6 +10,7 @@ import dev.microshop.contracts.SagaResult.PaymentDeclined;
 import dev.microshop.contracts.SagaResult.PricedLine;
 import dev.microshop.contracts.SagaResult.StockRejected;
 import dev.microshop.contracts.SagaResult.StockReserved;
+import dev.microshop.platform.messaging.FieldError;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +41,7 @@ final class Saga {
     } catch (IllegalArgumentException e) {
       // Fails the delivery: retried, then a dead letter an admin can see, rather than an answer
       // silently dropped.
-      return Future.failedFuture(new ServiceFailure(400, e.getMessage()));
+      return Future.failedFuture(ServiceFailure.invalid(FieldError.WHOLE_BODY, e.getMessage()));
     }
     return on(tx, result);
   }

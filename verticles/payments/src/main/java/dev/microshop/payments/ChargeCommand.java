@@ -1,6 +1,7 @@
 package dev.microshop.payments;
 
 import dev.microshop.contracts.SagaResult.PaymentDeclined;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -24,15 +25,13 @@ record ChargeCommand(UUID messageId, UUID orderId, UUID userId, long amountMinor
    */
   static ChargeCommand fromJson(JsonObject body) {
     Fields fields = new Fields(body);
-    ChargeCommand command =
-        new ChargeCommand(
-            fields.uuid("messageId"),
-            fields.uuid("orderId"),
-            fields.uuid("userId"),
-            fields.integer("amountMinor", 0, MAX_AMOUNT_MINOR),
-            fields.currency("currency"));
+    UUID messageId = fields.uuid("messageId", true);
+    UUID orderId = fields.uuid("orderId", true);
+    UUID userId = fields.uuid("userId", true);
+    Long amountMinor = fields.integer("amountMinor", true, 0, MAX_AMOUNT_MINOR);
+    String currency = fields.currency("currency", true);
     fields.check();
-    return command;
+    return new ChargeCommand(messageId, orderId, userId, amountMinor, currency);
   }
 
   /** Why this charge cannot be taken from {@code wallet}, or null when it can. */

@@ -1,7 +1,8 @@
 package dev.microshop.payments;
 
-import dev.microshop.contracts.ErrorCodes;
+import dev.microshop.platform.messaging.FieldError;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -20,18 +21,15 @@ record CreditRequest(UUID messageId, UUID userId, long amountMinor, String reaso
   /** Fails with 400 naming every invalid field. */
   static CreditRequest fromJson(JsonObject body) {
     if (body == null) {
-      throw new ServiceFailure(
-          ErrorCodes.INVALID_REQUEST,
-          "a body {messageId, userId, amountMinor, reason} is required");
+      throw ServiceFailure.invalid(
+          FieldError.WHOLE_BODY, "a body {messageId, userId, amountMinor, reason} is required");
     }
     Fields fields = new Fields(body);
-    CreditRequest request =
-        new CreditRequest(
-            fields.uuid("messageId"),
-            fields.uuid("userId"),
-            fields.integer("amountMinor", 1, MAX_AMOUNT_MINOR),
-            fields.text("reason", MAX_REASON_LENGTH));
+    UUID messageId = fields.uuid("messageId", true);
+    UUID userId = fields.uuid("userId", true);
+    Long amountMinor = fields.integer("amountMinor", true, 1, MAX_AMOUNT_MINOR);
+    String reason = fields.line("reason", true, 1, MAX_REASON_LENGTH);
     fields.check();
-    return request;
+    return new CreditRequest(messageId, userId, amountMinor, reason);
   }
 }

@@ -1,56 +1,37 @@
 package dev.microshop.payments;
 
-import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Cursors;
+import dev.microshop.platform.request.Fields;
+import dev.microshop.platform.request.Page;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
-import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * A validated {@code payments.wallet.transactions}: the entries older than {@code beforeId}, newest
- * first. The cursor a client sees is an opaque base64url token of a format byte and the last id of
- * the previous page.
+ * first. The cursor holds the last id of the previous page.
  */
 record LedgerPage(long beforeId, int limit) {
-  static final int MAX_LIMIT = 100;
-  static final int DEFAULT_LIMIT = 20;
-  private static final byte FORMAT = 1;
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,40}");
+  static final int MAX_LIMIT = Page.MAX_SIZE;
+  static final int DEFAULT_LIMIT = Page.DEFAULT_SIZE;
 
   /** Fails with 400 naming every invalid field. */
   static LedgerPage fromJson(JsonObject body) {
-    Fields fields = new Fields(body == null ? new JsonObject() : body);
-    String cursor = fields.optional("cursor", TOKEN, "a nextCursor token");
-    long limit = fields.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
+    Fields fields = new Fields(body);
+    String cursor = fields.cursor(Cursors.maxTokenLength(Long.BYTES));
+    int limit = fields.pageSize();
     fields.check();
-    return new LedgerPage(cursor == null ? Long.MAX_VALUE : decode(cursor), (int) limit);
+    return new LedgerPage(cursor == null ? Long.MAX_VALUE : decode(cursor), limit);
   }
 
   static String cursorAfter(long id) {
-    byte[] bytes = ByteBuffer.allocate(9).put(FORMAT).putLong(id).array();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return Cursors.encode(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
   }
 
   private static long decode(String token) {
-    byte[] bytes;
-    try {
-      bytes = Base64.getUrlDecoder().decode(token);
-    } catch (IllegalArgumentException e) {
-      throw malformed();
-    }
-    if (bytes.length != 9 || bytes[0] != FORMAT) {
-      throw malformed();
-    }
-    long id = ByteBuffer.wrap(bytes, 1, 8).getLong();
+    long id = Cursors.decode(token, Long.BYTES, Long.BYTES).getLong();
     if (id <= 0) {
-      throw malformed();
+      throw Cursors.malformed();
     }
     return id;
-  }
-
-  private static ServiceFailure malformed() {
-    return new ServiceFailure(
-        ErrorCodes.INVALID_REQUEST, "cursor is malformed: pass back a nextCursor unchanged");
   }
 }

@@ -3,6 +3,7 @@ package dev.microshop.payments;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.request.Callers;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;

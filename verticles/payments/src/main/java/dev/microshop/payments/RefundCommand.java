@@ -1,5 +1,6 @@
 package dev.microshop.payments;
 
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -8,9 +9,10 @@ record RefundCommand(UUID messageId, UUID orderId) {
 
   static RefundCommand fromJson(JsonObject body) {
     Fields fields = new Fields(body);
-    RefundCommand command = new RefundCommand(fields.uuid("messageId"), fields.uuid("orderId"));
+    UUID messageId = fields.uuid("messageId", true);
+    UUID orderId = fields.uuid("orderId", true);
     fields.check();
-    return command;
+    return new RefundCommand(messageId, orderId);
   }
 
   String ledgerReason() {

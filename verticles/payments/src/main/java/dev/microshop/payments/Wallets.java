@@ -1,6 +1,5 @@
 package dev.microshop.payments;
 
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -102,8 +101,7 @@ final class Wallets {
               Row entry = rows.iterator().next();
               if (!sameCredit(entry, request)) {
                 return Future.failedFuture(
-                    new ServiceFailure(
-                        ErrorCodes.UNPROCESSABLE,
+                    ServiceFailure.unprocessable(
                         "this Idempotency-Key was already used for a different credit; use a new key"));
               }
               LOG.info(

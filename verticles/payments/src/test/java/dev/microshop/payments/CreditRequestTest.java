@@ -63,22 +63,24 @@ class CreditRequestTest {
     };
     for (Object amount : bad) {
       assertThat(invalid(valid().put("amountMinor", amount)).getMessage())
-          .isEqualTo("amountMinor must be an integer from 1 to 1000000000");
+          .startsWith("amountMinor must be an integer from 1 to 1000000000");
     }
     assertThat(invalid(valid().putNull("amountMinor")).getMessage())
-        .isEqualTo("amountMinor is required");
+        .isEqualTo("amountMinor is required: an integer from 1 to 1000000000");
   }
 
   @Test
   void aMissingBlankOrOverlongReasonIsRefused() {
     JsonObject missing = valid();
     missing.remove("reason");
-    assertThat(invalid(missing).getMessage()).isEqualTo("reason is required");
-    assertThat(invalid(valid().put("reason", "   ")).getMessage()).isEqualTo("reason is required");
+    assertThat(invalid(missing).getMessage())
+        .isEqualTo("reason is required: a string of 1 to 200 characters");
+    assertThat(invalid(valid().put("reason", "   ")).getMessage())
+        .isEqualTo("reason must be 1 to 200 characters, not blank (got 0)");
     assertThat(invalid(valid().put("reason", 42)).getMessage())
         .isEqualTo("reason must be a string");
     assertThat(invalid(valid().put("reason", "x".repeat(201))).getMessage())
-        .isEqualTo("reason must be at most 200 characters");
+        .isEqualTo("reason must be 1 to 200 characters (got 201)");
     assertThat(invalid(valid().put("reason", "line\nbreak")).getMessage())
         .isEqualTo("reason must not contain control characters");
   }
@@ -100,7 +102,7 @@ class CreditRequestTest {
         .isEqualTo("messageId must be a UUID");
     JsonObject missing = valid();
     missing.remove("messageId");
-    assertThat(invalid(missing).getMessage()).isEqualTo("messageId is required");
+    assertThat(invalid(missing).getMessage()).isEqualTo("messageId is required: a UUID");
   }
 
   @Test
@@ -110,8 +112,9 @@ class CreditRequestTest {
 
     assertThat(message)
         .isEqualTo(
-            "messageId is required; userId must be a UUID; "
-                + "amountMinor must be an integer from 1 to 1000000000; reason is required");
+            "messageId is required: a UUID; userId must be a UUID; "
+                + "amountMinor must be an integer from 1 to 1000000000 (got 0); "
+                + "reason is required: a string of 1 to 200 characters");
   }
 
   @Test

@@ -1,11 +1,8 @@
 package dev.microshop.users;
 
-import dev.microshop.contracts.ErrorCodes;
-import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -23,35 +20,20 @@ record NewAccount(String email, String displayName, String password) {
           "[^\\s@\\p{Cntrl}\"(),:;<>\\[\\]\\\\]{1,64}@(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
               + "\\p{L}[\\p{L}\\p{N}-]*[\\p{L}\\p{N}]");
 
-  /**
-   * Validates a REGISTER body; fails 400 with one {@code field: problem} per invalid field, joined
-   * by "; ".
-   */
+  /** Validates a REGISTER body; fails 400 naming every invalid field. */
   static NewAccount from(JsonObject body) {
-    JsonObject in = body == null ? new JsonObject() : body;
-    List<String> problems = new ArrayList<>();
-    String email = string(in, "email", problems);
-    String displayName = string(in, "displayName", problems);
-    String password = string(in, "password", problems);
+    Fields fields = new Fields(body);
+    String email = fields.string("email", true);
+    String displayName = fields.line("displayName", true, 1, MAX_DISPLAY_NAME_CHARS);
+    String password = fields.string("password", true);
     if (email != null) {
       email = email.strip();
-      emailProblem(email).ifPresent(p -> problems.add("email: " + p));
-    }
-    if (displayName != null) {
-      displayName = displayName.strip();
-      int length = displayName.codePointCount(0, displayName.length());
-      if (length < 1 || length > MAX_DISPLAY_NAME_CHARS) {
-        problems.add("displayName: must be 1 to " + MAX_DISPLAY_NAME_CHARS + " characters");
-      } else if (displayName.codePoints().anyMatch(Character::isISOControl)) {
-        problems.add("displayName: must not contain control characters");
-      }
+      emailProblem(email).ifPresent(problem -> fields.reject("email", problem));
     }
     if (password != null) {
-      passwordProblem(password).ifPresent(p -> problems.add("password: " + p));
+      passwordProblem(password).ifPresent(problem -> fields.reject("password", problem));
     }
-    if (!problems.isEmpty()) {
-      throw new ServiceFailure(ErrorCodes.INVALID_REQUEST, String.join("; ", problems));
-    }
+    fields.check();
     return new NewAccount(email, displayName, password);
   }
 
@@ -80,18 +62,5 @@ record NewAccount(String email, String displayName, String password) {
       return Optional.of("must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
     }
     return Optional.empty();
-  }
-
-  private static String string(JsonObject body, String field, List<String> problems) {
-    Object value = body.getValue(field);
-    if (value == null) {
-      problems.add(field + ": is required");
-      return null;
-    }
-    if (!(value instanceof String text)) {
-      problems.add(field + ": must be a string");
-      return null;
-    }
-    return text;
   }
 }

@@ -4,7 +4,6 @@ import com.password4j.AlgorithmFinder;
 import com.password4j.Argon2Function;
 import com.password4j.Password;
 import com.password4j.types.Argon2;
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -122,8 +121,7 @@ final class Passwords {
     if (pending.incrementAndGet() > queueSize) {
       pending.decrementAndGet();
       return Future.failedFuture(
-          new ServiceFailure(
-              ErrorCodes.UNAVAILABLE, "too many password checks in progress; retry shortly"));
+          ServiceFailure.unavailable("too many password checks in progress; retry shortly"));
     }
     return executor.executeBlocking(work, false).onComplete(done -> pending.decrementAndGet());
   }

@@ -1,6 +1,5 @@
 package dev.microshop.users;
 
-import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
@@ -125,8 +124,7 @@ public class UsersVerticle extends ServiceVerticle {
         .recover(
             e -> {
               if (e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-                return Future.failedFuture(
-                    new ServiceFailure(ErrorCodes.CONFLICT, "email: is already registered"));
+                return Future.failedFuture(ServiceFailure.conflict("email: is already registered"));
               }
               return Future.failedFuture(e);
             });
@@ -135,7 +133,7 @@ public class UsersVerticle extends ServiceVerticle {
   private Future<JsonObject> issueToken(Message<JsonObject> msg) {
     Credentials credentials = Credentials.from(msg.body());
     if (credentials.impossible()) {
-      return Future.failedFuture(new ServiceFailure(ErrorCodes.UNAUTHENTICATED, BAD_CREDENTIALS));
+      return Future.failedFuture(ServiceFailure.unauthenticated(BAD_CREDENTIALS));
     }
     return pool.preparedQuery(UsersSql.FIND_BY_EMAIL)
         .execute(Tuple.of(credentials.email()))
@@ -160,8 +158,7 @@ public class UsersVerticle extends ServiceVerticle {
         .compose(
             matches -> {
               if (!matches) {
-                return Future.failedFuture(
-                    new ServiceFailure(ErrorCodes.UNAUTHENTICATED, BAD_CREDENTIALS));
+                return Future.failedFuture(ServiceFailure.unauthenticated(BAD_CREDENTIALS));
               }
               return upgradeHash(user, credentials.password()).map(user);
             });
@@ -194,33 +191,29 @@ public class UsersVerticle extends ServiceVerticle {
   private Future<JsonObject> profile(Message<JsonObject> msg) {
     Identity caller = Identity.from(msg.headers());
     if (caller == null) {
-      return Future.failedFuture(
-          new ServiceFailure(ErrorCodes.UNAUTHENTICATED, "authentication required"));
+      return Future.failedFuture(ServiceFailure.unauthenticated("authentication required"));
     }
     Object asked = msg.body() == null ? null : msg.body().getValue("userId");
     if (asked != null && !(asked instanceof String)) {
-      return Future.failedFuture(
-          new ServiceFailure(ErrorCodes.INVALID_REQUEST, "userId must be a string"));
+      return Future.failedFuture(ServiceFailure.invalid("userId", "userId must be a string"));
     }
     String target = asked == null ? caller.userId() : (String) asked;
     if (!target.equals(caller.userId()) && !caller.admin()) {
       return Future.failedFuture(
-          new ServiceFailure(
-              ErrorCodes.FORBIDDEN, "only an admin may read another user's profile"));
+          ServiceFailure.forbidden("only an admin may read another user's profile"));
     }
     UUID id;
     try {
       id = UUID.fromString(target);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ServiceFailure(ErrorCodes.NOT_FOUND, "user not found"));
+      return Future.failedFuture(ServiceFailure.notFound("user not found"));
     }
     return pool.preparedQuery(UsersSql.FIND_PROFILE)
         .execute(Tuple.of(id))
         .compose(
             rows ->
                 rows.size() == 0
-                    ? Future.failedFuture(
-                        new ServiceFailure(ErrorCodes.NOT_FOUND, "user not found"))
+                    ? Future.failedFuture(ServiceFailure.notFound("user not found"))
                     : Future.succeededFuture(profileJson(rows.iterator().next())));
   }
 

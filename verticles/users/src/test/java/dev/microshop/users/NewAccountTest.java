@@ -56,7 +56,7 @@ class NewAccountTest {
       })
   void badEmailsAreRefusedNamingTheField(String email) {
     assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
-        .startsWith("email: ");
+        .startsWith("email ");
   }
 
   @Test
@@ -71,16 +71,16 @@ class NewAccountTest {
             + "d".repeat(63)
             + ".com";
     assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
-        .isEqualTo("email: must be at most 254 characters");
+        .isEqualTo("email must be at most 254 characters");
   }
 
   @Test
   void passwordsOfNineCharactersOrOver128BytesAreRefused() {
     assertThat(refused(body("a@example.com", "Ann", "123456789")).getMessage())
-        .isEqualTo("password: must be at least 10 characters");
+        .isEqualTo("password must be at least 10 characters");
     // 43 three-byte characters: 43 characters but 129 bytes.
     assertThat(refused(body("a@example.com", "Ann", "€".repeat(43))).getMessage())
-        .isEqualTo("password: must be at most 128 bytes in UTF-8");
+        .isEqualTo("password must be at most 128 bytes in UTF-8");
     assertThat(NewAccount.from(body("a@example.com", "Ann", "1234567890")).password())
         .isEqualTo("1234567890");
     assertThat(NewAccount.from(body("a@example.com", "Ann", "x".repeat(128))).password())
@@ -93,17 +93,17 @@ class NewAccountTest {
   void passwordLengthCountsCharactersNotUtf16Units() {
     // Five emoji are ten UTF-16 units but five characters.
     assertThat(refused(body("a@example.com", "Ann", "😀".repeat(5))).getMessage())
-        .isEqualTo("password: must be at least 10 characters");
+        .isEqualTo("password must be at least 10 characters");
   }
 
   @Test
   void displayNamesMustHave1To100CharactersAndNoControlCharacters() {
     assertThat(refused(body("a@example.com", "   ", "long enough password")).getMessage())
-        .isEqualTo("displayName: must be 1 to 100 characters");
+        .isEqualTo("displayName must be 1 to 100 characters, not blank (got 0)");
     assertThat(refused(body("a@example.com", "x".repeat(101), "long enough password")).getMessage())
-        .isEqualTo("displayName: must be 1 to 100 characters");
+        .isEqualTo("displayName must be 1 to 100 characters (got 101)");
     assertThat(refused(body("a@example.com", "Ann\u0000Lee", "long enough password")).getMessage())
-        .isEqualTo("displayName: must not contain control characters");
+        .isEqualTo("displayName must not contain control characters");
     assertThat(
             NewAccount.from(body("a@example.com", "x".repeat(100), "long enough password"))
                 .displayName())
@@ -116,8 +116,14 @@ class NewAccountTest {
 
     assertThat(refused(body).getMessage())
         .isEqualTo(
-            "email: must be a string; displayName: is required; password: must be at least 10 characters");
+            "email must be a string; displayName is required: a string of 1 to 100 characters; "
+                + "password must be at least 10 characters");
+    assertThat(refused(body).errors())
+        .extracting(error -> error.field())
+        .containsExactly("email", "displayName", "password");
     assertThat(refused(null).getMessage())
-        .isEqualTo("email: is required; displayName: is required; password: is required");
+        .isEqualTo(
+            "email is required: a string; displayName is required: a string of 1 to 100 characters; "
+                + "password is required: a string");
   }
 }

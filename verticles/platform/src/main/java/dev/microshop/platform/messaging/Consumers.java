@@ -55,19 +55,32 @@ public final class Consumers {
           if (result.succeeded()) {
             msg.reply(result.result());
           } else if (result.cause() instanceof ServiceFailure failure) {
-            msg.fail(failure.code(), failure.getMessage());
+            fail(msg, failure);
           } else if (isUnstorableText(result.cause())) {
-            msg.fail(
-                ErrorCodes.INVALID_REQUEST,
-                "the text contains a character that cannot be stored (U+0000, NUL)");
+            fail(
+                msg,
+                ServiceFailure.invalid(
+                    FieldError.WHOLE_BODY,
+                    "the text contains a character that cannot be stored (U+0000, NUL)"));
           } else {
             LOG.error("handler of {} failed", msg.address(), result.cause());
-            msg.fail(500, "internal error");
+            msg.fail(ErrorCodes.INTERNAL, "internal error");
           }
           if (--inFlight == 0 && drained != null) {
             drained.tryComplete();
           }
         });
+  }
+
+  /**
+   * A 400 naming fields keeps them (see {@link InvalidRequest}); other failures are code + text.
+   */
+  static void fail(Message<?> msg, ServiceFailure failure) {
+    if (failure.errors().isEmpty()) {
+      msg.fail(failure.code(), failure.getMessage());
+    } else {
+      msg.reply(new InvalidRequest(failure.errors()));
+    }
   }
 
   /**

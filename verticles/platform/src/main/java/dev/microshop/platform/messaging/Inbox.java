@@ -54,7 +54,7 @@ public final class Inbox {
     try {
       return UUID.fromString(messageId);
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ServiceFailure(400, "messageId must be a UUID");
+      throw ServiceFailure.invalid("messageId", "messageId must be a UUID");
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.microshop.platform.service;
 import dev.microshop.platform.cluster.ClusterFactory;
 import dev.microshop.platform.cluster.Discovery;
 import dev.microshop.platform.messaging.Bus;
+import dev.microshop.platform.messaging.InvalidRequest;
 import dev.microshop.platform.observability.Metrics;
 import dev.microshop.platform.observability.Tracing;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -89,6 +90,7 @@ public final class Node {
             ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)
             : builder.build();
     long joinedAt = System.currentTimeMillis();
+    InvalidRequest.register(vertx.eventBus());
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "Vert.x runs on NIO: the native transport is unavailable here ({})",

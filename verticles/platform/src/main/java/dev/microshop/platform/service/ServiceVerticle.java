@@ -292,8 +292,8 @@ public abstract class ServiceVerticle extends VerticleBase {
                                                 ? Future.succeededFuture(
                                                     new JsonObject().put("redriven", true))
                                                 : Future.failedFuture(
-                                                    new ServiceFailure(
-                                                        404, "no dead letter " + id))))
+                                                    ServiceFailure.notFound(
+                                                        "no dead letter " + id))))
                         .onSuccess(v -> relay.kick())),
             consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool)))
         .mapEmpty();
@@ -308,17 +308,18 @@ public abstract class ServiceVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       // falls through to the 400
     }
-    return Future.failedFuture(new ServiceFailure(400, "id must be the UUID of a dead letter"));
+    return Future.failedFuture(
+        ServiceFailure.invalid("id", "id must be the UUID of a dead letter"));
   }
 
   private static Future<Void> admin(io.vertx.core.MultiMap headers) {
     Identity caller = Identity.from(headers);
     if (caller == null) {
-      return Future.failedFuture(new ServiceFailure(401, "authentication required"));
+      return Future.failedFuture(ServiceFailure.unauthenticated("authentication required"));
     }
     return caller.admin()
         ? Future.succeededFuture()
-        : Future.failedFuture(new ServiceFailure(403, "the admin role is required"));
+        : Future.failedFuture(ServiceFailure.forbidden("the admin role is required"));
   }
 
   private void startRelay() {
