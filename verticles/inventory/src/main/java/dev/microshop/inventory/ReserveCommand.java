@@ -39,7 +39,9 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
     for (int i = 0; array != null && i < array.size(); i++) {
       Line line = line(fields.element("lines", array, i, "{productId, quantity}"));
       if (line != null && !distinct.add(line.productId())) {
-        fields.reject("lines." + i + ".productId", "must name each product once: it is repeated");
+        fields.reject(
+            "lines." + i + ".productId",
+            "must name each product once (" + line.productId() + " is repeated)");
       }
       lines.add(line);
     }

@@ -385,7 +385,7 @@ class ReservationsIT {
             null);
 
     assertThat(empty.failureCode()).isEqualTo(400);
-    assertThat(empty.getMessage()).contains("lines must be an array of 1 to 100 lines");
+    assertThat(empty.getMessage()).contains("lines must be an array of 1 to 100 elements");
     assertThat(badQuantity.failureCode()).isEqualTo(400);
     assertThat(badQuantity.getMessage()).contains("quantity must be an integer from 1");
     assertThat(duplicate.failureCode()).isEqualTo(400);

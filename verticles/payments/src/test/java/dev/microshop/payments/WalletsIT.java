@@ -263,7 +263,7 @@ class WalletsIT {
         payments.failure(PaymentsApi.CREDIT, credit(user, 100, "self-service"), customer(user));
 
     assertThat(failure.failureCode()).isEqualTo(ErrorCodes.FORBIDDEN);
-    assertThat(failure.getMessage()).isEqualTo("admin role required");
+    assertThat(failure.getMessage()).isEqualTo("the admin role is required");
     assertThat(count("SELECT count(*) FROM wallets WHERE user_id = ?", user)).isZero();
     assertThat(ledger(user)).isEmpty();
   }

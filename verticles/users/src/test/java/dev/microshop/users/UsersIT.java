@@ -156,19 +156,19 @@ class UsersIT {
     List<Case> cases =
         List.of(
             new Case(
-                registration(email, "Ann", "nine char"),
-                "password: must be at least 10 characters"),
+                registration(email, "Ann", "nine char"), "password must be at least 10 characters"),
             new Case(
                 registration(email, "Ann", "p".repeat(129)),
-                "password: must be at most 128 bytes in UTF-8"),
+                "password must be at most 128 bytes in UTF-8"),
             new Case(
                 registration("not-an-email", "Ann", PASSWORD),
-                "email: is not a valid email address"),
+                "email is not a valid email address"),
             new Case(
-                registration(email, " ", PASSWORD), "displayName: must be 1 to 100 characters"),
+                registration(email, " ", PASSWORD),
+                "displayName must be 1 to 100 characters, not blank (got 0)"),
             new Case(
                 new JsonObject().put("email", email).put("password", PASSWORD),
-                "displayName: is required"));
+                "displayName is required: a string of 1 to 100 characters"));
 
     for (Case c : cases) {
       ReplyException invalid = users.failure(UsersApi.REGISTER, c.body(), null);
@@ -293,7 +293,7 @@ class UsersIT {
         users.failure(UsersApi.ISSUE_TOKEN, new JsonObject().put("email", uniqueEmail()), null);
 
     assertThat(missing.failureCode()).isEqualTo(400);
-    assertThat(missing.getMessage()).isEqualTo("password: is required");
+    assertThat(missing.getMessage()).isEqualTo("password is required: a string");
   }
 
   @Test
