@@ -39,7 +39,10 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
     for (ReserveStock.Line line : command.lines()) {
       if (!distinct.add(line.productId())) {
         String field = "lines." + lines.size() + ".productId";
-        repeated.add(new FieldError(field, field + " must name each product once: it is repeated"));
+        repeated.add(
+            new FieldError(
+                field,
+                field + " must name each product once (" + line.productId() + " is repeated)"));
       }
       lines.add(new Line(line.productId(), line.quantity()));
     }
