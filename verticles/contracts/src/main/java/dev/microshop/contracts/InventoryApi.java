@@ -1,5 +1,11 @@
 package dev.microshop.contracts;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
 /**
  * Addresses of the inventory service. A product is {@code {id, sku, name, description, priceMinor,
  * currency, available, version, createdAt, updatedAt}}: money in integer minor units plus an ISO
@@ -59,6 +65,68 @@ public final class InventoryApi {
   public static final String COMMIT_STOCK = "inventory.stock.commit";
 
   private InventoryApi() {}
+
+  /** The body of {@link #RESERVE_STOCK}. */
+  public record ReserveStock(UUID orderId, List<Line> lines) {
+    public static final int MAX_LINES = 100;
+    public static final int MAX_QUANTITY = 1_000_000;
+
+    public record Line(UUID productId, int quantity) {}
+
+    public JsonObject toJson() {
+      JsonArray array = new JsonArray();
+      lines.forEach(
+          line ->
+              array.add(
+                  new JsonObject()
+                      .put("productId", line.productId().toString())
+                      .put("quantity", line.quantity())));
+      return new JsonObject().put("orderId", orderId.toString()).put("lines", array);
+    }
+
+    /** The command, or null when a field is bad (the reader names it). */
+    public static ReserveStock read(FieldReader in) {
+      UUID orderId = in.uuid("orderId", true);
+      JsonArray array = in.array("lines", true, 1, MAX_LINES);
+      List<Line> lines = new ArrayList<>();
+      for (int i = 0; array != null && i < array.size(); i++) {
+        FieldReader line = in.element("lines", array, i, "{productId, quantity}");
+        UUID productId = line == null ? null : line.uuid("productId", true);
+        Long quantity = line == null ? null : line.integer("quantity", true, 1, MAX_QUANTITY);
+        lines.add(
+            productId == null || quantity == null
+                ? null
+                : new Line(productId, quantity.intValue()));
+      }
+      return orderId == null || array == null || lines.contains(null)
+          ? null
+          : new ReserveStock(orderId, List.copyOf(lines));
+    }
+  }
+
+  /** The body of {@link #RELEASE_STOCK}. */
+  public record ReleaseStock(UUID orderId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("orderId", orderId.toString());
+    }
+
+    public static ReleaseStock read(FieldReader in) {
+      UUID orderId = in.uuid("orderId", true);
+      return orderId == null ? null : new ReleaseStock(orderId);
+    }
+  }
+
+  /** The body of {@link #COMMIT_STOCK}. */
+  public record CommitStock(UUID orderId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("orderId", orderId.toString());
+    }
+
+    public static CommitStock read(FieldReader in) {
+      UUID orderId = in.uuid("orderId", true);
+      return orderId == null ? null : new CommitStock(orderId);
+    }
+  }
 
   /**
    * Published (to every inventory instance) after a transaction that may have changed products

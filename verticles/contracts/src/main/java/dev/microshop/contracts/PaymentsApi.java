@@ -1,5 +1,8 @@
 package dev.microshop.contracts;
 
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
 /**
  * Addresses of the payments service. A wallet is {@code {userId, balanceMinor, currency,
  * updatedAt}}, money in integer minor units.
@@ -45,4 +48,40 @@ public final class PaymentsApi {
   public static final String REFUND = "payments.order.refund";
 
   private PaymentsApi() {}
+
+  /** The body of {@link #CHARGE}. */
+  public record Charge(UUID orderId, UUID userId, long amountMinor, String currency) {
+    public static final long MAX_AMOUNT_MINOR = 1_000_000_000_000L;
+
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("orderId", orderId.toString())
+          .put("userId", userId.toString())
+          .put("amountMinor", amountMinor)
+          .put("currency", currency);
+    }
+
+    /** The command, or null when a field is bad (the reader names it). */
+    public static Charge read(FieldReader in) {
+      UUID orderId = in.uuid("orderId", true);
+      UUID userId = in.uuid("userId", true);
+      Long amountMinor = in.integer("amountMinor", true, 0, MAX_AMOUNT_MINOR);
+      String currency = in.currency("currency", true);
+      return orderId == null || userId == null || amountMinor == null || currency == null
+          ? null
+          : new Charge(orderId, userId, amountMinor, currency);
+    }
+  }
+
+  /** The body of {@link #REFUND}. */
+  public record Refund(UUID orderId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("orderId", orderId.toString());
+    }
+
+    public static Refund read(FieldReader in) {
+      UUID orderId = in.uuid("orderId", true);
+      return orderId == null ? null : new Refund(orderId);
+    }
+  }
 }

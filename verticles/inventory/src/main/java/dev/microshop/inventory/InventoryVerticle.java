@@ -1,6 +1,8 @@
 package dev.microshop.inventory;
 
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.InventoryApi.CommitStock;
+import dev.microshop.contracts.InventoryApi.ReleaseStock;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.request.Callers;
@@ -119,14 +121,14 @@ public class InventoryVerticle extends ServiceVerticle {
         reliably(
             InventoryApi.RELEASE_STOCK,
             (tx, body) ->
-                Reservations.release(tx, orderId(body))
+                Reservations.release(tx, Fields.read(body, ReleaseStock::read).orderId())
                     .onSuccess(products -> touched(tx, products))),
         // A commit marks reserved lines sold (a no-op when the order holds none); the products
         // (their available stock) do not change. One statement with its inbox insert.
         reliablyInOneStatement(
             InventoryApi.COMMIT_STOCK,
             InventorySql.COMMIT_ONCE,
-            body -> Tuple.of(orderId(body)),
+            body -> Tuple.of(Fields.read(body, CommitStock::read).orderId()),
             rows -> LOG.debug("committed {} reserved lines", rows.rowCount())));
   }
 
@@ -168,13 +170,6 @@ public class InventoryVerticle extends ServiceVerticle {
   private Future<JsonObject> adjustStock(Message<JsonObject> msg) {
     StockAdjustment adjustment = validator.adjust(msg.body(), Callers.admin(msg.headers()));
     return writing(() -> catalog.adjust(adjustment)).map(Product::toJson);
-  }
-
-  private static UUID orderId(JsonObject body) {
-    Fields fields = new Fields(body);
-    UUID orderId = fields.uuid("orderId", true);
-    fields.check();
-    return orderId;
   }
 
   /** Dev mode only (the embedded database): a production catalog starts empty. */

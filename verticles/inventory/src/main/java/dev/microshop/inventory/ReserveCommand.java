@@ -1,8 +1,10 @@
 package dev.microshop.inventory;
 
+import dev.microshop.contracts.InventoryApi.ReserveStock;
 import dev.microshop.contracts.SagaResult.StockRejected;
+import dev.microshop.platform.messaging.FieldError;
+import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.request.Fields;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +19,6 @@ import java.util.UUID;
  * in which their rows are locked).
  */
 record ReserveCommand(UUID orderId, List<Line> lines) {
-  static final int MAX_LINES = 100;
   static final String OUT_OF_STOCK = StockRejected.Reason.OUT_OF_STOCK.name();
   static final String UNKNOWN_PRODUCT = StockRejected.Reason.UNKNOWN_PRODUCT.name();
   static final String MIXED_CURRENCY = StockRejected.Reason.MIXED_CURRENCY.name();
@@ -31,32 +32,25 @@ record ReserveCommand(UUID orderId, List<Line> lines) {
    * Fails with 400 naming every problem: a malformed command is a sender's bug, not a rejection.
    */
   static ReserveCommand from(JsonObject body) {
-    Fields fields = new Fields(body);
-    UUID orderId = fields.uuid("orderId", true);
-    JsonArray array = fields.array("lines", true, 1, MAX_LINES);
+    ReserveStock command = Fields.read(body, ReserveStock::read);
     List<Line> lines = new ArrayList<>();
     Set<UUID> distinct = new HashSet<>();
-    for (int i = 0; array != null && i < array.size(); i++) {
-      Line line = line(fields.element("lines", array, i, "{productId, quantity}"));
-      if (line != null && !distinct.add(line.productId())) {
-        fields.reject(
-            "lines." + i + ".productId",
-            "must name each product once (" + line.productId() + " is repeated)");
+    List<FieldError> repeated = new ArrayList<>();
+    for (ReserveStock.Line line : command.lines()) {
+      if (!distinct.add(line.productId())) {
+        String field = "lines." + lines.size() + ".productId";
+        repeated.add(
+            new FieldError(
+                field,
+                field + " must name each product once (" + line.productId() + " is repeated)"));
       }
-      lines.add(line);
+      lines.add(new Line(line.productId(), line.quantity()));
     }
-    fields.check();
+    if (!repeated.isEmpty()) {
+      throw ServiceFailure.invalid(repeated);
+    }
     return new ReserveCommand(
-        orderId, lines.stream().sorted(Comparator.comparing(Line::productId)).toList());
-  }
-
-  private static Line line(Fields line) {
-    if (line == null) {
-      return null;
-    }
-    UUID productId = line.uuid("productId", true);
-    Long quantity = line.integer("quantity", true, 1, ProductValidator.MAX_AVAILABLE);
-    return productId == null || quantity == null ? null : new Line(productId, quantity.intValue());
+        command.orderId(), lines.stream().sorted(Comparator.comparing(Line::productId)).toList());
   }
 
   /**

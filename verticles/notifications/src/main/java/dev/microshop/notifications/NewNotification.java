@@ -1,13 +1,15 @@
 package dev.microshop.notifications;
 
-import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.contracts.Events.OrderCancelled;
+import dev.microshop.contracts.Events.OrderConfirmed;
+import dev.microshop.contracts.Events.UserRegistered;
+import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * What one event tells one user, read from the event's payload (see {@code Events}). A payload
@@ -18,9 +20,6 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
   static final String ORDER_CONFIRMED = "ORDER_CONFIRMED";
   static final String ORDER_CANCELLED = "ORDER_CANCELLED";
   static final String WELCOME = "WELCOME";
-
-  static final int MAX_TEXT_CHARS = 200;
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   /**
    * Why an order was cancelled, in the customer's words; a reason not listed here gets the bare
@@ -38,49 +37,59 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
           "DEADLINE_EXCEEDED",
               "Your order was cancelled: it could not be completed in time. Any payment is refunded.");
 
-  /** {@code {eventId, orderId, userId, totalMinor, currency}}. */
   static NewNotification orderConfirmed(JsonObject event) {
-    String orderId = uuid(event, "orderId").toString();
-    long total = minorUnits(event, "totalMinor");
-    String currency = currency(event, "currency");
+    Fields fields = new Fields(event);
+    UUID eventId = fields.uuid("eventId", true);
+    OrderConfirmed confirmed = OrderConfirmed.read(fields);
+    fields.check();
     return new NewNotification(
-        uuid(event, "userId"),
-        uuid(event, "eventId"),
+        confirmed.userId(),
+        eventId,
         ORDER_CONFIRMED,
         "Order confirmed",
         new JsonObject()
-            .put("orderId", orderId)
-            .put("totalMinor", total)
-            .put("currency", currency)
-            .put("text", "Your order of " + money(total, currency) + " is confirmed."));
+            .put("orderId", confirmed.orderId().toString())
+            .put("totalMinor", confirmed.totalMinor())
+            .put("currency", confirmed.currency())
+            .put(
+                "text",
+                "Your order of "
+                    + money(confirmed.totalMinor(), confirmed.currency())
+                    + " is confirmed."));
   }
 
-  /** {@code {eventId, orderId, userId, reason}}. */
   static NewNotification orderCancelled(JsonObject event) {
-    String orderId = uuid(event, "orderId").toString();
-    String reason = text(event, "reason");
+    Fields fields = new Fields(event);
+    UUID eventId = fields.uuid("eventId", true);
+    OrderCancelled cancelled = OrderCancelled.read(fields);
+    fields.check();
     return new NewNotification(
-        uuid(event, "userId"),
-        uuid(event, "eventId"),
+        cancelled.userId(),
+        eventId,
         ORDER_CANCELLED,
         "Order cancelled",
         new JsonObject()
-            .put("orderId", orderId)
-            .put("reason", reason)
-            .put("text", CANCELLATIONS.getOrDefault(reason, "Your order was cancelled.")));
+            .put("orderId", cancelled.orderId().toString())
+            .put("reason", cancelled.reason())
+            .put(
+                "text",
+                CANCELLATIONS.getOrDefault(cancelled.reason(), "Your order was cancelled.")));
   }
 
-  /** {@code {eventId, userId, displayName}}; the email is not needed to greet someone. */
+  /** The email is not needed to greet someone. */
   static NewNotification welcome(JsonObject event) {
-    String displayName = text(event, "displayName");
+    Fields fields = new Fields(event);
+    UUID eventId = fields.uuid("eventId", true);
+    UserRegistered registered = UserRegistered.read(fields);
+    fields.check();
     return new NewNotification(
-        uuid(event, "userId"),
-        uuid(event, "eventId"),
+        registered.userId(),
+        eventId,
         WELCOME,
         "Welcome to microshop",
         new JsonObject()
-            .put("displayName", displayName)
-            .put("text", "Hello " + displayName + ", your account is ready."));
+            .put("displayName", registered.displayName())
+            .put("text", "Hello " + registered.displayName() + ", your account is ready."));
   }
 
   /** The parameters of {@code NotificationsSql.INSERT}. */
@@ -97,44 +106,5 @@ record NewNotification(UUID userId, UUID eventId, String kind, String title, Jso
       digits = 2;
     }
     return BigDecimal.valueOf(minor, digits).toPlainString() + " " + currency;
-  }
-
-  private static UUID uuid(JsonObject event, String field) {
-    if (event.getValue(field) instanceof String text) {
-      try {
-        return UUID.fromString(text);
-      } catch (IllegalArgumentException e) {
-        // falls through to the same failure as a missing field
-      }
-    }
-    throw invalid(field, "must be a UUID");
-  }
-
-  private static long minorUnits(JsonObject event, String field) {
-    Object value = event.getValue(field);
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0) {
-      return ((Number) value).longValue();
-    }
-    throw invalid(field, "must be a whole number of minor units, at least 0");
-  }
-
-  private static String currency(JsonObject event, String field) {
-    if (event.getValue(field) instanceof String code && CURRENCY.matcher(code).matches()) {
-      return code;
-    }
-    throw invalid(field, "must be an ISO 4217 code of three capital letters");
-  }
-
-  private static String text(JsonObject event, String field) {
-    if (event.getValue(field) instanceof String text
-        && !text.isBlank()
-        && text.length() <= MAX_TEXT_CHARS) {
-      return text.strip();
-    }
-    throw invalid(field, "must be a non-blank string of at most " + MAX_TEXT_CHARS + " characters");
-  }
-
-  private static ServiceFailure invalid(String field, String problem) {
-    return ServiceFailure.invalid(field, field + " " + problem);
   }
 }

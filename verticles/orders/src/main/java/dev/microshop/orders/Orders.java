@@ -1,5 +1,6 @@
 package dev.microshop.orders;
 
+import dev.microshop.contracts.InventoryApi.ReserveStock;
 import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.request.TimeCursor;
 import io.vertx.core.Future;
@@ -11,6 +12,8 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** Reading orders: one with its lines and timeline, or a page of the caller's. */
@@ -76,19 +79,16 @@ final class Orders {
     return timeline;
   }
 
-  static Future<JsonArray> lines(SqlClient db, UUID orderId) {
+  /** The order's lines as a reserve command names them, to send it again. */
+  static Future<List<ReserveStock.Line>> reserveLines(SqlClient db, UUID orderId) {
     return db.preparedQuery(OrdersSql.LINES)
         .execute(Tuple.of(orderId))
         .map(
             rows -> {
-              JsonArray lines = new JsonArray();
+              List<ReserveStock.Line> lines = new ArrayList<>();
               for (Row row : rows) {
                 lines.add(
-                    new JsonObject()
-                        .put("productId", row.getUUID("product_id").toString())
-                        .put("quantity", row.getInteger("quantity"))
-                        .put("priceMinor", row.getLong("price_minor"))
-                        .put("name", row.getString("name")));
+                    new ReserveStock.Line(row.getUUID("product_id"), row.getInteger("quantity")));
               }
               return lines;
             });

@@ -1,6 +1,8 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.InventoryApi.ReserveStock;
+import dev.microshop.platform.messaging.Outbox;
 import dev.microshop.platform.messaging.OutboxRelay;
 import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.request.Fields;
@@ -64,15 +66,6 @@ final class Placement {
   private Future<JsonObject> create(SqlConnection tx, Request request, UUID orderId) {
     List<Tuple> lines =
         request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
-    JsonArray reserve = new JsonArray();
-    request
-        .lines()
-        .forEach(
-            l ->
-                reserve.add(
-                    new JsonObject()
-                        .put("productId", l.productId().toString())
-                        .put("quantity", l.quantity())));
     // The order row first (lines and timeline refer to it), the read of the whole order last:
     // PostgreSQL runs pipelined statements in order, so the answer needs no round trip of its own.
     Future<?> order =
@@ -80,10 +73,15 @@ final class Placement {
             .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));
     Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
     Future<?> command =
-        Messages.command(
+        Outbox.command(
             tx,
             InventoryApi.RESERVE_STOCK,
-            new JsonObject().put("orderId", orderId.toString()).put("lines", reserve));
+            new ReserveStock(
+                    orderId,
+                    request.lines().stream()
+                        .map(l -> new ReserveStock.Line(l.productId(), l.quantity()))
+                        .toList())
+                .toJson());
     Future<?> steps =
         Saga.steps(
             tx, orderId, "PLACED", lineCount(request.lines().size()), "STOCK_REQUESTED", null);

@@ -1,9 +1,16 @@
 package dev.microshop.orders;
 
 import dev.microshop.contracts.Events;
+import dev.microshop.contracts.Events.OrderCancelled;
+import dev.microshop.contracts.Events.OrderConfirmed;
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.InventoryApi.CommitStock;
+import dev.microshop.contracts.InventoryApi.ReleaseStock;
+import dev.microshop.contracts.InventoryApi.ReserveStock;
 import dev.microshop.contracts.OrderStatus;
 import dev.microshop.contracts.PaymentsApi;
+import dev.microshop.contracts.PaymentsApi.Charge;
+import dev.microshop.contracts.PaymentsApi.Refund;
 import dev.microshop.contracts.SagaResult;
 import dev.microshop.contracts.SagaResult.PaymentCharged;
 import dev.microshop.contracts.SagaResult.PaymentDeclined;
@@ -11,6 +18,7 @@ import dev.microshop.contracts.SagaResult.PricedLine;
 import dev.microshop.contracts.SagaResult.StockRejected;
 import dev.microshop.contracts.SagaResult.StockReserved;
 import dev.microshop.platform.messaging.FieldError;
+import dev.microshop.platform.messaging.Outbox;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +96,7 @@ final class Saga {
                     PaymentState.REQUESTED.name(),
                     total,
                     currency)),
-        Messages.command(tx, PaymentsApi.CHARGE, charge(order, total, currency)),
+        Outbox.command(tx, PaymentsApi.CHARGE, charge(order, total, currency)),
         steps(tx, order.id(), "STOCK_RESERVED", total + " " + currency, "CHARGE_REQUESTED", null));
   }
 
@@ -119,7 +127,7 @@ final class Saga {
       return set(
               tx,
               order.with(order.status(), order.reason(), order.stockState(), PaymentState.REFUNDED))
-          .compose(v -> Messages.command(tx, PaymentsApi.REFUND, orderRef(order)))
+          .compose(v -> Outbox.command(tx, PaymentsApi.REFUND, new Refund(order.id()).toJson()))
           .compose(
               v ->
                   step(
@@ -132,7 +140,7 @@ final class Saga {
         set(
             tx,
             order.with(OrderStatus.CONFIRMED, null, StockState.COMMITTED, PaymentState.CHARGED)),
-        Messages.command(tx, InventoryApi.COMMIT_STOCK, orderRef(order)),
+        Outbox.command(tx, InventoryApi.COMMIT_STOCK, new CommitStock(order.id()).toJson()),
         steps(
             tx,
             order.id(),
@@ -140,14 +148,11 @@ final class Saga {
             result.amountMinor() + " " + result.currency(),
             "CONFIRMED",
             null),
-        Messages.event(
+        Outbox.event(
             tx,
             Events.ORDER_CONFIRMED,
-            new JsonObject()
-                .put("orderId", order.id().toString())
-                .put("userId", order.userId().toString())
-                .put("totalMinor", order.totalMinor())
-                .put("currency", order.currency())));
+            new OrderConfirmed(order.id(), order.userId(), order.totalMinor(), order.currency())
+                .toJson()));
   }
 
   private static Future<Void> paymentDeclined(
@@ -200,14 +205,16 @@ final class Saga {
     Future<Void> resent;
     if (order.stockState() == StockState.REQUESTED) {
       resent =
-          Orders.lines(tx, order.id())
+          Orders.reserveLines(tx, order.id())
               .compose(
                   lines ->
-                      Messages.command(
-                          tx, InventoryApi.RESERVE_STOCK, orderRef(order).put("lines", lines)));
+                      Outbox.command(
+                          tx,
+                          InventoryApi.RESERVE_STOCK,
+                          new ReserveStock(order.id(), lines).toJson()));
     } else if (order.paymentState() == PaymentState.REQUESTED) {
       resent =
-          Messages.command(
+          Outbox.command(
               tx, PaymentsApi.CHARGE, charge(order, order.totalMinor(), order.currency()));
     } else {
       resent = Future.succeededFuture();
@@ -219,29 +226,19 @@ final class Saga {
   }
 
   private static Future<Void> cancelled(SqlConnection tx, OrderRow order, String reason) {
-    return Messages.event(
+    return Outbox.event(
         tx,
         Events.ORDER_CANCELLED,
-        new JsonObject()
-            .put("orderId", order.id().toString())
-            .put("userId", order.userId().toString())
-            .put("reason", reason));
+        new OrderCancelled(order.id(), order.userId(), reason).toJson());
   }
 
   private static Future<Void> release(SqlConnection tx, OrderRow order, String why) {
-    return Messages.command(tx, InventoryApi.RELEASE_STOCK, orderRef(order))
+    return Outbox.command(tx, InventoryApi.RELEASE_STOCK, new ReleaseStock(order.id()).toJson())
         .compose(v -> step(tx, order.id(), "STOCK_RELEASE_REQUESTED", why));
   }
 
-  private static JsonObject orderRef(OrderRow order) {
-    return new JsonObject().put("orderId", order.id().toString());
-  }
-
   private static JsonObject charge(OrderRow order, long total, String currency) {
-    return orderRef(order)
-        .put("userId", order.userId().toString())
-        .put("amountMinor", total)
-        .put("currency", currency);
+    return new Charge(order.id(), order.userId(), total, currency).toJson();
   }
 
   private static Future<OrderRow> lock(SqlConnection tx, UUID orderId) {

@@ -1,5 +1,6 @@
 package dev.microshop.payments;
 
+import dev.microshop.contracts.PaymentsApi.Charge;
 import dev.microshop.contracts.SagaResult.PaymentDeclined;
 import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,7 @@ import java.util.UUID;
  * @param currency must be the wallet's
  */
 record ChargeCommand(UUID messageId, UUID orderId, UUID userId, long amountMinor, String currency) {
-  static final long MAX_AMOUNT_MINOR = 1_000_000_000_000L;
+  static final long MAX_AMOUNT_MINOR = Charge.MAX_AMOUNT_MINOR;
   static final String INSUFFICIENT_FUNDS = PaymentDeclined.Reason.INSUFFICIENT_FUNDS.name();
   static final String CURRENCY_MISMATCH = PaymentDeclined.Reason.CURRENCY_MISMATCH.name();
 
@@ -26,12 +27,10 @@ record ChargeCommand(UUID messageId, UUID orderId, UUID userId, long amountMinor
   static ChargeCommand fromJson(JsonObject body) {
     Fields fields = new Fields(body);
     UUID messageId = fields.uuid("messageId", true);
-    UUID orderId = fields.uuid("orderId", true);
-    UUID userId = fields.uuid("userId", true);
-    Long amountMinor = fields.integer("amountMinor", true, 0, MAX_AMOUNT_MINOR);
-    String currency = fields.currency("currency", true);
+    Charge charge = Charge.read(fields);
     fields.check();
-    return new ChargeCommand(messageId, orderId, userId, amountMinor, currency);
+    return new ChargeCommand(
+        messageId, charge.orderId(), charge.userId(), charge.amountMinor(), charge.currency());
   }
 
   /** Why this charge cannot be taken from {@code wallet}, or null when it can. */

@@ -1,5 +1,6 @@
 package dev.microshop.payments;
 
+import dev.microshop.contracts.PaymentsApi.Refund;
 import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
@@ -10,9 +11,9 @@ record RefundCommand(UUID messageId, UUID orderId) {
   static RefundCommand fromJson(JsonObject body) {
     Fields fields = new Fields(body);
     UUID messageId = fields.uuid("messageId", true);
-    UUID orderId = fields.uuid("orderId", true);
+    Refund refund = Refund.read(fields);
     fields.check();
-    return new RefundCommand(messageId, orderId);
+    return new RefundCommand(messageId, refund.orderId());
   }
 
   String ledgerReason() {

@@ -1,14 +1,11 @@
 package dev.microshop.users;
 
 import dev.microshop.contracts.Events;
+import dev.microshop.contracts.Events.UserRegistered;
 import dev.microshop.platform.messaging.Outbox;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * The events users emits, written to its outbox inside the transaction that changes the account, so
@@ -23,22 +20,11 @@ final class UserEvents {
    * shared event id.
    */
   static Future<Void> registered(SqlClient tx, Row user) {
-    String eventId = UUID.randomUUID().toString();
-    JsonObject event =
-        new JsonObject()
-            .put("eventId", eventId)
-            .put("occurredAt", user.getOffsetDateTime("created_at").toInstant().toString())
-            .put("userId", user.getUUID("id").toString())
-            .put("email", user.getString("email"))
-            .put("displayName", user.getString("display_name"));
-    List<Future<Void>> rows = new ArrayList<>();
-    for (String subscriber : Events.SUBSCRIBERS.getOrDefault(Events.USER_REGISTERED, List.of())) {
-      rows.add(
-          Outbox.add(
-              tx,
-              Events.deliveryAddress(subscriber, Events.USER_REGISTERED),
-              event.copy().put("messageId", Events.deliveryId(eventId, subscriber))));
-    }
-    return Future.all(rows).mapEmpty();
+    return Outbox.event(
+        tx,
+        Events.USER_REGISTERED,
+        new UserRegistered(
+                user.getUUID("id"), user.getString("email"), user.getString("display_name"))
+            .toJson());
   }
 }

@@ -1,5 +1,6 @@
 package dev.microshop.platform.messaging;
 
+import dev.microshop.contracts.Events;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,6 +8,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -17,6 +21,38 @@ import java.util.UUID;
  */
 public final class Outbox {
   private Outbox() {}
+
+  /** A command to one service, with a fresh message id and the time it was decided. */
+  public static Future<Void> command(SqlClient tx, String address, JsonObject body) {
+    return add(
+        tx,
+        address,
+        body.copy()
+            .put("messageId", UUID.randomUUID().toString())
+            .put("occurredAt", Instant.now().toString()));
+  }
+
+  /**
+   * An event: one row per subscribing service ({@link Events#SUBSCRIBERS}), so each gets it even if
+   * it is down right now. Every copy carries the one eventId, and a message id derived from it and
+   * the subscriber.
+   */
+  public static Future<Void> event(SqlClient tx, String event, JsonObject body) {
+    String eventId = UUID.randomUUID().toString();
+    String occurredAt = Instant.now().toString();
+    List<Future<Void>> rows = new ArrayList<>();
+    for (String subscriber : Events.SUBSCRIBERS.getOrDefault(event, List.of())) {
+      rows.add(
+          add(
+              tx,
+              Events.deliveryAddress(subscriber, event),
+              body.copy()
+                  .put("messageId", Events.deliveryId(eventId, subscriber))
+                  .put("eventId", eventId)
+                  .put("occurredAt", occurredAt)));
+    }
+    return Future.all(rows).mapEmpty();
+  }
 
   /**
    * Adds a message inside the caller's transaction. The payload must carry its {@code messageId},

@@ -1,5 +1,6 @@
 package dev.microshop.platform.request;
 
+import dev.microshop.contracts.FieldReader;
 import dev.microshop.platform.messaging.FieldError;
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonArray;
@@ -8,6 +9,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * ignored (messageId, occurredAt, newer ones), so a producer can add a field without breaking this
  * reader. Nested objects ({@link #element}) report into the same list under their path.
  */
-public final class Fields {
+public final class Fields implements FieldReader {
   /** Canonical 8-4-4-4-12 form: {@code UUID.fromString} alone accepts "1-1-1-1-1". */
   private static final Pattern UUID_TEXT =
       Pattern.compile(
@@ -37,6 +39,17 @@ public final class Fields {
     this.body = body == null ? new JsonObject() : body;
     this.prefix = prefix;
     this.errors = errors;
+  }
+
+  /**
+   * Reads a message record ({@code ReserveStock::read}) from {@code body}; a 400 naming every bad
+   * field if it is not one.
+   */
+  public static <T> T read(JsonObject body, Function<FieldReader, T> reader) {
+    Fields fields = new Fields(body);
+    T value = reader.apply(fields);
+    fields.check();
+    return value;
   }
 
   public static boolean isUuid(String text) {
@@ -88,6 +101,7 @@ public final class Fields {
    * Like {@link #text}, without control characters: the text is shown on one line or ends up in
    * logs.
    */
+  @Override
   public String line(String field, boolean required, int min, int max) {
     String text = text(field, required, min, max);
     if (text != null && text.codePoints().anyMatch(Character::isISOControl)) {
@@ -109,11 +123,13 @@ public final class Fields {
   }
 
   /** An ISO 4217 style code: three upper-case letters. */
+  @Override
   public String currency(String field, boolean required) {
     return matching(field, required, CURRENCY, "an ISO 4217 code like EUR");
   }
 
   /** A whole number in {@code min..max}; 12.0, "12" and 1e3 are not accepted. */
+  @Override
   public Long integer(String field, boolean required, long min, long max) {
     Object value = body.getValue(field);
     String rule = "an integer from " + min + " to " + max;
@@ -144,6 +160,7 @@ public final class Fields {
   }
 
   /** A UUID in canonical form. */
+  @Override
   public UUID uuid(String field, boolean required) {
     Object value = body.getValue(field);
     if (value == null) {
@@ -170,6 +187,7 @@ public final class Fields {
   }
 
   /** An array of {@code min..max} elements; null when absent and optional, or when invalid. */
+  @Override
   public JsonArray array(String field, boolean required, int min, int max) {
     Object value = body.getValue(field);
     String rule = "an array of " + min + " to " + max + " elements";
@@ -186,6 +204,7 @@ public final class Fields {
    * The fields of element {@code index} of array {@code field}, reporting into this request's
    * errors as {@code field.index.name}; null (and an error) when the element is not an object.
    */
+  @Override
   public Fields element(String field, JsonArray array, int index, String shape) {
     String path = field + "." + index;
     if (!(array.getValue(index) instanceof JsonObject object)) {
