@@ -6,28 +6,17 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * What the sender does with the replies of answered destinations ({@link OutboxRelay#onAnswer}).
  */
 final class OutboxAnswers {
-  /**
-   * Runs work in a transaction whose messages leave at its commit ({@link
-   * OutboxRelay#transaction}).
-   */
-  @FunctionalInterface
-  interface Transactions {
-    <T> Future<T> run(Function<SqlConnection, Future<T>> work);
-  }
-
   private final Map<String, OutboxRelay.Answer> answers = new HashMap<>();
-  private final Transactions transactions;
+  private final RelayedTransactions transactions;
 
-  OutboxAnswers(Transactions transactions) {
+  OutboxAnswers(RelayedTransactions transactions) {
     this.transactions = transactions;
   }
 
