@@ -1,21 +1,15 @@
 package dev.microshop.devdb;
 
 import dev.microshop.platform.config.Secrets;
-import dev.microshop.platform.db.DbSettings;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -33,15 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
-  private static final String HOST = "127.0.0.1";
+  static final String HOST = "127.0.0.1";
   private static final String SUPERUSER = "postgres";
-  private static final String HBA =
-      """
-      # Written by microshop: every connection authenticates with a password (SCRAM).
-      local   all all                scram-sha-256
-      host    all all 127.0.0.1/32   scram-sha-256
-      host    all all ::1/128        scram-sha-256
-      """;
 
   private final EmbeddedPostgres server;
   private final Path dataDir;
@@ -63,20 +50,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
    */
   public static EmbeddedDatabase startOrAttach(
       Path dataDir, boolean durable, List<String> services) {
-    Integer running = runningPort(dataDir);
+    Integer running = ServerRecord.runningPort(dataDir);
     if (running != null) {
       LOG.info("using the embedded PostgreSQL already running on port {}", running);
-      return new EmbeddedDatabase(null, dataDir, running, runningSocketDir(dataDir));
+      return new EmbeddedDatabase(null, dataDir, running, ServerRecord.runningSocketDir(dataDir));
     }
     return start(dataDir, durable, services);
   }
 
   /** The server running on {@code dataDir}, if one is: for tools that must not start one. */
   public static Optional<EmbeddedDatabase> attach(Path dataDir) {
-    Integer running = runningPort(dataDir);
+    Integer running = ServerRecord.runningPort(dataDir);
     return running == null
         ? Optional.empty()
-        : Optional.of(new EmbeddedDatabase(null, dataDir, running, runningSocketDir(dataDir)));
+        : Optional.of(
+            new EmbeddedDatabase(null, dataDir, running, ServerRecord.runningSocketDir(dataDir)));
   }
 
   /** Starts (never attaches): for {@code up}, which owns the server and stops it last. */
@@ -84,46 +72,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       String superPassword = Secrets.getOrCreate(dataDir, "postgres-password");
-      int port = choosePort(dataDir);
-      String socketDir = socketDir(dataDir, port);
-      EmbeddedPostgres.Builder builder =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dataDir.resolve("pg"))
-              .setCleanDataDirectory(false)
-              .setPort(port)
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .setRegisterShutdownHook(false)
-              .setConnectConfig("password", superPassword)
-              .setServerConfig("listen_addresses", HOST)
-              .setServerConfig("max_connections", "200")
-              .setServerConfig("unix_socket_directories", socketDir)
-              // Six databases share one autovacuum launcher; at the default 60 s a busy outbox
-              // piles up dead rows.
-              .setServerConfig("autovacuum_naptime", "10s")
-              .setOutputRedirector(
-                  ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
-              .setErrorRedirector(
-                  ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()));
-      // zonky runs postgres with fsync and synchronous_commit off: fine for tests, not for data a
-      // user keeps.
-      builder
-          .setServerConfig("fsync", durable ? "on" : "off")
-          .setServerConfig("synchronous_commit", durable ? "on" : "off")
-          .setServerConfig("full_page_writes", durable ? "on" : "off");
-      EmbeddedPostgres server = builder.start();
-      // The owner is recorded so a later start can tell a server left behind (owner dead) from a
-      // live one.
-      Files.writeString(
-          dataDir.resolve("postgres.json"),
-          new JsonObject()
-              .put("port", port)
-              .put("socketDir", socketDir)
-              .put("ownerPid", ProcessHandle.current().pid())
-              .encode());
+      int port = ServerRecord.choosePort(dataDir);
+      String socketDir = PostgresServer.socketDir(dataDir, port);
+      EmbeddedPostgres server =
+          PostgresServer.start(dataDir, port, socketDir, superPassword, durable);
+      ServerRecord.write(dataDir, port, socketDir);
       EmbeddedDatabase db = new EmbeddedDatabase(server, dataDir, port, socketDir);
       try {
-        db.secure(superPassword);
-        db.provision(services);
+        Provisioning provisioning = new Provisioning(db, dataDir);
+        provisioning.secure(superPassword);
+        provisioning.provision(services);
       } catch (RuntimeException e) {
         db.close();
         throw e;
@@ -161,7 +119,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** The postmaster's process id, or -1 when it cannot be read. */
   public long serverPid() {
-    return postmasterPid(dataDir);
+    return ServerRecord.postmasterPid(dataDir);
   }
 
   /**
@@ -173,7 +131,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * @throws IllegalStateException when the server's owner is alive
    */
   public static void stopOrphan(Path dataDir) {
-    long owner = ownerPid(dataDir);
+    long owner = ServerRecord.ownerPid(dataDir);
     if (owner != ProcessHandle.current().pid() && isLiveJvm(owner)) {
       throw new IllegalStateException(
           "the embedded PostgreSQL in "
@@ -183,7 +141,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
               + owner
               + "); stop it first");
     }
-    long pid = postmasterPid(dataDir);
+    long pid = ServerRecord.postmasterPid(dataDir);
     // postmaster.pid may be stale and its pid reused by an unrelated process: only a postgres is
     // stopped.
     ProcessHandle.of(pid)
@@ -214,25 +172,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** True when a database was ever started in {@code dataDir}: it holds an installation. */
   public static boolean exists(Path dataDir) {
-    return Files.exists(dataDir.resolve("postgres.json"));
-  }
-
-  private static long ownerPid(Path dataDir) {
-    try {
-      return new JsonObject(Files.readString(dataDir.resolve("postgres.json")))
-          .getLong("ownerPid", -1L);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private static long postmasterPid(Path dataDir) {
-    try {
-      return Long.parseLong(
-          Files.readAllLines(dataDir.resolve("pg").resolve("postmaster.pid")).get(0).trim());
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+    return ServerRecord.exists(dataDir);
   }
 
   /** Points a service's config at its provisioned database, unless it names an external one. */
@@ -277,136 +217,5 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 LOG.warn("PostgreSQL (pid {}) still running 30 s after the stop request", pid);
               }
             });
-  }
-
-  private void secure(String superPassword) {
-    try (Connection c = superuser("postgres");
-        Statement s = c.createStatement()) {
-      s.execute("ALTER ROLE postgres WITH PASSWORD " + literal(superPassword));
-      Path hba = dataDir.resolve("pg").resolve("pg_hba.conf");
-      if (Files.readString(hba).equals(HBA)) {
-        return; // secured by an earlier start: nothing to reload
-      }
-      Files.writeString(hba, HBA);
-      // initdb wrote max_connections into postgresql.conf; the server runs with its own value from
-      // the command line, and a reload would log that file value as an error on every start. The
-      // command line decides.
-      Path conf = dataDir.resolve("pg").resolve("postgresql.conf");
-      Files.writeString(
-          conf, Files.readString(conf).replaceAll("(?m)^max_connections", "#max_connections"));
-      s.execute("SELECT pg_reload_conf()");
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException(
-          "cannot secure the embedded PostgreSQL: " + e.getMessage(), e);
-    }
-  }
-
-  private void provision(List<String> services) {
-    try (Connection c = superuser("postgres");
-        Statement s = c.createStatement()) {
-      for (String service : services) {
-        String role = identifier(service);
-        String password = Secrets.getOrCreate(dataDir, service + "-db-password");
-        s.execute(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-                + role
-                + "') THEN "
-                + "CREATE ROLE "
-                + role
-                + " LOGIN; END IF; END $$");
-        s.execute(
-            "ALTER ROLE "
-                + role
-                + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD "
-                + literal(password));
-        boolean exists;
-        try (var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + role + "'")) {
-          exists = rs.next();
-        }
-        if (!exists) {
-          s.execute("CREATE DATABASE " + role + " OWNER " + role);
-        }
-        // Database per service: nobody but the owner may even connect.
-        s.execute("REVOKE ALL ON DATABASE " + role + " FROM PUBLIC");
-        s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + role + " TO " + role);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot provision service databases: " + e.getMessage(), e);
-    }
-  }
-
-  private static String identifier(String name) {
-    if (!name.matches("[a-z_][a-z0-9_]*")) {
-      throw new IllegalArgumentException("not a safe SQL identifier: " + name);
-    }
-    return name;
-  }
-
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
-  /**
-   * The server's socket goes in its own data directory (mode 0700: only this user reaches it, and
-   * still with a password). Only on Linux x86-64, the one platform whose native transport the
-   * launcher ships (without it Vert.x cannot use the socket), and only when the path fits a
-   * Unix-domain socket; otherwise the server listens on TCP only, as before.
-   */
-  private static String socketDir(Path dataDir, int port) {
-    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-    String arch = System.getProperty("os.arch", "");
-    if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-      return "";
-    }
-    String dir = dataDir.resolve("pg").toAbsolutePath().normalize().toString();
-    if (!DbSettings.socketPathFits(dir, port)) {
-      LOG.info(
-          "the data directory's path is too long for a Unix-domain socket; services connect over TCP");
-      return "";
-    }
-    return dir;
-  }
-
-  private static String runningSocketDir(Path dataDir) {
-    try {
-      return new JsonObject(Files.readString(dataDir.resolve("postgres.json")))
-          .getString("socketDir", "");
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
-  }
-
-  /** The port of a live server on this data directory, or null. */
-  private static Integer runningPort(Path dataDir) {
-    Path state = dataDir.resolve("postgres.json");
-    if (!Files.exists(dataDir.resolve("pg").resolve("postmaster.pid")) || !Files.exists(state)) {
-      return null;
-    }
-    try {
-      int port = new JsonObject(Files.readString(state)).getInteger("port");
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(HOST, port), 500);
-        return port;
-      }
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static int choosePort(Path dataDir) throws IOException {
-    Path state = dataDir.resolve("postgres.json");
-    if (Files.exists(state)) {
-      int previous = new JsonObject(Files.readString(state)).getInteger("port");
-      try (ServerSocket probe = new ServerSocket()) {
-        probe.bind(new InetSocketAddress(HOST, previous));
-        return previous;
-      } catch (IOException busy) {
-        LOG.info("port {} is taken; the embedded PostgreSQL moves to a free one", previous);
-      }
-    }
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.bind(new InetSocketAddress(HOST, 0));
-      return probe.getLocalPort();
-    }
   }
 }

@@ -79,7 +79,7 @@ public final class OutboxSql {
 
   /**
    * Removes up to $2 inbox entries processed more than $1 seconds ago, oldest first (see
-   * OutboxRelay.purge).
+   * OutboxPurge).
    */
   static final String PURGE_INBOX =
       """

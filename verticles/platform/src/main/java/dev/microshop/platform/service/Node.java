@@ -68,14 +68,34 @@ public final class Node {
       Map<String, Function<Platform, ServiceVerticle>> factories)
       throws Exception {
     OpenTelemetrySdk tracing = Tracing.create(clustered ? name : "microshop", nodeConfig);
+    HazelcastClusterManager clusterManager = clustered ? ClusterFactory.create(nodeConfig) : null;
+    Vertx vertx = vertx(nodeConfig, tracing, clusterManager);
+    long joinedAt = System.currentTimeMillis();
+    try {
+      Node node = new Node(vertx, platform(vertx, nodeConfig, clusterManager), tracing);
+      for (String service : services) {
+        node.deploy(service, configs.get(service), factories.get(service));
+      }
+      node.ready = node.readyLine(name, services, joinedAt);
+      System.out.println(READY_MARKER + node.ready.encode());
+      return node;
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** Clustered when there is a cluster manager; blocks until it has joined. */
+  private static Vertx vertx(
+      JsonObject nodeConfig, OpenTelemetrySdk tracing, HazelcastClusterManager clusterManager)
+      throws Exception {
     VertxOptions options =
         new VertxOptions()
             .setMetricsOptions(Metrics.options())
             .setTracingOptions(new OpenTelemetryOptions())
             // epoll (the platform module ships it for Linux x86-64): fewer system calls per
-            // event-bus hop and database
-            // round trip than NIO, and the only way to reach PostgreSQL's Unix-domain socket.
-            // Elsewhere NIO is used.
+            // event-bus hop and database round trip than NIO, and the only way to reach
+            // PostgreSQL's Unix-domain socket. Elsewhere NIO is used.
             .setPreferNativeTransport(true);
     JsonObject cluster = nodeConfig.getJsonObject("cluster");
     options
@@ -84,64 +104,60 @@ public final class Node {
         .setPort(cluster.getInteger("eventBusPort"));
     VertxBuilder builder =
         Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(tracing));
-    HazelcastClusterManager clusterManager = clustered ? ClusterFactory.create(nodeConfig) : null;
     Vertx vertx =
-        clustered
+        clusterManager != null
             ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)
             : builder.build();
-    long joinedAt = System.currentTimeMillis();
+    // Services answer a bad request with its field errors in this codec (see InvalidRequest).
     InvalidRequest.register(vertx.eventBus());
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "Vert.x runs on NIO: the native transport is unavailable here ({})",
           String.valueOf(vertx.unavailableNativeTransportCause()));
     }
-    try {
-      Management management = new Management(vertx);
-      await(management.start(nodeConfig), 10_000);
-      String nodeId = clustered ? clusterManager.getNodeId() : "local";
-      Discovery discovery = new Discovery(vertx, nodeId);
-      if (clustered) {
-        discovery.reapDeparted(clusterManager);
-        management.readiness("cluster", 2000, ClusterHealthCheck.createProcedure(vertx));
-      }
-      String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
-      Platform platform =
-          new Platform(
-              nodeConfig,
-              management,
-              discovery,
-              nodeId,
-              clustered,
-              url,
-              new java.util.concurrent.ConcurrentHashMap<>(),
-              clustered ? clusterManager.getHazelcastInstance() : null);
-      Node node = new Node(vertx, platform, tracing);
-      for (String service : services) {
-        node.deploy(service, configs.get(service), factories.get(service));
-      }
-      node.ready =
-          new JsonObject()
-              .put("node", name)
-              .put("pid", ProcessHandle.current().pid())
-              .put("services", new JsonArray(services))
-              .put("management", url)
-              .put("nodeId", nodeId)
-              .put("transport", vertx.isNativeTransportEnabled() ? "native" : "nio")
-              .put(
-                  "jvmStartToReadyMs",
-                  System.currentTimeMillis()
-                      - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
-              .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
-              .put(
-                  "endpoints",
-                  new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())));
-      System.out.println(READY_MARKER + node.ready.encode());
-      return node;
-    } catch (Exception e) {
-      vertx.close();
-      throw e;
+    return vertx;
+  }
+
+  /** The management endpoint and discovery the node's verticles share. */
+  private static Platform platform(
+      Vertx vertx, JsonObject nodeConfig, HazelcastClusterManager clusterManager) throws Exception {
+    boolean clustered = clusterManager != null;
+    Management management = new Management(vertx);
+    await(management.start(nodeConfig), 10_000);
+    String nodeId = clustered ? clusterManager.getNodeId() : "local";
+    Discovery discovery = new Discovery(vertx, nodeId);
+    if (clustered) {
+      discovery.reapDeparted(clusterManager);
+      management.readiness("cluster", 2000, ClusterHealthCheck.createProcedure(vertx));
     }
+    String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
+    return new Platform(
+        nodeConfig,
+        management,
+        discovery,
+        nodeId,
+        clustered,
+        url,
+        new java.util.concurrent.ConcurrentHashMap<>(),
+        clustered ? clusterManager.getHazelcastInstance() : null);
+  }
+
+  private JsonObject readyLine(String name, List<String> services, long joinedAt) {
+    return new JsonObject()
+        .put("node", name)
+        .put("pid", ProcessHandle.current().pid())
+        .put("services", new JsonArray(services))
+        .put("management", platform.managementUrl())
+        .put("nodeId", platform.nodeId())
+        .put("transport", vertx.isNativeTransportEnabled() ? "native" : "nio")
+        .put(
+            "jvmStartToReadyMs",
+            System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
+        .put("clusterJoinedToReadyMs", System.currentTimeMillis() - joinedAt)
+        .put(
+            "endpoints",
+            new JsonObject(new java.util.HashMap<String, Object>(platform.endpoints())));
   }
 
   /**

@@ -1,21 +1,15 @@
 package dev.microshop.platform.service;
 
 import dev.microshop.contracts.Addresses;
-import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InstanceInfo;
-import dev.microshop.contracts.OutboxApi;
-import dev.microshop.platform.db.Database;
-import dev.microshop.platform.db.DbSettings;
 import dev.microshop.platform.messaging.Consumers;
-import dev.microshop.platform.messaging.Inbox;
-import dev.microshop.platform.messaging.Outbox;
+import dev.microshop.platform.messaging.IdempotentConsumers;
 import dev.microshop.platform.messaging.OutboxRelay;
-import dev.microshop.platform.messaging.OutboxSql;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.messaging.TxEffect;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -42,20 +36,14 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected Pool pool;
 
   /**
-   * The relay's bookkeeping connections (asynchronous commit), see {@link
-   * Database#bookkeepingPool}.
-   */
-  private Pool relayPool;
-
-  /**
    * Delivers this service's outbox. Write messages in {@link #transaction} and they leave at the
    * commit; after any other transaction that added messages, call {@code relay.kick()}.
    */
   protected OutboxRelay relay;
 
-  private static final long REPUBLISH_MS = 3000;
-  private String registration;
-  private long republishTimer = -1;
+  private ServiceDatabase database;
+  private IdempotentConsumers idempotent;
+  private Registration registration;
 
   protected ServiceVerticle(Platform platform) {
     this.platform = platform;
@@ -80,6 +68,7 @@ public abstract class ServiceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     consumers = new Consumers(vertx);
+    registration = new Registration(vertx, platform.discovery(), service());
     return openDatabase()
         .compose(
             v ->
@@ -93,40 +82,15 @@ public abstract class ServiceVerticle extends VerticleBase {
         .compose(v -> deadLetterConsumers())
         .compose(v -> startService())
         .onSuccess(v -> startRelay())
-        .compose(v -> platform.discovery().publish(info()))
-        .onSuccess(record -> registration = record.getRegistration())
-        .onSuccess(
-            record -> republishTimer = vertx.setPeriodic(REPUBLISH_MS, t -> ensurePublished()))
-        .onSuccess(record -> LOG.info("{} instance {} ready", service(), instanceId));
-  }
-
-  private void ensurePublished() {
-    if (registration == null) {
-      return;
-    }
-    platform
-        .discovery()
-        .ensurePublished(registration, info())
-        .onSuccess(
-            current -> {
-              if (registration != null) {
-                registration = current;
-              }
-            })
-        .onFailure(e -> LOG.warn("discovery check of {} failed: {}", service(), e.getMessage()));
+        .compose(v -> registration.publish(this::info))
+        .onSuccess(v -> LOG.info("{} instance {} ready", service(), instanceId));
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(republishTimer);
+    Future<Void> withdrawn = registration.withdraw();
     long drainMs = config().getJsonObject("shutdown").getLong("drainMs");
-    String published = registration;
-    registration = null; // a discovery check still in flight must not publish us again
-    Future<Void> unpublished =
-        published == null
-            ? Future.succeededFuture()
-            : platform.discovery().unpublish(published).recover(e -> Future.succeededFuture());
-    return unpublished
+    return withdrawn
         .compose(v -> consumers.drain(drainMs))
         .onComplete(
             v -> {
@@ -135,8 +99,7 @@ public abstract class ServiceVerticle extends VerticleBase {
               }
             })
         .compose(v -> stopService())
-        .eventually(() -> relayPool == null ? Future.succeededFuture() : relayPool.close())
-        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close())
         .onComplete(v -> LOG.info("{} instance {} stopped", service(), instanceId));
   }
 
@@ -147,18 +110,7 @@ public abstract class ServiceVerticle extends VerticleBase {
    * empty acknowledgement.
    */
   protected Future<Void> reliably(String address, TxEffect effect) {
-    return consumers.on(
-        address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          return transaction(tx -> once(tx, address, body, effect))
-              .recover(
-                  failure ->
-                      failure instanceof Inbox.Duplicate
-                          ? Future.succeededFuture()
-                          : Future.failedFuture(failure))
-              .map(v -> new JsonObject());
-        });
+    return idempotent.reliably(address, effect);
   }
 
   /**
@@ -176,21 +128,7 @@ public abstract class ServiceVerticle extends VerticleBase {
       String sql,
       Function<JsonObject, Tuple> parameters,
       Consumer<RowSet<Row>> committed) {
-    String fused = OutboxSql.FIRST_DELIVERY_CTE + sql;
-    return consumers.on(
-        address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
-          Tuple own = parameters.apply(body);
-          for (int i = 0; i < own.size(); i++) {
-            args.addValue(own.getValue(i));
-          }
-          return pool.preparedQuery(fused)
-              .execute(args)
-              .onSuccess(committed::accept)
-              .map(rows -> new JsonObject());
-        });
+    return idempotent.reliablyInOneStatement(address, sql, parameters, committed);
   }
 
   /**
@@ -203,55 +141,7 @@ public abstract class ServiceVerticle extends VerticleBase {
    * duplicate whose effect failed has no answer and fails; the sender retries.
    */
   protected Future<Void> answering(String address, TxEffect effect) {
-    return consumers.on(
-        address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          return transaction(tx -> once(tx, address, body, effect))
-              .recover(
-                  failure ->
-                      failure instanceof Inbox.Duplicate duplicate
-                          ? duplicate.effect().map(a -> (Object) a)
-                          : Future.failedFuture(failure))
-              .compose(
-                  answer ->
-                      answer instanceof JsonObject json
-                          ? Future.succeededFuture(json)
-                          : Future.failedFuture(
-                              new IllegalStateException(address + " yielded no answer")));
-        });
-  }
-
-  /**
-   * The inbox insert and the effect are issued together, the effect's first statement pipelined
-   * behind the insert instead of waiting for it: a redelivery is rare, so it is cheaper to roll the
-   * effect back when the insert finds the message id already recorded ({@link Inbox.Duplicate})
-   * than to spend a round trip on every message. A duplicate is acknowledged whatever its effect
-   * did (a unique violation, say): the first delivery committed it.
-   */
-  private static Future<Object> once(
-      SqlConnection tx, String address, JsonObject body, TxEffect effect) {
-    Future<Boolean> first = Inbox.firstDelivery(tx, address, body.getString("messageId"));
-    if (first.failed()) {
-      return first.mapEmpty(); // a malformed message id: no statement was sent (only BEGIN)
-    }
-    Future<?> applied;
-    try {
-      applied = effect.apply(tx, body);
-    } catch (RuntimeException e) {
-      applied = Future.failedFuture(e);
-    }
-    Future<?> effectDone = applied;
-    return Future.join(first, effectDone)
-        .transform(
-            settled -> {
-              if (first.succeeded() && !first.result()) {
-                return Future.failedFuture(new Inbox.Duplicate(effectDone));
-              }
-              return settled.succeeded()
-                  ? Future.succeededFuture(effectDone.result())
-                  : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
-            });
+    return idempotent.answering(address, effect);
   }
 
   /**
@@ -259,73 +149,6 @@ public abstract class ServiceVerticle extends VerticleBase {
    */
   protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
     return relay.transaction(work);
-  }
-
-  /** The effect of a reliably delivered message, inside its transaction. */
-  @FunctionalInterface
-  protected interface TxEffect {
-    Future<?> apply(SqlConnection tx, JsonObject message);
-  }
-
-  private Future<Void> deadLetterConsumers() {
-    if (!ownsDatabase()) {
-      return Future.succeededFuture();
-    }
-    return Future.all(
-            consumers.on(
-                OutboxApi.deadLetters(service()),
-                msg ->
-                    admin(msg.headers())
-                        .compose(v -> Outbox.deadLetters(pool, 100))
-                        .map(items -> new JsonObject().put("items", items))),
-            consumers.on(
-                OutboxApi.redrive(service()),
-                msg ->
-                    admin(msg.headers())
-                        .compose(v -> deadLetterId(msg.body()))
-                        .compose(
-                            id ->
-                                Outbox.redrive(pool, id)
-                                    .compose(
-                                        done ->
-                                            done
-                                                ? Future.succeededFuture(
-                                                    new JsonObject().put("redriven", true))
-                                                : Future.failedFuture(
-                                                    ServiceFailure.notFound(
-                                                        "no dead letter " + id))))
-                        .onSuccess(v -> relay.kick())),
-            consumers.on(OutboxApi.stats(service()), msg -> Outbox.stats(pool)))
-        .mapEmpty();
-  }
-
-  /** A malformed id is the caller's mistake (400), not an internal error. */
-  private static Future<UUID> deadLetterId(JsonObject body) {
-    try {
-      if (body != null && body.getValue("id") instanceof String id) {
-        return Future.succeededFuture(UUID.fromString(id));
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through to the 400
-    }
-    return Future.failedFuture(
-        ServiceFailure.invalid("id", "id must be the UUID of a dead letter"));
-  }
-
-  private static Future<Void> admin(io.vertx.core.MultiMap headers) {
-    Identity caller = Identity.from(headers);
-    if (caller == null) {
-      return Future.failedFuture(ServiceFailure.unauthenticated("authentication required"));
-    }
-    return caller.admin()
-        ? Future.succeededFuture()
-        : Future.failedFuture(ServiceFailure.forbidden("the admin role is required"));
-  }
-
-  private void startRelay() {
-    if (relay != null) {
-      relay.start();
-    }
   }
 
   public InstanceInfo info() {
@@ -342,37 +165,29 @@ public abstract class ServiceVerticle extends VerticleBase {
     if (!ownsDatabase()) {
       return Future.succeededFuture();
     }
-    DbSettings db = DbSettings.from(config());
-    String check = service() + ".database";
-    platform
-        .management()
-        .readiness(
-            check,
-            2000,
-            promise -> {
-              if (pool == null) {
-                promise.complete(Status.KO(new JsonObject().put("reason", "migrating")));
-                return;
-              }
-              pool.query("SELECT 1")
-                  .execute()
-                  .onSuccess(rows -> promise.tryComplete(Status.OK()))
-                  .onFailure(
-                      e ->
-                          promise.tryComplete(
-                              Status.KO(new JsonObject().put("reason", e.getMessage()))));
+    database = new ServiceDatabase(vertx, service(), config());
+    return database
+        .open(platform.management())
+        .map(
+            v -> {
+              pool = database.pool();
+              relay = database.relay();
+              // this::transaction, not the relay: a test may replace the relay later.
+              idempotent = new IdempotentConsumers(consumers, pool, this::transaction);
+              return null;
             });
-    return Database.migrate(vertx, service(), db).map(v -> openPools(db));
   }
 
-  /**
-   * In a map, not onSuccess: a bad outbox setting (ConfigException) must fail the start, not be
-   * only logged.
-   */
-  private Void openPools(DbSettings db) {
-    pool = Database.pool(vertx, service(), db);
-    relayPool = Database.bookkeepingPool(vertx, service(), db);
-    relay = new OutboxRelay(vertx, pool, relayPool, config());
-    return null;
+  private Future<Void> deadLetterConsumers() {
+    if (!ownsDatabase()) {
+      return Future.succeededFuture();
+    }
+    return new DeadLetterAdmin(consumers, service(), pool, () -> relay.kick()).register();
+  }
+
+  private void startRelay() {
+    if (relay != null) {
+      relay.start();
+    }
   }
 }

@@ -15,11 +15,11 @@ class OutboxRelayTest {
 
   @Test
   void theNthRetryWaitsBetweenHalfAndAllOfBaseTimesTwoToTheNMinusOne() {
-    OutboxRelay relay = relay(200, 30_000);
+    OutboxSettings schedule = schedule(200, 30_000);
 
     for (int attempts = 1; attempts <= 8; attempts++) {
       long ceiling = 200L << (attempts - 1);
-      LongSummaryStatistics delays = sample(relay, attempts);
+      LongSummaryStatistics delays = sample(schedule, attempts);
 
       assertThat(delays.getMin()).as("attempt %d", attempts).isGreaterThanOrEqualTo(ceiling / 2);
       assertThat(delays.getMax()).as("attempt %d", attempts).isLessThanOrEqualTo(ceiling);
@@ -32,10 +32,10 @@ class OutboxRelayTest {
 
   @Test
   void theDelayIsCappedAtTheMaximumAndNeverOverflowsForManyAttempts() {
-    OutboxRelay relay = relay(200, 30_000);
+    OutboxSettings schedule = schedule(200, 30_000);
 
     for (int attempts : new int[] {9, 12, 21, 40, 64, 1_000, Integer.MAX_VALUE}) {
-      LongSummaryStatistics delays = sample(relay, attempts);
+      LongSummaryStatistics delays = sample(schedule, attempts);
 
       assertThat(delays.getMin()).as("attempt %d", attempts).isGreaterThanOrEqualTo(15_000);
       assertThat(delays.getMax()).as("attempt %d", attempts).isLessThanOrEqualTo(30_000);
@@ -44,10 +44,10 @@ class OutboxRelayTest {
 
   @Test
   void theLargestConfigurableSettingsStayWithinTheCap() {
-    OutboxRelay relay = relay(Integer.MAX_VALUE, Integer.MAX_VALUE);
+    OutboxSettings schedule = schedule(Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     for (int attempts : new int[] {1, 2, 40, Integer.MAX_VALUE}) {
-      LongSummaryStatistics delays = sample(relay, attempts);
+      LongSummaryStatistics delays = sample(schedule, attempts);
 
       assertThat(delays.getMin()).isGreaterThanOrEqualTo(Integer.MAX_VALUE / 2);
       assertThat(delays.getMax()).isLessThanOrEqualTo(Integer.MAX_VALUE);
@@ -56,10 +56,10 @@ class OutboxRelayTest {
 
   @Test
   void aFirstAttemptOrNoneYetWaitsAboutTheBase() {
-    OutboxRelay relay = relay(50, 30_000);
+    OutboxSettings schedule = schedule(50, 30_000);
 
     for (int attempts : new int[] {-1, 0, 1}) {
-      LongSummaryStatistics delays = sample(relay, attempts);
+      LongSummaryStatistics delays = sample(schedule, attempts);
 
       assertThat(delays.getMin()).isGreaterThanOrEqualTo(25);
       assertThat(delays.getMax()).isLessThanOrEqualTo(50);
@@ -68,14 +68,14 @@ class OutboxRelayTest {
 
   @Test
   void aOneMillisecondBaseDoesNotBreakTheRandomRange() {
-    OutboxRelay relay = relay(1, 1);
+    OutboxSettings schedule = schedule(1, 1);
 
-    assertThat(sample(relay, 1).getMax()).isLessThanOrEqualTo(1);
-    assertThat(sample(relay, 30).getMin()).isGreaterThanOrEqualTo(0);
+    assertThat(sample(schedule, 1).getMax()).isLessThanOrEqualTo(1);
+    assertThat(sample(schedule, 30).getMin()).isGreaterThanOrEqualTo(0);
   }
 
-  private static LongSummaryStatistics sample(OutboxRelay relay, int attempts) {
-    return LongStream.range(0, SAMPLES).map(i -> relay.backoffMs(attempts)).summaryStatistics();
+  private static LongSummaryStatistics sample(OutboxSettings schedule, int attempts) {
+    return LongStream.range(0, SAMPLES).map(i -> schedule.backoffMs(attempts)).summaryStatistics();
   }
 
   @Test
@@ -91,11 +91,8 @@ class OutboxRelayTest {
         .isNotNull();
   }
 
-  /** A relay that is never started: only its schedule is used. */
-  private static OutboxRelay relay(long baseBackoffMs, long maxBackoffMs) {
-    return new OutboxRelay(
-        null,
-        null,
+  private static OutboxSettings schedule(long baseBackoffMs, long maxBackoffMs) {
+    return OutboxSettings.from(
         wrap(config(baseBackoffMs, maxBackoffMs).put("inboxRetentionSeconds", Integer.MAX_VALUE)));
   }
 

@@ -1,0 +1,122 @@
+package dev.microshop.platform.messaging;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Consumers that record each message id in the {@link Inbox} with their effect, so a redelivery
+ * changes nothing. The ways to register them are documented where services call them ({@code
+ * ServiceVerticle.reliably}, {@code reliablyInOneStatement}, {@code answering}).
+ */
+public final class IdempotentConsumers {
+  private final Consumers consumers;
+  private final Pool pool;
+  private final RelayedTransactions transactions;
+
+  public IdempotentConsumers(Consumers consumers, Pool pool, RelayedTransactions transactions) {
+    this.consumers = consumers;
+    this.pool = pool;
+    this.transactions = transactions;
+  }
+
+  /** The effect and the inbox insert in one transaction; the reply is an empty acknowledgement. */
+  public Future<Void> reliably(String address, TxEffect effect) {
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          return transactions
+              .run(tx -> once(tx, address, body, effect))
+              .recover(
+                  failure ->
+                      failure instanceof Inbox.Duplicate
+                          ? Future.succeededFuture()
+                          : Future.failedFuture(failure))
+              .map(v -> new JsonObject());
+        });
+  }
+
+  /** The effect fused with the inbox insert into one statement ({@code first} CTE, $3 onwards). */
+  public Future<Void> reliablyInOneStatement(
+      String address,
+      String sql,
+      Function<JsonObject, Tuple> parameters,
+      Consumer<RowSet<Row>> committed) {
+    String fused = OutboxSql.FIRST_DELIVERY_CTE + sql;
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
+          Tuple own = parameters.apply(body);
+          for (int i = 0; i < own.size(); i++) {
+            args.addValue(own.getValue(i));
+          }
+          return pool.preparedQuery(fused)
+              .execute(args)
+              .onSuccess(committed::accept)
+              .map(rows -> new JsonObject());
+        });
+  }
+
+  /** Like {@link #reliably}, but the reply is the effect's answer, the same for a redelivery. */
+  public Future<Void> answering(String address, TxEffect effect) {
+    return consumers.on(
+        address,
+        msg -> {
+          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+          return transactions
+              .run(tx -> once(tx, address, body, effect))
+              .recover(
+                  failure ->
+                      failure instanceof Inbox.Duplicate duplicate
+                          ? duplicate.effect().map(a -> (Object) a)
+                          : Future.failedFuture(failure))
+              .compose(
+                  answer ->
+                      answer instanceof JsonObject json
+                          ? Future.succeededFuture(json)
+                          : Future.failedFuture(
+                              new IllegalStateException(address + " yielded no answer")));
+        });
+  }
+
+  /**
+   * The inbox insert and the effect are issued together, the effect's first statement pipelined
+   * behind the insert instead of waiting for it: a redelivery is rare, so it is cheaper to roll the
+   * effect back when the insert finds the message id already recorded ({@link Inbox.Duplicate})
+   * than to spend a round trip on every message. A duplicate is acknowledged whatever its effect
+   * did (a unique violation, say): the first delivery committed it.
+   */
+  private static Future<Object> once(
+      SqlConnection tx, String address, JsonObject body, TxEffect effect) {
+    Future<Boolean> first = Inbox.firstDelivery(tx, address, body.getString("messageId"));
+    if (first.failed()) {
+      return first.mapEmpty(); // a malformed message id: no statement was sent (only BEGIN)
+    }
+    Future<?> applied;
+    try {
+      applied = effect.apply(tx, body);
+    } catch (RuntimeException e) {
+      applied = Future.failedFuture(e);
+    }
+    Future<?> effectDone = applied;
+    return Future.join(first, effectDone)
+        .transform(
+            settled -> {
+              if (first.succeeded() && !first.result()) {
+                return Future.failedFuture(new Inbox.Duplicate(effectDone));
+              }
+              return settled.succeeded()
+                  ? Future.succeededFuture(effectDone.result())
+                  : Future.failedFuture(first.failed() ? first.cause() : effectDone.cause());
+            });
+  }
+}
