@@ -31,7 +31,7 @@ final class EdgeServer extends VerticleBase {
     return vertx
         .createHttpServer(options)
         .requestHandler(router)
-        .invalidRequestHandler(GatewayVerticle::invalidRequest)
+        .invalidRequestHandler(EdgeFailures::invalidRequest)
         .listen(port, host)
         .onSuccess(s -> server = s);
   }

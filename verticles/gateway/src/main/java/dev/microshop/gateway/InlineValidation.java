@@ -4,12 +4,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
@@ -57,7 +54,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * text.
  */
 final class InlineValidation extends RequestValidatorImpl {
-  private static final char NUL = '\u0000';
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
   private final Map<MediaType, Validator> bodyValidators = new ConcurrentHashMap<>();
@@ -162,7 +158,7 @@ final class InlineValidation extends RequestValidatorImpl {
       throw ValidatorException.createUnsupportedValueFormat(parameter);
     }
     String raw = String.valueOf(value.get());
-    if (raw.indexOf(NUL) >= 0) {
+    if (raw.indexOf(NulCharacter.NUL) >= 0) {
       throw new NulCharacter(parameter.getName());
     }
     // A plain string parameter is the text itself. The library's transformer would first run a
@@ -175,8 +171,8 @@ final class InlineValidation extends RequestValidatorImpl {
             : transformer.transform(parameter, raw);
     if (plain
         && transformed instanceof String text
-        && uuidOnly.computeIfAbsent(parameter, InlineValidation::isUuidOnly)
-        && isCanonicalUuid(text)) {
+        && uuidOnly.computeIfAbsent(parameter, UuidText::isUuidOnly)
+        && UuidText.isCanonical(text)) {
       return new RequestParameterImpl(
           transformed); // what the schema would accept; anything else gets its verdict
     }
@@ -227,85 +223,5 @@ final class InlineValidation extends RequestValidatorImpl {
       throw SchemaValidationException.createInvalidValueBody(result, context, e);
     }
     return new RequestParameterImpl(transformed);
-  }
-
-  /**
-   * PostgreSQL cannot store U+0000 in text, so no field of this API can hold it: refused here,
-   * naming the field, instead of failing in a service's database (a 500, which would also count
-   * against that service's breaker).
-   */
-  static final class NulCharacter extends ValidatorException {
-    private static final long serialVersionUID = 1L;
-    final String field;
-
-    NulCharacter(String field) {
-      super(
-          field + ": must not contain the character U+0000 (NUL)",
-          ValidatorErrorType.ILLEGAL_VALUE);
-      this.field = field;
-    }
-
-    /**
-     * The dotted path of the first key or string value holding U+0000, "" for the root, null if
-     * none.
-     */
-    static String find(Object json, String path) {
-      if (json instanceof String text) {
-        return text.indexOf(NUL) >= 0 ? path : null;
-      }
-      if (json instanceof JsonObject object) {
-        for (Map.Entry<String, Object> entry : object) {
-          String at = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
-          String found = entry.getKey().indexOf(NUL) >= 0 ? at : find(entry.getValue(), at);
-          if (found != null) {
-            return found;
-          }
-        }
-      } else if (json instanceof JsonArray array) {
-        for (int i = 0; i < array.size(); i++) {
-          String found =
-              find(array.getValue(i), path.isEmpty() ? String.valueOf(i) : path + "." + i);
-          if (found != null) {
-            return found;
-          }
-        }
-      }
-      return null;
-    }
-  }
-
-  /**
-   * The schema says exactly {@code {type: string, format: uuid}} (ids in paths): nothing but the
-   * format to check.
-   */
-  private static boolean isUuidOnly(Parameter parameter) {
-    var schema = parameter.getSchema();
-    return schema != null
-        && "uuid".equals(schema.get("format"))
-        && "string".equals(schema.get("type"))
-        && schema.fieldNames().stream()
-            .filter(JsonSchema.EXCLUDE_ANNOTATIONS)
-            .allMatch(
-                name -> name.equals("type") || name.equals("format") || name.startsWith("__"));
-  }
-
-  /**
-   * 8-4-4-4-12 hex digits, as the format requires; a UUID check without the schema engine's regex.
-   */
-  static boolean isCanonicalUuid(String text) {
-    if (text.length() != 36) {
-      return false;
-    }
-    for (int i = 0; i < 36; i++) {
-      char c = text.charAt(i);
-      boolean ok =
-          i == 8 || i == 13 || i == 18 || i == 23
-              ? c == '-'
-              : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 }

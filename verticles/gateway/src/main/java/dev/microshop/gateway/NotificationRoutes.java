@@ -56,7 +56,7 @@ final class NotificationRoutes {
             .putHeader("Content-Type", "text/event-stream")
             .putHeader("Cache-Control", "no-cache")
             .putHeader("X-Accel-Buffering", "no");
-    if (GatewayVerticle.isHead(ctx)) {
+    if (EdgeRouter.isHead(ctx)) {
       response
           .end(); // a HEAD asks for the stream's headers only: no subscription that nobody reads
       return;

@@ -30,7 +30,7 @@ final class Validation {
       return new Problems.HttpProblem(415, "send the body as application/json");
     }
     Map<String, List<String>> byField = new LinkedHashMap<>();
-    if (e instanceof InlineValidation.NulCharacter nul) {
+    if (e instanceof NulCharacter nul) {
       byField.put(nul.field, List.of("must not contain the character U+0000 (NUL)"));
     } else if (e instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
       collect(schema.getOutputUnit(), parameterOf(e.getMessage()), byField);

@@ -136,22 +136,17 @@ class InlineValidationTest {
             () ->
                 validation.validateParameter(
                     parameter("listProducts", "q"), new RequestParameterImpl("a\u0000b")))
-        .isInstanceOfSatisfying(
-            InlineValidation.NulCharacter.class, e -> assertThat(e.field).isEqualTo("q"));
+        .isInstanceOfSatisfying(NulCharacter.class, e -> assertThat(e.field).isEqualTo("q"));
     MediaType json =
         contract.operation("placeOrder").getRequestBody().determineContentType("application/json");
     String line = "{\"productId\": \"" + UUID.randomUUID() + "\", \"quantity\": 1}";
     assertThatThrownBy(
             () -> body(json, "{\"lines\": [" + line + ", {\"productId\": \"x\\u0000\"}]}"))
         .isInstanceOfSatisfying(
-            InlineValidation.NulCharacter.class,
-            e -> assertThat(e.field).isEqualTo("lines.1.productId"));
+            NulCharacter.class, e -> assertThat(e.field).isEqualTo("lines.1.productId"));
     assertThatThrownBy(() -> body(json, "{\"lines\": [" + line + "], \"k\\u0000\": 1}"))
-        .isInstanceOfSatisfying(
-            InlineValidation.NulCharacter.class, e -> assertThat(e.field).isEqualTo("k\u0000"));
-    assertThat(
-            InlineValidation.NulCharacter.find(
-                new JsonObject().put("a", new JsonArray().add("ok").add(1)), ""))
+        .isInstanceOfSatisfying(NulCharacter.class, e -> assertThat(e.field).isEqualTo("k\u0000"));
+    assertThat(NulCharacter.find(new JsonObject().put("a", new JsonArray().add("ok").add(1)), ""))
         .isNull();
   }
 
@@ -200,12 +195,12 @@ class InlineValidationTest {
 
   @Test
   void theUuidCheckAcceptsOnlyTheCanonicalForm() {
-    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-426614174000")).isTrue();
-    assertThat(InlineValidation.isCanonicalUuid("123E4567-E89B-12D3-A456-426614174000")).isTrue();
-    assertThat(InlineValidation.isCanonicalUuid("123e4567e89b12d3a456426614174000")).isFalse();
-    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456-42661417400g")).isFalse();
-    assertThat(InlineValidation.isCanonicalUuid("123e4567-e89b-12d3-a456_426614174000")).isFalse();
-    assertThat(InlineValidation.isCanonicalUuid("")).isFalse();
+    assertThat(UuidText.isCanonical("123e4567-e89b-12d3-a456-426614174000")).isTrue();
+    assertThat(UuidText.isCanonical("123E4567-E89B-12D3-A456-426614174000")).isTrue();
+    assertThat(UuidText.isCanonical("123e4567e89b12d3a456426614174000")).isFalse();
+    assertThat(UuidText.isCanonical("123e4567-e89b-12d3-a456-42661417400g")).isFalse();
+    assertThat(UuidText.isCanonical("123e4567-e89b-12d3-a456_426614174000")).isFalse();
+    assertThat(UuidText.isCanonical("")).isFalse();
   }
 
   private static RequestParameter body(MediaType type, String text) {

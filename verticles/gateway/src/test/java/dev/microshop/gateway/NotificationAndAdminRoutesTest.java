@@ -1,0 +1,204 @@
+package dev.microshop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.microshop.contracts.ErrorCodes;
+import dev.microshop.contracts.NotificationsApi;
+import dev.microshop.contracts.OutboxApi;
+import dev.microshop.contracts.Services;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Notifications (a page, and the live stream) and the admin routes of every service's outbox. */
+class NotificationAndAdminRoutesTest extends RoutesTestBase {
+  private static final String DEAD_LETTER = "abcdefab-cdef-4abc-8def-abcdefabcdef";
+  private HttpClient streams;
+
+  @BeforeEach
+  void streamClient() {
+    streams = gateway.vertx().createHttpClient();
+  }
+
+  @AfterEach
+  void closeStreams() throws Exception {
+    streams.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void notificationsArePagedAsTheCaller() throws Exception {
+    JsonObject page =
+        new JsonObject().put("items", new JsonArray().add(new JsonObject().put("id", "n1")));
+    gateway.answer(NotificationsApi.LIST, page);
+
+    GatewayHarness.Response response = gateway.get("/v1/notifications?limit=100", customer());
+
+    assertThat(assertJson(response, 200)).isEqualTo(page);
+    Message<JsonObject> msg = gateway.received(NotificationsApi.LIST);
+    assertThat(msg.body()).isEqualTo(new JsonObject().put("limit", 100));
+    assertCaller(msg, USER, "customer");
+  }
+
+  @Test
+  void theStreamSendsEachNotificationPublishedForTheCallerAsAnEvent() throws Exception {
+    StringBuffer received = new StringBuffer();
+    Promise<Void> connected = Promise.promise();
+    Promise<Void> event = Promise.promise();
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(gateway.port())
+            .setURI("/v1/notifications/stream");
+    customer().forEach(options::putHeader);
+    // The handler is set on the event loop as the response arrives, so no chunk goes unread.
+    HttpClientResponse response =
+        streams
+            .request(options)
+            .compose(request -> request.send())
+            .onSuccess(
+                stream ->
+                    stream.handler(
+                        chunk -> {
+                          received.append(chunk.toString());
+                          if (received.indexOf(": connected\n\n") >= 0) {
+                            connected.tryComplete();
+                          }
+                          if (received.indexOf("event: notification") >= 0
+                              && received.toString().endsWith("\n\n")) {
+                            event.tryComplete();
+                          }
+                        }))
+            .await(10, TimeUnit.SECONDS);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("text/event-stream");
+    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-cache");
+    connected.future().await(10, TimeUnit.SECONDS);
+    JsonObject notification = new JsonObject().put("id", "n-7").put("text", "order confirmed");
+    gateway
+        .vertx()
+        .eventBus()
+        .publish(NotificationsApi.stream(ADMIN), new JsonObject().put("id", "x"));
+    gateway.vertx().eventBus().publish(NotificationsApi.stream(USER), notification);
+    event.future().await(10, TimeUnit.SECONDS);
+
+    assertThat(received.toString())
+        .isEqualTo(
+            ": connected\n\nevent: notification\nid: n-7\ndata: " + notification.encode() + "\n\n");
+  }
+
+  @Test
+  void headOfTheStreamIsItsHeadersOnly() throws Exception {
+    GatewayHarness.Response response =
+        gateway.http(HttpMethod.HEAD, "/v1/notifications/stream", customer(), null);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header("Content-Type")).isEqualTo("text/event-stream");
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void theStreamWithoutATokenIs401() throws Exception {
+    assertProblem(gateway.get("/v1/notifications/stream", Map.of()), 401, "unauthenticated");
+  }
+
+  @Test
+  void anAdminListsAServicesDeadLettersAtItsOwnAddress() throws Exception {
+    JsonObject items = new JsonObject().put("items", new JsonArray());
+    for (String service : SERVICES) {
+      gateway.answer(OutboxApi.deadLetters(service), items.copy().put("service", service));
+
+      GatewayHarness.Response response = gateway.get("/v1/admin/dead-letters/" + service, admin());
+
+      assertThat(assertJson(response, 200).getString("service")).isEqualTo(service);
+      Message<JsonObject> msg = gateway.received(OutboxApi.deadLetters(service));
+      assertThat(msg.body()).isEqualTo(new JsonObject());
+      assertCaller(msg, ADMIN, "admin");
+    }
+  }
+
+  @Test
+  void anAdminRedrivesADeadLetterById() throws Exception {
+    gateway.answer(OutboxApi.redrive(Services.ORDERS), new JsonObject().put("redriven", true));
+
+    GatewayHarness.Response response =
+        gateway.http(
+            HttpMethod.POST,
+            "/v1/admin/dead-letters/orders/" + DEAD_LETTER + "/redrive",
+            admin(),
+            null);
+
+    assertThat(assertJson(response, 200)).isEqualTo(new JsonObject().put("redriven", true));
+    Message<JsonObject> msg = gateway.received(OutboxApi.redrive(Services.ORDERS));
+    assertThat(msg.body()).isEqualTo(new JsonObject().put("id", DEAD_LETTER));
+    assertCaller(msg, ADMIN, "admin");
+  }
+
+  @Test
+  void redrivingAnUnknownDeadLetterIsTheServices404() throws Exception {
+    gateway.fail(
+        OutboxApi.redrive(Services.PAYMENTS),
+        ErrorCodes.NOT_FOUND,
+        "no dead letter " + DEAD_LETTER);
+
+    GatewayHarness.Response response =
+        gateway.http(
+            HttpMethod.POST,
+            "/v1/admin/dead-letters/payments/" + DEAD_LETTER + "/redrive",
+            admin(),
+            null);
+
+    assertThat(assertProblem(response, 404, "not-found").getString("detail"))
+        .isEqualTo("no dead letter " + DEAD_LETTER);
+  }
+
+  @Test
+  void anAdminReadsOutboxStats() throws Exception {
+    JsonObject stats = new JsonObject().put("pending", 2).put("dead", 1).put("lagSeconds", 0.5);
+    gateway.answer(OutboxApi.stats(Services.INVENTORY), stats);
+
+    GatewayHarness.Response response = gateway.get("/v1/admin/outbox/inventory", admin());
+
+    assertThat(assertJson(response, 200)).isEqualTo(stats);
+    assertCaller(gateway.received(OutboxApi.stats(Services.INVENTORY)), ADMIN, "admin");
+  }
+
+  @Test
+  void adminRoutesAre403ForACustomerAnd401WithoutAToken() throws Exception {
+    assertProblem(gateway.get("/v1/admin/outbox/users", customer()), 403, "forbidden");
+    assertProblem(gateway.get("/v1/admin/dead-letters/users", customer()), 403, "forbidden");
+    assertProblem(
+        gateway.http(
+            HttpMethod.POST,
+            "/v1/admin/dead-letters/users/" + DEAD_LETTER + "/redrive",
+            customer(),
+            null),
+        403,
+        "forbidden");
+    assertProblem(gateway.get("/v1/admin/outbox/users", Map.of()), 401, "unauthenticated");
+
+    assertThat(gateway.pending(OutboxApi.stats(Services.USERS))).isZero();
+    assertThat(gateway.pending(OutboxApi.deadLetters(Services.USERS))).isZero();
+    assertThat(gateway.pending(OutboxApi.redrive(Services.USERS))).isZero();
+  }
+
+  @Test
+  void aServiceTheContractDoesNotNameIs400() throws Exception {
+    JsonObject problem =
+        assertProblem(gateway.get("/v1/admin/outbox/gateway", admin()), 400, "invalid-request");
+
+    assertThat(problem.getJsonArray("errors").getJsonObject(0).getString("field"))
+        .isEqualTo("service");
+  }
+}
