@@ -44,17 +44,7 @@ final class EdgeFailures {
       status = line ? 414 : 431;
       detail = line ? "the request line (URL) is too long" : "the request headers are too large";
     }
-    JsonObject body =
-        new JsonObject()
-            .put(
-                "type",
-                "https://microshop.dev/problems/"
-                    + (status == 414
-                        ? "uri-too-long"
-                        : status == 431 ? "headers-too-large" : "invalid-request"))
-            .put("title", detail)
-            .put("status", status)
-            .put("detail", detail);
+    JsonObject body = Problems.body(status, detail, null);
     request
         .response()
         .setStatusCode(status)

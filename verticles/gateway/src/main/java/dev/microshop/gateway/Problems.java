@@ -141,6 +141,15 @@ final class Problems {
     if (ctx.response().ended()) {
       return;
     }
+    JsonObject body = body(status, detail, errors).put("instance", ctx.request().path());
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"microshop\"");
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+  }
+
+  /** The one problem builder: the type and title of a status, the detail, the trace id. */
+  static JsonObject body(int status, String detail, JsonArray errors) {
     String[] kind = KINDS.getOrDefault(status, new String[] {"error", "Error"});
     JsonObject body =
         new JsonObject()
@@ -148,14 +157,10 @@ final class Problems {
             .put("title", kind[1])
             .put("status", status)
             .put("detail", detail == null ? kind[1] : detail)
-            .put("instance", ctx.request().path())
             .put("traceId", Span.current().getSpanContext().getTraceId());
     if (errors != null && !errors.isEmpty()) {
       body.put("errors", errors);
     }
-    if (status == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"microshop\"");
-    }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    return body;
   }
 }

@@ -5,6 +5,8 @@ import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
 import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.messaging.FieldError;
+import dev.microshop.platform.messaging.InvalidRequest;
 import dev.microshop.platform.service.Node;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.testkit.ServiceHarness;
@@ -140,6 +142,11 @@ final class GatewayHarness implements AutoCloseable {
         msg -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, text)));
   }
 
+  /** From now on {@code address} refuses every message as invalid, naming {@code errors}. */
+  void invalid(String address, FieldError... errors) {
+    answer(address, msg -> Future.failedFuture(new InvalidRequest(List.of(errors))));
+  }
+
   /** The next message {@code address} received (waits for it). */
   Message<JsonObject> received(String address) throws InterruptedException {
     Message<JsonObject> msg = queue(address).poll(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -168,10 +175,16 @@ final class GatewayHarness implements AutoCloseable {
                       .apply(msg)
                       .onSuccess(msg::reply)
                       .onFailure(
-                          e ->
+                          e -> {
+                            // A 400 with field errors travels as services send it.
+                            if (e instanceof InvalidRequest invalid) {
+                              msg.reply(invalid);
+                            } else {
                               msg.fail(
                                   e instanceof ReplyException r ? r.failureCode() : 500,
-                                  e.getMessage()));
+                                  e.getMessage());
+                            }
+                          });
                 });
     consumers.add(consumer);
     consumer.completion().await(WAIT_SECONDS, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.UsersApi;
+import dev.microshop.platform.messaging.FieldError;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,10 +73,10 @@ class OrderAndWalletRoutesTest extends RoutesTestBase {
 
   @Test
   void aServiceRefusalOf400ListsTheFieldsItNames() throws Exception {
-    gateway.fail(
+    gateway.invalid(
         OrdersApi.PLACE,
-        ErrorCodes.INVALID_REQUEST,
-        "lines[1].productId: each product may appear once; idempotencyKey: already used");
+        new FieldError("lines.1.productId", "lines.1.productId each product may appear once"),
+        new FieldError("idempotencyKey", "idempotencyKey is required: a string"));
 
     JsonObject problem =
         assertProblem(
@@ -89,11 +90,14 @@ class OrderAndWalletRoutesTest extends RoutesTestBase {
                 .add(
                     new JsonObject()
                         .put("field", "lines.1.productId")
-                        .put("message", "lines[1].productId: each product may appear once"))
+                        .put("message", "lines.1.productId each product may appear once"))
                 .add(
                     new JsonObject()
                         .put("field", "Idempotency-Key")
-                        .put("message", "idempotencyKey: already used")));
+                        .put("message", "Idempotency-Key is required: a string")));
+    assertThat(problem.getString("detail"))
+        .isEqualTo(
+            "lines.1.productId each product may appear once; idempotencyKey is required: a string");
   }
 
   @Test
