@@ -3,12 +3,11 @@ package dev.microshop.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.Cluster;
+import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
-import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.SharedDatabase;
-import dev.microshop.launcher.support.TestEnv;
 import dev.microshop.launcher.support.Tokens;
-import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -16,17 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.PrivateKey;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -34,54 +28,59 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The public API end to end, over real HTTP, against a real cluster: gateway, users, inventory and
  * payments each in its own JVM from the built launcher, on the embedded PostgreSQL in dev mode. The
- * failure tests kill JVMs, so they run last.
+ * cluster is started once for the class; each test makes its own users and products, and a test
+ * that kills a JVM leaves it to the next test's fixture to start a fresh one, so the tests pass in
+ * any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiIT {
-  private static final Duration READY = Duration.ofSeconds(120);
-  private static final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+  private static final List<String> SERVICES =
+      List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS, Services.GATEWAY);
+  private static Cluster cluster;
   private static String api;
-  private static TestEnv env;
   private static String adminToken;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    env =
-        SharedDatabase.env().with("MICROSHOP_GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "5");
-    for (String service :
-        List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS, Services.GATEWAY)) {
-      processes.put(service, ServiceProcess.start(env.env(), service));
-    }
-    processes.values().forEach(p -> p.awaitReady(READY));
-    api = processes.get(Services.GATEWAY).gatewayUrl();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonObject services =
-          new JsonObject(Http.get(api + "/v1/status").body()).getJsonObject("services");
-      if (List.of(Services.USERS, Services.INVENTORY, Services.PAYMENTS).stream()
-          .allMatch(s -> "UP".equals(services.getJsonObject(s).getString("status")))) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("services never all UP");
+    cluster =
+        new Cluster(
+                SharedDatabase.env()
+                    .with("MICROSHOP_GATEWAY_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_MINUTE", "5"))
+            .start(SERVICES);
+    api = cluster.gateway();
   }
 
   @AfterAll
   static void stopCluster() {
-    processes.values().forEach(ServiceProcess::close);
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /**
+   * Every test starts with every service running and reachable through the gateway: a JVM an
+   * earlier test killed is replaced, and the gateway's breaker for it has closed again.
+   */
+  @BeforeEach
+  void everyServiceRunsAndTheGatewayReachesIt() throws Exception {
+    for (String service : cluster.restartStopped()) {
+      switch (service) {
+        case Services.INVENTORY ->
+            Http.awaitStatus(api + "/v1/products?limit=1", 200, Duration.ofSeconds(60));
+        case Services.PAYMENTS -> awaitWalletReachable();
+        default -> {
+          // users and the gateway have no breaker in front of them.
+        }
+      }
+    }
   }
 
   @Test
-  @Order(1)
   void aCustomerRegistersLogsInBrowsesAndSeesProfileAndWalletWhileAnAdminEditsAProduct() {
     String email = "alice-" + UUID.randomUUID() + "@example.com";
     HttpResponse<String> registered = post("/v1/users", registration(email));
@@ -139,7 +138,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(2)
   void everyForgedOrBrokenTokenIsRefusedWith401AndAValidOneGetsThrough() throws Exception {
     String email = "mallory-" + UUID.randomUUID() + "@example.com";
     String userId = new JsonObject(post("/v1/users", registration(email)).body()).getString("id");
@@ -197,7 +195,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(3)
   void aCustomerGets403OnAdminRoutesAndNothingChanges() {
     String email = "carol-" + UUID.randomUUID() + "@example.com";
     String userId = new JsonObject(post("/v1/users", registration(email)).body()).getString("id");
@@ -237,7 +234,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(4)
   void oversizedInvalidAndUnknownInputGetsProblemJsonNamingTheFields() {
     String admin = adminToken();
     HttpResponse<String> tooBig = Http.send("POST", api + "/v1/users", "x".repeat(64 * 1024 + 1));
@@ -300,28 +296,21 @@ class ApiIT {
   }
 
   @Test
-  @Order(5)
   void aDuplicateEmailInAnyCaseIs409AndStoredOnce() throws Exception {
     String email = "dup-" + UUID.randomUUID() + "@example.com";
     assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
     HttpResponse<String> again = post("/v1/users", registration(email.toUpperCase()));
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(new JsonObject(again.body()).getString("type")).endsWith("/conflict");
-    try (Connection users = usersDb();
-        Statement s = users.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*) FROM users WHERE lower(email) = lower('" + email + "')")) {
-      rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(1);
-    }
+    assertThat(
+            Db.number(
+                Services.USERS, "SELECT count(*) FROM users WHERE lower(email) = lower(?)", email))
+        .isEqualTo(1);
   }
 
   @Test
-  @Order(6)
   void loginAttemptsBeyondTheAccountLimitGet429WithRetryAfter() {
-    String email = "brute-" + UUID.randomUUID() + "@example.com";
-    post("/v1/users", registration(email));
+    String email = registerCustomer("brute");
     List<Integer> statuses = new ArrayList<>();
     HttpResponse<String> last = null;
     for (int i = 0; i < 7; i++) {
@@ -350,7 +339,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(7)
   void concurrentPatchesWithTheSameEtagLetExactlyOneWin() throws Exception {
     String admin = adminToken();
     HttpResponse<String> created =
@@ -399,26 +387,20 @@ class ApiIT {
   }
 
   @Test
-  @Order(8)
   void passwordHashesAreArgon2idWithAtLeastOwaspParameters() throws Exception {
-    String email = "hash-" + UUID.randomUUID() + "@example.com";
-    post("/v1/users", registration(email));
-    try (Connection users = usersDb();
-        Statement s = users.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT password_hash FROM users WHERE email = '" + email + "'")) {
-      assertThat(rs.next()).isTrue();
-      String hash = rs.getString(1);
-      assertThat(hash).startsWith("$argon2id$v=19$");
-      String[] params = hash.split("\\$")[3].split(",");
-      assertThat(Integer.parseInt(params[0].substring(2))).isGreaterThanOrEqualTo(19456);
-      assertThat(Integer.parseInt(params[1].substring(2))).isGreaterThanOrEqualTo(2);
-      assertThat(hash).doesNotContain("correct horse battery");
-    }
+    String email = registerCustomer("hash");
+    List<List<Object>> rows =
+        Db.rows(Services.USERS, "SELECT password_hash FROM users WHERE email = ?", email);
+    assertThat(rows).isNotEmpty();
+    String hash = (String) rows.get(0).get(0);
+    assertThat(hash).startsWith("$argon2id$v=19$");
+    String[] params = hash.split("\\$")[3].split(",");
+    assertThat(Integer.parseInt(params[0].substring(2))).isGreaterThanOrEqualTo(19456);
+    assertThat(Integer.parseInt(params[1].substring(2))).isGreaterThanOrEqualTo(2);
+    assertThat(hash).doesNotContain("correct horse battery");
   }
 
   @Test
-  @Order(9)
   void requestIdsAreEchoedOrGeneratedAndOversizedUrlsAndHeadersGetProblems() {
     HttpResponse<String> echoed =
         Http.get(api + "/v1/products?limit=1", Map.of("X-Request-Id", "abc-123"));
@@ -436,15 +418,10 @@ class ApiIT {
   }
 
   @Test
-  @Order(99)
   void aHungServiceTimesOutWith504ThenItsBreakerOpensWith503AndRetryAfterThenRecovers()
       throws Exception {
-    String product =
-        new JsonObject(Http.get(api + "/v1/products?limit=1").body())
-            .getJsonArray("items")
-            .getJsonObject(0)
-            .getString("id");
-    long pid = processes.get(Services.INVENTORY).pid();
+    String product = aProduct("HUNG");
+    long pid = cluster.process(Services.INVENTORY).pid();
     signal("STOP", pid);
     try {
       ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -478,13 +455,11 @@ class ApiIT {
   }
 
   @Test
-  @Order(100)
   void withPaymentsKilledMeStillAnswersWithTheProfileAndTheWalletMarkedUnavailable()
       throws Exception {
-    String email = "resilient-" + UUID.randomUUID() + "@example.com";
-    post("/v1/users", registration(email));
+    String email = registerCustomer("resilient");
     String token = login(email, "correct horse battery");
-    processes.get(Services.PAYMENTS).kill9();
+    cluster.kill(Services.PAYMENTS);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     JsonObject body = null;
     while (System.nanoTime() < deadline) {
@@ -505,9 +480,8 @@ class ApiIT {
   }
 
   @Test
-  @Order(101)
   void withInventoryKilledCatalogReadsFailFastWith503() throws Exception {
-    processes.get(Services.INVENTORY).kill9();
+    cluster.kill(Services.INVENTORY);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> response = null;
     while (System.nanoTime() < deadline) {
@@ -527,11 +501,9 @@ class ApiIT {
   }
 
   @Test
-  @Order(10)
   void aNulCharacterIs400NamingTheFieldAndBadInputNeverOpensABreaker() {
     String admin = adminToken();
-    String email = "nul-" + UUID.randomUUID() + "@example.com";
-    assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
+    String email = registerCustomer("nul");
     for (int i = 0; i < 6; i++) { // the breakers open after a handful of failures in a row
       HttpResponse<String> query = Http.get(api + "/v1/products?q=a%00b");
       assertProblem(query, 400, "q");
@@ -560,7 +532,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(11)
   void aSearchIsForTheTextAsTypedEvenWithPercentAndPlusSigns() throws Exception {
     String admin = adminToken();
     String tag = shortId();
@@ -593,7 +564,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(12)
   void theApiDocsAreOneRedirectAwayFromTheirBarePath() {
     HttpResponse<String> bare = Http.get(api + "/docs");
     assertThat(bare.statusCode()).isEqualTo(302);
@@ -605,10 +575,8 @@ class ApiIT {
   }
 
   @Test
-  @Order(13)
   void aRequestWithoutAValidTokenIs401BeforeItsBodyIsJudged() {
-    String email = "judged-" + UUID.randomUUID() + "@example.com";
-    assertThat(post("/v1/users", registration(email)).statusCode()).isEqualTo(201);
+    String email = registerCustomer("judged");
     String bad = "{\"lines\": \"not a list\", \"extra\": true}";
 
     HttpResponse<String> none =
@@ -641,7 +609,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(14)
   void aCreditToNoSuchUserIs404AndOpensNoWalletAndAReusedKeyIs422() throws Exception {
     String admin = adminToken();
     String ghost = UUID.randomUUID().toString();
@@ -654,24 +621,15 @@ class ApiIT {
             "Bearer " + admin);
     assertThat(credit.statusCode()).as(credit.body()).isEqualTo(404);
     assertThat(credit.headers().firstValue("Content-Type")).contains("application/problem+json");
-    try (Connection payments = db(Services.PAYMENTS);
-        Statement s = payments.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT count(*) FROM wallets WHERE user_id = '" + ghost + "'")) {
-      rs.next();
-      assertThat(rs.getInt(1)).as("wallets of the unknown user").isZero();
-    }
+    assertThat(
+            Db.number(
+                Services.PAYMENTS,
+                "SELECT count(*) FROM wallets WHERE user_id = ?",
+                UUID.fromString(ghost)))
+        .as("wallets of the unknown user")
+        .isZero();
 
-    String product =
-        new JsonObject(
-                Http.send(
-                        "POST",
-                        api + "/v1/products",
-                        newProduct("ADJ-" + shortId(), 100),
-                        "Authorization",
-                        "Bearer " + admin)
-                    .body())
-            .getString("id");
+    String product = aProduct("ADJ");
     String key = "adj-" + shortId();
     String url = api + "/v1/products/" + product + "/stock-adjustments";
     HttpResponse<String> first =
@@ -713,7 +671,6 @@ class ApiIT {
   }
 
   @Test
-  @Order(15)
   void aMethodTheResourceDoesNotSupportIs405WithTheOnesItDoes() {
     HttpResponse<String> collection = Http.send("DELETE", api + "/v1/products", null);
     HttpResponse<String> item = Http.send("PUT", api + "/v1/products/" + UUID.randomUUID(), "{}");
@@ -727,13 +684,8 @@ class ApiIT {
   }
 
   @Test
-  @Order(17)
   void headIsAGetWithoutItsBodyOnEveryGetRouteAndTheContract() {
-    String id =
-        new JsonObject(Http.get(api + "/v1/products?limit=1").body())
-            .getJsonArray("items")
-            .getJsonObject(0)
-            .getString("id");
+    String id = aProduct("HEAD");
     for (String path :
         List.of("/v1/products/" + id, "/v1/products?limit=2", "/openapi.yaml", "/v1/status")) {
       HttpResponse<String> get = Http.get(api + path);
@@ -759,19 +711,9 @@ class ApiIT {
   }
 
   @Test
-  @Order(16)
   void ifMatchStarOverwritesTheCurrentVersionOfAProductThatExists() {
     String admin = adminToken();
-    String id =
-        new JsonObject(
-                Http.send(
-                        "POST",
-                        api + "/v1/products",
-                        newProduct("STAR-" + shortId(), 100),
-                        "Authorization",
-                        "Bearer " + admin)
-                    .body())
-            .getString("id");
+    String id = aProduct("STAR");
     String edit = "{\"name\":\"Overwritten\"}";
 
     HttpResponse<String> star =
@@ -848,6 +790,42 @@ class ApiIT {
         .contains(field);
   }
 
+  /** Registers a new customer; returns the email, whose password is "correct horse battery". */
+  private static String registerCustomer(String name) {
+    String email = name + "-" + UUID.randomUUID() + "@example.com";
+    HttpResponse<String> registered = post("/v1/users", registration(email));
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    return email;
+  }
+
+  /** Creates a product of 10 units at 1.00 EUR as admin; returns its id. */
+  private static String aProduct(String skuPrefix) {
+    HttpResponse<String> created =
+        Http.send(
+            "POST",
+            api + "/v1/products",
+            newProduct(skuPrefix + "-" + shortId(), 100),
+            "Authorization",
+            "Bearer " + adminToken());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("id");
+  }
+
+  /** Waits until a wallet read through the gateway gets to payments (its breaker has closed). */
+  private static void awaitWalletReachable() throws InterruptedException {
+    String token = login(registerCustomer("probe"), "correct horse battery");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    HttpResponse<String> wallet = null;
+    while (System.nanoTime() < deadline) {
+      wallet = Http.get(api + "/v1/wallet", Map.of("Authorization", "Bearer " + token));
+      if (wallet.statusCode() == 200) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("payments never reachable through the gateway; last: " + wallet);
+  }
+
   private static HttpResponse<String> post(String path, String body) {
     return Http.send("POST", api + path, body);
   }
@@ -919,18 +897,5 @@ class ApiIT {
 
   private static String shortId() {
     return UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static Connection usersDb() throws Exception {
-    return db(Services.USERS);
-  }
-
-  private static Connection db(String service) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", service);
-    props.setProperty(
-        "password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
-    return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service, props);
   }
 }

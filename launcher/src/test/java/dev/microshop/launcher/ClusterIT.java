@@ -29,23 +29,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Real JVMs from the built launcher, one Hazelcast cluster on 127.0.0.1: two orders instances, a
- * gateway, and this test JVM as a fourth member sending requests over the clustered event bus. The
- * tests run in order, as one story: share the load, survive a kill -9, lose nothing on a SIGTERM.
+ * gateway, and this test JVM as a fourth member sending requests over the clustered event bus:
+ * share the load, survive a kill -9, lose nothing on a SIGTERM. The cluster is started once; before
+ * each test a fresh orders JVM replaces any an earlier test stopped, so every test starts with two
+ * instances, and the tests pass in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   private static final Duration READY = Duration.ofSeconds(90);
   private static final DeliveryOptions SHORT = new DeliveryOptions().setSendTimeout(1000);
   private static TestEnv env;
-  private static ServiceProcess ordersA;
-  private static ServiceProcess ordersB;
+
+  /** The orders JVMs alive at the start of the current test: always two. */
+  private static final List<ServiceProcess> instances = new ArrayList<>();
+
   private static ServiceProcess gateway;
   private static final List<ServiceProcess> started = new ArrayList<>();
   private static Vertx member;
@@ -55,13 +56,35 @@ class ClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     env = SharedDatabase.env();
-    ordersA = track(ServiceProcess.start(env.env(), "orders"));
-    ordersB = track(ServiceProcess.start(env.env(), "orders"));
+    instances.add(track(ServiceProcess.start(env.env(), "orders")));
+    instances.add(track(ServiceProcess.start(env.env(), "orders")));
     gateway = track(ServiceProcess.start(env.env(), "gateway"));
-    ordersA.awaitReady(READY);
-    ordersB.awaitReady(READY);
+    instances.forEach(o -> o.awaitReady(READY));
     gateway.awaitReady(READY);
     member = ClusterMember.join(env);
+  }
+
+  /**
+   * Two orders instances, both alive and both listed by the gateway: a JVM an earlier test killed
+   * or stopped is replaced by a fresh one.
+   */
+  @BeforeEach
+  void twoOrdersInstancesRun() throws Exception {
+    instances.removeIf(o -> !o.alive());
+    while (instances.size() < 2) {
+      ServiceProcess fresh = track(ServiceProcess.start(env.env(), "orders"));
+      fresh.awaitReady(READY);
+      instances.add(fresh);
+    }
+    List<Long> pids = instances.stream().map(ServiceProcess::pid).toList();
+    awaitStatus(
+        s ->
+            orders(s).getJsonArray("instances").stream()
+                    .map(i -> ((JsonObject) i).getLong("pid"))
+                    .toList()
+                    .containsAll(pids)
+                && orders(s).getJsonArray("instances").size() == 2,
+        Duration.ofSeconds(30));
   }
 
   @AfterAll
@@ -73,7 +96,6 @@ class ClusterIT {
   }
 
   @Test
-  @Order(1)
   void requestReplyCrossesJvmsAndTwoInstancesShareTheLoadFairly() throws Exception {
     Map<Long, Integer> perPid = new HashMap<>();
     for (int i = 0; i < 20; i++) {
@@ -85,27 +107,27 @@ class ClusterIT {
       assertThat(info.service()).isEqualTo(Services.ORDERS);
       perPid.merge(info.pid(), 1, Integer::sum);
     }
-    assertThat(perPid.keySet()).containsExactlyInAnyOrder(ordersA.pid(), ordersB.pid());
+    assertThat(perPid.keySet())
+        .containsExactlyInAnyOrder(instances.get(0).pid(), instances.get(1).pid());
     // Round-robin across nodes: each of the two gets close to half.
     assertThat(perPid.values()).allSatisfy(count -> assertThat(count).isBetween(80, 120));
   }
 
   @Test
-  @Order(2)
   void gatewayStatusListsEachInstanceAndPingsIt() throws Exception {
     JsonObject status =
         awaitStatus(s -> orders(s).getJsonArray("instances").size() == 2, Duration.ofSeconds(20));
-    JsonObject orders = orders(status);
-    assertThat(orders.getString("status")).isEqualTo("UP");
+    JsonObject ordersStatus = orders(status);
+    assertThat(ordersStatus.getString("status")).isEqualTo("UP");
     List<Long> pids = new ArrayList<>();
-    for (Object o : orders.getJsonArray("instances")) {
+    for (Object o : ordersStatus.getJsonArray("instances")) {
       JsonObject instance = (JsonObject) o;
       assertThat(instance.getString("ping")).isEqualTo("ok");
       assertThat(instance.getString("managementUrl")).startsWith("http://127.0.0.1:");
       assertThat(instance.getString("version")).isNotBlank();
       pids.add(instance.getLong("pid"));
     }
-    assertThat(pids).containsExactlyInAnyOrder(ordersA.pid(), ordersB.pid());
+    assertThat(pids).containsExactlyInAnyOrder(instances.get(0).pid(), instances.get(1).pid());
     assertThat(status.getJsonObject("services").getJsonObject("gateway").getJsonArray("instances"))
         .hasSize(1);
     // users was never started: reported DOWN rather than hidden.
@@ -114,17 +136,18 @@ class ClusterIT {
   }
 
   @Test
-  @Order(3)
   void afterKill9OfOneInstanceTheSurvivorAnswersWithinTenSecondsAndTheRecordIsGone()
       throws Exception {
+    ServiceProcess victim = instances.get(0);
+    ServiceProcess survivor = instances.get(1);
     long killedAt = System.nanoTime();
-    ordersA.kill9();
+    victim.kill9();
     long recoveredAt = -1;
     int consecutive = 0;
     while (System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(30)) {
       boolean ok =
           describeOrders()
-              .map(info -> info.pid() == ordersB.pid())
+              .map(info -> info.pid() == survivor.pid())
               .otherwise(false)
               .toCompletionStage()
               .toCompletableFuture()
@@ -142,24 +165,22 @@ class ClusterIT {
     JsonObject status =
         awaitStatus(s -> orders(s).getJsonArray("instances").size() == 1, Duration.ofSeconds(20));
     assertThat(orders(status).getJsonArray("instances").getJsonObject(0).getLong("pid"))
-        .isEqualTo(ordersB.pid());
+        .isEqualTo(survivor.pid());
   }
 
   @Test
-  @Order(4)
   void aSigtermedInstanceLosesNoRequestAndExitsZero() throws Exception {
-    ServiceProcess ordersC = track(ServiceProcess.start(env.env(), "orders"));
-    ordersC.awaitReady(READY);
-    awaitStatus(s -> orders(s).getJsonArray("instances").size() == 2, Duration.ofSeconds(20));
+    ServiceProcess stopping = instances.get(0);
+    ServiceProcess survivor = instances.get(1);
     AtomicInteger failures = new AtomicInteger();
-    AtomicInteger answeredByC = new AtomicInteger();
+    AtomicInteger answeredBySurvivor = new AtomicInteger();
     List<String> errors = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
     boolean terminated = false;
     int sent = 0;
     while (System.nanoTime() < deadline) {
       if (!terminated && sent >= 96) {
-        ordersB.terminate();
+        stopping.terminate();
         terminated = true;
       }
       // 8 requests in flight at a time, continuously, across the shutdown.
@@ -174,8 +195,8 @@ class ClusterIT {
                     })
                 .onSuccess(
                     info -> {
-                      if (info.pid() == ordersC.pid()) {
-                        answeredByC.incrementAndGet();
+                      if (info.pid() == survivor.pid()) {
+                        answeredBySurvivor.incrementAndGet();
                       }
                     }));
       }
@@ -186,13 +207,13 @@ class ClusterIT {
           .get(10, TimeUnit.SECONDS);
       sent += batch.size();
     }
-    assertThat(ordersB.awaitExit(Duration.ofSeconds(15)))
+    assertThat(stopping.awaitExit(Duration.ofSeconds(15)))
         .as("exit code of the SIGTERMed JVM")
         .isZero();
     assertThat(failures.get()).as("failed requests: %s", errors).isZero();
     assertThat(sent).isGreaterThan(200);
-    assertThat(answeredByC.get()).isGreaterThan(0);
-    assertThat(ordersB.output()).contains("orders instance").contains("stopped");
+    assertThat(answeredBySurvivor.get()).isGreaterThan(0);
+    assertThat(stopping.output()).contains("orders instance").contains("stopped");
   }
 
   private Future<InstanceInfo> describeOrders() {

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
-import dev.microshop.devdb.EmbeddedDatabase;
+import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.SharedDatabase;
 import dev.microshop.platform.config.Secrets;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,14 +19,15 @@ import org.junit.jupiter.api.Test;
  * other.
  */
 class DatabaseIsolationIT {
-  private final EmbeddedDatabase db = SharedDatabase.get();
+  private final Db db = Db.shared();
+  private final int port = SharedDatabase.get().port();
 
   @Test
   void eachServiceRoleIsRefusedByEveryOtherServicesDatabase() throws Exception {
     for (String owner : Services.WITH_DATABASE) {
       for (String other : Services.WITH_DATABASE) {
         if (owner.equals(other)) {
-          try (Connection own = connect(owner, owner);
+          try (Connection own = db.connect(owner, owner);
               Statement s = own.createStatement();
               ResultSet rs = s.executeQuery("SELECT current_user, current_database()")) {
             assertThat(rs.next()).isTrue();
@@ -36,7 +35,7 @@ class DatabaseIsolationIT {
             assertThat(rs.getString(2)).isEqualTo(owner);
           }
         } else {
-          assertThatThrownBy(() -> connect(owner, other).close())
+          assertThatThrownBy(() -> db.connect(owner, other).close())
               .as("%s connecting to %s", owner, other)
               .isInstanceOf(SQLException.class)
               .hasMessageContaining("permission denied for database \"" + other + "\"")
@@ -51,7 +50,7 @@ class DatabaseIsolationIT {
     // The users role may not even open the orders database, so the orders table is out of reach;
     // and in its own
     // database it is an ordinary role without superuser rights.
-    try (Connection own = connect(Services.USERS, Services.USERS);
+    try (Connection own = db.connect(Services.USERS, Services.USERS);
         Statement s = own.createStatement();
         ResultSet rs =
             s.executeQuery(
@@ -65,33 +64,15 @@ class DatabaseIsolationIT {
 
   @Test
   void passwordsAreRequiredAndStoredOutsideTheRepository() throws Exception {
-    assertThatThrownBy(
-            () ->
-                DriverManager.getConnection(url(Services.ORDERS), props(Services.ORDERS, "wrong")))
+    assertThatThrownBy(() -> Db.connect(Db.url(port, Services.ORDERS), Services.ORDERS, "wrong"))
         .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"));
-    assertThatThrownBy(() -> DriverManager.getConnection(url("postgres"), props("postgres", "")))
+    assertThatThrownBy(() -> Db.connect(Db.url(port, "postgres"), "postgres", ""))
         .isInstanceOf(SQLException.class);
     assertThat(
             Files.getPosixFilePermissions(
                 Secrets.dbPasswordFile(SharedDatabase.dataDir(), Services.ORDERS)))
         .extracting(Object::toString)
         .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
-  }
-
-  private Connection connect(String role, String database) throws SQLException {
-    String password = Secrets.getOrCreate(SharedDatabase.dataDir(), role + "-db-password");
-    return DriverManager.getConnection(url(database), props(role, password));
-  }
-
-  private String url(String database) {
-    return "jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + database;
-  }
-
-  private static Properties props(String user, String password) {
-    Properties props = new Properties();
-    props.setProperty("user", user);
-    props.setProperty("password", password);
-    return props;
   }
 }

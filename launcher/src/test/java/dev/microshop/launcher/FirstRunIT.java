@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
@@ -13,12 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,16 +128,13 @@ class FirstRunIT {
     URI url = URI.create(urlOnly.lines().get(0));
     assertThat(url.getScheme()).isEqualTo("postgresql");
     String[] login = url.getUserInfo().split(":", 2);
-    Properties props = new Properties();
-    props.setProperty("user", login[0]);
-    props.setProperty("password", login[1]);
     String jdbc = "jdbc:postgresql://" + url.getHost() + ":" + url.getPort();
-    try (Connection orders = DriverManager.getConnection(jdbc + url.getPath(), props);
+    try (Connection orders = Db.connect(jdbc + url.getPath(), login[0], login[1]);
         Statement s = orders.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
       assertThat(rs.next()).as("the orders table, read with the printed login").isTrue();
     }
-    assertThatThrownBy(() -> DriverManager.getConnection(jdbc + "/payments", props).close())
+    assertThatThrownBy(() -> Db.connect(jdbc + "/payments", login[0], login[1]).close())
         .as("the orders role reaches no other service's database")
         .isInstanceOf(SQLException.class);
 

@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.devdb.EmbeddedDatabase;
+import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
-import dev.microshop.platform.config.Secrets;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,13 +91,12 @@ class UpIT {
           .as("%s (pid %d) still running", pid.getKey(), pid.getValue())
           .isFalse();
     }
-    try (EmbeddedDatabase again = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE);
-        Connection users = usersDb(again);
-        Statement s = users.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT count(*) FROM users WHERE email = '" + userEmail + "'")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).as("the row written before the restart").isEqualTo(1);
+    try (EmbeddedDatabase again = EmbeddedDatabase.start(dataDir, false, Services.WITH_DATABASE)) {
+      assertThat(
+              Db.of(dataDir, again.port())
+                  .count(Services.USERS, "SELECT count(*) FROM users WHERE email = ?", userEmail))
+          .as("the row written before the restart")
+          .isEqualTo(1);
     }
   }
 
@@ -129,29 +123,12 @@ class UpIT {
     int port =
         new JsonObject(java.nio.file.Files.readString(dataDir.resolve("postgres.json")))
             .getInteger("port");
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port + "/users", usersRole());
-        Statement s = c.createStatement()) {
-      s.executeUpdate(
-          "INSERT INTO users (id, email, display_name, password_hash) VALUES ('"
-              + UUID.randomUUID()
-              + "', '"
-              + email
-              + "', 'Kept', 'x')");
-    }
-  }
-
-  private Connection usersDb(EmbeddedDatabase db) throws Exception {
-    return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + db.port() + "/users", usersRole());
-  }
-
-  private Properties usersRole() {
-    Properties props = new Properties();
-    props.setProperty("user", Services.USERS);
-    props.setProperty("password", Secrets.getOrCreate(dataDir, "users-db-password"));
-    return props;
+    Db.of(dataDir, port)
+        .update(
+            Services.USERS,
+            "INSERT INTO users (id, email, display_name, password_hash) VALUES (?, ?, 'Kept', 'x')",
+            UUID.randomUUID(),
+            email);
   }
 
   private static List<String> linesBefore(List<String> lines, String prefix) {

@@ -55,6 +55,22 @@ public final class Cluster implements AutoCloseable {
     awaitAllUp(List.of(service));
   }
 
+  /**
+   * Starts a fresh JVM for every service whose JVM has died (a test killed it), so the next test
+   * finds the whole system running; returns the services restarted.
+   */
+  public List<String> restartStopped() throws InterruptedException {
+    List<String> stopped =
+        processes.entrySet().stream()
+            .filter(e -> !e.getValue().alive())
+            .map(Map.Entry::getKey)
+            .toList();
+    for (String service : stopped) {
+      restart(service);
+    }
+    return stopped;
+  }
+
   private void awaitAllUp(List<String> services) throws InterruptedException {
     if (!processes.containsKey(Services.GATEWAY)) {
       return;

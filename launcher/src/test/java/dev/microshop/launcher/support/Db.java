@@ -1,29 +1,76 @@
 package dev.microshop.launcher.support;
 
 import dev.microshop.platform.config.Secrets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-/** Reads a service's own database as that service's role, to assert side effects and invariants. */
+/**
+ * JDBC for the launcher's tests, and the only place they open a connection: to read (or seed) a
+ * service's own database as that service's role, or to try a login that must be refused. Values are
+ * bound as parameters ({@code ?}), never concatenated into the SQL.
+ */
 public final class Db {
-  private Db() {}
+  private static final String HOST = "127.0.0.1";
+  private final Path dataDir;
+  private final int port;
 
-  /** Rows of a query as lists of column values. */
-  public static List<List<Object>> rows(String service, String sql) {
+  private Db(Path dataDir, int port) {
+    this.dataDir = dataDir;
+    this.port = port;
+  }
+
+  /**
+   * The embedded PostgreSQL on {@code port} whose service passwords are kept in {@code dataDir}.
+   */
+  public static Db of(Path dataDir, int port) {
+    return new Db(dataDir, port);
+  }
+
+  /** The one embedded PostgreSQL this test JVM shares ({@link SharedDatabase}). */
+  public static Db shared() {
+    return new Db(SharedDatabase.dataDir(), SharedDatabase.get().port());
+  }
+
+  /** Rows of a query on the shared database, as {@code service} in its own database. */
+  public static List<List<Object>> rows(String service, String sql, Object... params) {
+    return shared().query(service, sql, params);
+  }
+
+  /** The single number a query on the shared database yields (0 for NULL). */
+  public static long number(String service, String sql, Object... params) {
+    return shared().count(service, sql, params);
+  }
+
+  /** The JDBC URL of {@code database} on the PostgreSQL at {@code port}. */
+  public static String url(int port, String database) {
+    return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+  }
+
+  /** A connection with exactly these credentials, for logins that are meant to fail too. */
+  public static Connection connect(String url, String user, String password) throws SQLException {
     Properties props = new Properties();
-    props.setProperty("user", service);
-    props.setProperty(
-        "password", Secrets.getOrCreate(SharedDatabase.dataDir(), service + "-db-password"));
-    String url = "jdbc:postgresql://127.0.0.1:" + SharedDatabase.get().port() + "/" + service;
-    try (Connection c = DriverManager.getConnection(url, props);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
+    props.setProperty("user", user);
+    props.setProperty("password", password);
+    return DriverManager.getConnection(url, props);
+  }
+
+  /** A connection to {@code database} as {@code role}, with the password that role really has. */
+  public Connection connect(String role, String database) throws SQLException {
+    return connect(url(port, database), role, Secrets.getOrCreate(dataDir, role + "-db-password"));
+  }
+
+  /** Rows of a query, as {@code service} in its own database: lists of column values. */
+  public List<List<Object>> query(String service, String sql, Object... params) {
+    try (Connection c = connect(service, service);
+        PreparedStatement s = prepare(c, sql, params);
+        ResultSet rs = s.executeQuery()) {
       List<List<Object>> out = new ArrayList<>();
       int columns = rs.getMetaData().getColumnCount();
       while (rs.next()) {
@@ -40,8 +87,27 @@ public final class Db {
   }
 
   /** The single number a query yields (0 for NULL). */
-  public static long number(String service, String sql) {
-    Object value = rows(service, sql).get(0).get(0);
+  public long count(String service, String sql, Object... params) {
+    Object value = query(service, sql, params).get(0).get(0);
     return value == null ? 0 : ((Number) value).longValue();
+  }
+
+  /** Runs an INSERT, UPDATE or DELETE as {@code service} in its own database; the rows changed. */
+  public int update(String service, String sql, Object... params) {
+    try (Connection c = connect(service, service);
+        PreparedStatement s = prepare(c, sql, params)) {
+      return s.executeUpdate();
+    } catch (SQLException e) {
+      throw new AssertionError(service + ": " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... params)
+      throws SQLException {
+    PreparedStatement s = c.prepareStatement(sql);
+    for (int i = 0; i < params.length; i++) {
+      s.setObject(i + 1, params[i]);
+    }
+    return s;
   }
 }
