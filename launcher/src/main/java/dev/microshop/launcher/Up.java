@@ -62,46 +62,11 @@ final class Up {
           stopAll();
           done.countDown();
         });
-    try {
-      // A JVM of another installation is refused before anything is written; then one up per data
-      // directory; then the public port, which would otherwise fail only after every other service
-      // has started.
-      devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
-      refuseIfRunning(dataDir);
-      Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
-      claim(dataDir);
-      say("settings from %s", Settings.source(env));
-      say("starting PostgreSQL (data in %s)", dataDir);
-      synchronized (dbLock) {
-        if (stopping) {
-          return 0;
-        }
-        db =
-            EmbeddedDatabase.start(
-                dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
-      }
-      say(
-          "PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services",
-          db.port(), seconds(started), Services.ALL.size());
-    } catch (ConfigException e) {
-      release();
-      throw e;
-    } catch (RuntimeException | IOException e) {
-      System.err.println("microshop: cannot start: " + e.getMessage());
-      release();
-      return 1;
+    if (!startDatabase(config, dataDir, started)) {
+      return stopping ? 0 : 1;
     }
     JsonObject up = config.getJsonObject("up");
-    for (String service : Services.ALL) {
-      if (stopping) {
-        break;
-      }
-      List<String> jvmOptions =
-          up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
-      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
-      children.add(child);
-      child.start();
-    }
+    startServices(up);
     if (!awaitReady(up.getInteger("readyTimeoutSeconds"))) {
       System.err.println("microshop: not every service became ready; stopping");
       stopAll();
@@ -114,6 +79,55 @@ final class Up {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Claims this installation and data directory, then starts PostgreSQL; false when it did not
+   * (already said why, or a stop came first). A config error propagates: it exits 2.
+   */
+  private boolean startDatabase(JsonObject config, Path dataDir, long started) {
+    try {
+      // A JVM of another installation is refused before anything is written; then one up per data
+      // directory; then the public port, which would otherwise fail only after every other service
+      // has started.
+      devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
+      refuseIfRunning(dataDir);
+      Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
+      claim(dataDir);
+      say("settings from %s", Settings.source(env));
+      say("starting PostgreSQL (data in %s)", dataDir);
+      synchronized (dbLock) {
+        if (stopping) {
+          return false;
+        }
+        db =
+            EmbeddedDatabase.start(
+                dataDir, config.getJsonObject("db").getBoolean("durable"), Services.WITH_DATABASE);
+      }
+      say(
+          "PostgreSQL ready on 127.0.0.1:%d in %.1f s; starting %d services",
+          db.port(), seconds(started), Services.ALL.size());
+      return true;
+    } catch (ConfigException e) {
+      release();
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      System.err.println("microshop: cannot start: " + e.getMessage());
+      release();
+      return false;
+    }
+  }
+
+  private void startServices(JsonObject up) {
+    List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
+    for (String service : Services.ALL) {
+      if (stopping) {
+        break;
+      }
+      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
+      children.add(child);
+      child.start();
+    }
   }
 
   private boolean awaitReady(int timeoutSeconds) {

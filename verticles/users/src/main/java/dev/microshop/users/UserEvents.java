@@ -25,6 +25,7 @@ final class UserEvents {
         Events.USER_REGISTERED,
         new UserRegistered(
                 user.getUUID("id"), user.getString("email"), user.getString("display_name"))
-            .toJson());
+            .toJson(),
+        user.getOffsetDateTime("created_at").toInstant());
   }
 }

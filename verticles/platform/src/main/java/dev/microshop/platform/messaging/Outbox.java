@@ -38,8 +38,15 @@ public final class Outbox {
    * the subscriber.
    */
   public static Future<Void> event(SqlClient tx, String event, JsonObject body) {
+    return event(tx, event, body, Instant.now());
+  }
+
+  /**
+   * Like {@link #event(SqlClient, String, JsonObject)}, for something that happened at {@code at}.
+   */
+  public static Future<Void> event(SqlClient tx, String event, JsonObject body, Instant at) {
     String eventId = UUID.randomUUID().toString();
-    String occurredAt = Instant.now().toString();
+    String occurredAt = at.toString();
     List<Future<Void>> rows = new ArrayList<>();
     for (String subscriber : Events.SUBSCRIBERS.getOrDefault(event, List.of())) {
       rows.add(
