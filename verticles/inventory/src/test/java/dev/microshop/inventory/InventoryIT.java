@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class InventoryIT {
   private static final Identity ADMIN =
-      new Identity("admin-" + UUID.randomUUID(), List.of(Identity.ADMIN));
-  private static final Identity CUSTOMER = new Identity("customer-1", List.of(Identity.CUSTOMER));
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
+  private static final Identity CUSTOMER =
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.CUSTOMER));
   private static ServiceHarness harness;
 
   @BeforeAll

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReservationsIT {
   private static final Identity ADMIN =
-      new Identity("admin-" + UUID.randomUUID(), List.of(Identity.ADMIN));
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
 
   private static ServiceHarness harness;
 
