@@ -15,7 +15,13 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,10 +32,13 @@ import java.util.stream.Collectors;
 /**
  * Verifies access tokens. vertx-auth-jwt checks the signature, exp, nbf, iss and aud, but on its
  * own it would accept an unsigned token when it has no key, ignore iss/aud when they are not
- * configured, pick a key by algorithm when the kid is unknown, and accept a token without exp. So,
- * before it runs: the header must say ES256 with a kid we know (the key set is fetched from users
- * and refetched, at most every few seconds, when an unknown kid appears), and exp, sub, iss and aud
- * must be present. With no key at all every token is refused.
+ * configured, pick a key by algorithm when the kid is unknown, accept a token without exp, ignore a
+ * {@code crit} header, and accept both (r, s) and (r, n - s), two spellings of one signature. So,
+ * before it runs: the header must say exactly ES256, name no critical extension (RFC 7515 4.1.11:
+ * this verifier understands none) and carry a kid we know (the key set is fetched from users and
+ * refetched, at most every few seconds, when an unknown kid appears); the signature must be 64
+ * canonical bytes with s at most n/2 (users only issues such); and exp, sub, iss and aud must be
+ * present. With no key at all every token is refused.
  *
  * <p>A client sends the same token with every request for its whole life, and an ES256 verification
  * costs more CPU than the rest of a gateway request, so a token that verified is remembered
@@ -40,6 +49,9 @@ final class TokenVerifier {
   private static final long MIN_REFRESH_MS = 5000;
   private static final Set<String> REQUIRED_CLAIMS = Set.of("exp", "sub", "iss", "aud");
   private static final int MAX_REMEMBERED = 50_000;
+
+  /** Half the order of P-256's base point: (r, s) verifies exactly when (r, n - s) does. */
+  private static final BigInteger HALF_ORDER = p256Order().shiftRight(1);
 
   private final Vertx vertx;
   private final Platform platform;
@@ -101,11 +113,17 @@ final class TokenVerifier {
     } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
       return unauthorized("the token is malformed");
     }
-    if (!"ES256".equals(header.getString("alg"))) {
+    if (!"ES256".equals(header.getValue("alg"))) {
       return unauthorized("the token must be signed with ES256");
+    }
+    if (header.containsKey("crit")) {
+      return unauthorized("the token's header names critical extensions (crit) not supported here");
     }
     if (!isEs256Signature(parts[2])) {
       return unauthorized("the token's signature is malformed");
+    }
+    if (!hasLowS(parts[2])) {
+      return unauthorized("the token's signature is not in its canonical (low-s) form");
     }
     String missing =
         REQUIRED_CLAIMS.stream()
@@ -151,6 +169,16 @@ final class TokenVerifier {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /**
+   * s at most n/2. JOSE does not ask for it, but without it every token has a twin, (r, n - s),
+   * that verifies too, so a token's text would not identify it (users signs only low-s).
+   */
+  static boolean hasLowS(String part) {
+    byte[] signature = Base64.getUrlDecoder().decode(part);
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
+    return s.signum() > 0 && s.compareTo(HALF_ORDER) <= 0;
   }
 
   private synchronized Identity remembered(String token) {
@@ -244,6 +272,16 @@ final class TokenVerifier {
   private synchronized void forgetVerified() {
     keyEpoch++;
     verified.clear();
+  }
+
+  private static BigInteger p256Order() {
+    try {
+      AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+      parameters.init(new ECGenParameterSpec("secp256r1"));
+      return parameters.getParameterSpec(ECParameterSpec.class).getOrder();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no EC P-256 support", e);
+    }
   }
 
   private static JsonObject decode(String part) {
