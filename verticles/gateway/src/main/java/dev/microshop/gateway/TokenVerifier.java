@@ -1,20 +1,14 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Identity;
-import dev.microshop.contracts.UsersApi;
 import dev.microshop.platform.config.ConfigException;
-import dev.microshop.platform.service.Platform;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
@@ -35,32 +29,24 @@ import java.util.stream.Collectors;
  * configured, pick a key by algorithm when the kid is unknown, accept a token without exp, ignore a
  * {@code crit} header, and accept both (r, s) and (r, n - s), two spellings of one signature. So,
  * before it runs: the header must say exactly ES256, name no critical extension (RFC 7515 4.1.11:
- * this verifier understands none) and carry a kid we know (the key set is fetched from users and
- * refetched, at most every few seconds, when an unknown kid appears); the signature must be 64
- * canonical bytes with s at most n/2 (users only issues such); and exp, sub, iss and aud must be
- * present. With no key at all every token is refused.
+ * this verifier understands none) and carry a kid that {@link VerificationKeys} trusts now; the
+ * signature must be 64 canonical bytes with s at most n/2 (users only issues such); and exp, sub,
+ * iss and aud must be present. With no trusted key set (users has not answered for {@code
+ * auth.keysMaxAgeMs}) every token is refused with 503.
  *
  * <p>A client sends the same token with every request for its whole life, and an ES256 verification
  * costs more CPU than the rest of a gateway request, so a token that verified is remembered
- * (bounded, least recently used first out) until its exp, by its exact text. A key set that drops a
- * key forgets every remembered token.
+ * (bounded, least recently used first out) until its exp, by its exact text, and served from memory
+ * only while the key set that verified it is still the one in use and fresh.
  */
 final class TokenVerifier {
-  private static final long MIN_REFRESH_MS = 5000;
   private static final Set<String> REQUIRED_CLAIMS = Set.of("exp", "sub", "iss", "aud");
   private static final int MAX_REMEMBERED = 50_000;
 
   /** Half the order of P-256's base point: (r, s) verifies exactly when (r, n - s) does. */
   private static final BigInteger HALF_ORDER = p256Order().shiftRight(1);
 
-  private final Vertx vertx;
-  private final Platform platform;
-  private final String issuer;
-  private final String audience;
-  private volatile Map<String, JsonObject> keys = Map.of();
-  private volatile JWTAuth provider;
-  private long lastRefresh;
-  private Future<Void> refreshing;
+  private final VerificationKeys keys;
   private final Map<String, Verified> verified =
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -69,18 +55,22 @@ final class TokenVerifier {
         }
       };
 
-  /** Counts key retirements, so a verification that straddles one is not remembered. */
-  private long keyEpoch;
+  /**
+   * A token that passed every check, its kid, the key set's provider that verified it, and the
+   * instant (epoch ms) its exp ends it.
+   */
+  private record Verified(Identity identity, String kid, JWTAuth by, long expiresAtMs) {}
 
-  /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
-  private record Verified(Identity identity, long expiresAtMs) {}
+  /** {@code keys}: the keys tokens are verified with, and how long each is trusted. */
+  TokenVerifier(VerificationKeys keys) {
+    this.keys = keys;
+  }
 
-  TokenVerifier(Vertx vertx, Platform platform, JsonObject config) {
-    this.vertx = vertx;
-    this.platform = platform;
+  /** The claims every token must satisfy: {@code auth.issuer}, {@code auth.audience}, exp. */
+  static JWTOptions checks(JsonObject config) {
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
-    this.issuer = auth.getString("issuer", "");
-    this.audience = auth.getString("audience", "");
+    String issuer = auth.getString("issuer", "");
+    String audience = auth.getString("audience", "");
     if (issuer.isBlank()) {
       throw new ConfigException(
           "auth.issuer", "must be set: tokens are only accepted from a known issuer");
@@ -89,9 +79,10 @@ final class TokenVerifier {
       throw new ConfigException(
           "auth.audience", "must be set: tokens are only accepted for a known audience");
     }
+    return new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5);
   }
 
-  /** The identity in a valid bearer token, or a failed future with a 401 problem. */
+  /** The identity in a valid bearer token, or a failed future with a 401 (or 503) problem. */
   Future<Identity> verify(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return unauthorized("a bearer token is required");
@@ -136,23 +127,28 @@ final class TokenVerifier {
     if (!(claims.getValue("exp") instanceof Number)) {
       return unauthorized("the token's exp is not a number");
     }
-    String kid = header.getString("kid");
-    if (kid == null || kid.isBlank()) {
+    if (!(header.getValue("kid") instanceof String kid) || kid.isBlank()) {
       return unauthorized("the token has no key id");
     }
-    long epoch = keyEpoch();
-    return keyFor(kid)
-        .compose(
-            known ->
-                known
-                    ? provider.authenticate(new TokenCredentials(token))
-                    : unauthorized("the token was signed by an unknown key"))
+    return keys.providerFor(kid)
+        .<Identity>compose(
+            provider -> {
+              if (provider == null) {
+                return keys.available()
+                    ? unauthorized("the token was signed by an unknown key")
+                    : Future.failedFuture(
+                        new Problems.HttpProblem(
+                            503, "token verification keys are unavailable; try again shortly"));
+              }
+              return provider
+                  .authenticate(new TokenCredentials(token))
+                  .map(user -> remember(token, identity(claims), kid, provider, claims));
+            })
         .recover(
             e ->
                 e instanceof Problems.HttpProblem
                     ? Future.failedFuture(e)
-                    : unauthorized("the token is invalid or expired"))
-        .map(user -> remember(token, identity(user, claims), claims, epoch));
+                    : unauthorized("the token is invalid or expired"));
   }
 
   /**
@@ -186,92 +182,23 @@ final class TokenVerifier {
     if (hit == null) {
       return null;
     }
-    if (System.currentTimeMillis() >= hit.expiresAtMs()) {
+    // Another provider: the key set changed since, and may no longer hold the token's key.
+    if (System.currentTimeMillis() >= hit.expiresAtMs() || keys.trusted(hit.kid()) != hit.by()) {
       verified.remove(token);
       return null;
     }
     return hit.identity();
   }
 
-  /**
-   * Remembers a verified token, unless a key was retired since its verification began (it may be
-   * that key).
-   */
   private synchronized Identity remember(
-      String token, Identity identity, JsonObject claims, long epoch) {
-    if (epoch == keyEpoch) {
-      verified.put(token, new Verified(identity, claims.getLong("exp") * 1000));
-    }
+      String token, Identity identity, String kid, JWTAuth by, JsonObject claims) {
+    verified.put(token, new Verified(identity, kid, by, claims.getLong("exp") * 1000));
     return identity;
   }
 
-  private synchronized long keyEpoch() {
-    return keyEpoch;
-  }
-
-  private Identity identity(User user, JsonObject claims) {
+  private static Identity identity(JsonObject claims) {
     JsonArray roles = claims.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
     return new Identity(claims.getString("sub"), roles.stream().map(String::valueOf).toList());
-  }
-
-  private Future<Boolean> keyFor(String kid) {
-    if (keys.containsKey(kid)) {
-      return Future.succeededFuture(true);
-    }
-    return refresh().map(v -> keys.containsKey(kid));
-  }
-
-  /**
-   * Refetches the JWKS from users, at most once per {@link #MIN_REFRESH_MS} (unknown kids are cheap
-   * to send).
-   */
-  private synchronized Future<Void> refresh() {
-    long now = System.currentTimeMillis();
-    if (refreshing != null && (!refreshing.isComplete() || now - lastRefresh < MIN_REFRESH_MS)) {
-      return refreshing.recover(e -> Future.succeededFuture());
-    }
-    lastRefresh = now;
-    refreshing =
-        vertx
-            .eventBus()
-            .<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
-            .map(Message::body)
-            .onSuccess(this::install)
-            .mapEmpty();
-    return refreshing.recover(e -> Future.succeededFuture());
-  }
-
-  private void install(JsonObject jwks) {
-    List<JsonObject> list =
-        jwks.getJsonArray("keys", new JsonArray()).stream()
-            .map(JsonObject.class::cast)
-            .filter(k -> "EC".equals(k.getString("kty")) && k.getString("kid") != null)
-            .map(k -> k.copy().put("alg", "ES256"))
-            .toList();
-    if (list.isEmpty()) {
-      return;
-    }
-    provider =
-        JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .setJwks(list)
-                .setJWTOptions(
-                    new JWTOptions()
-                        .setIssuer(issuer)
-                        .setAudience(List.of(audience))
-                        .setLeeway(5)));
-    Map<String, JsonObject> installed =
-        list.stream().collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
-    if (!installed.keySet().containsAll(keys.keySet())) {
-      forgetVerified(); // a retired key no longer vouches for the tokens it signed
-    }
-    keys = installed;
-  }
-
-  private synchronized void forgetVerified() {
-    keyEpoch++;
-    verified.clear();
   }
 
   private static BigInteger p256Order() {
