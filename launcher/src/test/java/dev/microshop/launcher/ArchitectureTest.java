@@ -122,6 +122,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyUsersReachesForBouncyCastle() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.microshop.users..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.bouncycastle..")
+        .because("the JDK does the cryptography; users needs Bouncy Castle for one derivation")
+        .check(main);
+  }
+
+  @Test
   void verticlesExtendTheServiceBase() {
     classes()
         .that()

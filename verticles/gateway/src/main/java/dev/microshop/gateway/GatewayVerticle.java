@@ -1,11 +1,13 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.contracts.UsersApi;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +30,7 @@ public class GatewayVerticle extends ServiceVerticle {
   private HttpServer server;
   private String edges;
   private DiscoveryCache discovery;
+  private VerificationKeys tokenKeys;
 
   public GatewayVerticle(Platform platform) {
     super(platform);
@@ -46,7 +49,13 @@ public class GatewayVerticle extends ServiceVerticle {
   @Override
   protected Future<?> startService() {
     JsonObject http = config().getJsonObject("http");
-    TokenVerifier tokens = new TokenVerifier(vertx, platform, config());
+    tokenKeys =
+        new VerificationKeys(
+            vertx,
+            this::keysFromUsers,
+            TokenVerifier.checks(config()),
+            config().getJsonObject("auth"));
+    TokenVerifier tokens = new TokenVerifier(tokenKeys);
     RateLimits limits =
         new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
     discovery = new DiscoveryCache(vertx, platform.discovery()::records);
@@ -56,8 +65,7 @@ public class GatewayVerticle extends ServiceVerticle {
         instances > 1 && http.getInteger("port") == 0
             ? freePort(http.getString("host"))
             : http.getInteger("port");
-    return discovery
-        .start()
+    return Future.all(discovery.start(), tokenKeys.start())
         .compose(v -> OpenAPIContract.from(vertx, EdgeRouter.CONTRACT))
         .map(contract -> router(contract, calls, http))
         .compose(
@@ -81,6 +89,14 @@ public class GatewayVerticle extends ServiceVerticle {
                     http.getString("host"),
                     server.actualPort(),
                     instances));
+  }
+
+  /** The JWKS users publishes on {@link UsersApi#KEYS}. */
+  private Future<JsonObject> keysFromUsers() {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
+        .map(Message::body);
   }
 
   /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
@@ -128,6 +144,9 @@ public class GatewayVerticle extends ServiceVerticle {
   protected Future<?> stopService() {
     if (discovery != null) {
       discovery.stop();
+    }
+    if (tokenKeys != null) {
+      tokenKeys.stop();
     }
     Future<Void> others =
         edges == null

@@ -1,21 +1,21 @@
 package dev.microshop.gateway;
 
 import dev.microshop.contracts.Identity;
-import dev.microshop.contracts.UsersApi;
 import dev.microshop.platform.config.ConfigException;
-import dev.microshop.platform.service.Platform;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,29 +26,27 @@ import java.util.stream.Collectors;
 /**
  * Verifies access tokens. vertx-auth-jwt checks the signature, exp, nbf, iss and aud, but on its
  * own it would accept an unsigned token when it has no key, ignore iss/aud when they are not
- * configured, pick a key by algorithm when the kid is unknown, and accept a token without exp. So,
- * before it runs: the header must say ES256 with a kid we know (the key set is fetched from users
- * and refetched, at most every few seconds, when an unknown kid appears), and exp, sub, iss and aud
- * must be present. With no key at all every token is refused.
+ * configured, pick a key by algorithm when the kid is unknown, accept a token without exp, ignore a
+ * {@code crit} header, and accept both (r, s) and (r, n - s), two spellings of one signature. So,
+ * before it runs: the header must say exactly ES256, name no critical extension (RFC 7515 4.1.11:
+ * this verifier understands none) and carry a kid that {@link VerificationKeys} trusts now; the
+ * signature must be 64 canonical bytes with s at most n/2 (users only issues such); and exp, sub,
+ * iss and aud must be present. With no trusted key set (users has not answered for {@code
+ * auth.keysMaxAgeMs}) every token is refused with 503.
  *
  * <p>A client sends the same token with every request for its whole life, and an ES256 verification
  * costs more CPU than the rest of a gateway request, so a token that verified is remembered
- * (bounded, least recently used first out) until its exp, by its exact text. A key set that drops a
- * key forgets every remembered token.
+ * (bounded, least recently used first out) until its exp, by its exact text, and served from memory
+ * only while the key set that verified it is still the one in use and fresh.
  */
 final class TokenVerifier {
-  private static final long MIN_REFRESH_MS = 5000;
   private static final Set<String> REQUIRED_CLAIMS = Set.of("exp", "sub", "iss", "aud");
   private static final int MAX_REMEMBERED = 50_000;
 
-  private final Vertx vertx;
-  private final Platform platform;
-  private final String issuer;
-  private final String audience;
-  private volatile Map<String, JsonObject> keys = Map.of();
-  private volatile JWTAuth provider;
-  private long lastRefresh;
-  private Future<Void> refreshing;
+  /** Half the order of P-256's base point: (r, s) verifies exactly when (r, n - s) does. */
+  private static final BigInteger HALF_ORDER = p256Order().shiftRight(1);
+
+  private final VerificationKeys keys;
   private final Map<String, Verified> verified =
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -57,18 +55,22 @@ final class TokenVerifier {
         }
       };
 
-  /** Counts key retirements, so a verification that straddles one is not remembered. */
-  private long keyEpoch;
+  /**
+   * A token that passed every check, its kid, the key set's provider that verified it, and the
+   * instant (epoch ms) its exp ends it.
+   */
+  private record Verified(Identity identity, String kid, JWTAuth by, long expiresAtMs) {}
 
-  /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
-  private record Verified(Identity identity, long expiresAtMs) {}
+  /** {@code keys}: the keys tokens are verified with, and how long each is trusted. */
+  TokenVerifier(VerificationKeys keys) {
+    this.keys = keys;
+  }
 
-  TokenVerifier(Vertx vertx, Platform platform, JsonObject config) {
-    this.vertx = vertx;
-    this.platform = platform;
+  /** The claims every token must satisfy: {@code auth.issuer}, {@code auth.audience}, exp. */
+  static JWTOptions checks(JsonObject config) {
     JsonObject auth = config.getJsonObject("auth", new JsonObject());
-    this.issuer = auth.getString("issuer", "");
-    this.audience = auth.getString("audience", "");
+    String issuer = auth.getString("issuer", "");
+    String audience = auth.getString("audience", "");
     if (issuer.isBlank()) {
       throw new ConfigException(
           "auth.issuer", "must be set: tokens are only accepted from a known issuer");
@@ -77,9 +79,10 @@ final class TokenVerifier {
       throw new ConfigException(
           "auth.audience", "must be set: tokens are only accepted for a known audience");
     }
+    return new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5);
   }
 
-  /** The identity in a valid bearer token, or a failed future with a 401 problem. */
+  /** The identity in a valid bearer token, or a failed future with a 401 (or 503) problem. */
   Future<Identity> verify(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return unauthorized("a bearer token is required");
@@ -101,11 +104,17 @@ final class TokenVerifier {
     } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
       return unauthorized("the token is malformed");
     }
-    if (!"ES256".equals(header.getString("alg"))) {
+    if (!"ES256".equals(header.getValue("alg"))) {
       return unauthorized("the token must be signed with ES256");
+    }
+    if (header.containsKey("crit")) {
+      return unauthorized("the token's header names critical extensions (crit) not supported here");
     }
     if (!isEs256Signature(parts[2])) {
       return unauthorized("the token's signature is malformed");
+    }
+    if (!hasLowS(parts[2])) {
+      return unauthorized("the token's signature is not in its canonical (low-s) form");
     }
     String missing =
         REQUIRED_CLAIMS.stream()
@@ -118,23 +127,28 @@ final class TokenVerifier {
     if (!(claims.getValue("exp") instanceof Number)) {
       return unauthorized("the token's exp is not a number");
     }
-    String kid = header.getString("kid");
-    if (kid == null || kid.isBlank()) {
+    if (!(header.getValue("kid") instanceof String kid) || kid.isBlank()) {
       return unauthorized("the token has no key id");
     }
-    long epoch = keyEpoch();
-    return keyFor(kid)
-        .compose(
-            known ->
-                known
-                    ? provider.authenticate(new TokenCredentials(token))
-                    : unauthorized("the token was signed by an unknown key"))
+    return keys.providerFor(kid)
+        .<Identity>compose(
+            provider -> {
+              if (provider == null) {
+                return keys.available()
+                    ? unauthorized("the token was signed by an unknown key")
+                    : Future.failedFuture(
+                        new Problems.HttpProblem(
+                            503, "token verification keys are unavailable; try again shortly"));
+              }
+              return provider
+                  .authenticate(new TokenCredentials(token))
+                  .map(user -> remember(token, identity(claims), kid, provider, claims));
+            })
         .recover(
             e ->
                 e instanceof Problems.HttpProblem
                     ? Future.failedFuture(e)
-                    : unauthorized("the token is invalid or expired"))
-        .map(user -> remember(token, identity(user, claims), claims, epoch));
+                    : unauthorized("the token is invalid or expired"));
   }
 
   /**
@@ -153,97 +167,48 @@ final class TokenVerifier {
     }
   }
 
+  /**
+   * s at most n/2. JOSE does not ask for it, but without it every token has a twin, (r, n - s),
+   * that verifies too, so a token's text would not identify it (users signs only low-s).
+   */
+  static boolean hasLowS(String part) {
+    byte[] signature = Base64.getUrlDecoder().decode(part);
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
+    return s.signum() > 0 && s.compareTo(HALF_ORDER) <= 0;
+  }
+
   private synchronized Identity remembered(String token) {
     Verified hit = verified.get(token);
     if (hit == null) {
       return null;
     }
-    if (System.currentTimeMillis() >= hit.expiresAtMs()) {
+    // Another provider: the key set changed since, and may no longer hold the token's key.
+    if (System.currentTimeMillis() >= hit.expiresAtMs() || keys.trusted(hit.kid()) != hit.by()) {
       verified.remove(token);
       return null;
     }
     return hit.identity();
   }
 
-  /**
-   * Remembers a verified token, unless a key was retired since its verification began (it may be
-   * that key).
-   */
   private synchronized Identity remember(
-      String token, Identity identity, JsonObject claims, long epoch) {
-    if (epoch == keyEpoch) {
-      verified.put(token, new Verified(identity, claims.getLong("exp") * 1000));
-    }
+      String token, Identity identity, String kid, JWTAuth by, JsonObject claims) {
+    verified.put(token, new Verified(identity, kid, by, claims.getLong("exp") * 1000));
     return identity;
   }
 
-  private synchronized long keyEpoch() {
-    return keyEpoch;
-  }
-
-  private Identity identity(User user, JsonObject claims) {
+  private static Identity identity(JsonObject claims) {
     JsonArray roles = claims.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
     return new Identity(claims.getString("sub"), roles.stream().map(String::valueOf).toList());
   }
 
-  private Future<Boolean> keyFor(String kid) {
-    if (keys.containsKey(kid)) {
-      return Future.succeededFuture(true);
+  private static BigInteger p256Order() {
+    try {
+      AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+      parameters.init(new ECGenParameterSpec("secp256r1"));
+      return parameters.getParameterSpec(ECParameterSpec.class).getOrder();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no EC P-256 support", e);
     }
-    return refresh().map(v -> keys.containsKey(kid));
-  }
-
-  /**
-   * Refetches the JWKS from users, at most once per {@link #MIN_REFRESH_MS} (unknown kids are cheap
-   * to send).
-   */
-  private synchronized Future<Void> refresh() {
-    long now = System.currentTimeMillis();
-    if (refreshing != null && (!refreshing.isComplete() || now - lastRefresh < MIN_REFRESH_MS)) {
-      return refreshing.recover(e -> Future.succeededFuture());
-    }
-    lastRefresh = now;
-    refreshing =
-        vertx
-            .eventBus()
-            .<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
-            .map(Message::body)
-            .onSuccess(this::install)
-            .mapEmpty();
-    return refreshing.recover(e -> Future.succeededFuture());
-  }
-
-  private void install(JsonObject jwks) {
-    List<JsonObject> list =
-        jwks.getJsonArray("keys", new JsonArray()).stream()
-            .map(JsonObject.class::cast)
-            .filter(k -> "EC".equals(k.getString("kty")) && k.getString("kid") != null)
-            .map(k -> k.copy().put("alg", "ES256"))
-            .toList();
-    if (list.isEmpty()) {
-      return;
-    }
-    provider =
-        JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .setJwks(list)
-                .setJWTOptions(
-                    new JWTOptions()
-                        .setIssuer(issuer)
-                        .setAudience(List.of(audience))
-                        .setLeeway(5)));
-    Map<String, JsonObject> installed =
-        list.stream().collect(Collectors.toMap(k -> k.getString("kid"), k -> k, (a, b) -> a));
-    if (!installed.keySet().containsAll(keys.keySet())) {
-      forgetVerified(); // a retired key no longer vouches for the tokens it signed
-    }
-    keys = installed;
-  }
-
-  private synchronized void forgetVerified() {
-    keyEpoch++;
-    verified.clear();
   }
 
   private static JsonObject decode(String part) {

@@ -251,9 +251,19 @@ final class GatewayHarness implements AutoCloseable {
     }
   }
 
+  /** The key the stub of {@link UsersApi#KEYS} publishes, to sign tokens of any shape with. */
+  TestTokens tokens() {
+    return tokens;
+  }
+
+  /** {@code Authorization} carrying {@code token}. */
+  static Map<String, String> bearer(String token) {
+    return Map.of("Authorization", "Bearer " + token);
+  }
+
   /** {@code Authorization} for a token of {@code userId} with {@code roles}, signed by users. */
   Map<String, String> bearer(String userId, String... roles) {
-    return Map.of("Authorization", "Bearer " + tokens.token(userId, roles));
+    return bearer(tokens.token(userId, roles));
   }
 
   @Override

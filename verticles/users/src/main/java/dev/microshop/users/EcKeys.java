@@ -12,19 +12,23 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * EC P-256 keys for ES256: PEM in and out, JWK and RFC 7638 thumbprint. Pure JDK; every failure is
- * an {@link IllegalArgumentException} whose message says what is wrong with the key and how to fix
- * it.
+ * EC P-256 keys for ES256: PEM in and out, low-s signatures, JWK and RFC 7638 thumbprint. The JDK
+ * does the cryptography, Bouncy Castle the one thing the JDK cannot (a public key from a private
+ * one); every failure is an {@link IllegalArgumentException} whose message says what is wrong with
+ * the key and how to fix it.
  */
 final class EcKeys {
   static final String ALGORITHM = "ES256";
@@ -33,6 +37,7 @@ final class EcKeys {
   static final String JWS_SIGNATURE = "SHA256withECDSAinP1363Format";
 
   private static final ECParameterSpec P256 = p256();
+  private static final X9ECParameters BC_P256 = CustomNamedCurves.getByName("secp256r1");
   private static final int COORDINATE_BYTES = 32;
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -97,23 +102,53 @@ final class EcKeys {
 
   /**
    * The public key of {@code key}: Q = d·G. A PKCS#8 file need not carry the public point (the JDK
-   * writes none), and the JDK offers no API to derive it, hence this textbook double-and-add. It
-   * runs once at start on the service's own key, so its timing reveals nothing to a remote caller.
+   * writes none) and the JDK has no API to derive it, so Bouncy Castle's P-256 multiplies; the
+   * result is checked by verifying a signature of the private key with it.
    */
   static ECPublicKey publicKeyOf(ECPrivateKey key) {
-    ECParameterSpec spec = key.getParams();
+    requireP256(key.getParams());
     BigInteger d = key.getS();
-    if (d.signum() <= 0 || d.compareTo(spec.getOrder()) >= 0) {
+    if (d.signum() <= 0 || d.compareTo(key.getParams().getOrder()) >= 0) {
       throw new IllegalArgumentException("has a private scalar outside 1..n-1");
     }
-    ECPoint q = multiply(spec, spec.getGenerator(), d);
+    org.bouncycastle.math.ec.ECPoint q =
+        new FixedPointCombMultiplier().multiply(BC_P256.getG(), d).normalize();
+    ECPoint w = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+    ECPublicKey pub;
     try {
-      ECPublicKey pub =
-          (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(q, spec));
-      requireMatch(key, pub);
-      return pub;
+      pub =
+          (ECPublicKey)
+              KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, key.getParams()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot derive the public key", e);
+    }
+    if (!matches(key, pub)) {
+      throw new IllegalStateException(
+          "derived public key does not verify the private key's signature");
+    }
+    return pub;
+  }
+
+  /**
+   * The ES256 signature of {@code input}: raw r||s, with s at most n/2. ECDSA accepts (r, n - s) as
+   * well as (r, s); the gateway accepts only the low one, so each token has exactly one valid
+   * spelling.
+   */
+  static byte[] sign(ECPrivateKey key, byte[] input) {
+    try {
+      Signature signer = Signature.getInstance(JWS_SIGNATURE);
+      signer.initSign(key);
+      signer.update(input);
+      byte[] signature = signer.sign();
+      BigInteger n = key.getParams().getOrder();
+      BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, COORDINATE_BYTES, 64));
+      if (s.compareTo(n.shiftRight(1)) > 0) {
+        byte[] low = Base64.getUrlDecoder().decode(coordinate(n.subtract(s)));
+        System.arraycopy(low, 0, signature, COORDINATE_BYTES, COORDINATE_BYTES);
+      }
+      return signature;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign with the signing key", e);
     }
   }
 
@@ -157,59 +192,18 @@ final class EcKeys {
     return B64URL.encodeToString(fixed);
   }
 
-  private static void requireMatch(ECPrivateKey privateKey, ECPublicKey publicKey)
-      throws GeneralSecurityException {
+  /** Whether {@code publicKey} verifies what {@code privateKey} signs: they are one pair. */
+  static boolean matches(ECPrivateKey privateKey, ECPublicKey publicKey) {
     byte[] probe = "microshop key check".getBytes(StandardCharsets.UTF_8);
-    Signature signer = Signature.getInstance(JWS_SIGNATURE);
-    signer.initSign(privateKey);
-    signer.update(probe);
-    byte[] signature = signer.sign();
-    Signature verifier = Signature.getInstance(JWS_SIGNATURE);
-    verifier.initVerify(publicKey);
-    verifier.update(probe);
-    if (!verifier.verify(signature)) {
-      throw new IllegalStateException(
-          "derived public key does not verify the private key's signature");
+    byte[] signature = sign(privateKey, probe);
+    try {
+      Signature verifier = Signature.getInstance(JWS_SIGNATURE);
+      verifier.initVerify(publicKey);
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
     }
-  }
-
-  private static ECPoint multiply(ECParameterSpec spec, ECPoint point, BigInteger scalar) {
-    ECPoint result = ECPoint.POINT_INFINITY;
-    ECPoint addend = point;
-    for (int i = 0; i < scalar.bitLength(); i++) {
-      if (scalar.testBit(i)) {
-        result = add(spec, result, addend);
-      }
-      addend = add(spec, addend, addend);
-    }
-    return result;
-  }
-
-  private static ECPoint add(ECParameterSpec spec, ECPoint a, ECPoint b) {
-    if (a.equals(ECPoint.POINT_INFINITY)) {
-      return b;
-    }
-    if (b.equals(ECPoint.POINT_INFINITY)) {
-      return a;
-    }
-    BigInteger p = ((ECFieldFp) spec.getCurve().getField()).getP();
-    BigInteger x1 = a.getAffineX();
-    BigInteger y1 = a.getAffineY();
-    BigInteger x2 = b.getAffineX();
-    BigInteger y2 = b.getAffineY();
-    BigInteger slope;
-    if (x1.equals(x2)) {
-      if (!y1.equals(y2) || y1.signum() == 0) {
-        return ECPoint.POINT_INFINITY;
-      }
-      BigInteger numerator = x1.pow(2).multiply(BigInteger.valueOf(3)).add(spec.getCurve().getA());
-      slope = numerator.multiply(y1.shiftLeft(1).modInverse(p)).mod(p);
-    } else {
-      slope = y2.subtract(y1).multiply(x2.subtract(x1).modInverse(p)).mod(p);
-    }
-    BigInteger x3 = slope.pow(2).subtract(x1).subtract(x2).mod(p);
-    BigInteger y3 = slope.multiply(x1.subtract(x3)).subtract(y1).mod(p);
-    return new ECPoint(x3, y3);
   }
 
   private static void requireP256(ECParameterSpec spec) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
@@ -48,6 +49,7 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
     String file = auth.getString("signingKeyFile", "").trim();
     String inline = auth.getString("signingKey", "").trim();
     ECPrivateKey signing;
+    ECPublicKey current = null;
     if (!file.isEmpty() && !inline.isEmpty()) {
       throw new ConfigException(
           SIGNING_KEY, "set either " + SIGNING_KEY + " or " + SIGNING_KEY_FILE + ", not both");
@@ -57,7 +59,9 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
     } else if (!inline.isEmpty()) {
       signing = privateKey(SIGNING_KEY, "the value", inline);
     } else if (config.getBoolean("dev", false)) {
-      signing = devKey(Path.of(config.getString("dataDir")).resolve("keys"));
+      KeyPair pair = devKey(Path.of(config.getString("dataDir")).resolve("keys"));
+      signing = (ECPrivateKey) pair.getPrivate();
+      current = (ECPublicKey) pair.getPublic();
     } else {
       throw new ConfigException(
           SIGNING_KEY_FILE,
@@ -66,7 +70,9 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
               + "-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signing-key.pem` (mode 600), named by "
               + "MICROSHOP_USERS_AUTH_SIGNING_KEY_FILE, or the PEM itself in MICROSHOP_USERS_AUTH_SIGNING_KEY");
     }
-    ECPublicKey current = EcKeys.publicKeyOf(signing);
+    if (current == null) {
+      current = publicKeyOf(signing);
+    }
     String kid = EcKeys.thumbprint(current);
     Map<String, ECPublicKey> verifying = new LinkedHashMap<>();
     verifying.put(kid, current);
@@ -92,42 +98,81 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
   }
 
   /**
-   * The dev key pair in {@code dir}, generated on first use. Written to a private temporary file
-   * then moved into place without replacing, so two instances starting at once end up with the same
-   * key.
+   * The dev key pair in {@code dir}, generated on first use and stored as a pair: the private key
+   * (mode 600) and, for rotation, its public key (what {@code auth.previousPublicKeyFiles} lists).
+   * The private key is written to a private temporary file then moved into place without replacing,
+   * so two instances starting at once end up with the same key. A directory of an older build may
+   * hold only the private key: its public key is then derived once and stored beside it.
    */
-  static ECPrivateKey devKey(Path dir) {
+  static KeyPair devKey(Path dir) {
     Path file = dir.resolve(DEV_KEY_FILE);
+    Path pub = dir.resolve(DEV_PUBLIC_KEY_FILE);
     try {
       if (!Files.exists(file)) {
         Files.createDirectories(
             dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         KeyPair pair = EcKeys.generate();
-        Path tmp =
-            Files.createTempFile(
-                dir,
-                DEV_KEY_FILE,
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, EcKeys.toPem((ECPrivateKey) pair.getPrivate()));
-        try {
-          Files.move(tmp, file);
-          LOG.info("generated a dev signing key in {}", file);
-        } catch (FileAlreadyExistsException raced) {
-          Files.delete(tmp);
+        if (write(dir, file, EcKeys.toPem((ECPrivateKey) pair.getPrivate()), false)) {
+          write(dir, pub, EcKeys.toPem((ECPublicKey) pair.getPublic()), true);
+          LOG.info("generated a dev signing key pair in {}", dir);
         }
       }
       ECPrivateKey key = privateKey(SIGNING_KEY_FILE, "dev key " + file, Files.readString(file));
-      Path pub = dir.resolve(DEV_PUBLIC_KEY_FILE);
-      if (!Files.exists(pub)) {
-        // For rotation: the old public key is what auth.previousPublicKeyFiles lists.
-        Files.writeString(pub, EcKeys.toPem(EcKeys.publicKeyOf(key)));
+      ECPublicKey stored = Files.exists(pub) ? storedPublicKey(pub) : null;
+      if (stored != null && EcKeys.matches(key, stored)) {
+        return new KeyPair(stored, key);
       }
-      return key;
+      // Older build, or the instance that generated the key has not written its public key yet.
+      ECPublicKey derived = EcKeys.publicKeyOf(key);
+      write(dir, pub, EcKeys.toPem(derived), true);
+      return new KeyPair(derived, key);
     } catch (IOException e) {
       throw new ConfigException(
           SIGNING_KEY_FILE, "cannot create the dev signing key in " + dir + ": " + e);
+    }
+  }
+
+  private static ECPublicKey storedPublicKey(Path pub) throws IOException {
+    try {
+      return EcKeys.publicKeyFromPem(Files.readString(pub));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("dev public key {} {}; writing it again", pub, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Moves {@code text}, written to a private temporary file, to {@code file}: replacing what is
+   * there, or else only if nothing is (false when something was).
+   */
+  private static boolean write(Path dir, Path file, String text, boolean replace)
+      throws IOException {
+    Path tmp =
+        Files.createTempFile(
+            dir,
+            file.getFileName().toString(),
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tmp, text);
+    try {
+      if (replace) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        Files.move(tmp, file);
+      }
+      return true;
+    } catch (FileAlreadyExistsException raced) {
+      Files.delete(tmp);
+      return false;
+    }
+  }
+
+  private static ECPublicKey publicKeyOf(ECPrivateKey signing) {
+    try {
+      return EcKeys.publicKeyOf(signing);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(SIGNING_KEY_FILE, "the signing key " + e.getMessage());
     }
   }
 

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,5 +79,22 @@ class TokensTest {
 
     assertThat(Jwt.parse(first).claims().getString("jti"))
         .isNotEqualTo(Jwt.parse(second).claims().getString("jti"));
+  }
+
+  @Test
+  void everySignatureIsLowSSoATokenHasOneSpellingAndVerifiesWithThePublicKey() throws Exception {
+    BigInteger half = publicKey.getParams().getOrder().shiftRight(1);
+
+    for (int i = 0; i < 64; i++) {
+      Jwt jwt =
+          Jwt.parse(
+              tokens
+                  .issue(UUID.randomUUID(), "a@example.com", List.of("customer"))
+                  .getString("accessToken"));
+
+      BigInteger s = new BigInteger(1, Arrays.copyOfRange(jwt.signature(), 32, 64));
+      assertThat(s).as("s of token %d", i).isLessThanOrEqualTo(half).isPositive();
+      assertThat(jwt.verifiesWith(publicKey)).isTrue();
+    }
   }
 }
