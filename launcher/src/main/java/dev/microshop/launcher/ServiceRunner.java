@@ -8,6 +8,7 @@ import dev.microshop.notifications.NotificationsVerticle;
 import dev.microshop.orders.OrdersVerticle;
 import dev.microshop.payments.PaymentsVerticle;
 import dev.microshop.platform.cluster.ClusterFactory;
+import dev.microshop.platform.cluster.ClusterTls;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.db.DbSettings;
@@ -104,8 +105,16 @@ final class ServiceRunner {
     boolean dev = DevCluster.isDev(nodeConfig, embedded);
     devCluster =
         DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
-    JsonObject bound = dev ? DevCluster.bind(nodeConfig) : nodeConfig;
-    ClusterFactory.create(bound); // a bad cluster file fails here, before anything starts
+    JsonObject bound =
+        dev
+            ? DevTls.bind(
+                DevCluster.bind(nodeConfig),
+                Path.of(nodeConfig.getString("dataDir")),
+                String.join("+", services))
+            : nodeConfig;
+    // A bad cluster file or certificate fails here, before anything starts.
+    ClusterFactory.create(bound);
+    ClusterTls.load(bound);
     return bound;
   }
 

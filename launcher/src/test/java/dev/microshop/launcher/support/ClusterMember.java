@@ -1,31 +1,43 @@
 package dev.microshop.launcher.support;
 
 import dev.microshop.launcher.DevCluster;
+import dev.microshop.launcher.DevTls;
+import dev.microshop.platform.cluster.Admission;
+import dev.microshop.platform.cluster.AdmittingClusterManager;
 import dev.microshop.platform.cluster.ClusterFactory;
+import dev.microshop.platform.cluster.ClusterTls;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.messaging.InvalidRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The test JVM itself as a member of a test's cluster: a real clustered event bus to send requests
- * on.
+ * on, with a certificate of the installation's dev CA like every service JVM.
  */
 public final class ClusterMember {
   private ClusterMember() {}
 
   public static Vertx join(TestEnv env) throws Exception {
     JsonObject loaded = Settings.load("gateway", env.env());
-    // The same cluster name the service JVMs of this data directory use.
-    JsonObject config = DevCluster.isDev(loaded, false) ? DevCluster.bind(loaded) : loaded;
+    // The same cluster name and CA the service JVMs of this data directory use.
+    JsonObject config =
+        DevCluster.isDev(loaded, false)
+            ? DevTls.bind(
+                DevCluster.bind(loaded), Path.of(loaded.getString("dataDir")), "test-member")
+            : loaded;
+    ClusterTls tls = ClusterTls.load(config);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    tls.applyTo(options.getEventBusOptions());
     Vertx vertx =
         Vertx.builder()
             .with(options)
-            .withClusterManager(ClusterFactory.create(config))
+            .withClusterManager(
+                new AdmittingClusterManager(ClusterFactory.create(config), new Admission(tls)))
             .buildClustered()
             .toCompletionStage()
             .toCompletableFuture()

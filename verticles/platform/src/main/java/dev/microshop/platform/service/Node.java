@@ -1,6 +1,10 @@
 package dev.microshop.platform.service;
 
+import com.hazelcast.core.HazelcastInstance;
+import dev.microshop.platform.cluster.Admission;
+import dev.microshop.platform.cluster.AdmittingClusterManager;
 import dev.microshop.platform.cluster.ClusterFactory;
+import dev.microshop.platform.cluster.ClusterTls;
 import dev.microshop.platform.cluster.Discovery;
 import dev.microshop.platform.messaging.Bus;
 import dev.microshop.platform.messaging.InvalidRequest;
@@ -15,8 +19,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
-import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.ArrayList;
@@ -68,7 +70,7 @@ public final class Node {
       Map<String, Function<Platform, ServiceVerticle>> factories)
       throws Exception {
     OpenTelemetrySdk tracing = Tracing.create(clustered ? name : "microshop", nodeConfig);
-    HazelcastClusterManager clusterManager = clustered ? ClusterFactory.create(nodeConfig) : null;
+    AdmittingClusterManager clusterManager = clustered ? cluster(nodeConfig) : null;
     Vertx vertx = vertx(nodeConfig, tracing, clusterManager);
     long joinedAt = System.currentTimeMillis();
     try {
@@ -85,9 +87,18 @@ public final class Node {
     }
   }
 
+  /**
+   * Hazelcast, with the event bus routing only to members that proved their certificate ({@link
+   * Admission}); the certificate files are checked here, before anything starts.
+   */
+  private static AdmittingClusterManager cluster(JsonObject nodeConfig) {
+    ClusterTls tls = ClusterTls.load(nodeConfig);
+    return new AdmittingClusterManager(ClusterFactory.create(nodeConfig), new Admission(tls));
+  }
+
   /** Clustered when there is a cluster manager; blocks until it has joined. */
   private static Vertx vertx(
-      JsonObject nodeConfig, OpenTelemetrySdk tracing, HazelcastClusterManager clusterManager)
+      JsonObject nodeConfig, OpenTelemetrySdk tracing, AdmittingClusterManager clusterManager)
       throws Exception {
     VertxOptions options =
         new VertxOptions()
@@ -102,6 +113,10 @@ public final class Node {
         .getEventBusOptions()
         .setHost(cluster.getString("host"))
         .setPort(cluster.getInteger("eventBusPort"));
+    if (clusterManager != null) {
+      // Mutual TLS: a peer without a certificate of the cluster CA can neither send nor receive.
+      clusterManager.admission().tls().applyTo(options.getEventBusOptions());
+    }
     VertxBuilder builder =
         Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(tracing));
     Vertx vertx =
@@ -120,15 +135,22 @@ public final class Node {
 
   /** The management endpoint and discovery the node's verticles share. */
   private static Platform platform(
-      Vertx vertx, JsonObject nodeConfig, HazelcastClusterManager clusterManager) throws Exception {
+      Vertx vertx, JsonObject nodeConfig, AdmittingClusterManager clusterManager) throws Exception {
     boolean clustered = clusterManager != null;
     Management management = new Management(vertx);
     await(management.start(nodeConfig), 10_000);
     String nodeId = clustered ? clusterManager.getNodeId() : "local";
     Discovery discovery = new Discovery(vertx, nodeId);
     if (clustered) {
-      discovery.reapDeparted(clusterManager);
-      management.readiness("cluster", 2000, ClusterHealthCheck.createProcedure(vertx));
+      HazelcastInstance hazelcast = clusterManager.hazelcast().getHazelcastInstance();
+      discovery.reapDeparted(clusterManager.hazelcast());
+      // Vert.x's ClusterHealthCheck assumes its own cluster manager class; this asks the same.
+      management.readiness(
+          "cluster",
+          2000,
+          promise ->
+              promise.complete(
+                  hazelcast.getPartitionService().isClusterSafe() ? Status.OK() : Status.KO()));
     }
     String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
     return new Platform(
@@ -139,7 +161,7 @@ public final class Node {
         clustered,
         url,
         new java.util.concurrent.ConcurrentHashMap<>(),
-        clustered ? clusterManager.getHazelcastInstance() : null);
+        clustered ? clusterManager.hazelcast().getHazelcastInstance() : null);
   }
 
   private JsonObject readyLine(String name, List<String> services, long joinedAt) {

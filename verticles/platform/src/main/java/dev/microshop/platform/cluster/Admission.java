@@ -1,0 +1,179 @@
+package dev.microshop.platform.cluster;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which nodes of the Hazelcast cluster the event bus may route to. Hazelcast OSS admits any process
+ * that knows the cluster name, and Vert.x would then send such a node its round-robin share of
+ * requests, which mutual TLS makes fail: a black hole. So every member publishes a card: its
+ * certificate and its event-bus address, signed with the certificate's key over its node id. A node
+ * is admitted once its card verifies against the cluster CA; nothing else in Hazelcast is trusted.
+ * A card that fails to verify (a foreign one, or a forged overwrite) is ignored and never replaces
+ * a good one.
+ */
+public final class Admission {
+  static final String MAP = "microshop.admission";
+  private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+
+  /** What a verified card says about a node. */
+  public record Member(String service, String host, int port) {}
+
+  private final ClusterTls tls;
+  private final Map<String, Member> admitted = new ConcurrentHashMap<>();
+  private volatile Runnable onAdmitted = () -> {};
+
+  public Admission(ClusterTls tls) {
+    this.tls = tls;
+  }
+
+  /** Called (on a Hazelcast thread) after a node is newly admitted. */
+  void onAdmitted(Runnable listener) {
+    onAdmitted = listener;
+  }
+
+  public ClusterTls tls() {
+    return tls;
+  }
+
+  public boolean admits(String nodeId) {
+    return admitted.containsKey(nodeId);
+  }
+
+  public Member member(String nodeId) {
+    return admitted.get(nodeId);
+  }
+
+  /** Reads the cards already published and follows new ones. Blocking (Hazelcast calls). */
+  void follow(HazelcastInstance hazelcast) {
+    IMap<String, String> cards = hazelcast.getMap(MAP);
+    cards.addEntryListener(new Listener(), true);
+    cards.forEach(this::consider);
+  }
+
+  /** Publishes this member's card. Blocking (a Hazelcast put). */
+  void publish(HazelcastInstance hazelcast, String nodeId, String host, int port) {
+    String card = card(nodeId, host, port).encode();
+    admitted.put(nodeId, new Member(tls.service(), host, port));
+    hazelcast.<String, String>getMap(MAP).put(nodeId, card);
+  }
+
+  /** A node that left the cluster is admitted no more (it would need a new card to come back). */
+  void forget(String nodeId) {
+    admitted.remove(nodeId);
+  }
+
+  JsonObject card(String nodeId, String host, int port) {
+    try {
+      Signature signer = Signature.getInstance(algorithm(tls.key().getAlgorithm()));
+      signer.initSign(tls.key());
+      signer.update(signed(nodeId, host, port));
+      return new JsonObject()
+          .put("cert", Base64.getEncoder().encodeToString(tls.cert().getEncoded()))
+          .put("host", host)
+          .put("port", port)
+          .put("sig", Base64.getEncoder().encodeToString(signer.sign()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign this member's admission card", e);
+    }
+  }
+
+  /** The member a card proves, or null when it proves nothing. */
+  Member verify(String nodeId, JsonObject card) {
+    try {
+      X509Certificate cert =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(
+                      new ByteArrayInputStream(Base64.getDecoder().decode(card.getString("cert"))));
+      cert.verify(tls.ca().getPublicKey());
+      cert.checkValidity();
+      String host = card.getString("host");
+      int port = card.getInteger("port");
+      PublicKey key = cert.getPublicKey();
+      Signature verifier = Signature.getInstance(algorithm(key.getAlgorithm()));
+      verifier.initVerify(key);
+      verifier.update(signed(nodeId, host, port));
+      if (!verifier.verify(Base64.getDecoder().decode(card.getString("sig")))) {
+        return null;
+      }
+      String service = commonName(cert);
+      return service == null ? null : new Member(service, host, port);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void consider(String nodeId, String text) {
+    Member member;
+    try {
+      member = verify(nodeId, new JsonObject(text));
+    } catch (RuntimeException e) {
+      member = null;
+    }
+    if (member == null) {
+      LOG.warn(
+          "node {} published an admission card that does not verify: not routing to it", nodeId);
+      return;
+    }
+    if (!member.equals(admitted.put(nodeId, member))) {
+      LOG.debug(
+          "admitted node {} ({} at {}:{})", nodeId, member.service(), member.host(), member.port());
+      onAdmitted.run();
+    }
+  }
+
+  private static byte[] signed(String nodeId, String host, int port) {
+    return ("microshop-admission|" + nodeId + "|" + host + "|" + port)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String algorithm(String keyAlgorithm) {
+    return keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256with" + keyAlgorithm;
+  }
+
+  static String commonName(X509Certificate cert) {
+    try {
+      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return rdn.getValue().toString();
+        }
+      }
+      return null;
+    } catch (InvalidNameException e) {
+      return null;
+    }
+  }
+
+  private final class Listener
+      implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      consider(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      consider(event.getKey(), event.getValue());
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.microshop.platform.cluster;
+
+import io.vertx.core.Completable;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hazelcast's cluster manager, seen by the event bus through {@link Admission}: the consumers of an
+ * address are only those of admitted nodes, and a node's address is the one its card signed. A
+ * foreign process on the Hazelcast cluster may register consumers and write its address; no message
+ * is routed to it, so its presence costs the members nothing.
+ */
+public final class AdmittingClusterManager implements ClusterManager {
+  private final HazelcastClusterManager delegate;
+  private final Admission admission;
+  // The last registrations Hazelcast reported per address, so a node admitted after its
+  // consumers were seen gets its share as soon as its card verifies.
+  private final Map<String, List<RegistrationInfo>> seen = new ConcurrentHashMap<>();
+  private volatile RegistrationListener listener;
+  private Vertx vertx;
+
+  public AdmittingClusterManager(HazelcastClusterManager delegate, Admission admission) {
+    this.delegate = delegate;
+    this.admission = admission;
+    admission.onAdmitted(this::replay);
+  }
+
+  /** The Hazelcast side, for what is not the event bus (discovery, rate limits). */
+  public HazelcastClusterManager hazelcast() {
+    return delegate;
+  }
+
+  public Admission admission() {
+    return admission;
+  }
+
+  @Override
+  public void init(Vertx vertx) {
+    this.vertx = vertx;
+    delegate.init(vertx);
+  }
+
+  @Override
+  public void join(Completable<Void> promise) {
+    Promise<Void> joined = Promise.promise();
+    delegate.join(joined);
+    joined
+        .future()
+        .compose(
+            v ->
+                vertx.<Void>executeBlocking(
+                    () -> {
+                      admission.follow(delegate.getHazelcastInstance());
+                      return null;
+                    }))
+        .onComplete(promise);
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
+    Promise<Void> set = Promise.promise();
+    delegate.setNodeInfo(nodeInfo, set);
+    set.future()
+        .compose(
+            v ->
+                vertx.<Void>executeBlocking(
+                    () -> {
+                      admission.publish(
+                          delegate.getHazelcastInstance(),
+                          delegate.getNodeId(),
+                          nodeInfo.host(),
+                          nodeInfo.port());
+                      return null;
+                    }))
+        .onComplete(promise);
+  }
+
+  @Override
+  public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    Admission.Member member = admission.member(nodeId);
+    if (member == null) {
+      promise.fail(new VertxException("node " + nodeId + " is not admitted to the cluster", true));
+      return;
+    }
+    // The address the node signed, whatever Hazelcast's map says now.
+    delegate.getNodeInfo(
+        nodeId,
+        (info, failure) ->
+            promise.succeed(
+                new NodeInfo(member.host(), member.port(), info == null ? null : info.metadata())));
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    delegate.getRegistrations(
+        address,
+        (registrations, failure) -> {
+          if (failure != null) {
+            promise.fail(failure);
+          } else {
+            seen.put(address, registrations);
+            promise.succeed(admitted(registrations));
+          }
+        });
+  }
+
+  @Override
+  public void registrationListener(RegistrationListener listener) {
+    this.listener = listener;
+    delegate.registrationListener(
+        new RegistrationListener() {
+          @Override
+          public void registrationsUpdated(RegistrationUpdateEvent event) {
+            seen.put(event.address(), event.registrations());
+            listener.registrationsUpdated(
+                new RegistrationUpdateEvent(event.address(), admitted(event.registrations())));
+          }
+
+          @Override
+          public void registrationsLost() {
+            listener.registrationsLost();
+          }
+
+          @Override
+          public boolean wantsUpdatesFor(String address) {
+            return listener.wantsUpdatesFor(address);
+          }
+        });
+  }
+
+  @Override
+  public void nodeListener(NodeListener listener) {
+    delegate.nodeListener(
+        new NodeListener() {
+          @Override
+          public void nodeAdded(String nodeId) {
+            listener.nodeAdded(nodeId);
+          }
+
+          @Override
+          public void nodeLeft(String nodeId) {
+            admission.forget(nodeId);
+            listener.nodeLeft(nodeId);
+          }
+        });
+  }
+
+  private List<RegistrationInfo> admitted(List<RegistrationInfo> registrations) {
+    String self = delegate.getNodeId();
+    return registrations.stream()
+        .filter(r -> r.nodeId().equals(self) || admission.admits(r.nodeId()))
+        .toList();
+  }
+
+  private void replay() {
+    RegistrationListener current = listener;
+    if (current == null) {
+      return;
+    }
+    seen.forEach(
+        (address, registrations) -> {
+          if (current.wantsUpdatesFor(address)) {
+            current.registrationsUpdated(
+                new RegistrationUpdateEvent(address, admitted(registrations)));
+          }
+        });
+  }
+
+  @Override
+  public String getNodeId() {
+    return delegate.getNodeId();
+  }
+
+  @Override
+  public List<String> getNodes() {
+    return delegate.getNodes();
+  }
+
+  @Override
+  public NodeInfo getNodeInfo() {
+    return delegate.getNodeInfo();
+  }
+
+  @Override
+  public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
+    delegate.getAsyncMap(name, promise);
+  }
+
+  @Override
+  public <K, V> Map<K, V> getSyncMap(String name) {
+    return delegate.getSyncMap(name);
+  }
+
+  @Override
+  public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
+    delegate.getLockWithTimeout(name, timeout, promise);
+  }
+
+  @Override
+  public void getCounter(String name, Completable<Counter> promise) {
+    delegate.getCounter(name, promise);
+  }
+
+  @Override
+  public void leave(Completable<Void> promise) {
+    delegate.leave(promise);
+  }
+
+  @Override
+  public boolean isActive() {
+    return delegate.isActive();
+  }
+
+  @Override
+  public void addRegistration(
+      String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.addRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public void removeRegistration(
+      String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.removeRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public String clusterHost() {
+    return delegate.clusterHost();
+  }
+
+  @Override
+  public String clusterPublicHost() {
+    return delegate.clusterPublicHost();
+  }
+}
