@@ -122,14 +122,16 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyUsersReachesForBouncyCastle() {
+  void onlyUsersAndTheLauncherReachForBouncyCastle() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("dev.microshop.users..")
+        .resideOutsideOfPackages("dev.microshop.users..", "dev.microshop.launcher..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.bouncycastle..")
-        .because("the JDK does the cryptography; users needs Bouncy Castle for one derivation")
+        .because(
+            "the JDK does the cryptography; users needs Bouncy Castle for one derivation and the"
+                + " launcher to make dev certificates")
         .check(main);
   }
 
