@@ -6,16 +6,19 @@ package dev.microshop.contracts;
  */
 public final class UsersApi {
   /**
-   * Register a customer. Body {@code {email, displayName, password}}. Reply: the profile {@code
-   * {id, email, displayName, roles, createdAt}}. Fails 400 (invalid field, message names it), 409
-   * (email already registered, case-insensitive).
+   * Register a customer. Body {@code {email, displayName, password}}; the email is stored in its
+   * canonical form ({@code platform.request.Emails}: NFKC, lower case, Unicode spaces stripped from
+   * the ends; a space inside is a 400). Reply: the profile {@code {id, email, displayName, roles,
+   * createdAt}}. Fails 400 (invalid field, message names it), 503 (too many password checks in
+   * progress: busy, retry), 409 (an email of the same canonical form is registered).
    */
   public static final String REGISTER = "users.account.register";
 
   /**
    * Log in. Body {@code {email, password}}. Reply {@code {accessToken, tokenType: "Bearer",
-   * expiresIn}} (seconds). Fails 401 for a wrong password and an unknown email alike, in about the
-   * same time.
+   * expiresIn}} (seconds). The email is matched in its canonical form. Fails 401 for a wrong
+   * password and an unknown email alike, in about the same time; 503 when too many password checks
+   * are in progress (busy, retry).
    */
   public static final String ISSUE_TOKEN = "users.token.issue";
 

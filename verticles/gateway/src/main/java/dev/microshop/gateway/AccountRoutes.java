@@ -8,7 +8,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Registration, login, and {@code /v1/me}: the profile and the wallet, fetched in parallel. */
+/**
+ * Registration, login, and {@code /v1/me}: the profile and the wallet, fetched in parallel.
+ * Registration and login cost users an argon2 hash each, so they pass the per-address concurrency
+ * bound ({@link Calls#passwordCheck}); login is limited by failed attempts ({@link Calls#login}).
+ */
 final class AccountRoutes {
   /**
    * Argon2 is memory- and CPU-hard on purpose: on a busy host one hash can exceed the usual bus
@@ -29,13 +33,16 @@ final class AccountRoutes {
             .anonymous(ctx)
             .compose(
                 v ->
-                    calls.downstream.call(
-                        Services.USERS,
-                        UsersApi.REGISTER,
-                        body,
-                        null,
-                        Calls.requestId(ctx),
-                        HASHING_TIMEOUT_MS))
+                    calls.passwordCheck(
+                        ctx,
+                        () ->
+                            calls.downstream.call(
+                                Services.USERS,
+                                UsersApi.REGISTER,
+                                body,
+                                null,
+                                Calls.requestId(ctx),
+                                HASHING_TIMEOUT_MS)))
             .onSuccess(profile -> ctx.response().putHeader("Location", "/v1/me"));
     Calls.respond(ctx, 201, registered);
   }
@@ -45,16 +52,22 @@ final class AccountRoutes {
     Future<JsonObject> token =
         calls
             .anonymous(ctx)
-            .compose(v -> calls.login(body.getString("email")))
             .compose(
                 v ->
-                    calls.downstream.call(
-                        Services.USERS,
-                        UsersApi.ISSUE_TOKEN,
-                        body,
-                        null,
-                        Calls.requestId(ctx),
-                        HASHING_TIMEOUT_MS))
+                    calls.login(
+                        ctx,
+                        body.getString("email"),
+                        () ->
+                            calls.passwordCheck(
+                                ctx,
+                                () ->
+                                    calls.downstream.call(
+                                        Services.USERS,
+                                        UsersApi.ISSUE_TOKEN,
+                                        body,
+                                        null,
+                                        Calls.requestId(ctx),
+                                        HASHING_TIMEOUT_MS))))
             .onSuccess(t -> ctx.response().putHeader("Cache-Control", "no-store"));
     Calls.respond(ctx, 200, token);
   }

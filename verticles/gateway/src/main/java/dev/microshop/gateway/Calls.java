@@ -1,13 +1,18 @@
 package dev.microshop.gateway;
 
+import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
+import dev.microshop.platform.request.Emails;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What every route handler needs: the caller, rate limits, the validated request, and writing the
@@ -19,17 +24,36 @@ final class Calls {
 
   private final TokenVerifier tokens;
   private final RateLimits limits;
+  private final AddressGate passwordChecks;
   final Downstream downstream;
 
-  Calls(TokenVerifier tokens, RateLimits limits, Downstream downstream) {
+  Calls(
+      TokenVerifier tokens, RateLimits limits, AddressGate passwordChecks, Downstream downstream) {
     this.tokens = tokens;
     this.limits = limits;
+    this.passwordChecks = passwordChecks;
     this.downstream = downstream;
+  }
+
+  /**
+   * The client's address: the TCP peer. Forwarding headers are not trusted (anyone can send them);
+   * behind a proxy every client shares the proxy's address and its limits.
+   */
+  static String clientAddress(RoutingContext ctx) {
+    return ctx.request().remoteAddress().hostAddress();
   }
 
   /** Anonymous route: limited per client address. */
   Future<Void> anonymous(RoutingContext ctx) {
-    return limits.take(RateLimits.Kind.ANONYMOUS, ctx.request().remoteAddress().hostAddress());
+    return limits.take(RateLimits.Kind.ANONYMOUS, clientAddress(ctx));
+  }
+
+  /**
+   * A call that makes the service check or hash a password: at most a few at once per client
+   * address ({@link AddressGate}).
+   */
+  <T> Future<T> passwordCheck(RoutingContext ctx, Supplier<Future<T>> call) {
+    return passwordChecks.run(clientAddress(ctx), call);
   }
 
   /**
@@ -58,8 +82,40 @@ final class Calls {
                         new Problems.HttpProblem(403, "this operation requires the admin role")));
   }
 
-  Future<Void> login(String account) {
-    return limits.take(RateLimits.Kind.LOGIN, account.trim().toLowerCase());
+  /**
+   * A login {@code attempt} on {@code email}, limited by failures: a token is taken per (account,
+   * client address) and per account, in the canonical form users stores accounts in ({@link
+   * Emails#canonical}, so no spelling of an address gets a bucket of its own), and given back
+   * unless users answered 401. A right password, a busy or failing service consume nothing.
+   */
+  Future<JsonObject> login(RoutingContext ctx, String email, Supplier<Future<JsonObject>> attempt) {
+    String account = Emails.canonical(email);
+    String fromAddress = account + " " + clientAddress(ctx);
+    return limits
+        .take(RateLimits.Kind.LOGIN_FROM_ADDRESS, fromAddress)
+        .compose(
+            v ->
+                limits
+                    .take(RateLimits.Kind.LOGIN, account)
+                    .onFailure(
+                        e -> limits.giveBack(RateLimits.Kind.LOGIN_FROM_ADDRESS, fromAddress)))
+        .compose(
+            v ->
+                attempt
+                    .get()
+                    .onComplete(
+                        done -> {
+                          if (done.succeeded() || !wrongCredentials(done.cause())) {
+                            limits.giveBack(RateLimits.Kind.LOGIN_FROM_ADDRESS, fromAddress);
+                            limits.giveBack(RateLimits.Kind.LOGIN, account);
+                          }
+                        }));
+  }
+
+  private static boolean wrongCredentials(Throwable failure) {
+    return failure instanceof ReplyException reply
+        && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == ErrorCodes.UNAUTHENTICATED;
   }
 
   static JsonObject body(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.microshop.gateway;
 
+import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.platform.messaging.Bus;
 import dev.microshop.platform.service.Platform;
@@ -20,7 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * How the gateway calls a service: it must be in discovery (else 503 at once), then an event-bus
  * request with a short timeout through that service's circuit breaker. Only transport failures
- * (timeouts, no handlers) count against the breaker; a 404 or 409 from a healthy service does not.
+ * (timeouts, no handlers) and unexpected errors count against the breaker; a 404 or 409 from a
+ * healthy service does not, and neither does a 503 "busy" (a service shedding load because its
+ * queue is full, as users' password pool does): that service answers, fast, and opening the breaker
+ * would turn one client's flood into a 503 for every other caller of the service.
  */
 final class Downstream {
   static final long RETRY_AFTER_SECONDS = 5;
@@ -40,7 +44,10 @@ final class Downstream {
     }
   }
 
-  /** A domain failure carried through the breaker as a success, so it does not trip it. */
+  /**
+   * A domain failure or a busy answer, carried through the breaker as a success, so it does not
+   * trip it.
+   */
   private record Outcome(Message<JsonObject> reply, ReplyException failure) {}
 
   Downstream(Vertx vertx, Platform platform, DiscoveryCache discovery) {
@@ -94,7 +101,7 @@ final class Downstream {
                     .map(reply -> new Outcome(reply, null))
                     .recover(
                         e ->
-                            domainFailure(e)
+                            answered(e)
                                 ? Future.succeededFuture(new Outcome(null, (ReplyException) e))
                                 : Future.failedFuture(e)))
         .compose(
@@ -104,11 +111,12 @@ final class Downstream {
                     : Future.failedFuture(outcome.failure()));
   }
 
-  private static boolean domainFailure(Throwable e) {
+  /** The service handled the request and said no (4xx) or "busy, retry" (503). */
+  private static boolean answered(Throwable e) {
     return e instanceof ReplyException r
         && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && r.failureCode() >= 400
-        && r.failureCode() < 500;
+        && (r.failureCode() >= 400 && r.failureCode() < 500
+            || r.failureCode() == ErrorCodes.UNAVAILABLE);
   }
 
   private CircuitBreaker breaker(String service) {

@@ -59,7 +59,14 @@ public class GatewayVerticle extends ServiceVerticle {
     RateLimits limits =
         new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
     discovery = new DiscoveryCache(vertx, platform.discovery()::records);
-    Calls calls = new Calls(tokens, limits, new Downstream(vertx, platform, discovery));
+    JsonObject rateLimit = config().getJsonObject("rateLimit");
+    AddressGate passwordChecks =
+        new AddressGate(
+            vertx,
+            rateLimit.getInteger("passwordChecksPerAddress"),
+            rateLimit.getInteger("passwordChecksQueuedPerAddress"));
+    Calls calls =
+        new Calls(tokens, limits, passwordChecks, new Downstream(vertx, platform, discovery));
     int instances = serverInstances(http);
     int port =
         instances > 1 && http.getInteger("port") == 0

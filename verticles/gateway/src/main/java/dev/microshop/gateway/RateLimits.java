@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,31 +25,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Token buckets per client IP (anonymous routes), per user (authenticated routes) and per account
- * (login attempts). In a cluster the buckets live in Hazelcast, so a limit holds across gateway
- * instances; in the monolith they are local. A rejected request gets 429 with the seconds until a
- * token is back.
+ * Token buckets per client IP (anonymous routes), per user (authenticated routes) and, for logins,
+ * per failed attempt: per (account, client IP) and per account. In a cluster the buckets live in
+ * Hazelcast, so a limit holds across gateway instances; in the monolith they are local. A rejected
+ * request gets 429 with the seconds until a token is back.
+ *
+ * <p>Login buckets count failures only ({@link #giveBack} returns the token of an attempt that did
+ * not fail on its password), and each has a per-minute and a per-hour bandwidth, so the wait grows:
+ * with the defaults of {@code config/gateway.json} ({@code
+ * rateLimit.loginFailuresPerAccountAndAddress PerMinute} 5, {@code ...PerHour} 20) a sixth wrong
+ * guess from one address waits about 12 s, the twenty-first about 3 minutes. A guesser on one
+ * address cannot lock the owner out: the owner's address has its own bucket. Many addresses
+ * together meet the per-account ceiling ({@code loginFailuresPerAccountPerMinute} 50, {@code
+ * ...PerHour} 500), beyond which every address gets 429 for that account: it caps a distributed
+ * guess, at the price of a lockout that an attacker with many addresses can cause.
  *
  * <p>Asking Hazelcast for every request costs an entry-processor round trip to the bucket's
  * partition owner, often another JVM: more than the rest of a catalog read. So a bucket of a
- * generous limit (at least {@value #MIN_DELAYED_CAPACITY} a minute) is consumed from a local copy
- * that is synchronised with the cluster once it has taken 1 % of the capacity or every {@value
- * #SYNC_MS} ms (Bucket4j's delaying optimisation): each gateway instance may overshoot by that 1 %
- * between synchronisations. Small limits (login attempts) ask the cluster every time and are exact.
+ * generous limit (at least {@value #MIN_DELAYED_CAPACITY} a minute, anonymous or user) is consumed
+ * from a local copy that is synchronised with the cluster once it has taken 1 % of the capacity or
+ * every {@value #SYNC_MS} ms (Bucket4j's delaying optimisation): each gateway instance may
+ * overshoot by that 1 % between synchronisations. Login buckets ask the cluster every time and are
+ * exact.
  *
  * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that
  * hangs (a long GC pause, a frozen process): Hazelcast then waits for it until the heartbeat
  * timeout drops it. So a cluster answer is waited for at most {@value #CLUSTER_WAIT_MS} ms; after
  * that every limit is enforced from this instance's local buckets for {@value #LOCAL_FOR_MS} ms
  * (each instance then allows the full limit on its own, from a full bucket: an account that used up
- * its login attempts cluster-wide gets a fresh five per gateway while the cluster is unwell, a
+ * its login attempts cluster-wide gets a fresh allowance per gateway while the cluster is unwell, a
  * deliberate trade of exactness for availability), and the cluster is asked again.
  */
 final class RateLimits {
   enum Kind {
-    ANONYMOUS,
-    USER,
-    LOGIN
+    ANONYMOUS(false),
+    USER(false),
+    /** Failed logins on one account from one client address. */
+    LOGIN_FROM_ADDRESS(true),
+    /** Failed logins on one account from all addresses: the ceiling. */
+    LOGIN(true);
+
+    /** Asked of the cluster every time, never from a delayed local copy. */
+    final boolean exact;
+
+    Kind(boolean exact) {
+      this.exact = exact;
+    }
   }
 
   private final Vertx vertx;
@@ -73,7 +95,14 @@ final class RateLimits {
         Map.of(
             Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
             Kind.USER, perMinute(config.getInteger("userPerMinute")),
-            Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")));
+            Kind.LOGIN_FROM_ADDRESS,
+                perMinuteAndHour(
+                    config.getInteger("loginFailuresPerAccountAndAddressPerMinute"),
+                    config.getInteger("loginFailuresPerAccountAndAddressPerHour")),
+            Kind.LOGIN,
+                perMinuteAndHour(
+                    config.getInteger("loginFailuresPerAccountPerMinute"),
+                    config.getInteger("loginFailuresPerAccountPerHour")));
     this.cluster =
         hazelcast == null
             ? null
@@ -87,13 +116,34 @@ final class RateLimits {
    * Succeeds when a token was available; otherwise fails with a 429 problem carrying Retry-After.
    */
   Future<Void> take(Kind kind, String key) {
-    String id = kind.name().toLowerCase() + ":" + key;
+    String id = id(kind, key);
     Future<ConsumptionProbe> probe =
         cluster == null || isLocal()
             ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
             : fromCluster(kind, id);
     return probe.compose(
         p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+  }
+
+  /**
+   * Returns a token {@link #take} took, for a request that turned out not to count (a login that
+   * did not fail on its password). Best effort: a refund that does not reach the cluster in time is
+   * dropped (logged), the limit errs on the strict side.
+   */
+  void giveBack(Kind kind, String key) {
+    String id = id(kind, key);
+    if (cluster == null || isLocal()) {
+      localBucket(kind, id).addTokens(1);
+      return;
+    }
+    Future.fromCompletionStage(clusterBucket(kind, id).addTokens(1), vertx.getOrCreateContext())
+        .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(
+            e -> LOG.warn("rate limits: a {} token was not given back: {}", kind, e.toString()));
+  }
+
+  private static String id(Kind kind, String key) {
+    return kind.name().toLowerCase(Locale.ROOT) + ":" + key;
   }
 
   /**
@@ -140,7 +190,7 @@ final class RateLimits {
           BucketConfiguration config = configs.get(kind);
           long capacity = config.getBandwidths()[0].getCapacity();
           RemoteAsyncBucketBuilder<String> builder = cluster.builder();
-          if (capacity >= MIN_DELAYED_CAPACITY) {
+          if (!kind.exact && capacity >= MIN_DELAYED_CAPACITY) {
             builder =
                 builder.withOptimization(
                     Optimizations.delaying(
@@ -152,7 +202,14 @@ final class RateLimits {
 
   private synchronized LocalBucket localBucket(Kind kind, String id) {
     return local.computeIfAbsent(
-        id, k -> Bucket.builder().addLimit(configs.get(kind).getBandwidths()[0]).build());
+        id,
+        k -> {
+          var builder = Bucket.builder();
+          for (Bandwidth limit : configs.get(kind).getBandwidths()) {
+            builder = builder.addLimit(limit);
+          }
+          return builder.build();
+        });
   }
 
   private static Problems.HttpProblem limited(Kind kind, ConsumptionProbe probe) {
@@ -160,7 +217,9 @@ final class RateLimits {
         Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
     String what =
         switch (kind) {
-          case LOGIN -> "too many login attempts for this account";
+          case LOGIN -> "too many failed login attempts for this account";
+          case LOGIN_FROM_ADDRESS ->
+              "too many failed login attempts for this account from this address";
           case USER -> "too many requests from this user";
           case ANONYMOUS -> "too many requests from this address";
         };
@@ -178,6 +237,21 @@ final class RateLimits {
         return size() > MAX_BUCKETS;
       }
     };
+  }
+
+  private static BucketConfiguration perMinuteAndHour(int perMinute, int perHour) {
+    return BucketConfiguration.builder()
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(perMinute)
+                .refillGreedy(perMinute, Duration.ofMinutes(1))
+                .build())
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(perHour)
+                .refillGreedy(perHour, Duration.ofHours(1))
+                .build())
+        .build();
   }
 
   private static BucketConfiguration perMinute(int capacity) {

@@ -9,7 +9,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Registration, login and /v1/me, against stub users and payments. */
@@ -103,30 +102,6 @@ class AccountRoutesTest extends RoutesTestBase {
     assertThat(assertProblem(response, 401, "unauthenticated").getString("detail"))
         .isEqualTo("wrong email or password");
     assertThat(response.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"microshop\"");
-  }
-
-  @Test
-  void theSixthLoginAttemptOnOneAccountInAMinuteIs429WithRetryAfterAndNeverReachesUsers()
-      throws Exception {
-    gateway.fail(UsersApi.ISSUE_TOKEN, ErrorCodes.UNAUTHENTICATED, "wrong email or password");
-    String email = "guess-" + UUID.randomUUID() + "@example.com";
-    JsonObject credentials = new JsonObject().put("email", email).put("password", "guess");
-    for (int i = 0; i < 5; i++) {
-      assertThat(gateway.post("/v1/auth/token", Map.of(), credentials).status()).isEqualTo(401);
-      gateway.received(UsersApi.ISSUE_TOKEN);
-    }
-
-    // The account is the key, whatever its case and spacing.
-    GatewayHarness.Response response =
-        gateway.post(
-            "/v1/auth/token",
-            Map.of(),
-            credentials.copy().put("email", " " + email.toUpperCase() + " "));
-
-    assertThat(assertProblem(response, 429, "rate-limited").getString("detail"))
-        .startsWith("too many login attempts for this account");
-    assertThat(Long.parseLong(response.header("Retry-After"))).isBetween(1L, 60L);
-    assertThat(gateway.pending(UsersApi.ISSUE_TOKEN)).isZero();
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -47,8 +48,11 @@ import java.util.function.Function;
 final class GatewayHarness implements AutoCloseable {
   private static final long WAIT_SECONDS = 20;
 
+  /** The address requests come from unless a test says otherwise. */
+  static final String CLIENT = "127.0.0.1";
+
   private final Node node;
-  private final WebClient client;
+  private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
   private final int port;
   private final TestTokens tokens = new TestTokens();
   private final Map<String, Function<Message<JsonObject>, Future<JsonObject>>> answers =
@@ -65,7 +69,20 @@ final class GatewayHarness implements AutoCloseable {
   private GatewayHarness(Node node) {
     this.node = node;
     this.port = URI.create(node.platform().endpoints().get(Services.GATEWAY)).getPort();
-    this.client = WebClient.create(node.vertx(), new WebClientOptions().setFollowRedirects(false));
+  }
+
+  /**
+   * The client whose connections come from {@code localAddress} (any of 127.0.0.0/8 on Linux): the
+   * gateway takes the TCP peer as the client's address. Enough connections for concurrency tests.
+   */
+  private WebClient client(String localAddress) {
+    return clients.computeIfAbsent(
+        localAddress,
+        a -> {
+          WebClientOptions options = new WebClientOptions().setFollowRedirects(false);
+          options.setLocalAddress(a);
+          return WebClient.create(node.vertx(), options, new PoolOptions().setHttp1MaxSize(64));
+        });
   }
 
   /**
@@ -219,15 +236,28 @@ final class GatewayHarness implements AutoCloseable {
   /** A request over real HTTP; {@code body} null sends none. */
   Response http(HttpMethod method, String uri, Map<String, String> headers, String body)
       throws Exception {
-    var request = client.request(method, port, "127.0.0.1", uri);
+    return send(CLIENT, method, uri, headers, body).await(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** A request from {@code from} (a loopback address), not waited for. */
+  Future<Response> send(
+      String from, HttpMethod method, String uri, Map<String, String> headers, String body) {
+    var request = client(from).request(method, port, "127.0.0.1", uri);
     headers.forEach(request::putHeader);
     Future<HttpResponse<Buffer>> sent =
         body == null ? request.send() : request.sendBuffer(Buffer.buffer(body));
-    HttpResponse<Buffer> response = sent.await(WAIT_SECONDS, TimeUnit.SECONDS);
-    return new Response(
-        response.statusCode(),
-        response.headers(),
-        response.body() == null ? "" : response.body().toString(StandardCharsets.UTF_8));
+    return sent.map(
+        response ->
+            new Response(
+                response.statusCode(),
+                response.headers(),
+                response.body() == null ? "" : response.body().toString(StandardCharsets.UTF_8)));
+  }
+
+  /** A JSON POST from {@code from}, not waited for. */
+  Future<Response> postFrom(String from, String uri, JsonObject body) {
+    return send(
+        from, HttpMethod.POST, uri, Map.of("Content-Type", "application/json"), body.encode());
   }
 
   Response get(String uri, Map<String, String> headers) throws Exception {
@@ -268,7 +298,7 @@ final class GatewayHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    clients.values().forEach(WebClient::close);
     node.stop();
   }
 }

@@ -30,7 +30,10 @@ class RateLimitsIT {
       new JsonObject()
           .put("anonymousPerMinute", 1000)
           .put("userPerMinute", 1000)
-          .put("loginPerAccountPerMinute", 5);
+          .put("loginFailuresPerAccountAndAddressPerMinute", 5)
+          .put("loginFailuresPerAccountAndAddressPerHour", 20)
+          .put("loginFailuresPerAccountPerMinute", 5)
+          .put("loginFailuresPerAccountPerHour", 20);
 
   @TempDir Path dir;
   private Process member;

@@ -3,6 +3,7 @@ package dev.microshop.users;
 import dev.microshop.contracts.Identity;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Secrets;
+import dev.microshop.platform.request.Emails;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +54,7 @@ final class AdminAccount {
   /** Reads and checks the admin settings; blocking (may read admin.passwordFile). */
   static AdminAccount fromConfig(JsonObject config) {
     JsonObject admin = config.getJsonObject("admin", new JsonObject());
-    String email = admin.getString("email", "").strip();
+    String email = Emails.canonical(admin.getString("email", ""));
     NewAccount.emailProblem(email)
         .ifPresent(
             p -> {

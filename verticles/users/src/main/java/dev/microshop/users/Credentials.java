@@ -1,12 +1,14 @@
 package dev.microshop.users;
 
+import dev.microshop.platform.request.Emails;
 import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A login attempt. Only the shape is checked here: whether it matches an account is the 401
- * question.
+ * A login attempt, its email in the canonical form accounts are stored in ({@link
+ * Emails#canonical}, the form the gateway's login limits are keyed on too). Only the shape is
+ * checked here: whether it matches an account is the 401 question.
  */
 record Credentials(String email, String password) {
 
@@ -15,7 +17,7 @@ record Credentials(String email, String password) {
     String email = fields.string("email", true);
     String password = fields.string("password", true);
     fields.check();
-    return new Credentials(email.strip(), password);
+    return new Credentials(Emails.canonical(email), password);
   }
 
   /**

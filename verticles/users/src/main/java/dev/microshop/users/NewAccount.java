@@ -1,5 +1,6 @@
 package dev.microshop.users;
 
+import dev.microshop.platform.request.Emails;
 import dev.microshop.platform.request.Fields;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +8,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A valid registration: email and display name trimmed, password as typed. Only these three fields
- * are read, so a body carrying {@code roles} or {@code id} cannot choose them.
+ * A valid registration: email in its canonical form ({@link Emails#canonical}: NFKC, lower case,
+ * Unicode spaces stripped from the ends; spaces inside are refused), display name trimmed, password
+ * as typed. Only these three fields are read, so a body carrying {@code roles} or {@code id} cannot
+ * choose them.
  */
 record NewAccount(String email, String displayName, String password) {
   static final int MIN_PASSWORD_CHARS = 10;
@@ -27,7 +30,7 @@ record NewAccount(String email, String displayName, String password) {
     String displayName = fields.line("displayName", true, 1, MAX_DISPLAY_NAME_CHARS);
     String password = fields.string("password", true);
     if (email != null) {
-      email = email.strip();
+      email = Emails.canonical(email);
       emailProblem(email).ifPresent(problem -> fields.reject("email", problem));
     }
     if (password != null) {
@@ -37,10 +40,13 @@ record NewAccount(String email, String displayName, String password) {
     return new NewAccount(email, displayName, password);
   }
 
-  /** Why {@code email} (already trimmed) is not an acceptable address, if it is not. */
+  /** Why {@code email} (already canonical) is not an acceptable address, if it is not. */
   static Optional<String> emailProblem(String email) {
     if (email.isEmpty()) {
       return Optional.of("is required");
+    }
+    if (Emails.hasInnerSpace(email)) {
+      return Optional.of("must not contain spaces");
     }
     if (email.length() > MAX_EMAIL_CHARS) {
       return Optional.of("must be at most " + MAX_EMAIL_CHARS + " characters");

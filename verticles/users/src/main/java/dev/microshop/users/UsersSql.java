@@ -1,8 +1,9 @@
 package dev.microshop.users;
 
 /**
- * Every SQL statement of the users service. Emails are compared through lower(), as the unique
- * index is.
+ * Every SQL statement of the users service. Emails are stored and looked up in their canonical form
+ * ({@code Emails.canonical}; V2 moved older rows to it), and still compared through lower(), so the
+ * lookup uses the unique index on lower(email).
  */
 final class UsersSql {
   /** $1 id, $2 email, $3 display name, $4 password hash, $5 roles. Fails 23505 on a taken email. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.microshop.platform.messaging.ServiceFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,11 +28,12 @@ class NewAccountTest {
   }
 
   @Test
-  void emailAndDisplayNameAreTrimmedAndThePasswordIsKeptAsTyped() {
+  void theEmailIsCanonicalTheDisplayNameTrimmedAndThePasswordKeptAsTyped() {
     NewAccount account =
-        NewAccount.from(body("  Ann.Lee+shop@Example.COM ", "  Ann Lee ", " ten chars! "));
+        NewAccount.from(
+            body("\u3000 Ann.Lee+shop@Example.COM\u00a0\u2003", "  Ann Lee ", " ten chars! "));
 
-    assertThat(account.email()).isEqualTo("Ann.Lee+shop@Example.COM");
+    assertThat(account.email()).isEqualTo("ann.lee+shop@example.com");
     assertThat(account.displayName()).isEqualTo("Ann Lee");
     assertThat(account.password()).isEqualTo(" ten chars! ");
   }
@@ -57,6 +59,20 @@ class NewAccountTest {
   void badEmailsAreRefusedNamingTheField(String email) {
     assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
         .startsWith("email ");
+  }
+
+  @Test
+  void anEmailWithASpaceInsideIsRefusedWhateverTheSpace() {
+    for (String email :
+        List.of(
+            "ann lee@example.com",
+            "ann\u2003lee@example.com",
+            "ann@exa\u3000mple.com",
+            "ann\u1680@example.com")) {
+      assertThat(refused(body(email, "Ann", "long enough password")).getMessage())
+          .as(email)
+          .isEqualTo("email must not contain spaces");
+    }
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -90,7 +91,7 @@ class UsersIT {
     assertThat(profile.fieldNames())
         .containsExactlyInAnyOrder("id", "email", "displayName", "roles", "createdAt");
     UUID id = UUID.fromString(profile.getString("id"));
-    assertThat(profile.getString("email")).isEqualTo(email);
+    assertThat(profile.getString("email")).isEqualTo(email.toLowerCase(Locale.ROOT));
     assertThat(profile.getString("displayName")).isEqualTo("Ann Lee");
     assertThat(profile.getJsonArray("roles")).isEqualTo(new JsonArray().add("customer"));
     assertThat(Instant.parse(profile.getString("createdAt")))
@@ -103,7 +104,7 @@ class UsersIT {
       s.setObject(1, id);
       ResultSet row = s.executeQuery();
       assertThat(row.next()).isTrue();
-      assertThat(row.getString("email")).isEqualTo(email);
+      assertThat(row.getString("email")).isEqualTo(email.toLowerCase(Locale.ROOT));
       assertThat(row.getString("display_name")).isEqualTo("Ann Lee");
       assertThat((String[]) row.getArray("roles").getArray()).containsExactly("customer");
       String hash = row.getString("password_hash");
@@ -176,6 +177,38 @@ class UsersIT {
       assertThat(invalid.getMessage()).isEqualTo(c.message());
     }
     assertThat(countByEmail(email)).isZero();
+  }
+
+  @Test
+  void anEmailIsStoredCanonicallyAndEverySpellingOfItReachesTheOneAccount() throws Exception {
+    String id = UUID.randomUUID().toString();
+    String canonical = "ann-" + id + "@example.com";
+
+    JsonObject profile =
+        users.request(
+            UsersApi.REGISTER,
+            registration("Ann-" + id + "@Example.com\u2003", "Ann", PASSWORD),
+            null);
+
+    assertThat(profile.getString("email")).isEqualTo(canonical);
+    assertThat(emailInDb(profile.getString("id"))).isEqualTo(canonical);
+    for (String spelling :
+        List.of(
+            canonical,
+            "\u00a0ANN-" + id + "@EXAMPLE.COM\u3000\u202f",
+            canonical + "\u2002\u2009",
+            "\uff41\uff4e\uff4e-" + id + "@example.com")) { // full-width "ann"
+      JsonObject token = users.request(UsersApi.ISSUE_TOKEN, login(spelling, PASSWORD), null);
+      assertThat(Jwt.parse(token.getString("accessToken")).claims().getString("sub"))
+          .as("login as %s", spelling)
+          .isEqualTo(profile.getString("id"));
+    }
+    ReplyException twin =
+        users.failure(
+            UsersApi.REGISTER,
+            registration("\uff41\uff4e\uff4e-" + id + "@example.com", "Twin", PASSWORD),
+            null);
+    assertThat(twin.failureCode()).isEqualTo(409);
   }
 
   @Test
@@ -413,6 +446,16 @@ class UsersIT {
       ResultSet row = s.executeQuery();
       assertThat(row.next()).isTrue();
       return (String[]) row.getArray(1).getArray();
+    }
+  }
+
+  private static String emailInDb(String id) throws Exception {
+    try (Connection c = users.sql();
+        PreparedStatement s = c.prepareStatement("SELECT email FROM users WHERE id = ?")) {
+      s.setObject(1, UUID.fromString(id));
+      ResultSet row = s.executeQuery();
+      assertThat(row.next()).isTrue();
+      return row.getString(1);
     }
   }
 
