@@ -169,6 +169,7 @@ for name in $(compgen -e | grep '^MICROSHOP_' || true); do
   UNSET+=(-u "$name")
 done
 RUN_ENV=("${UNSET[@]}"
+  MICROSHOP_DEV=true  # the extra orders JVM joins up's dev installation
   MICROSHOP_DATA_DIR="$DATA_DIR"
   MICROSHOP_GATEWAY_HTTP_PORT="$GATEWAY_PORT"
   MICROSHOP_CLUSTER_NAME="bench-$$"

@@ -19,7 +19,7 @@ public final class ClusterMember {
   public static Vertx join(TestEnv env) throws Exception {
     JsonObject loaded = Settings.load("gateway", env.env());
     // The same cluster name the service JVMs of this data directory use.
-    JsonObject config = DevCluster.isDev(loaded, false) ? DevCluster.bind(loaded) : loaded;
+    JsonObject config = DevCluster.isDev(loaded) ? DevCluster.bind(loaded) : loaded;
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     Vertx vertx =
