@@ -61,7 +61,7 @@ final class TokenVerifier {
   private long keyEpoch;
 
   /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
-  private record Verified(Identity identity, long expiresAtMs) {}
+  record Verified(Identity identity, long expiresAtMs) {}
 
   TokenVerifier(Vertx vertx, Platform platform, JsonObject config) {
     this.vertx = vertx;
@@ -81,11 +81,19 @@ final class TokenVerifier {
 
   /** The identity in a valid bearer token, or a failed future with a 401 problem. */
   Future<Identity> verify(String authorization) {
+    return verifyToken(authorization).map(Verified::identity);
+  }
+
+  /**
+   * The identity in a valid bearer token and when the token expires (what a long-lived stream needs
+   * to end with it), or a failed future with a 401 problem.
+   */
+  Future<Verified> verifyToken(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return unauthorized("a bearer token is required");
     }
     String token = authorization.substring(7).trim();
-    Identity cached = remembered(token);
+    Verified cached = remembered(token);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
@@ -153,7 +161,7 @@ final class TokenVerifier {
     }
   }
 
-  private synchronized Identity remembered(String token) {
+  private synchronized Verified remembered(String token) {
     Verified hit = verified.get(token);
     if (hit == null) {
       return null;
@@ -162,19 +170,20 @@ final class TokenVerifier {
       verified.remove(token);
       return null;
     }
-    return hit.identity();
+    return hit;
   }
 
   /**
    * Remembers a verified token, unless a key was retired since its verification began (it may be
    * that key).
    */
-  private synchronized Identity remember(
+  private synchronized Verified remember(
       String token, Identity identity, JsonObject claims, long epoch) {
+    Verified result = new Verified(identity, claims.getLong("exp") * 1000);
     if (epoch == keyEpoch) {
-      verified.put(token, new Verified(identity, claims.getLong("exp") * 1000));
+      verified.put(token, result);
     }
-    return identity;
+    return result;
   }
 
   private synchronized long keyEpoch() {

@@ -256,6 +256,11 @@ final class GatewayHarness implements AutoCloseable {
     return Map.of("Authorization", "Bearer " + tokens.token(userId, roles));
   }
 
+  /** {@code Authorization} for a token that expires {@code lifetimeSeconds} from now. */
+  Map<String, String> bearer(long lifetimeSeconds, String userId, String... roles) {
+    return Map.of("Authorization", "Bearer " + tokens.token(userId, lifetimeSeconds, roles));
+  }
+
   @Override
   public void close() {
     client.close();

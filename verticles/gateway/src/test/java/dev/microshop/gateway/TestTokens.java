@@ -26,6 +26,11 @@ final class TestTokens {
   private final KeyPair key = ecKey();
 
   String token(String userId, String... roles) {
+    return token(userId, 600, roles);
+  }
+
+  /** A token that expires {@code lifetimeSeconds} from now. */
+  String token(String userId, long lifetimeSeconds, String... roles) {
     long now = Instant.now().getEpochSecond();
     JsonObject header = new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", KID);
     JsonObject claims =
@@ -34,7 +39,7 @@ final class TestTokens {
             .put("aud", "microshop-api")
             .put("sub", userId)
             .put("iat", now)
-            .put("exp", now + 600)
+            .put("exp", now + lifetimeSeconds)
             .put("jti", UUID.randomUUID().toString())
             .put("roles", new JsonArray(Arrays.asList((Object[]) roles)));
     String input = encode(header) + "." + encode(claims);
