@@ -38,6 +38,9 @@ public final class TestEnv {
     env.put("MICROSHOP_DATA_DIR", dataDir.toString());
     // Tests start single services on the embedded database, as a developer beside up does.
     env.put("MICROSHOP_DEV", "true");
+    // Tests poll /v1/status for what they just changed: a fresh report each time, and no limit.
+    env.put("MICROSHOP_GATEWAY_STATUS_CACHE_MS", "1");
+    env.put("MICROSHOP_GATEWAY_RATE_LIMIT_STATUS_PER_MINUTE", "1000000");
     env.put("MICROSHOP_DB_DURABLE", "false");
     env.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
   }

@@ -55,6 +55,20 @@ final class Calls {
     return ctx.<Long>get(TOKEN_EXPIRES);
   }
 
+  /**
+   * The status report: limited per client address; true when the caller sent a valid admin token (a
+   * token that is sent must be valid: 401 otherwise).
+   */
+  Future<Boolean> status(RoutingContext ctx) {
+    return limits
+        .take(RateLimits.Kind.STATUS, ctx.request().remoteAddress().hostAddress())
+        .compose(
+            v ->
+                ctx.request().getHeader("Authorization") == null
+                    ? Future.succeededFuture(false)
+                    : authenticated(ctx).map(Identity::admin));
+  }
+
   /** Admin route: authenticated, then 403 unless the token carries the admin role. */
   Future<Identity> admin(RoutingContext ctx) {
     return authenticated(ctx)

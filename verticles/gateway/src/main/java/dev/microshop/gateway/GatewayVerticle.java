@@ -139,9 +139,7 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private Router router(OpenAPIContract contract, Calls calls, JsonObject http) {
-    StatusReport status =
-        new StatusReport(
-            vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
+    StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status"));
     NotificationRoutes notifications =
         new NotificationRoutes(vertx, calls, config().getJsonObject("streams"));
     Router operations =

@@ -73,7 +73,14 @@ final class OperationRoutes {
     AdminRoutes admin = new AdminRoutes(calls);
     builder
         .getRoute("getStatus")
-        .addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
+        .addHandler(
+            ctx ->
+                Calls.respond(
+                    ctx,
+                    200,
+                    calls
+                        .status(ctx)
+                        .compose(byAdmin -> byAdmin ? status.full() : status.summary())));
     builder.getRoute("registerUser").addHandler(accounts::register);
     builder.getRoute("issueToken").addHandler(accounts::token);
     builder.getRoute("getMe").addHandler(accounts::me);

@@ -48,7 +48,8 @@ final class RateLimits {
   enum Kind {
     ANONYMOUS,
     USER,
-    LOGIN
+    LOGIN,
+    STATUS
   }
 
   private final Vertx vertx;
@@ -73,7 +74,8 @@ final class RateLimits {
         Map.of(
             Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
             Kind.USER, perMinute(config.getInteger("userPerMinute")),
-            Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")));
+            Kind.LOGIN, perMinute(config.getInteger("loginPerAccountPerMinute")),
+            Kind.STATUS, perMinute(config.getInteger("statusPerMinute", 60)));
     this.cluster =
         hazelcast == null
             ? null
@@ -163,6 +165,7 @@ final class RateLimits {
           case LOGIN -> "too many login attempts for this account";
           case USER -> "too many requests from this user";
           case ANONYMOUS -> "too many requests from this address";
+          case STATUS -> "too many status requests from this address";
         };
     return new Problems.HttpProblem(
         429,
