@@ -203,6 +203,7 @@ for name in $(compgen -e | grep '^MICROSHOP_' || true); do
   UNSET+=(-u "$name")
 done
 MS_ENV=("${UNSET[@]}"
+  MICROSHOP_DEV=true  # single services on the embedded database, as beside up
   MICROSHOP_DATA_DIR="$DATA_DIR"
   MICROSHOP_CLUSTER_NAME="bench-catalog-$$"
   MICROSHOP_CLUSTER_PORT="$CLUSTER_PORT"

@@ -1,5 +1,6 @@
 package dev.microshop.launcher;
 
+import dev.microshop.platform.config.Settings;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,6 +53,8 @@ final class Child {
     command.add(service);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
+    // up is a dev command: its children run in dev mode whatever the settings say.
+    builder.environment().put(Settings.envName(null, "dev"), "true");
     builder
         .environment()
         .put(ServiceRunner.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));

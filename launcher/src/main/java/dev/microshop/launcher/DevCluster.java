@@ -39,13 +39,11 @@ public final class DevCluster {
   }
 
   /**
-   * True when this JVM belongs to a dev installation: it runs a service on the embedded database,
-   * or it has no database of its own (the gateway) and its data directory holds one.
+   * True when this config asks for dev mode: {@code up} and {@code all} set {@code dev}, any other
+   * start only with {@code dev=true} (a missing database host never implies it).
    */
-  public static boolean isDev(JsonObject nodeConfig, boolean usesEmbedded) {
-    return usesEmbedded
-        || (nodeConfig.getJsonObject("db").getString("host", "").isEmpty()
-            && EmbeddedDatabase.exists(dataDir(nodeConfig)));
+  public static boolean isDev(JsonObject config) {
+    return config.getBoolean("dev", false);
   }
 
   /** The node config with the cluster name bound to its data directory's secret. */

@@ -28,9 +28,9 @@ final class Help {
           up                  Run the whole system locally: an embedded PostgreSQL (data in ./.microshop),
                               then one JVM per service, all in one Hazelcast cluster. Ctrl-C stops it all.
           all                 Run every service in this one JVM: the modular monolith, no cluster.
-          <service> [...]     Run these services in this JVM and join the cluster, e.g. 'orders' to add
-                              one more orders instance to a running 'up'. Services:
-                              %s
+          <service> [...]     Run these services in this JVM and join the cluster, e.g. 'orders' with
+                              MICROSHOP_DEV=true to add one more orders instance to a running 'up'.
+                              Services: %s
           db <service> [--url]
                               How to open a service's database (in dev, the embedded one in dataDir):
                               psql "$(java -jar launcher.jar db orders --url)". Starts nothing.
@@ -43,7 +43,11 @@ final class Help {
           MICROSHOP_CONFIG_DIR   directory holding common.json and <service>.json (default ./config,
                                  else the copy inside this jar)
 
-        With no db.host, a service uses the embedded PostgreSQL in dataDir (started if not running).
+        Dev mode is asked for, never inferred: 'up' and 'all' run in it, any other start only with
+        dev=true (MICROSHOP_DEV=true). It brings the embedded PostgreSQL in dataDir (started if not
+        running) for every service without db.host, a generated signing key, a printed admin password,
+        the demo catalog and money in new wallets (wallet.devOpeningBalanceMinor; outside dev every
+        wallet opens empty). Outside dev a service without db.host exits with code 2.
 
         Settings (default):
         """

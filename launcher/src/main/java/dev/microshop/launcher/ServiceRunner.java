@@ -65,13 +65,21 @@ final class ServiceRunner {
     JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
     Map<String, JsonObject> configs = new LinkedHashMap<>();
     services.forEach(s -> configs.put(s, Settings.load(s, env)));
+    if (monolith) {
+      // 'all' is a dev command, as 'up' is: its children get dev=true the same way.
+      nodeConfig.put("dev", true);
+      configs.values().forEach(config -> config.put("dev", true));
+    }
+    configs.values().forEach(ServiceRunner::requireDatabaseOrDev);
     if (configs.containsKey(Services.GATEWAY)) {
       Preflight.gatewayPortFree(configs.get(Services.GATEWAY));
     }
     boolean embedded = configs.values().stream().anyMatch(ServiceRunner::needsEmbedded);
     Logging.init(nodeConfig);
     if (!monolith) {
-      nodeConfig = claimCluster(nodeConfig, embedded);
+      boolean dev =
+          DevCluster.isDev(nodeConfig) || configs.values().stream().anyMatch(DevCluster::isDev);
+      nodeConfig = claimCluster(nodeConfig, dev);
     }
     Logger log = LoggerFactory.getLogger(ServiceRunner.class);
     log.info("settings from {}", Settings.source(env));
@@ -101,8 +109,7 @@ final class ServiceRunner {
    * Refuses a JVM of another installation and, in dev, binds the cluster name to the data
    * directory. A child of up is covered by up's claim; any other dev JVM owns its own.
    */
-  private JsonObject claimCluster(JsonObject nodeConfig, boolean embedded) {
-    boolean dev = DevCluster.isDev(nodeConfig, embedded);
+  private JsonObject claimCluster(JsonObject nodeConfig, boolean dev) {
     devCluster =
         DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
     JsonObject bound =
@@ -126,10 +133,30 @@ final class ServiceRunner {
             Services.WITH_DATABASE);
     for (JsonObject config : configs) {
       if (needsEmbedded(config)) {
-        // The embedded database means a developer machine: dev conveniences (generated keys, demo
-        // data).
-        db.configure(config).put("dev", true);
+        db.configure(config);
       }
+    }
+  }
+
+  /**
+   * A service without a database host runs on the embedded database, which is for dev only: dev
+   * mode (generated signing key, printed admin password, demo catalog, money in new wallets) is
+   * asked for by up, all or dev=true, never inferred from a setting that was forgotten.
+   */
+  static void requireDatabaseOrDev(JsonObject config) {
+    if (needsEmbedded(config) && !DevCluster.isDev(config)) {
+      String service = config.getString("service");
+      throw new ConfigException(
+          "db.host",
+          "not set for "
+              + service
+              + "; give "
+              + Settings.envName(service, "db.host")
+              + " (or "
+              + Settings.envName(null, "db.host")
+              + ") to use a PostgreSQL server, or "
+              + Settings.envName(null, "dev")
+              + "=true for dev mode on the embedded database");
     }
   }
 

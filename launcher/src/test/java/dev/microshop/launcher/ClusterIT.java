@@ -6,6 +6,7 @@ import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.Describe;
 import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.AdminTokens;
 import dev.microshop.launcher.support.ClusterMember;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.SharedDatabase;
@@ -48,6 +49,7 @@ class ClusterIT {
   private static final List<ServiceProcess> instances = new ArrayList<>();
 
   private static ServiceProcess gateway;
+  private static AdminTokens admin;
   private static final List<ServiceProcess> started = new ArrayList<>();
   private static Vertx member;
   private final HttpClient http =
@@ -62,6 +64,8 @@ class ClusterIT {
     instances.forEach(o -> o.awaitReady(READY));
     gateway.awaitReady(READY);
     member = ClusterMember.join(env);
+    // No users in this cluster: the instances in the status report are an admin's view.
+    admin = AdminTokens.serve(member);
   }
 
   /**
@@ -236,6 +240,7 @@ class ClusterIT {
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(URI.create(gateway.gatewayUrl() + "/v1/status"))
+                  .header("Authorization", admin.bearer())
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());

@@ -72,6 +72,28 @@ class ConfigIT {
   }
 
   @Test
+  void aServiceWithNoDatabaseHostAndNoDevFlagExitsTwoNamingTheSettingAndStartsNoDatabase() {
+    for (String service : new String[] {"orders", "payments"}) {
+      try (ServiceProcess process =
+          ServiceProcess.start(TestEnv.in(dataDir).without("MICROSHOP_DEV").env(), service)) {
+        assertThat(process.awaitExit(Duration.ofSeconds(30)))
+            .as("exit code of %s", service)
+            .isEqualTo(2);
+        assertThat(process.lines())
+            .as("output of %s", service)
+            .containsExactly(
+                "microshop: bad setting db.host: not set for "
+                    + service
+                    + "; give MICROSHOP_"
+                    + service.toUpperCase()
+                    + "_DB_HOST (or MICROSHOP_DB_HOST) to use a PostgreSQL server, or"
+                    + " MICROSHOP_DEV=true for dev mode on the embedded database");
+      }
+      assertThat(dataDir.resolve("pg")).as("no database started by %s", service).doesNotExist();
+    }
+  }
+
+  @Test
   void anUnknownServiceOrOptionExitsTwo() {
     assertFailsWith(Map.of(), new String[] {"ordrs"}, "unknown service 'ordrs'", "orders");
     assertFailsWith(

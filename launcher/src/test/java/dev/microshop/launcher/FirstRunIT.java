@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
+import dev.microshop.launcher.support.Api;
 import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,7 +114,7 @@ class FirstRunIT {
       assertThat(files).as("nothing was created in the other directory").isEmpty();
     }
     assertThat(
-            status()
+            adminStatus()
                 .getJsonObject("services")
                 .getJsonObject(Services.ORDERS)
                 .getJsonArray("instances"))
@@ -190,6 +192,15 @@ class FirstRunIT {
   private JsonObject status() {
     HttpResponse<String> status = Http.get(gateway + "/v1/status");
     assertThat(status.statusCode()).isEqualTo(200);
+    return new JsonObject(status.body());
+  }
+
+  /** The status with each service's instances: an admin's view. */
+  private JsonObject adminStatus() {
+    String token = new Api(gateway, dataDir).admin();
+    HttpResponse<String> status =
+        Http.get(gateway + "/v1/status", Map.of("Authorization", "Bearer " + token));
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
     return new JsonObject(status.body());
   }
 }

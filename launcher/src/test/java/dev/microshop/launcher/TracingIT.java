@@ -47,7 +47,8 @@ class TracingIT {
     while (true) {
       HttpResponse<String> response =
           Http.get(gatewayUrl + "/v1/status", Map.of("traceparent", traceparent));
-      if (response.body().contains("\"service\":\"users\"") || System.nanoTime() > deadline) {
+      if (response.body().contains("\"users\":{\"status\":\"UP\"}")
+          || System.nanoTime() > deadline) {
         return response;
       }
       Thread.sleep(250);

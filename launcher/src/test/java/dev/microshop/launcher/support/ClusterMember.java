@@ -25,7 +25,7 @@ public final class ClusterMember {
     JsonObject loaded = Settings.load("gateway", env.env());
     // The same cluster name and CA the service JVMs of this data directory use.
     JsonObject config =
-        DevCluster.isDev(loaded, false)
+        DevCluster.isDev(loaded)
             ? DevTls.bind(
                 DevCluster.bind(loaded), Path.of(loaded.getString("dataDir")), "test-member")
             : loaded;

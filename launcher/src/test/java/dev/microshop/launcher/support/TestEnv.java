@@ -15,8 +15,8 @@ import java.util.stream.IntStream;
 
 /**
  * The environment of one test's processes: its own cluster name and Hazelcast ports (so it never
- * joins a developer's running {@code up} or another test's cluster), a data directory, and the
- * repo's real config.
+ * joins a developer's running {@code up} or another test's cluster), a data directory, dev mode,
+ * and the repo's real config.
  */
 public final class TestEnv {
   private static final int PORTS = 10;
@@ -36,6 +36,11 @@ public final class TestEnv {
             .mapToObj(p -> "127.0.0.1:" + p)
             .collect(Collectors.joining(",")));
     env.put("MICROSHOP_DATA_DIR", dataDir.toString());
+    // Tests start single services on the embedded database, as a developer beside up does.
+    env.put("MICROSHOP_DEV", "true");
+    // Tests poll /v1/status for what they just changed: a fresh report each time, and no limit.
+    env.put("MICROSHOP_GATEWAY_STATUS_CACHE_MS", "1");
+    env.put("MICROSHOP_GATEWAY_RATE_LIMIT_STATUS_PER_MINUTE", "1000000");
     env.put("MICROSHOP_DB_DURABLE", "false");
     env.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
   }
@@ -63,6 +68,11 @@ public final class TestEnv {
 
   public TestEnv with(String name, String value) {
     env.put(name, value);
+    return this;
+  }
+
+  public TestEnv without(String name) {
+    env.remove(name);
     return this;
   }
 

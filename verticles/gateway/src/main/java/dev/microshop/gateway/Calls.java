@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 final class Calls {
   static final String IDENTITY = "microshop.identity";
   static final String REQUEST_ID = "microshop.requestId";
+  static final String TOKEN_EXPIRES = "microshop.tokenExpiresAtMs";
 
   private final TokenVerifier tokens;
   private final RateLimits limits;
@@ -66,9 +67,30 @@ final class Calls {
       return Future.succeededFuture(known);
     }
     return tokens
-        .verify(ctx.request().getHeader("Authorization"))
-        .compose(identity -> limits.take(RateLimits.Kind.USER, identity.userId()).map(identity))
-        .onSuccess(identity -> ctx.put(IDENTITY, identity));
+        .verifyToken(ctx.request().getHeader("Authorization"))
+        .compose(token -> limits.take(RateLimits.Kind.USER, token.identity().userId()).map(token))
+        .onSuccess(
+            token -> ctx.put(IDENTITY, token.identity()).put(TOKEN_EXPIRES, token.expiresAtMs()))
+        .map(TokenVerifier.Verified::identity);
+  }
+
+  /** When the token of an authenticated request expires (epoch ms). */
+  static long tokenExpiresAtMs(RoutingContext ctx) {
+    return ctx.<Long>get(TOKEN_EXPIRES);
+  }
+
+  /**
+   * The status report: limited per client address; true when the caller sent a valid admin token (a
+   * token that is sent must be valid: 401 otherwise).
+   */
+  Future<Boolean> status(RoutingContext ctx) {
+    return limits
+        .take(RateLimits.Kind.STATUS, ctx.request().remoteAddress().hostAddress())
+        .compose(
+            v ->
+                ctx.request().getHeader("Authorization") == null
+                    ? Future.succeededFuture(false)
+                    : authenticated(ctx).map(Identity::admin));
   }
 
   /** Admin route: authenticated, then 403 unless the token carries the admin role. */

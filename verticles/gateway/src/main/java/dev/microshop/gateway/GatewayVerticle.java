@@ -165,11 +165,12 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private Router router(OpenAPIContract contract, Calls calls, JsonObject http) {
-    StatusReport status =
-        new StatusReport(
-            vertx, platform, config().getJsonObject("status").getLong("pingTimeoutMs"));
+    StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status"));
+    NotificationRoutes notifications =
+        new NotificationRoutes(vertx, calls, config().getJsonObject("streams"));
     Router operations =
-        new OperationRoutes(vertx, contract, calls, status).router(http.getLong("bodyLimitBytes"));
+        new OperationRoutes(vertx, contract, calls, status, notifications)
+            .router(http.getLong("bodyLimitBytes"));
     return EdgeRouter.create(vertx, contract, operations, http.getInteger("maxInitialLineLength"));
   }
 

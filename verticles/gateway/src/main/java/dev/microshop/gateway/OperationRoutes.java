@@ -16,12 +16,19 @@ final class OperationRoutes {
   private final OpenAPIContract contract;
   private final Calls calls;
   private final StatusReport status;
+  private final NotificationRoutes notifications;
 
-  OperationRoutes(Vertx vertx, OpenAPIContract contract, Calls calls, StatusReport status) {
+  OperationRoutes(
+      Vertx vertx,
+      OpenAPIContract contract,
+      Calls calls,
+      StatusReport status,
+      NotificationRoutes notifications) {
     this.vertx = vertx;
     this.contract = contract;
     this.calls = calls;
     this.status = status;
+    this.notifications = notifications;
   }
 
   /** The router of the contract's operations, bodies limited to {@code bodyLimitBytes}. */
@@ -63,11 +70,17 @@ final class OperationRoutes {
     CatalogRoutes catalog = new CatalogRoutes(calls);
     WalletRoutes wallets = new WalletRoutes(calls);
     OrderRoutes orders = new OrderRoutes(calls);
-    NotificationRoutes notifications = new NotificationRoutes(vertx, calls);
     AdminRoutes admin = new AdminRoutes(calls);
     builder
         .getRoute("getStatus")
-        .addHandler(ctx -> status.build().onSuccess(ctx::json).onFailure(ctx::fail));
+        .addHandler(
+            ctx ->
+                Calls.respond(
+                    ctx,
+                    200,
+                    calls
+                        .status(ctx)
+                        .compose(byAdmin -> byAdmin ? status.full() : status.summary())));
     builder.getRoute("registerUser").addHandler(accounts::register);
     builder.getRoute("issueToken").addHandler(accounts::token);
     builder.getRoute("getMe").addHandler(accounts::me);

@@ -63,7 +63,9 @@ final class RateLimits {
     /** Failed logins on one account from one client address. */
     LOGIN_FROM_ADDRESS(true),
     /** Failed logins on one account from all addresses: the ceiling. */
-    LOGIN(true);
+    LOGIN(true),
+    /** Status reports per client address. */
+    STATUS(false);
 
     /** Asked of the cluster every time, never from a delayed local copy. */
     final boolean exact;
@@ -102,7 +104,8 @@ final class RateLimits {
             Kind.LOGIN,
                 perMinuteAndHour(
                     config.getInteger("loginFailuresPerAccountPerMinute"),
-                    config.getInteger("loginFailuresPerAccountPerHour")));
+                    config.getInteger("loginFailuresPerAccountPerHour")),
+            Kind.STATUS, perMinute(config.getInteger("statusPerMinute", 60)));
     this.cluster =
         hazelcast == null
             ? null
@@ -222,6 +225,7 @@ final class RateLimits {
               "too many failed login attempts for this account from this address";
           case USER -> "too many requests from this user";
           case ANONYMOUS -> "too many requests from this address";
+          case STATUS -> "too many status requests from this address";
         };
     return new Problems.HttpProblem(
         429,

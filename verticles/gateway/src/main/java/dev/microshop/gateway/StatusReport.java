@@ -19,20 +19,61 @@ import java.util.concurrent.TimeUnit;
  * and whether that very instance answers a ping over the event bus (each instance has its own ping
  * address). Pings run in parallel with a short timeout, so a hung instance costs at most that
  * timeout.
+ *
+ * <p>The route is public, so a flood of it must not become a flood of pings: one report is built at
+ * a time and reused for {@code status.cacheMs} after it is done. Instances (pids, management URLs,
+ * node ids) are for admins; anyone else sees the overall status and each service's.
  */
 final class StatusReport {
   private final Vertx vertx;
   private final Platform platform;
   private final long pingTimeoutMs;
+  private final long cacheNanos;
   static final long REGISTRY_WAIT_MS = 2_000;
+  private Future<JsonObject> last;
+  private long lastDone;
 
-  StatusReport(Vertx vertx, Platform platform, long pingTimeoutMs) {
+  StatusReport(Vertx vertx, Platform platform, JsonObject config) {
     this.vertx = vertx;
     this.platform = platform;
-    this.pingTimeoutMs = pingTimeoutMs;
+    this.pingTimeoutMs = config.getLong("pingTimeoutMs");
+    this.cacheNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong("cacheMs"));
   }
 
-  Future<JsonObject> build() {
+  /** The report with every instance (for admins), built at most once per {@code cacheMs}. */
+  synchronized Future<JsonObject> full() {
+    if (last == null || (last.isComplete() && System.nanoTime() - lastDone >= cacheNanos)) {
+      last = build().andThen(done -> finished());
+    }
+    return last;
+  }
+
+  /** The report without instances: the overall status and each service's. */
+  Future<JsonObject> summary() {
+    return full().map(StatusReport::withoutInstances);
+  }
+
+  private synchronized void finished() {
+    lastDone = System.nanoTime();
+  }
+
+  static JsonObject withoutInstances(JsonObject report) {
+    JsonObject services = new JsonObject();
+    report
+        .getJsonObject("services")
+        .forEach(
+            e ->
+                services.put(
+                    e.getKey(),
+                    new JsonObject()
+                        .put("status", ((JsonObject) e.getValue()).getString("status"))));
+    return new JsonObject()
+        .put("status", report.getString("status"))
+        .put("clustered", report.getBoolean("clustered"))
+        .put("services", services);
+  }
+
+  private Future<JsonObject> build() {
     // While a cluster member hangs, Hazelcast holds the registry read until the heartbeat drops it
     // (and longer while the cluster heals): say so at once rather than hold the caller's probe.
     return platform

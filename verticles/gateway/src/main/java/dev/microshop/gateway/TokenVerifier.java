@@ -47,10 +47,10 @@ final class TokenVerifier {
   private static final BigInteger HALF_ORDER = p256Order().shiftRight(1);
 
   private final VerificationKeys keys;
-  private final Map<String, Verified> verified =
+  private final Map<String, Cached> verified =
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
           return size() > MAX_REMEMBERED;
         }
       };
@@ -59,7 +59,11 @@ final class TokenVerifier {
    * A token that passed every check, its kid, the key set's provider that verified it, and the
    * instant (epoch ms) its exp ends it.
    */
-  private record Verified(Identity identity, String kid, JWTAuth by, long expiresAtMs) {}
+  /** A remembered verification: which key's provider accepted it, so a retired key ends it. */
+  private record Cached(Verified verified, String kid, JWTAuth by) {}
+
+  /** A token that passed every check, and the instant (epoch ms) its exp ends it. */
+  record Verified(Identity identity, long expiresAtMs) {}
 
   /** {@code keys}: the keys tokens are verified with, and how long each is trusted. */
   TokenVerifier(VerificationKeys keys) {
@@ -84,11 +88,19 @@ final class TokenVerifier {
 
   /** The identity in a valid bearer token, or a failed future with a 401 (or 503) problem. */
   Future<Identity> verify(String authorization) {
+    return verifyToken(authorization).map(Verified::identity);
+  }
+
+  /**
+   * The identity in a valid bearer token and when the token expires (what a long-lived stream needs
+   * to end with it), or a failed future with a 401 problem.
+   */
+  Future<Verified> verifyToken(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return unauthorized("a bearer token is required");
     }
     String token = authorization.substring(7).trim();
-    Identity cached = remembered(token);
+    Verified cached = remembered(token);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
@@ -177,23 +189,25 @@ final class TokenVerifier {
     return s.signum() > 0 && s.compareTo(HALF_ORDER) <= 0;
   }
 
-  private synchronized Identity remembered(String token) {
-    Verified hit = verified.get(token);
+  private synchronized Verified remembered(String token) {
+    Cached hit = verified.get(token);
     if (hit == null) {
       return null;
     }
     // Another provider: the key set changed since, and may no longer hold the token's key.
-    if (System.currentTimeMillis() >= hit.expiresAtMs() || keys.trusted(hit.kid()) != hit.by()) {
+    if (System.currentTimeMillis() >= hit.verified().expiresAtMs()
+        || keys.trusted(hit.kid()) != hit.by()) {
       verified.remove(token);
       return null;
     }
-    return hit.identity();
+    return hit.verified();
   }
 
-  private synchronized Identity remember(
+  private synchronized Verified remember(
       String token, Identity identity, String kid, JWTAuth by, JsonObject claims) {
-    verified.put(token, new Verified(identity, kid, by, claims.getLong("exp") * 1000));
-    return identity;
+    Verified result = new Verified(identity, claims.getLong("exp") * 1000);
+    verified.put(token, new Cached(result, kid, by));
+    return result;
   }
 
   private static Identity identity(JsonObject claims) {

@@ -8,6 +8,7 @@ import dev.microshop.contracts.UsersApi;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class EdgeRoutesTest extends RoutesTestBase {
 
   @Test
   void statusListsEveryServiceUpWhenEachInstanceAnswersItsPing() throws Exception {
-    JsonObject status = assertJson(gateway.get("/v1/status", Map.of()), 200);
+    JsonObject status = assertJson(gateway.get("/v1/status", admin()), 200);
 
     assertThat(status.getString("status")).isEqualTo("UP");
     assertThat(status.getBoolean("clustered")).isFalse();
@@ -42,7 +43,7 @@ class EdgeRoutesTest extends RoutesTestBase {
   void statusIsDegradedWhenAnInstanceDoesNotAnswerItsPing() throws Exception {
     gateway.answer(gateway.pingAddress(Services.ORDERS), GatewayHarness.SILENT);
 
-    JsonObject status = assertJson(gateway.get("/v1/status", Map.of()), 200);
+    JsonObject status = assertJson(gateway.get("/v1/status", admin()), 200);
 
     assertThat(status.getString("status")).isEqualTo("DEGRADED");
     JsonObject orders = status.getJsonObject("services").getJsonObject(Services.ORDERS);
@@ -51,6 +52,76 @@ class EdgeRoutesTest extends RoutesTestBase {
         .isEqualTo("TIMEOUT");
     assertThat(status.getJsonObject("services").getJsonObject(Services.USERS).getString("status"))
         .isEqualTo("UP");
+  }
+
+  @Test
+  void statusWithoutAnAdminTokenShowsEachServicesStatusButNoInstance() throws Exception {
+    for (Map<String, String> caller : List.of(Map.<String, String>of(), customer())) {
+      JsonObject status = assertJson(gateway.get("/v1/status", caller), 200);
+
+      assertThat(status.getString("status")).isEqualTo("UP");
+      JsonObject services = status.getJsonObject("services");
+      assertThat(services.fieldNames()).containsExactlyInAnyOrderElementsOf(Services.ALL);
+      for (String service : Services.ALL) {
+        assertThat(services.getJsonObject(service))
+            .as(service)
+            .isEqualTo(new JsonObject().put("status", "UP"));
+      }
+      assertThat(status.encode())
+          .doesNotContain("\"pid\"")
+          .doesNotContain("instances")
+          .doesNotContain(gateway.platform().nodeId());
+      if (gateway.platform().managementUrl() != null) {
+        assertThat(status.encode()).doesNotContain(gateway.platform().managementUrl());
+      }
+    }
+  }
+
+  @Test
+  void statusWithAnAdminTokenShowsEachInstancesPidUrlAndNode() throws Exception {
+    JsonObject status = assertJson(gateway.get("/v1/status", admin()), 200);
+
+    JsonObject instance =
+        status
+            .getJsonObject("services")
+            .getJsonObject(Services.ORDERS)
+            .getJsonArray("instances")
+            .getJsonObject(0);
+    assertThat(instance.getLong("pid")).isEqualTo(ProcessHandle.current().pid());
+    assertThat(instance.getString("nodeId")).isEqualTo(gateway.platform().nodeId());
+    assertThat(instance.containsKey("managementUrl")).isTrue();
+    assertThat(instance.getString("managementUrl")).isEqualTo(gateway.platform().managementUrl());
+  }
+
+  @Test
+  void statusWithAnInvalidTokenIs401() throws Exception {
+    assertProblem(
+        gateway.get("/v1/status", Map.of("Authorization", "Bearer not.a.token")),
+        401,
+        "unauthenticated");
+  }
+
+  @Test
+  void statusIsRateLimitedPerAddressAndAFloodDoesNotBecomePings() throws Exception {
+    try (GatewayHarness limited =
+        GatewayHarness.start(
+            Map.of(
+                "MICROSHOP_GATEWAY_RATE_LIMIT_STATUS_PER_MINUTE", "3",
+                "MICROSHOP_GATEWAY_STATUS_CACHE_MS", "60000"),
+            List.of(),
+            List.of(Services.ORDERS))) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(limited.get("/v1/status", Map.of()).status()).isEqualTo(200);
+      }
+
+      GatewayHarness.Response refused = limited.get("/v1/status", Map.of());
+
+      assertProblem(refused, 429, "rate-limited");
+      assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
+      // Three reports, one round of pings: the second and third reused the first report.
+      assertThat(limited.received(limited.pingAddress(Services.ORDERS))).isNotNull();
+      assertThat(limited.pending(limited.pingAddress(Services.ORDERS))).isZero();
+    }
   }
 
   @Test

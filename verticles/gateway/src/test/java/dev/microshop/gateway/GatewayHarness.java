@@ -296,6 +296,11 @@ final class GatewayHarness implements AutoCloseable {
     return bearer(tokens.token(userId, roles));
   }
 
+  /** {@code Authorization} for a token that expires {@code lifetimeSeconds} from now. */
+  Map<String, String> bearer(long lifetimeSeconds, String userId, String... roles) {
+    return Map.of("Authorization", "Bearer " + tokens.token(userId, lifetimeSeconds, roles));
+  }
+
   @Override
   public void close() {
     clients.values().forEach(WebClient::close);

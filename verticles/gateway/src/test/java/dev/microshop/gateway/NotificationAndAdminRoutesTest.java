@@ -3,6 +3,7 @@ package dev.microshop.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.ErrorCodes;
+import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.NotificationsApi;
 import dev.microshop.contracts.OutboxApi;
 import dev.microshop.contracts.Services;
@@ -11,10 +12,14 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +32,8 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
 
   @BeforeEach
   void streamClient() {
-    streams = gateway.vertx().createHttpClient();
+    // Room for more live streams than a user may open: a queued request would never be refused.
+    streams = gateway.vertx().createHttpClient(new PoolOptions().setHttp1MaxSize(20));
   }
 
   @AfterEach
@@ -99,6 +105,75 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
   }
 
   @Test
+  void aUsersSixthLiveStreamIs429WithRetryAfterAndClosingOneFreesAPlace() throws Exception {
+    Map<String, String> token = gateway.bearer(UUID.randomUUID().toString(), Identity.CUSTOMER);
+    List<LiveStream> five = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      LiveStream stream = open(streams, gateway.port(), token);
+      assertThat(stream.response().statusCode()).isEqualTo(200);
+      stream.connected().future().await(10, TimeUnit.SECONDS);
+      five.add(stream);
+    }
+
+    LiveStream sixth = open(streams, gateway.port(), token);
+    sixth.ended().future().await(10, TimeUnit.SECONDS);
+
+    assertThat(sixth.response().statusCode()).isEqualTo(429);
+    assertThat(sixth.response().getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(Long.parseLong(sixth.response().getHeader("Retry-After"))).isPositive();
+    assertThat(new JsonObject(sixth.received().toString()).getString("type"))
+        .isEqualTo("https://microshop.dev/problems/rate-limited");
+    assertThat(five).noneMatch(stream -> stream.ended().future().isComplete());
+    LiveStream otherUser =
+        open(streams, gateway.port(), gateway.bearer(UUID.randomUUID().toString()));
+    assertThat(otherUser.response().statusCode()).isEqualTo(200);
+
+    five.get(0).response().request().connection().close().await(10, TimeUnit.SECONDS);
+    assertThat(openWithin(token, 10_000).response().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aStreamEndsWhenTheTokenThatOpenedItExpires() throws Exception {
+    LiveStream stream =
+        open(
+            streams,
+            gateway.port(),
+            gateway.bearer(2, UUID.randomUUID().toString(), Identity.CUSTOMER));
+    assertThat(stream.response().statusCode()).isEqualTo(200);
+
+    stream.ended().future().await(15, TimeUnit.SECONDS);
+
+    assertThat(stream.received().toString())
+        .startsWith(": connected\n\n")
+        .endsWith("event: expired\ndata: {\"reason\":\"the token expired\"}\n\n");
+  }
+
+  @Test
+  void beyondTheGatewaysTotalOfStreamsANewOneIs503() throws Exception {
+    try (GatewayHarness small =
+        GatewayHarness.start(
+            Map.of("MICROSHOP_GATEWAY_STREAMS_TOTAL", "2"), List.of(), List.of())) {
+      // Its own client, closed before the gateway, which would otherwise wait for the streams.
+      HttpClient client = small.vertx().createHttpClient(new PoolOptions().setHttp1MaxSize(5));
+      try {
+        for (int i = 0; i < 2; i++) {
+          LiveStream stream =
+              open(client, small.port(), small.bearer(UUID.randomUUID().toString()));
+          assertThat(stream.response().statusCode()).isEqualTo(200);
+        }
+
+        LiveStream third = open(client, small.port(), small.bearer(UUID.randomUUID().toString()));
+        third.ended().future().await(10, TimeUnit.SECONDS);
+
+        assertThat(third.response().statusCode()).isEqualTo(503);
+        assertThat(third.response().getHeader("Retry-After")).isNotBlank();
+      } finally {
+        client.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void headOfTheStreamIsItsHeadersOnly() throws Exception {
     GatewayHarness.Response response =
         gateway.http(HttpMethod.HEAD, "/v1/notifications/stream", customer(), null);
@@ -111,6 +186,56 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
   @Test
   void theStreamWithoutATokenIs401() throws Exception {
     assertProblem(gateway.get("/v1/notifications/stream", Map.of()), 401, "unauthenticated");
+  }
+
+  /** A stream as its client sees it: the response, what arrived, and when it ended. */
+  private record LiveStream(
+      HttpClientResponse response,
+      StringBuffer received,
+      Promise<Void> connected,
+      Promise<Void> ended) {}
+
+  private static LiveStream open(HttpClient client, int port, Map<String, String> headers)
+      throws Exception {
+    StringBuffer received = new StringBuffer();
+    Promise<Void> connected = Promise.promise();
+    Promise<Void> ended = Promise.promise();
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/v1/notifications/stream");
+    headers.forEach(options::putHeader);
+    HttpClientResponse response =
+        client
+            .request(options)
+            .compose(request -> request.send())
+            .onSuccess(
+                stream ->
+                    stream
+                        .handler(
+                            chunk -> {
+                              received.append(chunk.toString());
+                              if (received.indexOf(": connected\n\n") >= 0) {
+                                connected.tryComplete();
+                              }
+                            })
+                        .exceptionHandler(ended::tryFail)
+                        .endHandler(v -> ended.tryComplete()))
+            .await(10, TimeUnit.SECONDS);
+    return new LiveStream(response, received, connected, ended);
+  }
+
+  /** Opens a stream, retrying while it is refused (a closed stream frees its place shortly). */
+  private LiveStream openWithin(Map<String, String> headers, long millis) throws Exception {
+    long deadline = System.currentTimeMillis() + millis;
+    LiveStream stream = open(streams, gateway.port(), headers);
+    while (stream.response().statusCode() == 429 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      stream = open(streams, gateway.port(), headers);
+    }
+    return stream;
   }
 
   @Test

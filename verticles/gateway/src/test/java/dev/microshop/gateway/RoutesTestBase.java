@@ -38,7 +38,10 @@ abstract class RoutesTestBase {
 
   @BeforeAll
   static void startGateway() throws Exception {
-    gateway = GatewayHarness.start(Map.of(), addresses(), SERVICES);
+    // Every status request builds a fresh report, so a test sees the pings its stubs answer.
+    gateway =
+        GatewayHarness.start(
+            Map.of("MICROSHOP_GATEWAY_STATUS_CACHE_MS", "1"), addresses(), SERVICES);
   }
 
   @AfterAll

@@ -37,7 +37,12 @@ final class TestTokens {
   }
 
   String token(String userId, String... roles) {
-    return signed(header(), claims(userId, roles));
+    return token(userId, 600, roles);
+  }
+
+  /** A token that expires {@code lifetimeSeconds} from now. */
+  String token(String userId, long lifetimeSeconds, String... roles) {
+    return signed(header(), claims(userId, lifetimeSeconds, roles));
   }
 
   /** The header users writes: {@code {alg: ES256, typ: JWT, kid}}. */
@@ -47,13 +52,17 @@ final class TestTokens {
 
   /** The claims users writes, valid for ten minutes. */
   JsonObject claims(String userId, String... roles) {
+    return claims(userId, 600, roles);
+  }
+
+  JsonObject claims(String userId, long lifetimeSeconds, String... roles) {
     long now = Instant.now().getEpochSecond();
     return new JsonObject()
         .put("iss", "microshop")
         .put("aud", "microshop-api")
         .put("sub", userId)
         .put("iat", now)
-        .put("exp", now + 600)
+        .put("exp", now + lifetimeSeconds)
         .put("jti", UUID.randomUUID().toString())
         .put("roles", new JsonArray(Arrays.asList((Object[]) roles)));
   }

@@ -4,7 +4,9 @@ import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * How new wallets open: their currency and opening balance. In dev mode ({@code dev: true}) the
+ * How new wallets open: their currency and opening balance. Outside dev mode every wallet opens
+ * empty, whatever the settings say: money enters only through an admin's credit, which the ledger
+ * records with its actor. In dev mode ({@code dev: true}, as {@code up} and {@code all} set it) the
  * opening balance is {@code wallet.devOpeningBalanceMinor}, so a fresh local account can shop at
  * once.
  *
@@ -20,11 +22,10 @@ record WalletConfig(String currency, long openingBalanceMinor) {
       throw new ConfigException(
           "wallet.currency", "\"" + currency + "\" is not an ISO 4217 code like EUR");
     }
-    String key = config.getBoolean("dev", false) ? "devOpeningBalanceMinor" : "openingBalanceMinor";
-    long opening = wallet.getLong(key, 0L);
-    if (opening < 0) {
-      throw new ConfigException("wallet." + key, opening + " is negative");
+    long devOpening = wallet.getLong("devOpeningBalanceMinor", 0L);
+    if (devOpening < 0) {
+      throw new ConfigException("wallet.devOpeningBalanceMinor", devOpening + " is negative");
     }
-    return new WalletConfig(currency, opening);
+    return new WalletConfig(currency, config.getBoolean("dev", false) ? devOpening : 0);
   }
 }

@@ -42,7 +42,9 @@ class ChargesIT {
             "payments",
             PaymentsVerticle::new,
             Map.of(
-                "MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR",
+                "MICROSHOP_DEV",
+                "true",
+                "MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR",
                 String.valueOf(OPENING),
                 "MICROSHOP_OUTBOX_POLL_MS",
                 "100"));

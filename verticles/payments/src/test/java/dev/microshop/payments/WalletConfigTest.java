@@ -9,26 +9,23 @@ import org.junit.jupiter.api.Test;
 
 class WalletConfigTest {
 
-  private static JsonObject config(boolean dev, String currency, long opening, long devOpening) {
+  private static JsonObject config(boolean dev, String currency, long devOpening) {
     return new JsonObject()
         .put("dev", dev)
         .put(
             "wallet",
-            new JsonObject()
-                .put("currency", currency)
-                .put("openingBalanceMinor", opening)
-                .put("devOpeningBalanceMinor", devOpening));
+            new JsonObject().put("currency", currency).put("devOpeningBalanceMinor", devOpening));
   }
 
   @Test
-  void productionUsesTheOpeningBalance() {
-    assertThat(WalletConfig.from(config(false, "CHF", 50, 100_000)))
-        .isEqualTo(new WalletConfig("CHF", 50));
+  void outsideDevEveryWalletOpensEmpty() {
+    assertThat(WalletConfig.from(config(false, "CHF", 100_000)))
+        .isEqualTo(new WalletConfig("CHF", 0));
   }
 
   @Test
   void devModeUsesTheDevOpeningBalance() {
-    assertThat(WalletConfig.from(config(true, "EUR", 50, 100_000)))
+    assertThat(WalletConfig.from(config(true, "EUR", 100_000)))
         .isEqualTo(new WalletConfig("EUR", 100_000));
   }
 
@@ -39,15 +36,11 @@ class WalletConfigTest {
 
   @Test
   void aBadCurrencyOrNegativeBalanceFailsNamingTheKey() {
-    assertThatThrownBy(() -> WalletConfig.from(config(false, "euro", 0, 0)))
+    assertThatThrownBy(() -> WalletConfig.from(config(false, "euro", 0)))
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("wallet.currency");
-    assertThatThrownBy(() -> WalletConfig.from(config(false, "EUR", -1, 0)))
-        .isInstanceOf(ConfigException.class)
-        .extracting(e -> ((ConfigException) e).key())
-        .isEqualTo("wallet.openingBalanceMinor");
-    assertThatThrownBy(() -> WalletConfig.from(config(true, "EUR", 0, -5)))
+    assertThatThrownBy(() -> WalletConfig.from(config(true, "EUR", -5)))
         .isInstanceOf(ConfigException.class)
         .extracting(e -> ((ConfigException) e).key())
         .isEqualTo("wallet.devOpeningBalanceMinor");

@@ -51,7 +51,12 @@ class WalletsIT {
         ServiceHarness.start(
             "payments",
             PaymentsVerticle::new,
-            Map.of("MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING)));
+            // Dev mode: the only one in which a wallet opens with money.
+            Map.of(
+                "MICROSHOP_DEV",
+                "true",
+                "MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR",
+                String.valueOf(OPENING)));
   }
 
   @AfterAll
@@ -62,7 +67,7 @@ class WalletsIT {
   }
 
   @Test
-  void theFirstWalletRequestOpensItWithTheConfiguredBalanceAndAnOpeningEntry() throws SQLException {
+  void theFirstWalletRequestOpensItWithTheDevBalanceAndAnOpeningEntry() throws SQLException {
     UUID user = UUID.randomUUID();
     Instant before = Instant.now().minusSeconds(1);
 
@@ -295,25 +300,24 @@ class WalletsIT {
   }
 
   @Test
-  void devModeOpensWalletsWithTheDevOpeningBalance() throws Exception {
+  void outsideDevModeAWalletOpensEmptyWhateverTheDevOpeningBalance() throws Exception {
     UUID user = UUID.randomUUID();
-    try (ServiceHarness dev =
+    try (ServiceHarness production =
         ServiceHarness.start(
             "payments",
             PaymentsVerticle::new,
             Map.of(
-                "MICROSHOP_DEV", "true",
-                "MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR", String.valueOf(OPENING),
+                "MICROSHOP_DEV", "false",
                 "MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR", "77700"))) {
 
-      JsonObject wallet = dev.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
+      JsonObject wallet = production.request(PaymentsApi.WALLET, new JsonObject(), customer(user));
 
-      assertThat(wallet.getLong("balanceMinor")).isEqualTo(77_700);
+      assertThat(wallet.getLong("balanceMinor")).isZero();
     }
-    assertThat(storedBalance(user)).isEqualTo(77_700);
+    assertThat(storedBalance(user)).isZero();
     assertThat(ledger(user))
         .extracting(Entry::kind, Entry::amountMinor)
-        .containsExactly(tuple("OPENING", 77_700L));
+        .containsExactly(tuple("OPENING", 0L));
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class ServiceHarness implements AutoCloseable {
 
   /**
    * Starts {@code service} with the repo's config, overridden by {@code env} (same variable names
-   * as in production, e.g. {@code MICROSHOP_PAYMENTS_WALLET_OPENING_BALANCE_MINOR}).
+   * as in production, e.g. {@code MICROSHOP_PAYMENTS_WALLET_DEV_OPENING_BALANCE_MINOR}).
    */
   public static ServiceHarness start(
       String service, Function<Platform, ServiceVerticle> factory, Map<String, String> env)
