@@ -143,7 +143,7 @@ final class TokenVerifier {
       return unauthorized("the token has no key id");
     }
     return keys.providerFor(kid)
-        .<Identity>compose(
+        .<Verified>compose(
             provider -> {
               if (provider == null) {
                 return keys.available()

@@ -287,18 +287,18 @@ final class GatewayHarness implements AutoCloseable {
   }
 
   /** {@code Authorization} carrying {@code token}. */
-  static Map<String, String> bearer(String token) {
+  static Map<String, String> withToken(String token) {
     return Map.of("Authorization", "Bearer " + token);
   }
 
   /** {@code Authorization} for a token of {@code userId} with {@code roles}, signed by users. */
   Map<String, String> bearer(String userId, String... roles) {
-    return bearer(tokens.token(userId, roles));
+    return withToken(tokens.token(userId, roles));
   }
 
   /** {@code Authorization} for a token that expires {@code lifetimeSeconds} from now. */
   Map<String, String> bearer(long lifetimeSeconds, String userId, String... roles) {
-    return Map.of("Authorization", "Bearer " + tokens.token(userId, lifetimeSeconds, roles));
+    return withToken(tokens.token(userId, lifetimeSeconds, roles));
   }
 
   @Override

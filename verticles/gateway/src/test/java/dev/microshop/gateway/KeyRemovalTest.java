@@ -73,7 +73,7 @@ class KeyRemovalTest {
         .as("a new token of the removed key")
         .isEqualTo(401);
     assertJson(
-        gateway.get("/v1/me", GatewayHarness.bearer(next.token(USER, Identity.CUSTOMER))), 200);
+        gateway.get("/v1/me", GatewayHarness.withToken(next.token(USER, Identity.CUSTOMER))), 200);
   }
 
   @Test

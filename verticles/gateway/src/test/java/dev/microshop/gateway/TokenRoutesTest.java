@@ -35,10 +35,10 @@ class TokenRoutesTest extends RoutesTestBase {
     assertThat(twin).isNotEqualTo(token);
     assertThat(tokens.verifies(twin)).as("the twin is a valid ECDSA signature").isTrue();
     assertThat(TestTokens.s(twin)).isGreaterThan(tokens.order().shiftRight(1));
-    assertJson(gateway.get("/v1/me", GatewayHarness.bearer(token)), 200);
+    assertJson(gateway.get("/v1/me", GatewayHarness.withToken(token)), 200);
     gateway.received(UsersApi.PROFILE);
 
-    GatewayHarness.Response response = gateway.get("/v1/me", GatewayHarness.bearer(twin));
+    GatewayHarness.Response response = gateway.get("/v1/me", GatewayHarness.withToken(twin));
 
     assertThat(assertProblem(response, 401, "unauthenticated").getString("detail"))
         .isEqualTo("the token's signature is not in its canonical (low-s) form");
@@ -55,11 +55,12 @@ class TokenRoutesTest extends RoutesTestBase {
             .put("crit", new JsonArray().add("https://example.com/must-check"))
             .put("https://example.com/must-check", true);
     assertJson(
-        gateway.get("/v1/me", GatewayHarness.bearer(tokens.signed(tokens.header(), claims))), 200);
+        gateway.get("/v1/me", GatewayHarness.withToken(tokens.signed(tokens.header(), claims))),
+        200);
     gateway.received(UsersApi.PROFILE);
 
     GatewayHarness.Response response =
-        gateway.get("/v1/me", GatewayHarness.bearer(tokens.signed(critical, claims)));
+        gateway.get("/v1/me", GatewayHarness.withToken(tokens.signed(critical, claims)));
 
     assertThat(assertProblem(response, 401, "unauthenticated").getString("detail"))
         .contains("crit");
@@ -75,7 +76,7 @@ class TokenRoutesTest extends RoutesTestBase {
       GatewayHarness.Response response =
           gateway.get(
               "/v1/me",
-              GatewayHarness.bearer(tokens.signed(tokens.header().put("crit", crit), claims)));
+              GatewayHarness.withToken(tokens.signed(tokens.header().put("crit", crit), claims)));
 
       assertThat(assertProblem(response, 401, "unauthenticated").getString("detail"))
           .as("crit %s", crit)
@@ -94,13 +95,13 @@ class TokenRoutesTest extends RoutesTestBase {
       GatewayHarness.Response response =
           gateway.get(
               "/v1/me",
-              GatewayHarness.bearer(tokens.signed(tokens.header().put("alg", alg), claims)));
+              GatewayHarness.withToken(tokens.signed(tokens.header().put("alg", alg), claims)));
       assertThat(assertProblem(response, 401, "unauthenticated").getString("detail"))
           .as("alg %s", alg)
           .isEqualTo("the token must be signed with ES256");
     }
     GatewayHarness.Response unknown =
-        gateway.get("/v1/me", GatewayHarness.bearer(stranger.token(USER, Identity.CUSTOMER)));
+        gateway.get("/v1/me", GatewayHarness.withToken(stranger.token(USER, Identity.CUSTOMER)));
     assertThat(assertProblem(unknown, 401, "unauthenticated").getString("detail"))
         .isEqualTo("the token was signed by an unknown key");
     assertThat(gateway.pending(UsersApi.PROFILE)).isZero();
