@@ -3,6 +3,7 @@ package dev.microshop.launcher.support;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
@@ -32,10 +34,29 @@ public final class Tokens {
       Signature signature = Signature.getInstance("SHA256withECDSAinP1363Format");
       signature.initSign(key);
       signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-      return signingInput + "." + B64.encodeToString(signature.sign());
+      return signingInput + "." + B64.encodeToString(lowS(signature.sign()));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The signature with s replaced by n - s when s is above n/2, as users signs: the gateway refuses
+   * the high-s twin of a token.
+   */
+  private static byte[] lowS(byte[] signature) {
+    BigInteger n =
+        new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
+    if (s.compareTo(n.shiftRight(1)) <= 0) {
+      return signature;
+    }
+    byte[] low = n.subtract(s).toByteArray();
+    byte[] fixed = Arrays.copyOf(signature, 64);
+    Arrays.fill(fixed, 32, 64, (byte) 0);
+    int length = Math.min(low.length, 32);
+    System.arraycopy(low, low.length - length, fixed, 64 - length, length);
+    return fixed;
   }
 
   public static String hs256(JsonObject header, JsonObject claims, byte[] secret) {

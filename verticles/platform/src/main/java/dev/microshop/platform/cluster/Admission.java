@@ -70,6 +70,23 @@ public final class Admission {
     cards.forEach(this::consider);
   }
 
+  /**
+   * The member {@code nodeId} proves to be, reading its card now if its publication has not reached
+   * this member yet (a reply to a node that just started must not wait for the listener). Blocking
+   * (a Hazelcast get); null when it proves nothing.
+   */
+  Member lookup(HazelcastInstance hazelcast, String nodeId) {
+    Member known = admitted.get(nodeId);
+    if (known != null) {
+      return known;
+    }
+    String card = hazelcast.<String, String>getMap(MAP).get(nodeId);
+    if (card != null) {
+      consider(nodeId, card);
+    }
+    return admitted.get(nodeId);
+  }
+
   /** Publishes this member's card. Blocking (a Hazelcast put). */
   void publish(HazelcastInstance hazelcast, String nodeId, String host, int port) {
     String card = card(nodeId, host, port).encode();

@@ -93,9 +93,24 @@ public final class AdmittingClusterManager implements ClusterManager {
   public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
     Admission.Member member = admission.member(nodeId);
     if (member == null) {
-      promise.fail(new VertxException("node " + nodeId + " is not admitted to the cluster", true));
+      vertx
+          .executeBlocking(() -> admission.lookup(delegate.getHazelcastInstance(), nodeId))
+          .onComplete(
+              (found, failure) -> {
+                if (found == null) {
+                  promise.fail(
+                      new VertxException(
+                          "node " + nodeId + " is not admitted to the cluster", true));
+                } else {
+                  nodeInfo(nodeId, found, promise);
+                }
+              });
       return;
     }
+    nodeInfo(nodeId, member, promise);
+  }
+
+  private void nodeInfo(String nodeId, Admission.Member member, Completable<NodeInfo> promise) {
     // The address the node signed, whatever Hazelcast's map says now.
     delegate.getNodeInfo(
         nodeId,
