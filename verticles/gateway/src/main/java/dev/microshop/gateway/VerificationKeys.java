@@ -125,11 +125,17 @@ final class VerificationKeys {
             .<Void>mapEmpty()
             .recover(
                 e -> {
-                  LOG.warn(
-                      "cannot refresh the token verification keys ({}); the current set expires "
-                          + "{} ms after it was fetched",
-                      e.getMessage(),
-                      maxAgeMs);
+                  if (current == null) {
+                    // Starting beside users (or before it): the refresh timer asks again soon, and
+                    // a token meanwhile answers 503, not 401.
+                    LOG.info("no token verification keys yet ({}); asking again", e.getMessage());
+                  } else {
+                    LOG.warn(
+                        "cannot refresh the token verification keys ({}); the current set expires "
+                            + "{} ms after it was fetched",
+                        e.getMessage(),
+                        maxAgeMs);
+                  }
                   return Future.succeededFuture();
                 });
     return fetching;
