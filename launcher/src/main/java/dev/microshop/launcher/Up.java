@@ -66,7 +66,8 @@ final class Up {
       return stopping ? 0 : 1;
     }
     JsonObject up = config.getJsonObject("up");
-    if (!startServices(up)) {
+    startServices(up);
+    if (!awaitReady(up.getInteger("readyTimeoutSeconds"))) {
       System.err.println("microshop: not every service became ready; stopping");
       stopAll();
       return 1;
@@ -117,35 +118,20 @@ final class Up {
     }
   }
 
-  /**
-   * Starts the first service alone and, once it is ready, the others together; true when all became
-   * ready in time. The first JVM forms the Hazelcast cluster by itself: six JVMs joining an empty
-   * cluster at once on a small machine race for the master role (Hazelcast warns "Cannot set master
-   * address", or the new master misses heartbeats while the others start and is suspected).
-   */
-  private boolean startServices(JsonObject up) {
-    long deadline =
-        System.nanoTime() + TimeUnit.SECONDS.toNanos(up.getInteger("readyTimeoutSeconds"));
-    List<String> services = Services.ALL;
-    start(services.get(0), up);
-    if (!awaitReady(deadline)) {
-      return false;
-    }
-    services.subList(1, services.size()).forEach(service -> start(service, up));
-    return awaitReady(deadline);
-  }
-
-  private void start(String service, JsonObject up) {
-    if (stopping) {
-      return;
-    }
+  private void startServices(JsonObject up) {
     List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
-    Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
-    children.add(child);
-    child.start();
+    for (String service : Services.ALL) {
+      if (stopping) {
+        break;
+      }
+      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
+      children.add(child);
+      child.start();
+    }
   }
 
-  private boolean awaitReady(long deadline) {
+  private boolean awaitReady(int timeoutSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     for (Child child : children) {
       long left = deadline - System.nanoTime();
       if (!child.awaitReady(left) || stopping) {
