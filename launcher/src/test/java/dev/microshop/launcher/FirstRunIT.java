@@ -87,7 +87,9 @@ class FirstRunIT {
           .isEqualTo(Long.toString(firstPid));
     }
     assertThat(Http.get(gateway + "/v1/products?limit=1").statusCode()).isEqualTo(200);
-    assertThat(status().getString("status")).isEqualTo("UP");
+    // One ping may miss its 1 s while the refused JVMs exit on a loaded machine: the first up must
+    // be (back to) UP within a few seconds, not at one instant.
+    assertThat(statusWithin(Duration.ofSeconds(15))).isEqualTo("UP");
     assertThat(up.output()).doesNotContain("Connection refused");
   }
 
@@ -187,6 +189,16 @@ class FirstRunIT {
       all.terminate();
       assertThat(all.awaitExit(Duration.ofSeconds(30))).isZero();
     }
+  }
+
+  private String statusWithin(Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    String seen = status().getString("status");
+    while (!"UP".equals(seen) && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      seen = status().getString("status");
+    }
+    return seen;
   }
 
   private JsonObject status() {
