@@ -144,8 +144,9 @@ public final class DevTls {
       throws IOException, GeneralSecurityException, OperatorCreationException {
     KeyPair pair = newPair();
     X500Name issuer = new X500Name(ca.cert().getSubjectX500Principal().getName());
-    X509v3CertificateBuilder builder =
-        builder(issuer, new X500Name("CN=" + service), pair, Duration.ofDays(825));
+    // A JVM of several services is "orders+payments"; '+' joins RDNs in X.500, so it is escaped.
+    X500Name subject = new X500Name("CN=" + service.replace("+", "\\+"));
+    X509v3CertificateBuilder builder = builder(issuer, subject, pair, Duration.ofDays(825));
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     builder.addExtension(
         Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));

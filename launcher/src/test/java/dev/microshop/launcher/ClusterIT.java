@@ -63,7 +63,9 @@ class ClusterIT {
     gateway = track(ServiceProcess.start(env.env(), "gateway"));
     instances.forEach(o -> o.awaitReady(READY));
     gateway.awaitReady(READY);
-    member = ClusterMember.join(env);
+    // It asks the orders instances as the gateway does, and answers the gateway's key-set
+    // question as users would: a member of both services, by its certificate.
+    member = ClusterMember.join(env, Services.GATEWAY + "+" + Services.USERS);
     // No users in this cluster: the instances in the status report are an admin's view.
     admin = AdminTokens.serve(member);
   }

@@ -2,6 +2,7 @@ package dev.microshop.launcher.support;
 
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.UsersApi;
+import dev.microshop.platform.messaging.BusGuard;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +36,8 @@ public final class AdminTokens {
     AdminTokens tokens = new AdminTokens(generator.generateKeyPair());
     member
         .eventBus()
-        .<JsonObject>consumer(UsersApi.KEYS, msg -> msg.reply(tokens.jwks()))
+        .<JsonObject>consumer(
+            UsersApi.KEYS, msg -> msg.reply(tokens.jwks(), BusGuard.answering(msg)))
         .completion()
         .toCompletionStage()
         .toCompletableFuture()

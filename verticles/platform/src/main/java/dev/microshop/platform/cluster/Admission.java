@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.microshop.contracts.BusPolicy;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.naming.InvalidNameException;
@@ -35,8 +37,15 @@ public final class Admission {
   static final String MAP = "microshop.admission";
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
-  /** What a verified card says about a node. */
-  public record Member(String service, String host, int port) {}
+  /**
+   * What a verified card says about a node: the services its certificate names (the common name,
+   * several joined by '+'), the key it certifies, and the event-bus address the node signed.
+   */
+  public record Member(String service, String host, int port, PublicKey key) {
+    public List<String> services() {
+      return BusPolicy.servicesOf(service);
+    }
+  }
 
   private final ClusterTls tls;
   private final Map<String, Member> admitted = new ConcurrentHashMap<>();
@@ -63,6 +72,11 @@ public final class Admission {
     return admitted.get(nodeId);
   }
 
+  /** Every admitted node (this one included), by node id; a live view. */
+  public Map<String, Member> members() {
+    return java.util.Collections.unmodifiableMap(admitted);
+  }
+
   /** Reads the cards already published and follows new ones. Blocking (Hazelcast calls). */
   void follow(HazelcastInstance hazelcast) {
     IMap<String, String> cards = hazelcast.getMap(MAP);
@@ -75,7 +89,7 @@ public final class Admission {
    * this member yet (a reply to a node that just started must not wait for the listener). Blocking
    * (a Hazelcast get); null when it proves nothing.
    */
-  Member lookup(HazelcastInstance hazelcast, String nodeId) {
+  public Member lookup(HazelcastInstance hazelcast, String nodeId) {
     Member known = admitted.get(nodeId);
     if (known != null) {
       return known;
@@ -90,7 +104,7 @@ public final class Admission {
   /** Publishes this member's card. Blocking (a Hazelcast put). */
   void publish(HazelcastInstance hazelcast, String nodeId, String host, int port) {
     String card = card(nodeId, host, port).encode();
-    admitted.put(nodeId, new Member(tls.service(), host, port));
+    admitted.put(nodeId, new Member(tls.service(), host, port, tls.cert().getPublicKey()));
     hazelcast.<String, String>getMap(MAP).put(nodeId, card);
   }
 
@@ -134,7 +148,7 @@ public final class Admission {
         return null;
       }
       String service = commonName(cert);
-      return service == null ? null : new Member(service, host, port);
+      return service == null ? null : new Member(service, host, port, key);
     } catch (GeneralSecurityException | RuntimeException e) {
       return null;
     }
@@ -152,7 +166,14 @@ public final class Admission {
           "node {} published an admission card that does not verify: not routing to it", nodeId);
       return;
     }
-    if (!member.equals(admitted.put(nodeId, member))) {
+    // The first card that verifies wins: a member with another valid certificate could sign a
+    // card for a node id it does not own, and must not take that node's place.
+    Member first = admitted.putIfAbsent(nodeId, member);
+    if (first != null && !first.equals(member)) {
+      LOG.warn("node {} published a second, different admission card: keeping the first", nodeId);
+      return;
+    }
+    if (first == null) {
       LOG.debug(
           "admitted node {} ({} at {}:{})", nodeId, member.service(), member.host(), member.port());
       onAdmitted.run();

@@ -1,5 +1,6 @@
 package dev.microshop.platform.cluster;
 
+import dev.microshop.contracts.BusPolicy;
 import io.vertx.core.Completable;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hazelcast's cluster manager, seen by the event bus through {@link Admission}: the consumers of an
- * address are only those of admitted nodes, and a node's address is the one its card signed. A
- * foreign process on the Hazelcast cluster may register consumers and write its address; no message
- * is routed to it, so its presence costs the members nothing.
+ * address are only those of admitted nodes allowed to consume it, and a node's address is the one
+ * its card signed. A foreign process on the Hazelcast cluster may register consumers and write its
+ * address; no message is routed to it, so its presence costs the members nothing.
  */
 public final class AdmittingClusterManager implements ClusterManager {
   private final HazelcastClusterManager delegate;
@@ -128,7 +129,7 @@ public final class AdmittingClusterManager implements ClusterManager {
             promise.fail(failure);
           } else {
             seen.put(address, registrations);
-            promise.succeed(admitted(registrations));
+            promise.succeed(admitted(address, registrations));
           }
         });
   }
@@ -142,7 +143,8 @@ public final class AdmittingClusterManager implements ClusterManager {
           public void registrationsUpdated(RegistrationUpdateEvent event) {
             seen.put(event.address(), event.registrations());
             listener.registrationsUpdated(
-                new RegistrationUpdateEvent(event.address(), admitted(event.registrations())));
+                new RegistrationUpdateEvent(
+                    event.address(), admitted(event.address(), event.registrations())));
           }
 
           @Override
@@ -174,11 +176,22 @@ public final class AdmittingClusterManager implements ClusterManager {
         });
   }
 
-  private List<RegistrationInfo> admitted(List<RegistrationInfo> registrations) {
+  /**
+   * The consumers of {@code address} a message may go to: this JVM's own, and those of admitted
+   * nodes whose certificate names a service {@link BusPolicy} lets consume the address. A member
+   * with a valid certificate for another service that registers, say, {@code users.keys.get} gets
+   * no share of those requests.
+   */
+  private List<RegistrationInfo> admitted(String address, List<RegistrationInfo> registrations) {
     String self = delegate.getNodeId();
+    BusPolicy.Rule rule = BusPolicy.of(address);
     return registrations.stream()
-        .filter(r -> r.nodeId().equals(self) || admission.admits(r.nodeId()))
+        .filter(r -> r.nodeId().equals(self) || receives(rule, admission.member(r.nodeId())))
         .toList();
+  }
+
+  private static boolean receives(BusPolicy.Rule rule, Admission.Member member) {
+    return member != null && rule != null && rule.receiver(member.services());
   }
 
   private void replay() {
@@ -190,7 +203,7 @@ public final class AdmittingClusterManager implements ClusterManager {
         (address, registrations) -> {
           if (current.wantsUpdatesFor(address)) {
             current.registrationsUpdated(
-                new RegistrationUpdateEvent(address, admitted(registrations)));
+                new RegistrationUpdateEvent(address, admitted(address, registrations)));
           }
         });
   }

@@ -15,14 +15,15 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 
 /**
  * This member's place in the cluster's PKI: the cluster CA, its own certificate (whose common name
  * is its service) and private key, from {@code cluster.tls.caFile/certFile/keyFile} (PEM; the key
- * PKCS#8). The event bus runs TLS with client authentication against the CA both ways, and {@link
- * Admission} signs this member's card with the key.
+ * PKCS#8, EC P-256). The event bus runs TLS with client authentication against the CA both ways,
+ * and {@link Admission} signs this member's card with the key.
  */
 public record ClusterTls(
     X509Certificate ca, X509Certificate cert, PrivateKey key, JsonObject files) {
@@ -81,12 +82,14 @@ public record ClusterTls(
       byte[] der =
           Base64.getDecoder()
               .decode(text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
-      PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-      try {
-        return KeyFactory.getInstance("EC").generatePrivate(spec);
-      } catch (GeneralSecurityException notEc) {
-        return KeyFactory.getInstance("RSA").generatePrivate(spec);
+      PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+      if (!(key instanceof ECPrivateKey ec)
+          || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+        throw new ConfigException(
+            "cluster.tls.keyFile",
+            path + " must be an EC P-256 key: members derive per-pair message keys by ECDH");
       }
+      return key;
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new ConfigException(
           "cluster.tls.keyFile", path + " is not a readable private key: " + e.getMessage());

@@ -6,6 +6,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
@@ -53,7 +55,7 @@ public final class Consumers {
     reply.onComplete(
         result -> {
           if (result.succeeded()) {
-            msg.reply(result.result());
+            msg.reply(result.result(), BusGuard.answering(msg));
           } else if (result.cause() instanceof ServiceFailure failure) {
             fail(msg, failure);
           } else if (isUnstorableText(result.cause())) {
@@ -64,7 +66,7 @@ public final class Consumers {
                     "the text contains a character that cannot be stored (U+0000, NUL)"));
           } else {
             LOG.error("handler of {} failed", msg.address(), result.cause());
-            msg.fail(ErrorCodes.INTERNAL, "internal error");
+            fail(msg, ErrorCodes.INTERNAL, "internal error");
           }
           if (--inFlight == 0 && drained != null) {
             drained.tryComplete();
@@ -77,10 +79,16 @@ public final class Consumers {
    */
   static void fail(Message<?> msg, ServiceFailure failure) {
     if (failure.errors().isEmpty()) {
-      msg.fail(failure.code(), failure.getMessage());
+      fail(msg, failure.code(), failure.getMessage());
     } else {
-      msg.reply(new InvalidRequest(failure.errors()));
+      msg.reply(new InvalidRequest(failure.errors()), BusGuard.answering(msg));
     }
+  }
+
+  /** {@code msg.fail}, with the request's nonce echoed (see {@link BusGuard}). */
+  private static void fail(Message<?> msg, int code, String text) {
+    msg.reply(
+        new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, text), BusGuard.answering(msg));
   }
 
   /**

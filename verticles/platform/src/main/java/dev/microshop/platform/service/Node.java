@@ -7,6 +7,7 @@ import dev.microshop.platform.cluster.ClusterFactory;
 import dev.microshop.platform.cluster.ClusterTls;
 import dev.microshop.platform.cluster.Discovery;
 import dev.microshop.platform.messaging.Bus;
+import dev.microshop.platform.messaging.BusGuard;
 import dev.microshop.platform.messaging.InvalidRequest;
 import dev.microshop.platform.observability.Metrics;
 import dev.microshop.platform.observability.Tracing;
@@ -125,6 +126,10 @@ public final class Node {
             : builder.build();
     // Services answer a bad request with its field errors in this codec (see InvalidRequest).
     InvalidRequest.register(vertx.eventBus());
+    if (clusterManager != null) {
+      // Every message proves its sender and is taken only from whom BusPolicy allows.
+      BusGuard.install(vertx, clusterManager);
+    }
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "Vert.x runs on NIO: the native transport is unavailable here ({})",
