@@ -59,19 +59,43 @@ final class Calls {
 
   /**
    * Authenticated route: a valid token, then limited per user; once per request (the first call
-   * decides).
+   * decides). A request that carries a token is first checked against its address's budget of
+   * invalid tokens, so an address that keeps sending forged or garbage tokens gets 429 without
+   * costing an ECDSA verification each; only tokens that fail (401) spend it. While the budget is
+   * spent, every token from that address is refused, valid ones too: telling them apart is the
+   * verification being spared.
    */
   Future<Identity> authenticated(RoutingContext ctx) {
     Identity known = ctx.get(IDENTITY);
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return tokens
-        .verifyToken(ctx.request().getHeader("Authorization"))
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization == null) {
+      return tokens.verify(null); // a cheap 401 that costs no budget
+    }
+    String address = clientAddress(ctx);
+    return limits
+        .unlessSpent(RateLimits.Kind.INVALID_TOKEN, address)
+        .compose(v -> tokens.verifyToken(authorization))
+        .recover(e -> invalidToken(address, e))
         .compose(token -> limits.take(RateLimits.Kind.USER, token.identity().userId()).map(token))
         .onSuccess(
             token -> ctx.put(IDENTITY, token.identity()).put(TOKEN_EXPIRES, token.expiresAtMs()))
         .map(TokenVerifier.Verified::identity);
+  }
+
+  /**
+   * A token refused with 401 spends one of {@code address}'s budget (429 when that was the last
+   * straw); a 429 or a 503 (no trusted keys) is not the token's fault and spends nothing.
+   */
+  private <T> Future<T> invalidToken(String address, Throwable failure) {
+    if (!(failure instanceof Problems.HttpProblem problem) || problem.status != 401) {
+      return Future.failedFuture(failure);
+    }
+    return limits
+        .take(RateLimits.Kind.INVALID_TOKEN, address)
+        .compose(v -> Future.failedFuture(failure));
   }
 
   /** When the token of an authenticated request expires (epoch ms). */

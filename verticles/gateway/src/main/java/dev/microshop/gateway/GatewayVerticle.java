@@ -31,6 +31,7 @@ public class GatewayVerticle extends ServiceVerticle {
   private String edges;
   private DiscoveryCache discovery;
   private VerificationKeys tokenKeys;
+  private TokenVerifier tokens;
 
   public GatewayVerticle(Platform platform) {
     super(platform);
@@ -55,7 +56,7 @@ public class GatewayVerticle extends ServiceVerticle {
             this::keysFromUsers,
             TokenVerifier.checks(config()),
             config().getJsonObject("auth"));
-    TokenVerifier tokens = new TokenVerifier(tokenKeys);
+    tokens = new TokenVerifier(tokenKeys);
     RateLimits limits =
         new RateLimits(vertx, platform.hazelcast(), config().getJsonObject("rateLimit"));
     discovery = new DiscoveryCache(vertx, platform.discovery()::records);
@@ -96,6 +97,11 @@ public class GatewayVerticle extends ServiceVerticle {
                     http.getString("host"),
                     server.actualPort(),
                     instances));
+  }
+
+  /** The verifier every route shares: for tests that count what it was asked. */
+  TokenVerifier tokens() {
+    return tokens;
   }
 
   /** The JWKS users publishes on {@link UsersApi#KEYS}. */

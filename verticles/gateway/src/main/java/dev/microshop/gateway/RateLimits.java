@@ -21,14 +21,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Token buckets per client IP (anonymous routes), per user (authenticated routes) and, for logins,
- * per failed attempt: per (account, client IP) and per account. In a cluster the buckets live in
- * Hazelcast, so a limit holds across gateway instances; in the monolith they are local. A rejected
- * request gets 429 with the seconds until a token is back.
+ * Token buckets per client IP (anonymous routes), per user (authenticated routes), per client IP
+ * for invalid tokens and, for logins, per failed attempt: per (account, client IP) and per account.
+ * In a cluster the buckets live in Hazelcast, so a limit holds across gateway instances; in the
+ * monolith they are local. A rejected request gets 429 with the seconds until a token is back.
  *
  * <p>Login buckets count failures only ({@link #giveBack} returns the token of an attempt that did
  * not fail on its password), and each has a per-minute and a per-hour bandwidth, so the wait grows:
@@ -48,13 +49,20 @@ import org.slf4j.LoggerFactory;
  * overshoot by that 1 % between synchronisations. Login buckets ask the cluster every time and are
  * exact.
  *
+ * <p>Hazelcast OSS lets any process that knows the cluster name join and delete or rewrite map
+ * entries, so a cluster bucket alone is not a security limit: a stranger resetting it would lift
+ * the brute-force limits. The {@linkplain Kind#exact exact} kinds (login failures, invalid tokens)
+ * are therefore taken from this instance's own in-JVM bucket first and then from the cluster's, and
+ * refused when either is empty: a reset cluster bucket still leaves each gateway's own limit, and a
+ * stranger's writes can only make the limit stricter (denial of service, not access).
+ *
  * <p>A limit must never take the API down with it. The bucket's partition may live on a JVM that
  * hangs (a long GC pause, a frozen process): Hazelcast then waits for it until the heartbeat
  * timeout drops it. So a cluster answer is waited for at most {@value #CLUSTER_WAIT_MS} ms; after
  * that every limit is enforced from this instance's local buckets for {@value #LOCAL_FOR_MS} ms
- * (each instance then allows the full limit on its own, from a full bucket: an account that used up
- * its login attempts cluster-wide gets a fresh allowance per gateway while the cluster is unwell, a
- * deliberate trade of exactness for availability), and the cluster is asked again.
+ * (each instance then allows the full limit on its own: a trade of exactness for availability; the
+ * exact kinds' local buckets have counted all along, so they lose only the other instances' share),
+ * and the cluster is asked again.
  */
 final class RateLimits {
   enum Kind {
@@ -65,9 +73,14 @@ final class RateLimits {
     /** Failed logins on one account from all addresses: the ceiling. */
     LOGIN(true),
     /** Status reports per client address. */
-    STATUS(false);
+    STATUS(false),
+    /** Requests with a token that failed verification, per client address. */
+    INVALID_TOKEN(true);
 
-    /** Asked of the cluster every time, never from a delayed local copy. */
+    /**
+     * A security limit: asked of the cluster every time, never from a delayed local copy, and held
+     * by this instance's own bucket too.
+     */
     final boolean exact;
 
     Kind(boolean exact) {
@@ -87,6 +100,7 @@ final class RateLimits {
   private final AsyncProxyManager<String> cluster;
   private final Map<String, AsyncBucketProxy> proxies = lru();
   private final Map<String, LocalBucket> local = lru();
+  private final SpentBudgets spent = new SpentBudgets(MAX_BUCKETS);
   private volatile long
       localUntil; // System.nanoTime(): the cluster did not answer in time, limits are local until
 
@@ -105,7 +119,8 @@ final class RateLimits {
                 perMinuteAndHour(
                     config.getInteger("loginFailuresPerAccountPerMinute"),
                     config.getInteger("loginFailuresPerAccountPerHour")),
-            Kind.STATUS, perMinute(config.getInteger("statusPerMinute", 60)));
+            Kind.STATUS, perMinute(config.getInteger("statusPerMinute", 60)),
+            Kind.INVALID_TOKEN, perMinute(config.getInteger("invalidTokensPerMinute", 30)));
     this.cluster =
         hazelcast == null
             ? null
@@ -120,12 +135,34 @@ final class RateLimits {
    */
   Future<Void> take(Kind kind, String key) {
     String id = id(kind, key);
-    Future<ConsumptionProbe> probe =
-        cluster == null || isLocal()
-            ? Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1))
-            : fromCluster(kind, id);
+    Future<ConsumptionProbe> probe;
+    if (kind.exact) {
+      probe = exact(kind, id);
+    } else if (cluster == null || isLocal()) {
+      probe = Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+    } else {
+      probe = fromCluster(kind, id, () -> localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+    }
     return probe.compose(
-        p -> p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p)));
+        p -> {
+          if (kind.exact) {
+            spent.record(id, p, nanosPerToken(kind));
+          }
+          return p.isConsumed() ? Future.succeededFuture() : Future.failedFuture(limited(kind, p));
+        });
+  }
+
+  /**
+   * Fails at once with 429, asking nobody, while {@code key}'s bucket of an exact {@code kind} was
+   * last seen empty (by {@link #take} on this instance) and no token is back yet; succeeds
+   * otherwise. Costs a map lookup: what may run before work that is worth sparing (an ECDSA
+   * verification).
+   */
+  Future<Void> unlessSpent(Kind kind, String key) {
+    long nanos = spent.nanosToWait(id(kind, key));
+    return nanos <= 0
+        ? Future.succeededFuture()
+        : Future.failedFuture(limited(kind, ConsumptionProbe.rejected(0, nanos, nanos)));
   }
 
   /**
@@ -135,14 +172,42 @@ final class RateLimits {
    */
   void giveBack(Kind kind, String key) {
     String id = id(kind, key);
-    if (cluster == null || isLocal()) {
+    spent.forget(id);
+    if (kind.exact || cluster == null || isLocal()) {
       localBucket(kind, id).addTokens(1);
+    }
+    if (cluster == null || isLocal()) {
       return;
     }
     Future.fromCompletionStage(clusterBucket(kind, id).addTokens(1), vertx.getOrCreateContext())
         .timeout(CLUSTER_WAIT_MS, TimeUnit.MILLISECONDS)
         .onFailure(
             e -> LOG.warn("rate limits: a {} token was not given back: {}", kind, e.toString()));
+  }
+
+  /**
+   * This instance's own bucket, which nothing outside this JVM can refill, then the cluster's: the
+   * stricter answer wins. A token the cluster refuses is returned to the local bucket, so the local
+   * bucket counts only attempts that went through; a cluster that does not answer in time leaves
+   * the local answer.
+   */
+  private Future<ConsumptionProbe> exact(Kind kind, String id) {
+    LocalBucket mine = localBucket(kind, id);
+    ConsumptionProbe here = mine.tryConsumeAndReturnRemaining(1);
+    if (!here.isConsumed() || cluster == null || isLocal()) {
+      return Future.succeededFuture(here);
+    }
+    return fromCluster(kind, id, () -> here)
+        .map(
+            there -> {
+              if (!there.isConsumed()) {
+                mine.addTokens(1);
+                return there;
+              }
+              return ConsumptionProbe.consumed(
+                  Math.min(here.getRemainingTokens(), there.getRemainingTokens()),
+                  Math.max(here.getNanosToWaitForReset(), there.getNanosToWaitForReset()));
+            });
   }
 
   private static String id(Kind kind, String key) {
@@ -154,7 +219,8 @@ final class RateLimits {
    * those are taken as they are, with no context hop and no timer; only a call that goes to the
    * cluster is waited for, boundedly.
    */
-  private Future<ConsumptionProbe> fromCluster(Kind kind, String id) {
+  private Future<ConsumptionProbe> fromCluster(
+      Kind kind, String id, Supplier<ConsumptionProbe> unanswered) {
     CompletableFuture<ConsumptionProbe> asked =
         clusterBucket(kind, id).tryConsumeAndReturnRemaining(1);
     if (asked.isDone() && !asked.isCompletedExceptionally()) {
@@ -165,7 +231,7 @@ final class RateLimits {
         .recover(
             e -> {
               goLocal(e);
-              return Future.succeededFuture(localBucket(kind, id).tryConsumeAndReturnRemaining(1));
+              return Future.succeededFuture(unanswered.get());
             });
   }
 
@@ -226,12 +292,19 @@ final class RateLimits {
           case USER -> "too many requests from this user";
           case ANONYMOUS -> "too many requests from this address";
           case STATUS -> "too many status requests from this address";
+          case INVALID_TOKEN -> "too many requests with an invalid token from this address";
         };
     return new Problems.HttpProblem(
         429,
         what + "; retry in " + seconds + " s",
         null,
         Map.of("Retry-After", Long.toString(seconds)));
+  }
+
+  /** How long one token of {@code kind}'s first (shortest) bandwidth takes to come back. */
+  private long nanosPerToken(Kind kind) {
+    Bandwidth first = configs.get(kind).getBandwidths()[0];
+    return first.getRefillPeriodNanos() / first.getRefillTokens();
   }
 
   private static <V> Map<String, V> lru() {

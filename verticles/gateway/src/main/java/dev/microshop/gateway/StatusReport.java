@@ -1,5 +1,6 @@
 package dev.microshop.gateway;
 
+import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.Describe;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.service.Platform;
@@ -20,6 +21,14 @@ import java.util.concurrent.TimeUnit;
  * address). Pings run in parallel with a short timeout, so a hung instance costs at most that
  * timeout.
  *
+ * <p>Records live in Hazelcast, where any process that knows the cluster name can write one. So a
+ * record decides nothing about where the gateway sends a message: the ping goes to the address
+ * derived from the record's instance id (a UUID), never to an address the record names, and only
+ * records of microshop's own services are pinged, at most {@value #MAX_INSTANCES} per service. A
+ * forged record can at worst show an instance that does not answer (DEGRADED): it cannot make the
+ * gateway send a message of its choosing, with the gateway's identity, to an address of its
+ * choosing, nor turn one status request into thousands of pings.
+ *
  * <p>The route is public, so a flood of it must not become a flood of pings: one report is built at
  * a time and reused for {@code status.cacheMs} after it is done. Instances (pids, management URLs,
  * node ids) are for admins; anyone else sees the overall status and each service's.
@@ -30,6 +39,7 @@ final class StatusReport {
   private final long pingTimeoutMs;
   private final long cacheNanos;
   static final long REGISTRY_WAIT_MS = 2_000;
+  static final int MAX_INSTANCES = 32;
   private Future<JsonObject> last;
   private long lastDone;
 
@@ -94,18 +104,31 @@ final class StatusReport {
                             + "cluster healing; retry shortly",
                         null,
                         Map.of("Retry-After", "1"))))
+        .map(StatusReport::ours)
         .compose(records -> Future.join(records.stream().map(this::ping).toList()))
         .map(pinged -> summarize(pinged.<JsonObject>list()));
+  }
+
+  /** Records of microshop's services, at most {@value #MAX_INSTANCES} of each. */
+  static List<Record> ours(List<Record> records) {
+    Map<String, Integer> seen = new TreeMap<>();
+    return records.stream()
+        .filter(r -> Services.ALL.contains(r.getName()))
+        .filter(r -> seen.merge(r.getName(), 1, Integer::sum) <= MAX_INSTANCES)
+        .toList();
   }
 
   private Future<JsonObject> ping(Record record) {
     JsonObject instance = record.getMetadata().copy();
     instance.put("service", record.getName());
+    if (!(instance.getValue("instanceId") instanceof String id) || !UuidText.isCanonical(id)) {
+      return Future.succeededFuture(instance.put("ping", "INVALID_RECORD"));
+    }
     long started = System.nanoTime();
     return vertx
         .eventBus()
         .<JsonObject>request(
-            record.getLocation().getString("ping"),
+            Addresses.ping(id),
             Describe.now().toJson(),
             platform.delivery().setSendTimeout(pingTimeoutMs))
         .map(

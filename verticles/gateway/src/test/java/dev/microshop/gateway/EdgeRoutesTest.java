@@ -2,15 +2,21 @@ package dev.microshop.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
+import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
+import dev.microshop.platform.cluster.Discovery;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,6 +127,54 @@ class EdgeRoutesTest extends RoutesTestBase {
       // Three reports, one round of pings: the second and third reused the first report.
       assertThat(limited.received(limited.pingAddress(Services.ORDERS))).isNotNull();
       assertThat(limited.pending(limited.pingAddress(Services.ORDERS))).isZero();
+    }
+  }
+
+  @Test
+  void aForgedDiscoveryRecordCannotChooseWhereTheGatewaySendsAMessage() throws Exception {
+    try (GatewayHarness forged =
+        GatewayHarness.start(Map.of(), List.of(PaymentsApi.CREDIT), List.of(Services.ORDERS))) {
+      // What a stranger on Hazelcast can write into the registry: records whose ping is a command.
+      ServiceDiscovery registry = ServiceDiscovery.create(forged.vertx());
+      String uuid = UUID.randomUUID().toString();
+      for (String instanceId : List.of(uuid, "not-a-uuid")) {
+        registry
+            .publish(
+                new Record()
+                    .setName(Services.PAYMENTS)
+                    .setType(Discovery.TYPE)
+                    .setLocation(new JsonObject().put("ping", PaymentsApi.CREDIT))
+                    .setMetadata(new JsonObject().put("instanceId", instanceId)))
+            .await(20, TimeUnit.SECONDS);
+      }
+      registry
+          .publish(
+              new Record()
+                  .setName("not-a-service")
+                  .setType(Discovery.TYPE)
+                  .setLocation(new JsonObject().put("ping", PaymentsApi.CREDIT))
+                  .setMetadata(new JsonObject().put("instanceId", UUID.randomUUID().toString())))
+          .await(20, TimeUnit.SECONDS);
+
+      JsonObject status =
+          assertJson(forged.get("/v1/status", forged.bearer(ADMIN, Identity.ADMIN)), 200);
+
+      JsonObject payments = status.getJsonObject("services").getJsonObject(Services.PAYMENTS);
+      assertThat(payments.getString("status")).isEqualTo("DOWN");
+      assertThat(
+              payments.getJsonArray("instances").stream()
+                  .map(
+                      i ->
+                          ((JsonObject) i).getString("instanceId")
+                              + " "
+                              + ((JsonObject) i).getString("ping"))
+                  .toList())
+          .containsExactlyInAnyOrder(uuid + " NO_HANDLERS", "not-a-uuid INVALID_RECORD");
+      assertThat(status.getJsonObject("services").containsKey("not-a-service")).isFalse();
+      assertThat(
+              status.getJsonObject("services").getJsonObject(Services.ORDERS).getString("status"))
+          .isEqualTo("UP");
+      assertThat(forged.pending(PaymentsApi.CREDIT)).as("no message to the named address").isZero();
     }
   }
 

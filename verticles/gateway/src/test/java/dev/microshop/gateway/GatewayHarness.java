@@ -36,6 +36,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -61,13 +62,15 @@ final class GatewayHarness implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final Map<String, String> pingAddresses = new ConcurrentHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final GatewayVerticle verticle;
 
   /** An answer that never comes: the gateway's request times out. */
   static final Function<Message<JsonObject>, Future<JsonObject>> SILENT =
       msg -> Promise.<JsonObject>promise().future();
 
-  private GatewayHarness(Node node) {
+  private GatewayHarness(Node node, GatewayVerticle verticle) {
     this.node = node;
+    this.verticle = verticle;
     this.port = URI.create(node.platform().endpoints().get(Services.GATEWAY)).getPort();
   }
 
@@ -96,6 +99,7 @@ final class GatewayHarness implements AutoCloseable {
     all.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
     all.put("MICROSHOP_GATEWAY_HTTP_INSTANCES", "1");
     JsonObject config = Settings.load(Services.GATEWAY, all);
+    AtomicReference<GatewayVerticle> started = new AtomicReference<>();
     Node node =
         Node.start(
             Services.GATEWAY,
@@ -103,8 +107,14 @@ final class GatewayHarness implements AutoCloseable {
             false,
             List.of(Services.GATEWAY),
             Map.of(Services.GATEWAY, config),
-            Map.of(Services.GATEWAY, GatewayVerticle::new));
-    GatewayHarness harness = new GatewayHarness(node);
+            Map.of(
+                Services.GATEWAY,
+                platform -> {
+                  GatewayVerticle gateway = new GatewayVerticle(platform);
+                  started.set(gateway);
+                  return gateway;
+                }));
+    GatewayHarness harness = new GatewayHarness(node, started.get());
     try {
       harness.stub(UsersApi.KEYS);
       for (String address : addresses) {
@@ -126,6 +136,11 @@ final class GatewayHarness implements AutoCloseable {
 
   Platform platform() {
     return node.platform();
+  }
+
+  /** How many tokens the gateway's verifier has been asked to verify so far. */
+  long verifications() {
+    return verticle.tokens().verifications();
   }
 
   int port() {
