@@ -52,6 +52,8 @@ final class Child {
     command.add(ownJar());
     command.add(service);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // Only what up chose for this service (see ChildEnvironment), not up's own environment.
+    builder.environment().clear();
     builder.environment().putAll(env);
     // up is a dev command: its children run in dev mode whatever the settings say.
     builder.environment().put(Settings.envName(null, "dev"), "true");

@@ -93,7 +93,9 @@ public final class DevTls {
       // Several JVMs of one installation may start at once: one makes the CA, the others wait.
       try (FileChannel channel =
           FileChannel.open(
-              dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+              dir.resolve(".lock"),
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
         FileLock lock = channel.lock();
         try {
           Authority ca = authority(dir);

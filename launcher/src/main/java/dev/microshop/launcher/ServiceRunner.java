@@ -8,8 +8,10 @@ import dev.microshop.notifications.NotificationsVerticle;
 import dev.microshop.orders.OrdersVerticle;
 import dev.microshop.payments.PaymentsVerticle;
 import dev.microshop.platform.cluster.ClusterFactory;
+import dev.microshop.platform.cluster.ClusterHost;
 import dev.microshop.platform.cluster.ClusterTls;
 import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.db.DbSettings;
 import dev.microshop.platform.service.Node;
@@ -75,6 +77,10 @@ final class ServiceRunner {
       Preflight.gatewayPortFree(configs.get(Services.GATEWAY));
     }
     boolean embedded = configs.values().stream().anyMatch(ServiceRunner::needsEmbedded);
+    if (parentPid().isEmpty() && configs.values().stream().anyMatch(DevCluster::isDev)) {
+      // A dev JVM of its own keeps secrets in the data directory: owner-only, as up makes them.
+      Secrets.tightenAll(Path.of(nodeConfig.getString("dataDir")));
+    }
     Logging.init(nodeConfig);
     if (!monolith) {
       boolean dev =
@@ -110,6 +116,8 @@ final class ServiceRunner {
    * directory. A child of up is covered by up's claim; any other dev JVM owns its own.
    */
   private JsonObject claimCluster(JsonObject nodeConfig, boolean dev) {
+    // Before anything is written (a claim note, a certificate naming the host).
+    ClusterHost.requirePrivate(nodeConfig);
     devCluster =
         DevCluster.claim(nodeConfig, dev, parentPid().orElse(ProcessHandle.current().pid()));
     JsonObject bound =

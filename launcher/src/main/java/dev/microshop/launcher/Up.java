@@ -2,7 +2,9 @@ package dev.microshop.launcher;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.devdb.EmbeddedDatabase;
+import dev.microshop.platform.cluster.ClusterHost;
 import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +52,7 @@ final class Up {
   int run() {
     JsonObject config = Settings.load("up", env);
     for (String service : Services.ALL) {
-      Settings.load(service, env);
+      ClusterHost.requirePrivate(Settings.load(service, env));
     }
     Logging.init(config);
     long started = System.nanoTime();
@@ -66,7 +68,9 @@ final class Up {
       return stopping ? 0 : 1;
     }
     JsonObject up = config.getJsonObject("up");
-    startServices(up);
+    if (!startServices(up, dataDir)) {
+      return 1;
+    }
     if (!awaitReady(up.getInteger("readyTimeoutSeconds"))) {
       System.err.println("microshop: not every service became ready; stopping");
       stopAll();
@@ -94,6 +98,7 @@ final class Up {
       refuseIfRunning(dataDir);
       Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
       claim(dataDir);
+      Secrets.tightenAll(dataDir);
       say("settings from %s", Settings.source(env));
       say("starting PostgreSQL (data in %s)", dataDir);
       synchronized (dbLock) {
@@ -118,16 +123,37 @@ final class Up {
     }
   }
 
-  private void startServices(JsonObject up) {
+  /**
+   * Starts a child per service, each with its own environment; false (everything stopped) when one
+   * cannot be prepared. A config error propagates: it exits 2.
+   */
+  private boolean startServices(JsonObject up, Path dataDir) {
     List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
     for (String service : Services.ALL) {
       if (stopping) {
         break;
       }
-      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), env, this::onExit);
+      Map<String, String> own;
+      try {
+        own =
+            ChildEnvironment.of(
+                service,
+                ChildEnvironment.keys(service, env),
+                env,
+                ChildEnvironment.provided(service, env, db, dataDir));
+      } catch (ConfigException e) {
+        stopAll();
+        throw e;
+      } catch (RuntimeException e) {
+        System.err.println("microshop: cannot start " + service + ": " + e.getMessage());
+        stopAll();
+        return false;
+      }
+      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), own, this::onExit);
       children.add(child);
       child.start();
     }
+    return true;
   }
 
   private boolean awaitReady(int timeoutSeconds) {

@@ -72,6 +72,19 @@ class ConfigIT {
   }
 
   @Test
+  void aPublicClusterHostIsRefusedByAServiceAndByUpNamingTheSettingThatWouldAllowIt() {
+    for (String command : new String[] {"orders", "up"}) {
+      assertFailsWith(
+          Map.of("MICROSHOP_CLUSTER_HOST", "8.8.8.8"),
+          new String[] {command},
+          "bad setting cluster.host: \"8.8.8.8\" is a public address",
+          "MICROSHOP_CLUSTER_ALLOW_PUBLIC_HOST=true (cluster.allowPublicHost)");
+      assertThat(dataDir.resolve("pg")).as("no database started by %s", command).doesNotExist();
+      assertThat(dataDir.resolve("secrets")).as("no secret made by %s", command).doesNotExist();
+    }
+  }
+
+  @Test
   void aServiceWithNoDatabaseHostAndNoDevFlagExitsTwoNamingTheSettingAndStartsNoDatabase() {
     for (String service : new String[] {"orders", "payments"}) {
       try (ServiceProcess process =

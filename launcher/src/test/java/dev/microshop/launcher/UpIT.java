@@ -1,5 +1,6 @@
 package dev.microshop.launcher;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.microshop.contracts.Services;
@@ -10,14 +11,22 @@ import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +38,17 @@ import org.junit.jupiter.api.io.TempDir;
 class UpIT {
   private static final Pattern ROW = Pattern.compile("^\\s+(\\w+)\\s+(\\d+)\\s+(\\S+).*$");
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   @TempDir Path dataDir;
   private String adminToken;
 
+  /** Each secret given to up, with the service whose JVM may hold it ("up": none may). */
+  private final Map<String, String> secretOwners = new LinkedHashMap<>();
+
   @Test
   void upStartsEverythingRestartsACrashedServiceAndStopsCleanlyKeepingTheData() throws Exception {
-    TestEnv env = TestEnv.in(dataDir).with("MICROSHOP_DB_DURABLE", "true");
+    TestEnv env = withSecrets(TestEnv.in(dataDir).with("MICROSHOP_DB_DURABLE", "true"));
     Map<String, Long> pids = new LinkedHashMap<>();
     String gateway;
     String userEmail = "kept-" + UUID.randomUUID() + "@example.com";
@@ -71,6 +85,10 @@ class UpIT {
       assertThat(pids.keySet()).containsAll(Services.ALL).contains("postgres");
       assertThat(awaitAllUp(gateway).getJsonObject("services").fieldNames())
           .containsAll(Services.ALL);
+      for (String service : Services.ALL) {
+        assertHoldsOnlyItsOwnSecrets(service, pids.get(service));
+      }
+      assertSecretsAreOwnerOnly();
 
       insertUser(userEmail);
 
@@ -88,6 +106,14 @@ class UpIT {
                   .getJsonObject(0)
                   .getLong("pid"))
           .isNotEqualTo(pids.get(Services.PAYMENTS));
+      assertHoldsOnlyItsOwnSecrets(
+          Services.PAYMENTS,
+          recovered
+              .getJsonObject("services")
+              .getJsonObject(Services.PAYMENTS)
+              .getJsonArray("instances")
+              .getJsonObject(0)
+              .getLong("pid"));
 
       up.terminate();
       assertThat(up.awaitExit(Duration.ofSeconds(45))).as("exit code of up").isZero();
@@ -146,14 +172,113 @@ class UpIT {
 
   private void insertUser(String email) throws Exception {
     int port =
-        new JsonObject(java.nio.file.Files.readString(dataDir.resolve("postgres.json")))
-            .getInteger("port");
+        new JsonObject(Files.readString(dataDir.resolve("postgres.json"))).getInteger("port");
     Db.of(dataDir, port)
         .update(
             Services.USERS,
             "INSERT INTO users (id, email, display_name, password_hash) VALUES (?, ?, 'Kept', 'x')",
             UUID.randomUUID(),
             email);
+  }
+
+  /**
+   * Gives up every kind of secret there is, each known to the service that owns it: a database
+   * password per service (also in its dev file, so the roles are provisioned with it), the signing
+   * key and the admin password for users, the superuser's password for nobody but up, and a
+   * variable nothing of microshop reads. Their files and directories start loose (0644, 0755), as
+   * an older build or a loose umask leaves them.
+   */
+  private TestEnv withSecrets(TestEnv env) throws Exception {
+    Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
+    for (String service : Services.WITH_DATABASE) {
+      String password = looseSecret(secrets.resolve(service + "-db-password"), random());
+      env.with("MICROSHOP_" + service.toUpperCase(Locale.ROOT) + "_DB_PASSWORD", password);
+      secretOwners.put(password, service);
+    }
+    secretOwners.put(looseSecret(secrets.resolve("postgres-password"), random()), "up");
+    String admin = looseSecret(secrets.resolve("admin-password"), random());
+    env.with("MICROSHOP_USERS_ADMIN_PASSWORD", admin);
+    secretOwners.put(admin, Services.USERS);
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    String body =
+        Base64.getMimeEncoder(64, new byte[] {'\n'})
+            .encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
+    env.with(
+        "MICROSHOP_USERS_AUTH_SIGNING_KEY",
+        "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
+    // The second line holds the private scalar; the first is the same for every P-256 key.
+    secretOwners.put(body.split("\n")[1], Services.USERS);
+    String unrelated = random();
+    env.with("UPIT_CLOUD_TOKEN", unrelated);
+    secretOwners.put(unrelated, "up");
+    looseSecret(Files.createDirectories(dataDir.resolve("keys")).resolve("old-key.pem"), random());
+    Files.setPosixFilePermissions(
+        dataDir.resolve("keys"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return env;
+  }
+
+  /**
+   * What the kernel shows of a child service JVM: its environment and command line hold its own
+   * secrets only, and its own cluster certificate's key, never the CA's or another service's.
+   */
+  private void assertHoldsOnlyItsOwnSecrets(String service, long pid) throws Exception {
+    String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), UTF_8);
+    String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), UTF_8);
+    assertThat(cmdline).as("command line of %s", service).contains(service);
+    for (Map.Entry<String, String> secret : secretOwners.entrySet()) {
+      String owner = secret.getValue();
+      assertThat(cmdline)
+          .as("command line of %s holds a secret of %s", service, owner)
+          .doesNotContain(secret.getKey());
+      if (owner.equals(service)) {
+        assertThat(environ)
+            .as("environment of %s holds its own secret", service)
+            .contains(secret.getKey());
+      } else {
+        assertThat(environ)
+            .as("environment of %s holds a secret of %s", service, owner)
+            .doesNotContain(secret.getKey());
+      }
+    }
+    assertThat(environ)
+        .as("environment of %s", service)
+        .doesNotContain("ca-key.pem")
+        .contains("/" + service + "-key.pem");
+    for (String other : Services.ALL) {
+      if (!other.equals(service)) {
+        assertThat(environ)
+            .as("environment of %s", service)
+            .doesNotContain("/" + other + "-key.pem", "/" + other + "-db-password");
+      }
+    }
+  }
+
+  /** Every directory under the data directory that holds secrets is 0700, every file in it 0600. */
+  private void assertSecretsAreOwnerOnly() throws Exception {
+    for (String dir : List.of("secrets", "secrets/cluster-tls", "keys")) {
+      assertThat(dataDir.resolve(dir)).isDirectory();
+      try (Stream<Path> tree = Files.walk(dataDir.resolve(dir))) {
+        for (Path path : tree.toList()) {
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path)))
+              .as(path.toString())
+              .isEqualTo(Files.isDirectory(path) ? "rwx------" : "rw-------");
+        }
+      }
+    }
+  }
+
+  private static String looseSecret(Path file, String value) throws Exception {
+    Files.writeString(file, value);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    return value;
+  }
+
+  private static String random() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private static List<String> linesBefore(List<String> lines, String prefix) {

@@ -24,6 +24,7 @@ public final class ClusterFactory {
   private ClusterFactory() {}
 
   public static HazelcastClusterManager create(JsonObject config) {
+    ClusterHost.requirePrivate(config);
     JsonObject cluster = config.getJsonObject("cluster");
     Config hz = load(cluster.getString("configFile"));
     hz.setClusterName(cluster.getString("name"));
