@@ -80,13 +80,21 @@ public final class Cluster implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       // UP: every instance answers its ping, so no record of a killed JVM is left beside the
       // one process this cluster runs per service (instances are an admin's view).
-      all = new JsonObject(Http.get(gateway() + "/v1/status").body()).getJsonObject("services");
-      JsonObject current = all;
-      if (services.stream()
-          .allMatch(s -> "UP".equals(current.getJsonObject(s).getString("status")))) {
-        return;
+      // Once a second: the report is rebuilt at most that often, and /v1/status allows 60 calls
+      // a minute per address (a 429 here just means wait).
+      var response = Http.get(gateway() + "/v1/status");
+      if (response.statusCode() == 200) {
+        all = new JsonObject(response.body()).getJsonObject("services");
+        JsonObject current = all;
+        if (services.stream()
+            .allMatch(
+                s ->
+                    current.getJsonObject(s) != null
+                        && "UP".equals(current.getJsonObject(s).getString("status")))) {
+          return;
+        }
       }
-      Thread.sleep(200);
+      Thread.sleep(1000);
     }
     throw new AssertionError("services not all UP: " + services + "; last status: " + all);
   }

@@ -41,9 +41,11 @@ public final class Admission {
    * What a verified card says about a node: the services its certificate names (the common name,
    * several joined by '+'), the key it certifies, and the event-bus address the node signed.
    */
-  public record Member(String service, String host, int port, PublicKey key) {
-    public List<String> services() {
-      return BusPolicy.servicesOf(service);
+  public record Member(
+      String service, String host, int port, PublicKey key, List<String> services) {
+    public Member(String service, String host, int port, PublicKey key) {
+      // Split once: every message a member sends or receives is checked against its services.
+      this(service, host, port, key, BusPolicy.servicesOf(service));
     }
   }
 

@@ -33,7 +33,8 @@ public final class PeerKeys {
   /** The key shared with node {@code nodeId}, whose certificate carries {@code peer}. */
   public SecretKeySpec with(String nodeId, PublicKey peer) {
     Shared known = shared.get(nodeId);
-    if (known != null && known.peer().equals(peer)) {
+    // The same key object comes with every message of a member: compare it by identity first.
+    if (known != null && (known.peer() == peer || known.peer().equals(peer))) {
       return known.key();
     }
     SecretKeySpec key = derive(peer);

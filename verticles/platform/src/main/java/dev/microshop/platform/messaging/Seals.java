@@ -6,7 +6,6 @@ import dev.microshop.platform.cluster.Admission;
 import dev.microshop.platform.cluster.PeerKeys;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.Message;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -27,6 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Seals {
   private static final int MAC_BYTES = 16;
+  private static final byte[] NONE = new byte[0];
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(Seals::hmac);
@@ -35,10 +35,12 @@ final class Seals {
 
   private final String self;
   private final PeerKeys keys;
+  private final String mine;
 
   Seals(String self, PeerKeys keys) {
     this.self = self;
     this.keys = keys;
+    this.mine = self + "=";
   }
 
   String self() {
@@ -104,13 +106,13 @@ final class Seals {
     if (seal == null) {
       return null;
     }
-    String prefix = self + "=";
-    for (String part : seal.split(",")) {
-      if (part.startsWith(prefix)) {
-        return part.substring(prefix.length());
-      }
+    int at = seal.startsWith(mine) ? 0 : seal.indexOf("," + mine);
+    if (at < 0) {
+      return null;
     }
-    return null;
+    int start = at == 0 ? mine.length() : at + 1 + mine.length();
+    int end = seal.indexOf(',', start);
+    return seal.substring(start, end < 0 ? seal.length() : end);
   }
 
   private static byte[] mac(SecretKeySpec key, String from, String to, Envelope envelope) {
@@ -131,8 +133,12 @@ final class Seals {
           envelope.roles()
         }) {
       // Length-prefixed, so no two different field lists give the same bytes.
-      byte[] bytes = field == null ? new byte[0] : field.getBytes(StandardCharsets.UTF_8);
-      hmac.update(ByteBuffer.allocate(4).putInt(field == null ? -1 : bytes.length).array());
+      byte[] bytes = field == null ? NONE : field.getBytes(StandardCharsets.UTF_8);
+      int length = field == null ? -1 : bytes.length;
+      hmac.update((byte) (length >>> 24));
+      hmac.update((byte) (length >>> 16));
+      hmac.update((byte) (length >>> 8));
+      hmac.update((byte) length);
       hmac.update(bytes);
     }
     return Arrays.copyOf(hmac.doFinal(), MAC_BYTES);
