@@ -19,9 +19,16 @@ import dev.microshop.platform.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,12 +44,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13's attacker: a process that knows the cluster name joins Hazelcast, registers consumers
- * and sends credits with forged admin headers. Mutual TLS on the event bus keeps its messages out
- * and admission keeps the members' messages from being routed to it, so it gets nothing, moves no
- * money, and the API answers every request while it is there.
+ * Issue 13's attackers, against one cluster of real JVMs. First, a process that knows only the
+ * cluster name; then a member with a valid certificate of another service; then one client flooding
+ * the expensive login route. Issue 13's first attacker: a process that knows the cluster name joins
+ * Hazelcast, registers consumers and sends credits with forged admin headers. Mutual TLS on the
+ * event bus keeps its messages out and admission keeps the members' messages from being routed to
+ * it, so it gets nothing, moves no money, and the API answers every request while it is there.
  */
-class RogueMemberIT {
+class AttackersIT {
   private static TestEnv env;
   private static Cluster cluster;
   private static Api api;
@@ -163,6 +172,95 @@ class RogueMemberIT {
     } finally {
       await(member.close());
     }
+  }
+
+  /**
+   * Issue 13, item 4: 300 concurrent logins with random emails from one address (127.0.0.1) are
+   * held at that address's gate (2 checks at once, 8 waiting, the rest 429) and cost everyone else
+   * nothing: another client (127.0.0.2) keeps getting 200 for /v1/me and for its login, and the
+   * users breaker stays closed (a registration right after the flood succeeds).
+   */
+  @Test
+  void oneClientFloodingLoginsDoesNotTakeLoginOrMeDownForOthers() throws Exception {
+    String other = api.newCustomer();
+    String email = me(other).getJsonObject("profile").getString("email");
+    URI gateway = URI.create(cluster.gateway());
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpClient flooder =
+          vertx.createHttpClient(
+              new HttpClientOptions().setLocalAddress("127.0.0.1"),
+              new PoolOptions().setHttp1MaxSize(300));
+      HttpClient bystander =
+          vertx.createHttpClient(new HttpClientOptions().setLocalAddress("127.0.0.2"));
+      List<io.vertx.core.Future<Integer>> flood = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        flood.add(
+            post(
+                flooder,
+                gateway,
+                "/v1/auth/token",
+                new JsonObject()
+                    .put("email", "flood-" + UUID.randomUUID() + "@example.com")
+                    .put("password", "a guess")));
+      }
+      io.vertx.core.Future<?> flooded = io.vertx.core.Future.join(new ArrayList<>(flood));
+      List<Integer> statuses = new ArrayList<>();
+      while (!flooded.isComplete() || statuses.size() < 20) {
+        statuses.add(
+            await(
+                bystander
+                    .request(
+                        new RequestOptions()
+                            .setHost(gateway.getHost())
+                            .setPort(gateway.getPort())
+                            .setURI("/v1/me")
+                            .putHeader("Authorization", "Bearer " + other))
+                    .compose(req -> req.send())
+                    .map(HttpClientResponse::statusCode)));
+        statuses.add(
+            await(
+                post(
+                    bystander,
+                    gateway,
+                    "/v1/auth/token",
+                    new JsonObject().put("email", email).put("password", Api.PASSWORD))));
+      }
+      List<Integer> floodStatuses = flood.stream().map(f -> f.result()).toList();
+      int registered =
+          await(
+              post(
+                  bystander,
+                  gateway,
+                  "/v1/users",
+                  new JsonObject()
+                      .put("email", "after-" + UUID.randomUUID() + "@example.com")
+                      .put("displayName", "After")
+                      .put("password", Api.PASSWORD)));
+
+      assertThat(floodStatuses).as("the flood's answers").containsOnly(401, 429).contains(429);
+      long ok = statuses.stream().filter(s -> s == 200).count();
+      assertThat(ok * 100.0 / statuses.size())
+          .as("share of 200 for another client during the flood: %s", statuses)
+          .isGreaterThanOrEqualTo(99.0);
+      assertThat(registered).as("a registration right after the flood").isEqualTo(201);
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static io.vertx.core.Future<Integer> post(
+      HttpClient client, URI gateway, String path, JsonObject body) {
+    return client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(gateway.getHost())
+                .setPort(gateway.getPort())
+                .setURI(path)
+                .putHeader("content-type", "application/json"))
+        .compose(req -> req.send(body.toBuffer()))
+        .map(HttpClientResponse::statusCode);
   }
 
   private static Throwable failure(
