@@ -8,6 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.StandaloneServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -65,7 +69,7 @@ class DbInitTlsIT {
   }
 
   @Test
-  void withVerifyFullDbInitAndAServiceConnectEncrypted() {
+  void withVerifyFullDbInitAndAServiceConnectEncrypted() throws Exception {
     ServiceProcess init = dbInit(tls(dbInitEnv(server, secrets), ca));
 
     assertThat(init.awaitExit(Duration.ofSeconds(1))).as(init.output()).isZero();
@@ -77,6 +81,14 @@ class DbInitTlsIT {
             tls(serviceEnv(server, secrets, Services.PAYMENTS), ca), Services.PAYMENTS)) {
       payments.awaitReady(Duration.ofSeconds(120));
 
+      // Readiness runs a query through the service's pool: it is up only if the pool got in too.
+      HttpResponse<String> ready =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(payments.managementUrl() + "/health/ready"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       assertThat(
               server.value(
                   "postgres",
