@@ -46,7 +46,10 @@ final class ChildEnvironment {
           "auth.signingKey", List.of(Services.USERS),
           "auth.signingKeyFile", List.of(Services.USERS),
           "admin.password", List.of(Services.USERS),
-          "admin.passwordFile", List.of(Services.USERS));
+          "admin.passwordFile", List.of(Services.USERS),
+          // db-init's admin login is for the operator's shell, never a service.
+          "dbInit.adminPassword", List.of(),
+          "dbInit.adminPasswordFile", List.of());
 
   private ChildEnvironment() {}
 

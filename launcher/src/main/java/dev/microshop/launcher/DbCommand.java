@@ -39,8 +39,14 @@ final class DbCommand {
     DbSettings db = DbSettings.from(config);
     String url =
         String.format(
-            "postgresql://%s:%s@%s:%d/%s",
-            encode(db.user()), encode(db.password()), db.host(), db.port(), encode(db.database()));
+                "postgresql://%s:%s@%s:%d/%s",
+                encode(db.user()),
+                encode(db.password()),
+                db.host(),
+                db.port(),
+                encode(db.database()))
+            // psql speaks libpq's TLS parameters, which are also JDBC's.
+            + (db.tls().enabled() ? "?" + db.tls().jdbcParameters() : "");
     if (urlOnly) {
       System.out.println(url);
       return 0;

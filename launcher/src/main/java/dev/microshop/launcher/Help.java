@@ -34,6 +34,12 @@ final class Help {
           db <service> [--url]
                               How to open a service's database (in dev, the embedded one in dataDir):
                               psql "$(java -jar launcher.jar db orders --url)". Starts nothing.
+          db-init             Prepare an external PostgreSQL: per service a login role and a database
+                              only it may reach, a generated password in dbInit.secretsDir (default
+                              <dataDir>/secrets) or the one in its db.passwordFile. Logs in with
+                              MICROSHOP_DB_INIT_ADMIN_URL (postgresql://postgres@db.internal:5432) and
+                              MICROSHOP_DB_INIT_ADMIN_PASSWORD_FILE; TLS as db.sslMode/db.sslCaFile.
+                              Idempotent; prints each service's MICROSHOP_ settings.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

@@ -29,7 +29,9 @@ public final class Main {
       }
       Settings.rejectUnknownEnv(env, Services.ALL, Set.of(ServiceRunner.PARENT_PID_ENV));
       int code;
-      if (command.db() != null) {
+      if (command.dbInit()) {
+        code = DbInit.run(env);
+      } else if (command.db() != null) {
         code = DbCommand.run(env, command.db(), command.urlOnly());
       } else if (command.up()) {
         code = new Up(env).run();
@@ -44,12 +46,14 @@ public final class Main {
   }
 
   /**
-   * What to run: {@code up}, {@code all}, a list of services for this JVM, or {@code db <service>}
-   * (print how to open its database). Null means help was asked.
+   * What to run: {@code up}, {@code all}, a list of services for this JVM, {@code db <service>}
+   * (print how to open its database) or {@code db-init} (provision an external PostgreSQL). Null
+   * means help was asked.
    */
-  record Command(boolean up, boolean all, List<String> services, String db, boolean urlOnly) {
+  record Command(
+      boolean up, boolean all, List<String> services, String db, boolean urlOnly, boolean dbInit) {
     Command(boolean up, boolean all, List<String> services) {
-      this(up, all, services, null, false);
+      this(up, all, services, null, false, false);
     }
   }
 
@@ -59,6 +63,9 @@ public final class Main {
     }
     if (args[0].equals("db")) {
       return parseDb(args);
+    }
+    if (args[0].equals(DbInit.NAME)) {
+      return parseDbInit(args);
     }
     Set<String> services = new LinkedHashSet<>();
     boolean up = false;
@@ -105,7 +112,20 @@ public final class Main {
               + String.join(", ", Services.WITH_DATABASE)
               + ")");
     }
-    return new Command(false, false, List.of(), args[1], url);
+    return new Command(false, false, List.of(), args[1], url, false);
+  }
+
+  /** Its settings are the environment's (an admin password has no place on a command line). */
+  private static Command parseDbInit(String[] args) {
+    if (args.length == 2 && (args[1].equals("--help") || args[1].equals("-h"))) {
+      return null;
+    }
+    if (args.length > 1) {
+      throw new UsageException(
+          "'db-init' takes no argument; it reads MICROSHOP_DB_INIT_* and MICROSHOP_DB_* (see"
+              + " --help)");
+    }
+    return new Command(false, false, List.of(), null, false, true);
   }
 
   static final class UsageException extends RuntimeException {

@@ -92,6 +92,24 @@ class ChildEnvironmentTest {
   }
 
   @Test
+  void noServiceGetsDbInitsAdminPassword() {
+    Map<String, String> parent = new java.util.HashMap<>(PARENT);
+    parent.put("MICROSHOP_DB_INIT_ADMIN_URL", "postgresql://postgres@db/postgres");
+    parent.put("MICROSHOP_DB_INIT_ADMIN_PASSWORD", "superuser-secret");
+    parent.put("MICROSHOP_DB_INIT_ADMIN_PASSWORD_FILE", "/root/pg-admin");
+    Set<String> keys =
+        union(
+            COMMON, Set.of("dbInit.adminUrl", "dbInit.adminPassword", "dbInit.adminPasswordFile"));
+
+    for (String service : new String[] {"orders", "users", "gateway"}) {
+      assertThat(ChildEnvironment.of(service, keys, parent, Map.of()))
+          .as(service)
+          .doesNotContainKeys(
+              "MICROSHOP_DB_INIT_ADMIN_PASSWORD", "MICROSHOP_DB_INIT_ADMIN_PASSWORD_FILE");
+    }
+  }
+
+  @Test
   void whatUpProvidesWins() {
     Map<String, String> orders =
         ChildEnvironment.of(

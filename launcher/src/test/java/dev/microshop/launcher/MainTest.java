@@ -70,6 +70,15 @@ class MainTest {
   }
 
   @Test
+  void dbInitTakesItsSettingsFromTheEnvironmentOnly() {
+    assertThat(Main.parse(new String[] {"db-init"}).dbInit()).isTrue();
+    assertThat(Main.parse(new String[] {"db-init", "--help"})).isNull();
+    assertThatThrownBy(() -> Main.parse(new String[] {"db-init", "postgresql://x@y"}))
+        .isInstanceOf(Main.UsageException.class)
+        .hasMessageContaining("'db-init' takes no argument");
+  }
+
+  @Test
   void helpReturnsNoCommand() {
     assertThat(Main.parse(new String[] {"--help"})).isNull();
     assertThat(Main.parse(new String[] {"-h"})).isNull();

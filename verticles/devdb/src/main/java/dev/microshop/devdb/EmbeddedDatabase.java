@@ -81,7 +81,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       try {
         Provisioning provisioning = new Provisioning(db, dataDir);
         provisioning.secure(superPassword);
-        provisioning.provision(services);
+        provisioning.provision(services, superPassword);
       } catch (RuntimeException e) {
         db.close();
         throw e;
@@ -188,9 +188,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Runs SQL as the superuser: for provisioning and for tests that check isolation. */
   public Connection superuser(String database) throws SQLException {
+    return connect(database, SUPERUSER, Secrets.getOrCreate(dataDir, "postgres-password"));
+  }
+
+  /** A JDBC connection over TCP, with exactly these credentials. */
+  Connection connect(String database, String user, String password) throws SQLException {
     Properties props = new Properties();
-    props.setProperty("user", SUPERUSER);
-    props.setProperty("password", Secrets.getOrCreate(dataDir, "postgres-password"));
+    props.setProperty("user", user);
+    props.setProperty("password", password);
+    props.setProperty("sslmode", "disable");
     return DriverManager.getConnection(
         "jdbc:postgresql://" + HOST + ":" + port + "/" + database, props);
   }

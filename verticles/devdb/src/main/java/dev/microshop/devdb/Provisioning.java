@@ -1,6 +1,7 @@
 package dev.microshop.devdb;
 
 import dev.microshop.platform.config.Secrets;
+import dev.microshop.platform.db.RoleProvisioning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes a fresh server fit to keep data: passwords (SCRAM) for every connection, and one database
@@ -15,6 +18,8 @@ import java.util.List;
  * every start: each step checks what an earlier start did.
  */
 final class Provisioning {
+  private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
+  private static final String SUPERUSER = "postgres";
   private static final String HBA =
       """
       # Written by microshop: every connection authenticates with a password (SCRAM).
@@ -33,7 +38,7 @@ final class Provisioning {
 
   /** zonky's initdb trusts every local connection; from here on a password is required. */
   void secure(String superPassword) {
-    try (Connection c = db.superuser("postgres");
+    try (Connection c = db.superuser(SUPERUSER);
         Statement s = c.createStatement()) {
       s.execute("ALTER ROLE postgres WITH PASSWORD " + literal(superPassword));
       Path hba = dataDir.resolve("pg").resolve("pg_hba.conf");
@@ -54,47 +59,23 @@ final class Provisioning {
     }
   }
 
-  void provision(List<String> services) {
-    try (Connection c = db.superuser("postgres");
-        Statement s = c.createStatement()) {
-      for (String service : services) {
-        provision(s, identifier(service), Secrets.getOrCreate(dataDir, service + "-db-password"));
+  /** Each service's role and database, by the same SQL as {@code db-init} on a real server. */
+  void provision(List<String> services, String superPassword) {
+    RoleProvisioning roles = new RoleProvisioning(db::connect, SUPERUSER, superPassword, SUPERUSER);
+    for (String service : services) {
+      try {
+        List<String> changes =
+            roles.provision(
+                new RoleProvisioning.Target(
+                    service, service, Secrets.getOrCreate(dataDir, service + "-db-password")));
+        if (!changes.isEmpty()) {
+          LOG.info("{} database: {}", service, String.join("; ", changes));
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "cannot provision the " + service + " database: " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot provision service databases: " + e.getMessage(), e);
     }
-  }
-
-  private static void provision(Statement s, String role, String password) throws SQLException {
-    s.execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-            + role
-            + "') THEN "
-            + "CREATE ROLE "
-            + role
-            + " LOGIN; END IF; END $$");
-    s.execute(
-        "ALTER ROLE "
-            + role
-            + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD "
-            + literal(password));
-    boolean exists;
-    try (var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + role + "'")) {
-      exists = rs.next();
-    }
-    if (!exists) {
-      s.execute("CREATE DATABASE " + role + " OWNER " + role);
-    }
-    // Database per service: nobody but the owner may even connect.
-    s.execute("REVOKE ALL ON DATABASE " + role + " FROM PUBLIC");
-    s.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + role + " TO " + role);
-  }
-
-  private static String identifier(String name) {
-    if (!name.matches("[a-z_][a-z0-9_]*")) {
-      throw new IllegalArgumentException("not a safe SQL identifier: " + name);
-    }
-    return name;
   }
 
   private static String literal(String value) {

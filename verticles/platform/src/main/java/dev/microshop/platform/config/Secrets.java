@@ -28,7 +28,15 @@ public final class Secrets {
 
   /** The secret stored in {@code <dataDir>/secrets/<name>}, generated on first use. */
   public static String getOrCreate(Path dataDir, String name) {
-    Path file = dataDir.resolve("secrets").resolve(name);
+    return getOrCreateIn(dataDir.resolve("secrets"), name);
+  }
+
+  /**
+   * The secret stored in {@code dir/name}, generated on first use (the directory 0700, the file
+   * 0600): also for secrets an operator keeps outside the data directory.
+   */
+  public static String getOrCreateIn(Path dir, String name) {
+    Path file = dir.resolve(name);
     try {
       if (Files.exists(file)) {
         return Files.readString(file).trim();
@@ -47,7 +55,7 @@ public final class Secrets {
       Files.move(tmp, file);
       return secret;
     } catch (java.nio.file.FileAlreadyExistsException raced) {
-      return getOrCreate(dataDir, name);
+      return getOrCreateIn(dir, name);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store secret " + file, e);
     }

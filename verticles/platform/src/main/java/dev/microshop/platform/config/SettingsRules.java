@@ -1,6 +1,7 @@
 package dev.microshop.platform.config;
 
 import dev.microshop.platform.db.DbSettings;
+import dev.microshop.platform.db.DbTls;
 import dev.microshop.platform.messaging.OutboxRelay;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,9 @@ public final class SettingsRules {
     members(
         config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
     socketDir(config.getJsonObject("db"));
+    if (config.getJsonObject("db") != null) {
+      DbTls.from(config.getJsonObject("db"));
+    }
     OutboxRelay.validate(config);
   }
 

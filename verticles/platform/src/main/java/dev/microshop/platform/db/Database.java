@@ -1,11 +1,16 @@
 package dev.microshop.platform.db;
 
+import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
@@ -24,6 +29,7 @@ public final class Database {
   public static Future<Void> migrate(Vertx vertx, String service, DbSettings db) {
     return vertx.executeBlocking(
         () -> {
+          checkLogin(db);
           // The platform's tables (outbox, inbox) have their own history, so their versions never
           // collide with the
           // service's; each baselines at 0 when the other already created tables.
@@ -43,6 +49,52 @@ public final class Database {
           }
           return null;
         });
+  }
+
+  /**
+   * One login before Flyway: a wrong password, certificate or database name fails the start at
+   * once, naming the setting, where Flyway would retry it for minutes. A server that does not
+   * answer yet is left to Flyway's retries.
+   */
+  private static void checkLogin(DbSettings db) {
+    Properties props = new Properties();
+    props.setProperty("user", db.user());
+    props.setProperty("password", db.password());
+    props.setProperty("connectTimeout", "10");
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), props)) {
+      LOG.debug("logged in to {} as {}", c.getMetaData().getURL(), db.user());
+    } catch (SQLException e) {
+      ConnectFailure failure = ConnectFailure.of(e);
+      if (failure.permanent()) {
+        throw refusal(failure, db, e.getMessage());
+      }
+    }
+  }
+
+  private static ConfigException refusal(ConnectFailure failure, DbSettings db, String reason) {
+    String server = "PostgreSQL at " + db.host() + ":" + db.port();
+    return switch (failure) {
+      case LOGIN ->
+          new ConfigException("db.password", server + " refused " + db.user() + ": " + reason);
+      case CERTIFICATE ->
+          new ConfigException(
+              "db.sslCaFile",
+              server
+                  + " is not trusted (sslMode "
+                  + db.tls().mode()
+                  + ", CA "
+                  + db.tls().caFile()
+                  + "): "
+                  + reason);
+      case NO_TLS -> new ConfigException("db.sslMode", server + " does not offer TLS: " + reason);
+      case NO_DATABASE ->
+          new ConfigException(
+              "db.name", server + " has no database " + db.database() + " (db-init creates it)");
+      default ->
+          new ConfigException(
+              "db.user",
+              db.user() + " may not connect to " + db.database() + " on " + server + ": " + reason);
+    };
   }
 
   private static Flyway flyway(DbSettings db, String location, String historyTable) {
@@ -92,6 +144,7 @@ public final class Database {
             .setCachePreparedStatements(true)
             .setPreparedStatementCacheMaxSize(256)
             .setReconnectAttempts(0);
+    db.tls().applyTo(connect);
     if (!db.socketDir().isBlank()) {
       // A host that is a directory means its Unix-domain socket: no loopback TCP stack under each
       // of the dozens of

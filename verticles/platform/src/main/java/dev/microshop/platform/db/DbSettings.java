@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Where a service's own database is and how it logs in. The password comes from env or a file,
  * never a repo. {@code socketDir}, when not blank, is the directory of the server's Unix-domain
  * socket on this machine: the service's connection pool goes through it (see {@link Database});
- * migrations still use host and port.
+ * migrations still use host and port. {@code tls} is how both reach a server over the network.
  */
 public record DbSettings(
     String host,
@@ -20,11 +20,24 @@ public record DbSettings(
     String database,
     String user,
     String password,
-    int poolSize) {
+    int poolSize,
+    DbTls tls) {
   /**
    * The longest socket path the kernel accepts (sun_path is 108 bytes, with its terminating NUL).
    */
   public static final int MAX_SOCKET_PATH = 107;
+
+  /** Without TLS, as to the embedded server. */
+  public DbSettings(
+      String host,
+      int port,
+      String socketDir,
+      String database,
+      String user,
+      String password,
+      int poolSize) {
+    this(host, port, socketDir, database, user, password, poolSize, DbTls.DISABLED);
+  }
 
   /** True when no external database is configured: the launcher provides the embedded one. */
   public static boolean embedded(JsonObject config) {
@@ -49,7 +62,8 @@ public record DbSettings(
         database,
         user,
         password(service, db),
-        db.getInteger("poolSize"));
+        db.getInteger("poolSize"),
+        DbTls.from(db));
   }
 
   /** The socket file PostgreSQL listens on in {@code dir} for {@code port}. */
@@ -64,7 +78,7 @@ public record DbSettings(
   }
 
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?" + tls.jdbcParameters();
   }
 
   private static String password(String service, JsonObject db) {
