@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -155,6 +156,7 @@ class LabClusterIT {
         OrderLoad.start(api, List.copyOf(credited.keySet()), product, Duration.ofMillis(500));
     Thread.sleep(4_000);
     long lostAt = System.nanoTime();
+    long lostAtMillis = System.currentTimeMillis();
     lab.host(3).kill();
     assertThat(lab.host(3).pids()).as("processes left on host 3").isEmpty();
     Thread.sleep(16_000);
@@ -181,13 +183,32 @@ class LabClusterIT {
     books.assertMoneyBalanced(credited, finals);
     books.assertOneNotificationEach(finals);
     books.assertOutboxesDrained();
+    // The figures for docs/operations.md: when the orders caught by the loss were all settled, and
+    // how long the slowest order placed after it took.
+    Map<String, Long> placedAt =
+        accepted.stream()
+            .collect(Collectors.toMap(OrderLoad.Sent::orderId, OrderLoad.Sent::sentAtMillis));
+    long settled =
+        finals.stream()
+            .filter(f -> placedAt.get(f.id()) < lostAtMillis)
+            .mapToLong(f -> f.finishedAtMillis() - lostAtMillis)
+            .max()
+            .orElse(0);
+    long slowestAfter =
+        finals.stream()
+            .filter(f -> placedAt.get(f.id()) >= lostAtMillis)
+            .mapToLong(f -> f.finishedAtMillis() - placedAt.get(f.id()))
+            .max()
+            .orElse(0);
     System.out.printf(
-        "host loss: %d placements, %d accepted, %d confirmed, %d cancelled, %d refused%n",
+        "host loss: %d placements, %d accepted, %d confirmed, %d cancelled; orders placed before"
+            + " the loss all final %d ms after it; slowest order placed after it: %d ms%n",
         sent.size(),
         accepted.size(),
         finals.stream().filter(OrderBooks.Final::confirmed).count(),
         finals.stream().filter(f -> !f.confirmed()).count(),
-        sent.size() - accepted.size());
+        settled,
+        slowestAfter);
   }
 
   /** Outside dev mode a wallet opens empty: money comes only from an admin's credit. */

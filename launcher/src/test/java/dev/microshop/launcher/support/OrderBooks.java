@@ -21,8 +21,14 @@ import java.util.stream.Collectors;
 public final class OrderBooks {
   private static final Duration SETTLE = Duration.ofSeconds(30);
 
-  /** An order's final state. */
-  public record Final(String id, String customer, String status, long totalMinor, int quantity) {
+  /** An order's final state, and when it was reached (the database's clock, ms). */
+  public record Final(
+      String id,
+      String customer,
+      String status,
+      long totalMinor,
+      int quantity,
+      long finishedAtMillis) {
     public boolean confirmed() {
       return status.equals("CONFIRMED");
     }
@@ -55,7 +61,12 @@ public final class OrderBooks {
                 s -> {
                   String[] row = current.get(s.orderId());
                   return new Final(
-                      s.orderId(), s.customer(), row[0], Long.parseLong(row[1]), s.quantity());
+                      s.orderId(),
+                      s.customer(),
+                      row[0],
+                      Long.parseLong(row[1]),
+                      s.quantity(),
+                      Long.parseLong(row[2]));
                 })
             .toList();
       }
@@ -140,20 +151,28 @@ public final class OrderBooks {
     }
   }
 
-  /** Order id → {status, total} for every order of these customers, from the orders database. */
+  /**
+   * Order id → {status, total, finished at} for every order of these customers, from the orders
+   * database.
+   */
   private Map<String, String[]> orderRows(List<String> customers) {
     Map<String, String[]> rows = new HashMap<>();
     customers.forEach(
         customer ->
             db.query(
                     Services.ORDERS,
-                    "SELECT id::text, status, coalesce(total_minor, 0) FROM orders WHERE user_id = ?",
+                    "SELECT id::text, status, coalesce(total_minor, 0),"
+                        + " (extract(epoch FROM updated_at) * 1000)::bigint FROM orders WHERE user_id = ?",
                     UUID.fromString(Api.userId(customer)))
                 .forEach(
                     row ->
                         rows.put(
                             (String) row.get(0),
-                            new String[] {(String) row.get(1), String.valueOf(row.get(2))})));
+                            new String[] {
+                              (String) row.get(1),
+                              String.valueOf(row.get(2)),
+                              String.valueOf(row.get(3))
+                            })));
     return rows;
   }
 

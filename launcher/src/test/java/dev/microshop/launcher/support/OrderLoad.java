@@ -18,10 +18,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OrderLoad {
   /**
-   * One placement: who sent it and when ({@link System#nanoTime()}), the HTTP status (-1 when no
-   * answer came), the order id when accepted, and the quantity asked for.
+   * One placement: who sent it and when ({@link System#nanoTime()}, and the wall clock in ms to
+   * compare with the database's), the HTTP status (-1 when no answer came), the order id when
+   * accepted, and the quantity asked for.
    */
-  public record Sent(String customer, long sentAt, int status, String orderId, int quantity) {
+  public record Sent(
+      String customer, long sentAt, long sentAtMillis, int status, String orderId, int quantity) {
     public boolean accepted() {
       return status == 202;
     }
@@ -59,6 +61,7 @@ public final class OrderLoad {
     for (int n = 0; !stopping; n++) {
       int quantity = 1 + n % 2;
       long at = System.nanoTime();
+      long wall = System.currentTimeMillis();
       int status;
       String id = null;
       try {
@@ -71,7 +74,7 @@ public final class OrderLoad {
       } catch (AssertionError noAnswer) {
         status = -1; // Http reports a connection failure or a 10 s timeout this way
       }
-      sent.add(new Sent(customer, at, status, id, quantity));
+      sent.add(new Sent(customer, at, wall, status, id, quantity));
       Lab.sleep(pace.toMillis());
     }
   }
