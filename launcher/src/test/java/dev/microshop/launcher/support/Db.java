@@ -18,10 +18,12 @@ import java.util.Properties;
  */
 public final class Db {
   private static final String HOST = "127.0.0.1";
+  private final String host;
   private final Path dataDir;
   private final int port;
 
-  private Db(Path dataDir, int port) {
+  private Db(String host, Path dataDir, int port) {
+    this.host = host;
     this.dataDir = dataDir;
     this.port = port;
   }
@@ -30,12 +32,17 @@ public final class Db {
    * The embedded PostgreSQL on {@code port} whose service passwords are kept in {@code dataDir}.
    */
   public static Db of(Path dataDir, int port) {
-    return new Db(dataDir, port);
+    return new Db(HOST, dataDir, port);
+  }
+
+  /** A PostgreSQL elsewhere (a lab host's), whose service passwords are kept in {@code dataDir}. */
+  public static Db at(String host, int port, Path dataDir) {
+    return new Db(host, dataDir, port);
   }
 
   /** The one embedded PostgreSQL this test JVM shares ({@link SharedDatabase}). */
   public static Db shared() {
-    return new Db(SharedDatabase.dataDir(), SharedDatabase.get().port());
+    return new Db(HOST, SharedDatabase.dataDir(), SharedDatabase.get().port());
   }
 
   /** Rows of a query on the shared database, as {@code service} in its own database. */
@@ -50,7 +57,12 @@ public final class Db {
 
   /** The JDBC URL of {@code database} on the PostgreSQL at {@code port}. */
   public static String url(int port, String database) {
-    return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+    return url(HOST, port, database);
+  }
+
+  /** The JDBC URL of {@code database} on the PostgreSQL at {@code host:port}. */
+  public static String url(String host, int port, String database) {
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
   /** A connection with exactly these credentials, for logins that are meant to fail too. */
@@ -63,7 +75,8 @@ public final class Db {
 
   /** A connection to {@code database} as {@code role}, with the password that role really has. */
   public Connection connect(String role, String database) throws SQLException {
-    return connect(url(port, database), role, Secrets.getOrCreate(dataDir, role + "-db-password"));
+    return connect(
+        url(host, port, database), role, Secrets.getOrCreate(dataDir, role + "-db-password"));
   }
 
   /** Rows of a query, as {@code service} in its own database: lists of column values. */

@@ -39,10 +39,25 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   public static ServiceProcess start(Map<String, String> env, String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                javaBinary(), "-XX:+UseSerialGC", "-Xmx256m", "-jar", TestEnv.jar().toString()));
+    return start(List.of(), String.join("+", args), env, args);
+  }
+
+  /**
+   * The same JVM on a host of a {@link Lab}: {@code ip netns exec} runs it in that network
+   * namespace and execs in place, so {@link #pid()} is still the JVM's own. {@code label} (the
+   * host) prefixes its log file.
+   */
+  public static ServiceProcess startIn(
+      String namespace, String label, Map<String, String> env, String... args) {
+    return start(
+        List.of("ip", "netns", "exec", namespace), label + "-" + String.join("+", args), env, args);
+  }
+
+  private static ServiceProcess start(
+      List<String> prefix, String name, Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(
+        List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx256m", "-jar", TestEnv.jar().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -51,7 +66,7 @@ public final class ServiceProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(k -> k.startsWith("MICROSHOP_"));
     builder.environment().putAll(env);
     try {
-      return new ServiceProcess(String.join("+", args), builder.start());
+      return new ServiceProcess(name, builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
