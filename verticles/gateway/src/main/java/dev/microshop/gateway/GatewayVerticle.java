@@ -67,7 +67,12 @@ public class GatewayVerticle extends ServiceVerticle {
             rateLimit.getInteger("passwordChecksPerAddress"),
             rateLimit.getInteger("passwordChecksQueuedPerAddress"));
     Calls calls =
-        new Calls(tokens, limits, passwordChecks, new Downstream(vertx, platform, discovery));
+        new Calls(
+            tokens,
+            limits,
+            passwordChecks,
+            ClientAddresses.from(http),
+            new Downstream(vertx, platform, discovery));
     int instances = serverInstances(http);
     int port =
         instances > 1 && http.getInteger("port") == 0
