@@ -253,12 +253,18 @@ class ClusterIT {
       gateway = second;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       int alone = 0;
+      List<String> resets = new ArrayList<>();
       while (alone < 20 && System.nanoTime() < deadline) {
         boolean stopped = !first.alive();
-        assertOrdersUp(fresh.get(status), stopped ? "alone " + alone : "while the first stops");
+        assertOrdersUp(
+            stopped ? fresh.get(status) : retriedOnceIfReset(fresh, status, resets),
+            stopped ? "alone " + alone : "while the first stops");
         alone += stopped ? 1 : 0;
       }
       assertThat(alone).as("requests answered after the first exited").isEqualTo(20);
+      // The kernel resets a connection it had queued for the closing socket but that was not yet
+      // accepted (unless net.ipv4.tcp_migrate_req=1): rare, and a retried GET then succeeds.
+      assertThat(resets).as("connections reset while the first stopped").hasSizeLessThan(3);
       assertThat(first.awaitExit(Duration.ofSeconds(15))).as("exit code of the first").isZero();
     }
   }
@@ -291,6 +297,17 @@ class ClusterIT {
                             + " transport")
                     .endsWith("; set MICROSHOP_GATEWAY_HTTP_PORT"));
     assertThat(nio.output()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  /** A GET, sent once more on a new connection if the first was reset before any answer. */
+  private static FreshConnections.Answer retriedOnceIfReset(
+      FreshConnections fresh, String url, List<String> resets) throws Exception {
+    try {
+      return fresh.get(url);
+    } catch (java.util.concurrent.ExecutionException e) {
+      resets.add(e.getCause().toString());
+      return fresh.get(url);
+    }
   }
 
   /** Waits until {@code count} answers in a row, each on a new connection, show orders UP. */
