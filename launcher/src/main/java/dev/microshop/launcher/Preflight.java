@@ -1,12 +1,12 @@
 package dev.microshop.launcher;
 
-import dev.microshop.contracts.Services;
-import dev.microshop.platform.config.ConfigException;
-import dev.microshop.platform.config.Settings;
+import dev.microshop.gateway.GatewayVerticle;
+import dev.microshop.gateway.PortSharing;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 
 /**
  * Checks made before anything starts, so a predictable failure costs one line instead of half a
@@ -16,25 +16,29 @@ final class Preflight {
   private Preflight() {}
 
   /**
-   * The gateway's public port must be free: found later, it surfaces as a bind error without the
-   * port, after every other service has started (and logged Hazelcast's view of the one that died).
+   * The gateway's settings must be sound and its public port free: found later, a busy port
+   * surfaces as a bind error after every other service has started (and logged Hazelcast's view of
+   * the one that died). With {@code mayShare} (a clustered gateway JVM), a port held by other
+   * gateways with SO_REUSEPORT counts as free when this JVM can share it too; {@code up} and {@code
+   * all} start the only gateway of their installation, so for them the port must be free.
    */
-  static void gatewayPortFree(JsonObject gatewayConfig) {
+  static void gateway(JsonObject gatewayConfig, boolean mayShare) {
+    GatewayVerticle.checkSettings(gatewayConfig);
     JsonObject http = gatewayConfig.getJsonObject("http");
     int port = http.getInteger("port");
     if (port == 0) {
       return;
     }
+    String unshared = mayShare ? PortSharing.unavailable(http) : null;
     try (ServerSocket probe = new ServerSocket()) {
-      probe.setReuseAddress(
-          true); // as Vert.x binds: a port whose old connections linger in TIME_WAIT is free
+      // As Vert.x binds: a port whose old connections linger in TIME_WAIT is free.
+      probe.setReuseAddress(true);
+      if (mayShare && unshared == null) {
+        probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      }
       probe.bind(new InetSocketAddress(http.getString("host"), port));
     } catch (IOException e) {
-      throw ConfigException.refusal(
-          "http.port",
-          String.format(
-              "port %d (http.port of gateway) is in use; set %s",
-              port, Settings.envName(Services.GATEWAY, "http.port")));
+      throw PortSharing.busy(http, unshared);
     }
   }
 }

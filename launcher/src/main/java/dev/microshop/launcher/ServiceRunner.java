@@ -74,7 +74,7 @@ final class ServiceRunner {
     }
     configs.values().forEach(ServiceRunner::requireDatabaseOrDev);
     if (configs.containsKey(Services.GATEWAY)) {
-      Preflight.gatewayPortFree(configs.get(Services.GATEWAY));
+      Preflight.gateway(configs.get(Services.GATEWAY), !monolith);
     }
     boolean embedded = configs.values().stream().anyMatch(ServiceRunner::needsEmbedded);
     if (parentPid().isEmpty() && configs.values().stream().anyMatch(DevCluster::isDev)) {

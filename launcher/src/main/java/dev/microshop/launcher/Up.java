@@ -96,7 +96,7 @@ final class Up {
       // has started.
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
-      Preflight.gatewayPortFree(Settings.load(Services.GATEWAY, env));
+      Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
       claim(dataDir);
       Secrets.tightenAll(dataDir);
       say("settings from %s", Settings.source(env));

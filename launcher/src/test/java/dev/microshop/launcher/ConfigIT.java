@@ -45,6 +45,15 @@ class ConfigIT {
   }
 
   @Test
+  void aTrustedProxyThatIsNotAnAddressExitsTwoNamingTheSettingBeforeAnythingStarts() {
+    assertFailsWith(
+        Map.of("MICROSHOP_GATEWAY_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,lb.internal"),
+        new String[] {"gateway"},
+        "bad setting http.trustedProxies",
+        "\"lb.internal\" is not an IP address or CIDR block");
+  }
+
+  @Test
   void aMisspeltVariableIsRejectedRatherThanIgnored() {
     assertFailsWith(
         Map.of("MICROSHOP_MANAGMENT_PORT", "9000"),

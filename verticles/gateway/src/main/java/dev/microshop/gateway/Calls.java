@@ -26,22 +26,28 @@ final class Calls {
   private final TokenVerifier tokens;
   private final RateLimits limits;
   private final AddressGate passwordChecks;
+  private final ClientAddresses clients;
   final Downstream downstream;
 
   Calls(
-      TokenVerifier tokens, RateLimits limits, AddressGate passwordChecks, Downstream downstream) {
+      TokenVerifier tokens,
+      RateLimits limits,
+      AddressGate passwordChecks,
+      ClientAddresses clients,
+      Downstream downstream) {
     this.tokens = tokens;
     this.limits = limits;
     this.passwordChecks = passwordChecks;
+    this.clients = clients;
     this.downstream = downstream;
   }
 
   /**
-   * The client's address: the TCP peer. Forwarding headers are not trusted (anyone can send them);
-   * behind a proxy every client shares the proxy's address and its limits.
+   * The client's address, the key of every per-IP limit: the TCP peer, or behind a trusted proxy
+   * the address it forwarded ({@link ClientAddresses}).
    */
-  static String clientAddress(RoutingContext ctx) {
-    return ctx.request().remoteAddress().hostAddress();
+  String clientAddress(RoutingContext ctx) {
+    return clients.of(ctx);
   }
 
   /** Anonymous route: limited per client address. */
@@ -109,7 +115,7 @@ final class Calls {
    */
   Future<Boolean> status(RoutingContext ctx) {
     return limits
-        .take(RateLimits.Kind.STATUS, ctx.request().remoteAddress().hostAddress())
+        .take(RateLimits.Kind.STATUS, clientAddress(ctx))
         .compose(
             v ->
                 ctx.request().getHeader("Authorization") == null

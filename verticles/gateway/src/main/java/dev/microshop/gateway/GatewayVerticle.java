@@ -67,24 +67,37 @@ public class GatewayVerticle extends ServiceVerticle {
             rateLimit.getInteger("passwordChecksPerAddress"),
             rateLimit.getInteger("passwordChecksQueuedPerAddress"));
     Calls calls =
-        new Calls(tokens, limits, passwordChecks, new Downstream(vertx, platform, discovery));
+        new Calls(
+            tokens,
+            limits,
+            passwordChecks,
+            ClientAddresses.from(http),
+            new Downstream(vertx, platform, discovery));
     int instances = serverInstances(http);
     int port =
         instances > 1 && http.getInteger("port") == 0
             ? freePort(http.getString("host"))
             : http.getInteger("port");
+    // The monolith is one JVM by definition: no other gateway may take a share of its port.
+    String unshared =
+        platform.clustered()
+            ? PortSharing.unavailable(http, vertx)
+            : "the modular monolith (all) runs one gateway";
+    HttpServerOptions options = serverOptions(http).setReusePort(unshared == null);
     return Future.all(discovery.start(), tokenKeys.start())
         .compose(v -> OpenAPIContract.from(vertx, EdgeRouter.CONTRACT))
         .map(contract -> router(contract, calls, http))
         .compose(
             router ->
                 vertx
-                    .createHttpServer(serverOptions(http))
+                    .createHttpServer(options)
                     .requestHandler(router)
                     .invalidRequestHandler(EdgeFailures::invalidRequest)
                     .listen(port, http.getString("host"))
+                    .recover(e -> Future.failedFuture(PortSharing.cannotListen(http, unshared, e)))
                     .onSuccess(s -> server = s)
-                    .compose(s -> moreServers(router, http, s.actualPort(), instances - 1)))
+                    .compose(
+                        s -> moreServers(router, options, http, s.actualPort(), instances - 1)))
         .onSuccess(
             v ->
                 platform
@@ -93,10 +106,11 @@ public class GatewayVerticle extends ServiceVerticle {
         .onSuccess(
             v ->
                 LOG.info(
-                    "gateway listening on http://{}:{} ({} event loops)",
+                    "gateway listening on http://{}:{} ({} event loops; {})",
                     http.getString("host"),
                     server.actualPort(),
-                    instances));
+                    instances,
+                    unshared == null ? "port open to other gateways on this host" : unshared));
   }
 
   /** The verifier every route shares: for tests that count what it was asked. */
@@ -110,6 +124,16 @@ public class GatewayVerticle extends ServiceVerticle {
         .eventBus()
         .<JsonObject>request(UsersApi.KEYS, new JsonObject(), platform.delivery())
         .map(Message::body);
+  }
+
+  /**
+   * Checks the gateway's own settings before anything starts (the launcher's preflight), so a bad
+   * one costs one line, not a cluster join.
+   */
+  public static void checkSettings(JsonObject config) {
+    JsonObject http = config.getJsonObject("http");
+    serverInstances(http);
+    ClientAddresses.from(http);
   }
 
   /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
@@ -139,11 +163,11 @@ public class GatewayVerticle extends ServiceVerticle {
    * The rest of the servers, on the first one's port: Vert.x hands each new connection to the next
    * server.
    */
-  private Future<Void> moreServers(Router router, JsonObject http, int port, int count) {
+  private Future<Void> moreServers(
+      Router router, HttpServerOptions options, JsonObject http, int port, int count) {
     if (count <= 0) {
       return Future.succeededFuture();
     }
-    HttpServerOptions options = serverOptions(http);
     String host = http.getString("host");
     return vertx
         .deployVerticle(

@@ -26,7 +26,8 @@ public final class SettingsRules {
       String key = leaf.getKey();
       Object value = leaf.getValue();
       String last = key.substring(key.lastIndexOf('.') + 1);
-      if (last.equals("port") || last.endsWith("Port")) {
+      // A flag named after a port (http.reusePort) is not a port number; the schema keeps its kind.
+      if ((last.equals("port") || last.endsWith("Port")) && !(value instanceof Boolean)) {
         range(key, value, 0, 65_535);
       } else if (last.endsWith("Ms") || last.endsWith("Seconds") || last.endsWith("Size")) {
         range(key, value, 1, Integer.MAX_VALUE);
