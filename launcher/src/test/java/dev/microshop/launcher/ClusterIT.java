@@ -8,8 +8,6 @@ import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.AdminTokens;
 import dev.microshop.launcher.support.ClusterMember;
-import dev.microshop.launcher.support.FreshConnections;
-import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.SharedDatabase;
 import dev.microshop.launcher.support.TestEnv;
@@ -38,9 +36,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Real JVMs from the built launcher, one Hazelcast cluster on 127.0.0.1: two orders instances, a
  * gateway, and this test JVM as a fourth member sending requests over the clustered event bus:
- * share the load, survive a kill -9, lose nothing on a SIGTERM; a second gateway shares the public
- * port. The cluster is started once; before each test a fresh orders JVM replaces any an earlier
- * test stopped, so every test starts with two instances, and the tests pass in any order.
+ * share the load, survive a kill -9, lose nothing on a SIGTERM. The cluster is started once; before
+ * each test a fresh orders JVM replaces any an earlier test stopped, so every test starts with two
+ * instances, and the tests pass in any order.
  */
 class ClusterIT {
   private static final Duration READY = Duration.ofSeconds(90);
@@ -222,125 +220,6 @@ class ClusterIT {
     assertThat(sent).isGreaterThan(200);
     assertThat(answeredBySurvivor.get()).isGreaterThan(0);
     assertThat(stopping.output()).contains("orders instance").contains("stopped");
-  }
-
-  /**
-   * A second gateway JVM on the first one's public port (SO_REUSEPORT): both answer, the kernel
-   * spreading new connections between them; the first gets SIGTERM and the second answers every
-   * request from then on. It stays as the cluster's gateway, on the same URL.
-   */
-  @Test
-  void aSecondGatewayOnThePublicPortSharesItAndServesAloneOnceTheFirstStops() throws Exception {
-    String status = gateway.gatewayUrl() + "/v1/status";
-    String port = Integer.toString(URI.create(status).getPort());
-    ServiceProcess first = gateway;
-    ServiceProcess second =
-        track(
-            ServiceProcess.start(
-                TestEnv.copyOf(env).with("MICROSHOP_GATEWAY_HTTP_PORT", port).env(), "gateway"));
-    assertThat(second.awaitReady(READY).getJsonObject("endpoints").getString("gateway"))
-        .isEqualTo(first.gatewayUrl());
-    try (FreshConnections fresh = new FreshConnections(member)) {
-      awaitOrdersUpThrough(fresh, status, 10); // each gateway pings orders once on its own
-      long[] before = {statusServed(first), statusServed(second)};
-      for (int i = 0; i < 40; i++) {
-        assertOrdersUp(fresh.get(status), "request " + i + " with both gateways");
-      }
-      assertThat(statusServed(first) - before[0]).as("requests the first served").isPositive();
-      assertThat(statusServed(second) - before[1]).as("requests the second served").isPositive();
-
-      first.terminate();
-      gateway = second;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      int alone = 0;
-      List<String> resets = new ArrayList<>();
-      while (alone < 20 && System.nanoTime() < deadline) {
-        boolean stopped = !first.alive();
-        assertOrdersUp(
-            stopped ? fresh.get(status) : retriedOnceIfReset(fresh, status, resets),
-            stopped ? "alone " + alone : "while the first stops");
-        alone += stopped ? 1 : 0;
-      }
-      assertThat(alone).as("requests answered after the first exited").isEqualTo(20);
-      // The kernel resets a connection it had queued for the closing socket but that was not yet
-      // accepted (unless net.ipv4.tcp_migrate_req=1): rare, and a retried GET then succeeds.
-      assertThat(resets).as("connections reset while the first stopped").hasSizeLessThan(3);
-      assertThat(first.awaitExit(Duration.ofSeconds(15))).as("exit code of the first").isZero();
-    }
-  }
-
-  /** Sharing needs the native transport: without it a second gateway is refused in one line. */
-  @Test
-  void aGatewayThatCannotShareThePublicPortExitsTwoNamingThePortAndWhy() {
-    int port = URI.create(gateway.gatewayUrl()).getPort();
-    ServiceProcess nio =
-        track(
-            ServiceProcess.start(
-                TestEnv.copyOf(env)
-                    .with("MICROSHOP_GATEWAY_HTTP_PORT", Integer.toString(port))
-                    .with("JAVA_TOOL_OPTIONS", "-Dio.netty.transport.noNative=true")
-                    .env(),
-                "gateway"));
-
-    assertThat(nio.awaitExit(Duration.ofSeconds(60))).as("exit code").isEqualTo(2);
-    assertThat(nio.lines())
-        .filteredOn(line -> line.startsWith("microshop: "))
-        .singleElement()
-        .satisfies(
-            line ->
-                assertThat(line)
-                    .startsWith(
-                        "microshop: port "
-                            + port
-                            + " (http.port of gateway) is in use, and this JVM cannot share it:"
-                            + " sharing a port (http.reusePort) needs Vert.x's native epoll"
-                            + " transport")
-                    .endsWith("; set MICROSHOP_GATEWAY_HTTP_PORT"));
-    assertThat(nio.output()).doesNotContain("Exception").doesNotContain("\tat ");
-  }
-
-  /** A GET, sent once more on a new connection if the first was reset before any answer. */
-  private static FreshConnections.Answer retriedOnceIfReset(
-      FreshConnections fresh, String url, List<String> resets) throws Exception {
-    try {
-      return fresh.get(url);
-    } catch (java.util.concurrent.ExecutionException e) {
-      resets.add(e.getCause().toString());
-      return fresh.get(url);
-    }
-  }
-
-  /** Waits until {@code count} answers in a row, each on a new connection, show orders UP. */
-  private static void awaitOrdersUpThrough(FreshConnections fresh, String url, int count)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int inARow = 0;
-    FreshConnections.Answer last = null;
-    while (inARow < count && System.nanoTime() < deadline) {
-      last = fresh.get(url);
-      inARow = last.status() == 200 && "UP".equals(ordersStatus(last)) ? inARow + 1 : 0;
-    }
-    assertThat(inARow).as("answers in a row with orders UP; last: %s", last).isEqualTo(count);
-  }
-
-  private static void assertOrdersUp(FreshConnections.Answer answer, String which) {
-    assertThat(answer.status()).as("%s: %s", which, answer.body()).isEqualTo(200);
-    assertThat(ordersStatus(answer)).as("%s: %s", which, answer.body()).isEqualTo("UP");
-  }
-
-  private static String ordersStatus(FreshConnections.Answer answer) {
-    JsonObject services = answer.json().getJsonObject("services");
-    return services == null ? null : services.getJsonObject(Services.ORDERS).getString("status");
-  }
-
-  /** {@code /v1/status} requests a gateway JVM has answered, from its own metrics. */
-  private static long statusServed(ServiceProcess jvm) {
-    return Http.get(jvm.managementUrl() + "/metrics")
-        .body()
-        .lines()
-        .filter(l -> l.startsWith("vertx_http_server_requests_total{") && l.contains("/v1/status"))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
   }
 
   private Future<InstanceInfo> describeOrders() {
