@@ -81,7 +81,7 @@ class AttackersIT {
     String victimId = before.getJsonObject("profile").getString("id");
     long balance = before.getJsonObject("wallet").getLong("balanceMinor");
 
-    Process rogue = startRogue(victimId, 25);
+    Process rogue = startRogue(victimId, 15);
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(rogue.getInputStream(), StandardCharsets.UTF_8));

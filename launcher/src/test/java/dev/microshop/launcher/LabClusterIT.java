@@ -124,10 +124,10 @@ class LabClusterIT {
     JsonObject done = api.awaitFinal(customer, id, FINAL);
     assertThat(done.getString("status")).as(done.encode()).isEqualTo("CONFIRMED");
     assertThat(done.getLong("totalMinor")).isEqualTo(2_500L);
-    assertThat(steps(done))
+    assertThat(Api.steps(done))
         .containsSubsequence("PLACED", "STOCK_RESERVED", "PAYMENT_CHARGED", "CONFIRMED");
     assertThat(api.balance(customer)).isEqualTo(7_500L);
-    assertThat(charges(customer, id)).containsExactly(-2_500L);
+    assertThat(api.charges(customer, id)).containsExactly(-2_500L);
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     assertThat(awaitNotifications(customer, "ORDER_CONFIRMED", id)).hasSize(1);
 
@@ -225,20 +225,6 @@ class LabClusterIT {
             "credit-" + userId);
     assertThat(credit.statusCode()).as(credit.body()).isEqualTo(200);
     assertThat(new JsonObject(credit.body()).getLong("balanceMinor")).isEqualTo(amountMinor);
-  }
-
-  private static List<String> steps(JsonObject order) {
-    return order.getJsonArray("timeline").stream()
-        .map(s -> ((JsonObject) s).getString("step"))
-        .toList();
-  }
-
-  private static List<Long> charges(String customer, String orderId) {
-    return api.transactions(customer).stream()
-        .map(JsonObject.class::cast)
-        .filter(t -> orderId.equals(t.getString("orderId")))
-        .map(t -> t.getLong("amountMinor"))
-        .toList();
   }
 
   /** The customer's notifications of {@code kind} about the order, once there is one (30 s). */

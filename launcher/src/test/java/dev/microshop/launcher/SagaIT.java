@@ -109,10 +109,10 @@ class SagaIT {
     assertThat(done.getString("status")).isEqualTo("CONFIRMED");
     assertThat(done.getLong("totalMinor")).isEqualTo(3000L);
     assertThat(done.getJsonArray("lines").getJsonObject(0).getLong("priceMinor")).isEqualTo(1500L);
-    assertThat(steps(done))
+    assertThat(Api.steps(done))
         .containsSubsequence("PLACED", "STOCK_RESERVED", "PAYMENT_CHARGED", "CONFIRMED");
     assertThat(api.balance(customer)).isEqualTo(before - 3000);
-    assertThat(charges(customer, done.getString("id"))).containsExactly(-3000L);
+    assertThat(api.charges(customer, done.getString("id"))).containsExactly(-3000L);
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     awaitNotification(customer, "ORDER_CONFIRMED", done.getString("id"));
   }
@@ -134,7 +134,7 @@ class SagaIT {
         .isNull();
     assertThat(api.productById(product).getInteger("available")).isEqualTo(3);
     assertThat(api.balance(customer)).isEqualTo(before);
-    assertThat(charges(customer, id)).isEmpty();
+    assertThat(api.charges(customer, id)).isEmpty();
     awaitNotification(customer, "ORDER_CANCELLED", id);
   }
 
@@ -149,7 +149,7 @@ class SagaIT {
     JsonObject done = api.awaitFinal(customer, id, FINAL);
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("PAYMENT_DECLINED");
-    assertThat(steps(done))
+    assertThat(Api.steps(done))
         .contains("STOCK_RESERVED", "PAYMENT_DECLINED", "STOCK_RELEASE_REQUESTED");
     awaitAvailable(product, 4);
     assertThat(api.balance(customer)).isEqualTo(before);
@@ -320,7 +320,7 @@ class SagaIT {
     JsonObject done = api.awaitFinal(customer, id, Duration.ofSeconds(30));
     assertThat(done.getString("status")).isEqualTo("CANCELLED");
     assertThat(done.getString("reason")).isEqualTo("DEADLINE_EXCEEDED");
-    assertThat(steps(done)).contains("STEP_RETRIED");
+    assertThat(Api.steps(done)).contains("STEP_RETRIED");
     awaitAvailable(product, 5);
 
     cluster.restart(Services.PAYMENTS);
@@ -342,26 +342,12 @@ class SagaIT {
     awaitNotification(customer, "WELCOME", null);
   }
 
-  private static List<String> steps(JsonObject order) {
-    return order.getJsonArray("timeline").stream()
-        .map(s -> ((JsonObject) s).getString("step"))
-        .toList();
-  }
-
-  private static List<Long> charges(String customer, String orderId) {
-    return api.transactions(customer).stream()
-        .map(JsonObject.class::cast)
-        .filter(t -> orderId.equals(t.getString("orderId")))
-        .map(t -> t.getLong("amountMinor"))
-        .toList();
-  }
-
   private static void awaitLedger(String customer, String orderId, List<Long> expected)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
     List<Long> actual = List.of();
     while (System.nanoTime() < deadline) {
-      actual = charges(customer, orderId).stream().sorted().toList();
+      actual = api.charges(customer, orderId).stream().sorted().toList();
       if (actual.equals(expected.stream().sorted().toList())) {
         return;
       }
@@ -389,7 +375,7 @@ class SagaIT {
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
-      if (steps(api.getOrder(customer, id)).contains(step)) {
+      if (Api.steps(api.getOrder(customer, id)).contains(step)) {
         return;
       }
       Thread.sleep(100);

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -133,6 +134,22 @@ public final class Api {
             base + "/v1/wallet/transactions?limit=100", Map.of("Authorization", "Bearer " + token));
     assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
     return new JsonObject(page.body()).getJsonArray("items");
+  }
+
+  /** The amounts of the customer's ledger entries about one order (a charge is negative). */
+  public List<Long> charges(String token, String orderId) {
+    return transactions(token).stream()
+        .map(JsonObject.class::cast)
+        .filter(t -> orderId.equals(t.getString("orderId")))
+        .map(t -> t.getLong("amountMinor"))
+        .toList();
+  }
+
+  /** The saga steps of an order, in the order they happened. */
+  public static List<String> steps(JsonObject order) {
+    return order.getJsonArray("timeline").stream()
+        .map(s -> ((JsonObject) s).getString("step"))
+        .toList();
   }
 
   public JsonArray notifications(String token) {
