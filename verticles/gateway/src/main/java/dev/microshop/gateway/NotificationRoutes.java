@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Notifications: a page of them, or a live Server-Sent Events stream. The stream listens on the
@@ -119,19 +120,28 @@ final class NotificationRoutes {
                             + msg.body().encode()
                             + "\n\n"));
     long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> send(response, ": keep-alive\n\n"));
-    long expiry =
-        vertx.setTimer(
-            Math.max(1, Calls.tokenExpiresAtMs(ctx) - System.currentTimeMillis()),
-            t -> {
+    // The expiry is armed once the consumer is registered, so "connected" always comes first even
+    // when a clustered registration takes longer than the token has left.
+    AtomicLong expiry = new AtomicLong(-1);
+    consumer
+        .completion()
+        .onComplete(
+            registered -> {
+              if (registered.failed()) {
+                // No notification could reach it: end it so the client reconnects, not waits.
+                expire(response, "unavailable", "the stream could not be registered");
+              }
+              send(response, ": connected\n\n");
               if (!response.ended() && !response.closed()) {
-                response.end("event: expired\ndata: {\"reason\":\"the token expired\"}\n\n");
+                expiry.set(
+                    vertx.setTimer(
+                        untilExpiry(ctx), t -> expire(response, "expired", "the token expired")));
               }
             });
-    consumer.completion().onSuccess(v -> send(response, ": connected\n\n"));
     Handler<Void> done =
         v -> {
           vertx.cancelTimer(heartbeat);
-          vertx.cancelTimer(expiry);
+          vertx.cancelTimer(expiry.get());
           consumer.unregister();
           release.run();
         };
@@ -139,6 +149,21 @@ final class NotificationRoutes {
     response.endHandler(done);
     if (response.closed()) {
       done.handle(null); // gone while its token was checked: no close event is coming
+    }
+  }
+
+  private static long untilExpiry(RoutingContext ctx) {
+    return Math.max(1, Calls.tokenExpiresAtMs(ctx) - System.currentTimeMillis());
+  }
+
+  private static void expire(HttpServerResponse response, String event, String reason) {
+    if (!response.ended() && !response.closed()) {
+      response.end(
+          "event: "
+              + event
+              + "\ndata: "
+              + new JsonObject().put("reason", reason).encode()
+              + "\n\n");
     }
   }
 
