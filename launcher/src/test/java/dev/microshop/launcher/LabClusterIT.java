@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -144,9 +143,6 @@ class LabClusterIT {
 
   @Test
   @Order(3)
-  @Disabled(
-      "after a host loss, stock taken was 1 unit above the confirmed orders once in 3 clean runs"
-          + " (138 vs 137): open in issue 14 until explained")
   void losingHost3WhileOrdersFlowLosesNoOrderAndKeepsTheBooks() throws Exception {
     int stock = 10_000;
     String product = api.product(admin, 300, stock);
@@ -170,11 +166,15 @@ class LabClusterIT {
     system.awaitUp(List.of(Services.PAYMENTS, Services.NOTIFICATIONS), Duration.ofSeconds(15));
     List<OrderLoad.Sent> accepted = sent.stream().filter(OrderLoad.Sent::accepted).toList();
     List<OrderLoad.Sent> late = sent.stream().filter(s -> s.sentAt() - lostAt >= RESUMED).toList();
-    assertThat(sent).as("placements answered with a 500").noneMatch(s -> s.status() == 500);
+    assertThat(sent)
+        .as("placements answered with a 500")
+        .noneMatch(s -> s.status() == 500 || s.settled() == 500);
+    // Placements caught by the loss may need their key sent again; none stays unknown.
+    assertThat(sent).as("placements still unknown after 30 s").allMatch(OrderLoad.Sent::accepted);
     assertThat(late)
-        .as("placements 10 s after the loss")
+        .as("placements 10 s after the loss, first answers")
         .isNotEmpty()
-        .allMatch(OrderLoad.Sent::accepted);
+        .allMatch(OrderLoad.Sent::acceptedAtOnce);
 
     OrderBooks books = new OrderBooks(api, database.db());
     List<OrderBooks.Final> finals = books.awaitFinal(accepted, Duration.ofSeconds(90));
@@ -205,10 +205,15 @@ class LabClusterIT {
             .max()
             .orElse(0);
     System.out.printf(
-        "host loss: %d placements, %d accepted, %d confirmed, %d cancelled; orders placed before"
-            + " the loss all final %d ms after it; slowest order placed after it: %d ms%n",
+        "host loss: %d placements, %d accepted at once, %d after resending their key (first answers"
+            + " %s), %d confirmed, %d cancelled; orders placed before the loss all final %d ms after"
+            + " it; slowest order placed after it: %d ms%n",
         sent.size(),
-        accepted.size(),
+        sent.stream().filter(OrderLoad.Sent::acceptedAtOnce).count(),
+        sent.stream().filter(s -> s.attempts() > 1).count(),
+        sent.stream()
+            .filter(s -> s.attempts() > 1)
+            .collect(Collectors.groupingBy(OrderLoad.Sent::status, Collectors.counting())),
         finals.stream().filter(OrderBooks.Final::confirmed).count(),
         finals.stream().filter(f -> !f.confirmed()).count(),
         settled,

@@ -42,7 +42,11 @@ public final class OrderBooks {
     this.db = db;
   }
 
-  /** Waits until no accepted order is PENDING; fails naming what is still open after timeout. */
+  /**
+   * Waits until no accepted order is PENDING; fails naming what is still open after timeout, or if
+   * the customers have orders that no placement was answered with (an order the client was never
+   * told of would make every other book wrong).
+   */
   public List<Final> awaitFinal(List<OrderLoad.Sent> accepted, Duration timeout) {
     Map<String, OrderLoad.Sent> byId =
         accepted.stream().collect(Collectors.toMap(OrderLoad.Sent::orderId, s -> s));
@@ -56,6 +60,9 @@ public final class OrderBooks {
               .filter(id -> !current.containsKey(id) || current.get(id)[0].equals("PENDING"))
               .count();
       if (open == 0) {
+        assertThat(current.keySet())
+            .as("orders in the database that no client was told of")
+            .containsExactlyInAnyOrderElementsOf(byId.keySet());
         return byId.values().stream()
             .map(
                 s -> {
@@ -75,12 +82,32 @@ public final class OrderBooks {
     throw new AssertionError("orders still PENDING after " + timeout + " (of " + rows.size() + ")");
   }
 
-  /** Stock taken equals the quantities of the confirmed orders: nothing leaked or doubled. */
+  /**
+   * Stock taken equals the quantities of the confirmed orders: nothing leaked or doubled. A
+   * cancelled order gives its stock back after it is final (the release travels through the
+   * outbox), so the stock is read from inventory's own table until it settles, within the settle
+   * time.
+   */
   public void assertStockConserved(String product, int initial, List<Final> orders) {
     int confirmed = orders.stream().filter(Final::confirmed).mapToInt(Final::quantity).sum();
-    assertThat(initial - api.productById(product).getInteger("available"))
-        .as("stock taken vs confirmed quantities")
-        .isEqualTo(confirmed);
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    long taken = -1;
+    while (System.nanoTime() < deadline) {
+      taken =
+          initial
+              - db.count(
+                  Services.INVENTORY,
+                  "SELECT available FROM products WHERE id = ?",
+                  UUID.fromString(product));
+      if (taken == confirmed) {
+        break;
+      }
+      Lab.sleep(250);
+    }
+    assertThat(taken).as("stock taken vs confirmed quantities").isEqualTo(confirmed);
+    assertThat(api.productById(product).getInteger("available"))
+        .as("available in the catalog")
+        .isEqualTo(initial - confirmed);
   }
 
   /**

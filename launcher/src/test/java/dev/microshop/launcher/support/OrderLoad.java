@@ -14,20 +14,40 @@ import java.util.concurrent.TimeUnit;
 /**
  * Customers placing orders through the gateway at a steady pace, one thread each, recording every
  * answer with the time it was sent: the load a fault scenario runs under. Each order has its own
- * idempotency key and is sent once: a write is never retried blindly.
+ * idempotency key. An answer that leaves the outcome unknown (no answer, 502, 503, 504) is
+ * followed, as a careful client would, by the same request with the same key until a definite
+ * answer comes: the order is then either known (the same order comes back) or was never made.
+ * Nothing else is retried, so no order is ever placed twice.
  */
 public final class OrderLoad {
   /**
    * One placement: who sent it and when ({@link System#nanoTime()}, and the wall clock in ms to
    * compare with the database's), the HTTP status (-1 when no answer came), the order id when
-   * accepted, and the quantity asked for.
+   * accepted, and the quantity asked for; {@code status} is the first answer, {@code settled} the
+   * definite one after any retries with the same key ({@code attempts} in all).
    */
   public record Sent(
-      String customer, long sentAt, long sentAtMillis, int status, String orderId, int quantity) {
+      String customer,
+      long sentAt,
+      long sentAtMillis,
+      int status,
+      int settled,
+      int attempts,
+      String orderId,
+      int quantity) {
+    /** The order exists: its placement, or a retry with its key, answered with the order. */
     public boolean accepted() {
+      return settled == 202 || settled == 200;
+    }
+
+    /** The first answer already was the order. */
+    public boolean acceptedAtOnce() {
       return status == 202;
     }
   }
+
+  /** How long a placement is retried with its key before its outcome is left unknown. */
+  private static final long SETTLE_NANOS = Duration.ofSeconds(30).toNanos();
 
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
   private final ExecutorService clients;
@@ -62,20 +82,37 @@ public final class OrderLoad {
       int quantity = 1 + n % 2;
       long at = System.nanoTime();
       long wall = System.currentTimeMillis();
-      int status;
-      String id = null;
-      try {
-        HttpResponse<String> placed =
-            api.order(customer, "load-" + UUID.randomUUID(), Api.line(product, quantity));
-        status = placed.statusCode();
-        if (status == 202) {
-          id = new JsonObject(placed.body()).getString("id");
-        }
-      } catch (AssertionError noAnswer) {
-        status = -1; // Http reports a connection failure or a 10 s timeout this way
+      String key = "load-" + UUID.randomUUID();
+      Answer first = place(api, customer, key, product, quantity);
+      Answer last = first;
+      int attempts = 1;
+      while (last.unknown() && System.nanoTime() - at < SETTLE_NANOS) {
+        Lab.sleep(pace.toMillis());
+        last = place(api, customer, key, product, quantity);
+        attempts++;
       }
-      sent.add(new Sent(customer, at, wall, status, id, quantity));
+      sent.add(
+          new Sent(
+              customer, at, wall, first.status(), last.status(), attempts, last.id(), quantity));
       Lab.sleep(pace.toMillis());
+    }
+  }
+
+  private record Answer(int status, String id) {
+    boolean unknown() {
+      return status == -1 || status == 502 || status == 503 || status == 504;
+    }
+  }
+
+  private static Answer place(Api api, String customer, String key, String product, int quantity) {
+    try {
+      HttpResponse<String> placed = api.order(customer, key, Api.line(product, quantity));
+      int status = placed.statusCode();
+      return new Answer(
+          status,
+          status == 202 || status == 200 ? new JsonObject(placed.body()).getString("id") : null);
+    } catch (AssertionError noAnswer) {
+      return new Answer(-1, null); // Http reports a connection failure or a 10 s timeout this way
     }
   }
 }
