@@ -48,6 +48,12 @@ class LabClusterIT {
   /** The bound: service resumes on the surviving hosts within 10 s of losing one. */
   private static final long RESUMED = Duration.ofSeconds(10).toNanos();
 
+  /** The bound: a frozen instance with a twin elsewhere is bypassed within 6 s. */
+  private static final long BYPASSED = Duration.ofSeconds(6).toNanos();
+
+  /** The bound: full service within 5 s of a frozen JVM's return. */
+  private static final long FULL_SERVICE = Duration.ofSeconds(5).toNanos();
+
   private static Lab lab;
   private static LabDatabase database;
   private static LabSystem system;
@@ -143,7 +149,83 @@ class LabClusterIT {
 
   @Test
   @Order(3)
+  void freezingHost3For20SecondsBypassesItAndItsReturnLosesNoOrder() throws Exception {
+    long[] thawedAt = new long[1];
+    Run run =
+        ordersThrough(
+            Duration.ofSeconds(20),
+            lab.host(3)::freeze,
+            () -> {
+              lab.host(3).thaw();
+              thawedAt[0] = System.nanoTime();
+            },
+            Duration.ofSeconds(15));
+
+    // The frozen instances are dropped (5 s without a heartbeat); their twins on hosts 1 and 2
+    // take every message from then on, and the thawed JVMs join again.
+    run.assertSettledAndBooksHold();
+    assertThat(run.placedBetween(BYPASSED, Duration.ofSeconds(20)))
+        .as("orders placed 6 s into the freeze")
+        .isNotEmpty()
+        .allMatch(f -> f.confirmed());
+    assertThat(run.sentAfter(thawedAt[0] + FULL_SERVICE))
+        .as("placements 5 s after the thaw, first answers")
+        .isNotEmpty()
+        .allMatch(OrderLoad.Sent::acceptedAtOnce);
+    system.awaitInstances(lab.host(3), admin, Duration.ofSeconds(30));
+    run.print("freeze of host 3 for 20 s");
+  }
+
+  @Test
+  @Order(4)
+  void cuttingHost3OffFor30SecondsLosesOrDoublesNoOrderAndTheClusterMergesBack() throws Exception {
+    Run run =
+        ordersThrough(
+            Duration.ofSeconds(30), lab.host(3)::cut, lab.host(3)::restore, Duration.ofSeconds(15));
+
+    run.assertSettledAndBooksHold();
+    assertThat(run.placedBetween(BYPASSED, Duration.ofSeconds(30)))
+        .as("orders placed 6 s into the partition")
+        .isNotEmpty()
+        .allMatch(f -> f.confirmed());
+    // Host 3's JVMs spent the partition as a cluster of their own and merge back into this one.
+    system.awaitInstances(lab.host(3), admin, Duration.ofSeconds(60));
+    run.print("partition of host 3 for 30 s");
+  }
+
+  @Test
+  @Order(5)
   void losingHost3WhileOrdersFlowLosesNoOrderAndKeepsTheBooks() throws Exception {
+    Run run =
+        ordersThrough(
+            Duration.ofSeconds(16),
+            () -> {
+              lab.host(3).kill();
+              assertThat(lab.host(3).pids()).as("processes left on host 3").isEmpty();
+            },
+            () -> {},
+            Duration.ZERO);
+
+    // Payments and notifications answer from hosts 1 and 2 only, the dead instances forgotten.
+    system.awaitUp(List.of(Services.PAYMENTS, Services.NOTIFICATIONS), Duration.ofSeconds(15));
+    run.assertSettledAndBooksHold();
+    assertThat(run.sentAfter(run.faultAt() + RESUMED))
+        .as("placements 10 s after the loss, first answers")
+        .isNotEmpty()
+        .allMatch(OrderLoad.Sent::acceptedAtOnce);
+    assertThat(run.placedBetween(RESUMED, Duration.ofSeconds(16)))
+        .as("orders placed 10 s after the loss")
+        .allMatch(OrderBooks.Final::confirmed);
+    run.print("loss of host 3");
+  }
+
+  /**
+   * Three customers place orders every 500 ms; 4 s in comes the fault, {@code faultFor} later its
+   * end, and the load runs {@code tail} longer. Every placement is answered (unknown outcomes
+   * settled with their key), and every accepted order has become final.
+   */
+  private static Run ordersThrough(
+      Duration faultFor, Runnable fault, Runnable faultEnds, Duration tail) throws Exception {
     int stock = 10_000;
     String product = api.product(admin, 300, stock);
     Map<String, Long> credited = new LinkedHashMap<>();
@@ -155,69 +237,96 @@ class LabClusterIT {
     OrderLoad load =
         OrderLoad.start(api, List.copyOf(credited.keySet()), product, Duration.ofMillis(500));
     Thread.sleep(4_000);
-    long lostAt = System.nanoTime();
-    long lostAtMillis = System.currentTimeMillis();
-    lab.host(3).kill();
-    assertThat(lab.host(3).pids()).as("processes left on host 3").isEmpty();
-    Thread.sleep(16_000);
-    List<OrderLoad.Sent> sent = load.stop(Duration.ofSeconds(30));
-
-    // Payments and notifications answer from hosts 1 and 2 only, the dead instances forgotten.
-    system.awaitUp(List.of(Services.PAYMENTS, Services.NOTIFICATIONS), Duration.ofSeconds(15));
+    long faultAt = System.nanoTime();
+    long faultAtMillis = System.currentTimeMillis();
+    fault.run();
+    Thread.sleep(faultFor.toMillis());
+    faultEnds.run();
+    Thread.sleep(tail.toMillis());
+    List<OrderLoad.Sent> sent = load.stop(Duration.ofSeconds(40));
     List<OrderLoad.Sent> accepted = sent.stream().filter(OrderLoad.Sent::accepted).toList();
-    List<OrderLoad.Sent> late = sent.stream().filter(s -> s.sentAt() - lostAt >= RESUMED).toList();
-    assertThat(sent)
-        .as("placements answered with a 500")
-        .noneMatch(s -> s.status() == 500 || s.settled() == 500);
-    // Placements caught by the loss may need their key sent again; none stays unknown.
-    assertThat(sent).as("placements still unknown after 30 s").allMatch(OrderLoad.Sent::accepted);
-    assertThat(late)
-        .as("placements 10 s after the loss, first answers")
-        .isNotEmpty()
-        .allMatch(OrderLoad.Sent::acceptedAtOnce);
-
     OrderBooks books = new OrderBooks(api, database.db());
     List<OrderBooks.Final> finals = books.awaitFinal(accepted, Duration.ofSeconds(90));
-    List<String> lateIds = late.stream().map(OrderLoad.Sent::orderId).toList();
-    assertThat(finals)
-        .as("orders placed 10 s after the loss")
-        .filteredOn(f -> lateIds.contains(f.id()))
-        .allMatch(OrderBooks.Final::confirmed);
-    books.assertStockConserved(product, stock, finals);
-    books.assertMoneyBalanced(credited, finals);
-    books.assertOneNotificationEach(finals);
-    books.assertOutboxesDrained();
-    // The figures for docs/operations.md: when the orders caught by the loss were all settled, and
-    // how long the slowest order placed after it took.
-    Map<String, Long> placedAt =
-        accepted.stream()
-            .collect(Collectors.toMap(OrderLoad.Sent::orderId, OrderLoad.Sent::sentAtMillis));
-    long settled =
-        finals.stream()
-            .filter(f -> placedAt.get(f.id()) < lostAtMillis)
-            .mapToLong(f -> f.finishedAtMillis() - lostAtMillis)
-            .max()
-            .orElse(0);
-    long slowestAfter =
-        finals.stream()
-            .filter(f -> placedAt.get(f.id()) >= lostAtMillis)
-            .mapToLong(f -> f.finishedAtMillis() - placedAt.get(f.id()))
-            .max()
-            .orElse(0);
-    System.out.printf(
-        "host loss: %d placements, %d accepted at once, %d after resending their key (first answers"
-            + " %s), %d confirmed, %d cancelled; orders placed before the loss all final %d ms after"
-            + " it; slowest order placed after it: %d ms%n",
-        sent.size(),
-        sent.stream().filter(OrderLoad.Sent::acceptedAtOnce).count(),
-        sent.stream().filter(s -> s.attempts() > 1).count(),
-        sent.stream()
-            .filter(s -> s.attempts() > 1)
-            .collect(Collectors.groupingBy(OrderLoad.Sent::status, Collectors.counting())),
-        finals.stream().filter(OrderBooks.Final::confirmed).count(),
-        finals.stream().filter(f -> !f.confirmed()).count(),
-        settled,
-        slowestAfter);
+    return new Run(product, stock, credited, sent, finals, books, faultAt, faultAtMillis);
+  }
+
+  /** What one scenario's load sent and how its orders ended. */
+  private record Run(
+      String product,
+      int stock,
+      Map<String, Long> credited,
+      List<OrderLoad.Sent> sent,
+      List<OrderBooks.Final> finals,
+      OrderBooks books,
+      long faultAt,
+      long faultAtMillis) {
+
+    void assertSettledAndBooksHold() {
+      assertThat(sent)
+          .as("placements answered with a 500")
+          .noneMatch(s -> s.status() == 500 || s.settled() == 500);
+      // Placements caught by the fault may need their key sent again; none stays unknown.
+      assertThat(sent).as("placements still unknown after 30 s").allMatch(OrderLoad.Sent::accepted);
+      books.assertStockConserved(product, stock, finals);
+      books.assertMoneyBalanced(credited, finals);
+      books.assertOneNotificationEach(finals);
+      books.assertOutboxesDrained();
+    }
+
+    List<OrderLoad.Sent> sentAfter(long nanos) {
+      return sent.stream().filter(s -> s.sentAt() >= nanos).toList();
+    }
+
+    /** The final orders placed between {@code from} and {@code to} after the fault began. */
+    List<OrderBooks.Final> placedBetween(long from, Duration to) {
+      Map<String, Long> placedAt = placedAt();
+      long fromMillis = faultAtMillis + Duration.ofNanos(from).toMillis();
+      long toMillis = faultAtMillis + to.toMillis();
+      return finals.stream()
+          .filter(f -> placedAt.get(f.id()) >= fromMillis && placedAt.get(f.id()) < toMillis)
+          .toList();
+    }
+
+    private Map<String, Long> placedAt() {
+      return sent.stream()
+          .filter(OrderLoad.Sent::accepted)
+          .collect(Collectors.toMap(OrderLoad.Sent::orderId, OrderLoad.Sent::sentAtMillis));
+    }
+
+    /**
+     * The figures for docs/operations.md: how placements were answered, when the orders caught by
+     * the fault were all settled, and how long the slowest order placed after it took.
+     */
+    void print(String scenario) {
+      Map<String, Long> placedAt = placedAt();
+      long settled =
+          finals.stream()
+              .filter(f -> placedAt.get(f.id()) < faultAtMillis)
+              .mapToLong(f -> f.finishedAtMillis() - faultAtMillis)
+              .max()
+              .orElse(0);
+      long slowestAfter =
+          finals.stream()
+              .filter(f -> placedAt.get(f.id()) >= faultAtMillis)
+              .mapToLong(f -> f.finishedAtMillis() - placedAt.get(f.id()))
+              .max()
+              .orElse(0);
+      System.out.printf(
+          "%s: %d placements, %d accepted at once, %d after resending their key (first answers"
+              + " %s), %d confirmed, %d cancelled; orders placed before the fault all final %d ms"
+              + " after it; slowest order placed after it: %d ms%n",
+          scenario,
+          sent.size(),
+          sent.stream().filter(OrderLoad.Sent::acceptedAtOnce).count(),
+          sent.stream().filter(s -> s.attempts() > 1).count(),
+          sent.stream()
+              .filter(s -> s.attempts() > 1)
+              .collect(Collectors.groupingBy(OrderLoad.Sent::status, Collectors.counting())),
+          finals.stream().filter(OrderBooks.Final::confirmed).count(),
+          finals.stream().filter(f -> !f.confirmed()).count(),
+          settled,
+          slowestAfter);
+    }
   }
 
   /** Outside dev mode a wallet opens empty: money comes only from an admin's credit. */

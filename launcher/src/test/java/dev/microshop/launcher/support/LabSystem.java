@@ -2,6 +2,7 @@ package dev.microshop.launcher.support;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.Settings;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,6 +121,40 @@ public final class LabSystem implements AutoCloseable {
       Lab.sleep(250);
     }
     throw new AssertionError("services not all UP in the lab: " + services + "; last: " + all);
+  }
+
+  /**
+   * Polls the gateway's {@code /v1/status} (as the admin {@code token} sees it, with instances)
+   * until every JVM this system started on {@code host} is listed by its pid and answers its ping:
+   * back in the cluster after a freeze or a partition.
+   */
+  public void awaitInstances(LabHost host, String token, Duration timeout) {
+    List<Instance> expected = instances.stream().filter(i -> i.host().equals(host)).toList();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonObject all = null;
+    while (System.nanoTime() < deadline) {
+      all =
+          new JsonObject(
+                  Http.get(gateway() + "/v1/status", Map.of("Authorization", "Bearer " + token))
+                      .body())
+              .getJsonObject("services", new JsonObject());
+      JsonObject current = all;
+      if (expected.stream().allMatch(i -> answers(current, i))) {
+        return;
+      }
+      Lab.sleep(500);
+    }
+    throw new AssertionError(host + "'s JVMs not back in " + timeout + "; last: " + all);
+  }
+
+  private static boolean answers(JsonObject services, Instance instance) {
+    return services
+        .getJsonObject(instance.service(), new JsonObject())
+        .getJsonArray("instances", new JsonArray())
+        .stream()
+        .map(JsonObject.class::cast)
+        .anyMatch(
+            i -> i.getLong("pid", -1L) == instance.jvm().pid() && "ok".equals(i.getString("ping")));
   }
 
   /** The environment of {@code service}'s JVM on {@code host}: all it is told. */
