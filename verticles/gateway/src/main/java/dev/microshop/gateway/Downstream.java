@@ -2,6 +2,7 @@ package dev.microshop.gateway;
 
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
+import dev.microshop.contracts.Queries;
 import dev.microshop.platform.messaging.Bus;
 import dev.microshop.platform.service.Platform;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -97,7 +98,7 @@ final class Downstream {
     return breaker(service)
         .<Outcome>execute(
             () ->
-                Bus.<JsonObject>request(vertx, address, body, options, 1)
+                request(address, body, options)
                     .map(reply -> new Outcome(reply, null))
                     .recover(
                         e ->
@@ -109,6 +110,18 @@ final class Downstream {
                 outcome.failure() == null
                     ? Future.succeededFuture(outcome.reply().body())
                     : Future.failedFuture(outcome.failure()));
+  }
+
+  /**
+   * A query is sent again once after a timeout too: the event bus takes the next instance, so an
+   * instance that hangs, or a dead member's registration not yet swept, costs one timeout and not
+   * the answer. Anything else only when it provably was not delivered.
+   */
+  private Future<Message<JsonObject>> request(
+      String address, JsonObject body, DeliveryOptions options) {
+    return Queries.only(address)
+        ? Bus.requestIdempotent(vertx, address, body, options, 1)
+        : Bus.request(vertx, address, body, options, 1);
   }
 
   /** The service handled the request and said no (4xx) or "busy, retry" (503). */
