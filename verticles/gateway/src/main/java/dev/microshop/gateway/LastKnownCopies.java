@@ -3,7 +3,6 @@ package dev.microshop.gateway;
 import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,8 +125,7 @@ final class LastKnownCopies {
         CatalogAnswer.stale(
             copy.body(), TimeUnit.NANOSECONDS.toSeconds(now - copy.fetchedAtNanos()), failure);
     // A service's 5xx was logged where it became a 502; answered from the copy it still must be.
-    if (failure instanceof ReplyException reply
-        && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+    if (failure instanceof ReplyException reply && "service-failure".equals(stale.whyStale())) {
       LOG.warn(
           "inventory failed a read of {}: code {} {}; answered from the copy, {} s old",
           key,
