@@ -73,7 +73,7 @@ class ApiIT {
     for (String service : cluster.restartStopped()) {
       switch (service) {
         case Services.INVENTORY ->
-            Http.awaitStatus(api + "/v1/products?limit=1", 200, Duration.ofSeconds(60));
+            Http.awaitFresh(api + "/v1/products?limit=1", Duration.ofSeconds(60));
         case Services.PAYMENTS -> awaitWalletReachable();
         default -> {
           // users and the gateway have no breaker in front of them.
@@ -456,27 +456,41 @@ class ApiIT {
   }
 
   @Test
-  void aHungServiceTimesOutWith504ThenItsBreakerOpensWith503AndRetryAfterThenRecovers()
+  void aHungInventoryAnswersKnownProductsFromTheGatewaysCopyAndOthers504ThenBreakerOpen503()
       throws Exception {
-    String product = aProduct("HUNG");
+    String product = aProduct("HUNG"); // its creation left the gateway a copy
+    String unknown = "/v1/products/" + UUID.randomUUID(); // never read: no copy
     long pid = cluster.process(Services.INVENTORY).pid();
     signal("STOP", pid);
     try {
       ExecutorService pool = Executors.newFixedThreadPool(6);
-      List<Callable<Integer>> reads = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        reads.add(() -> Http.get(api + "/v1/products/" + product).statusCode());
+      List<Callable<HttpResponse<String>>> reads = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        reads.add(() -> Http.get(api + "/v1/products/" + product));
+        reads.add(() -> Http.get(api + unknown));
       }
-      List<Integer> statuses = new ArrayList<>();
-      for (Future<Integer> f : pool.invokeAll(reads)) {
-        statuses.add(f.get());
+      List<HttpResponse<String>> answers = new ArrayList<>();
+      for (Future<HttpResponse<String>> f : pool.invokeAll(reads)) {
+        answers.add(f.get());
       }
       pool.shutdown();
-      assertThat(statuses).as("every read waits out the bus timeout").contains(504);
+      for (HttpResponse<String> answer : answers) {
+        if (answer.uri().getPath().endsWith(product)) {
+          assertStale(answer, product, "timeout");
+        }
+      }
+      assertThat(
+              answers.stream()
+                  .filter(r -> r.uri().getPath().equals(unknown))
+                  .map(HttpResponse::statusCode))
+          .as("a read without a copy waits out the bus timeout")
+          .contains(504);
       long started = System.nanoTime();
-      HttpResponse<String> open = Http.get(api + "/v1/products/" + product);
+      HttpResponse<String> open = Http.get(api + unknown);
+      HttpResponse<String> copy = Http.get(api + "/v1/products/" + product);
       assertThat(open.statusCode()).isEqualTo(503);
       assertThat(open.headers().firstValue("Retry-After")).isPresent();
+      assertStale(copy, product, "circuit-open|unavailable");
       assertThat(Duration.ofNanos(System.nanoTime() - started))
           .isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     } finally {
@@ -484,7 +498,17 @@ class ApiIT {
     }
     // A pause past the heartbeat timeout drops the JVM from the cluster; it merges back and
     // republishes itself.
-    Http.awaitStatus(api + "/v1/products/" + product, 200, Duration.ofSeconds(90));
+    Http.awaitFresh(api + "/v1/products/" + product, Duration.ofSeconds(90));
+  }
+
+  /** The gateway's copy of {@code product}: 200, its ETag, marked stale for one of {@code why}. */
+  private static void assertStale(HttpResponse<String> response, String product, String why) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(new JsonObject(response.body()).getString("id")).isEqualTo(product);
+    assertThat(response.headers().firstValue("ETag")).isPresent();
+    assertThat(response.headers().firstValue("Age")).isPresent();
+    assertThat(response.headers().firstValue("Cache-Status").orElse(""))
+        .matches("microshop-gateway; fwd=stale; detail=\"(" + why + ")\"");
   }
 
   private static void signal(String name, long pid) throws Exception {
@@ -518,12 +542,16 @@ class ApiIT {
   }
 
   @Test
-  void withInventoryKilledCatalogReadsFailFastWith503() throws Exception {
+  void withInventoryKilledAPageReadBeforeIsItsCopyMarkedStaleAndOthersFailFastWith503()
+      throws Exception {
+    HttpResponse<String> before =
+        Http.awaitFresh(api + "/v1/products?limit=1", Duration.ofSeconds(5));
+    String neverRead = "/v1/products?limit=1&q=never-" + shortId();
     cluster.kill(Services.INVENTORY);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     HttpResponse<String> response = null;
     while (System.nanoTime() < deadline) {
-      response = Http.get(api + "/v1/products?limit=1");
+      response = Http.get(api + neverRead);
       if (response.statusCode() == 503) {
         break;
       }
@@ -531,11 +559,17 @@ class ApiIT {
     }
     assertThat(response.statusCode()).isEqualTo(503);
     long started = System.nanoTime();
-    HttpResponse<String> fast = Http.get(api + "/v1/products?limit=1");
+    HttpResponse<String> fast = Http.get(api + neverRead);
+    HttpResponse<String> stale = Http.get(api + "/v1/products?limit=1");
     assertThat(fast.statusCode()).isEqualTo(503);
     assertThat(Duration.ofNanos(System.nanoTime() - started))
         .isLessThan(Duration.ofMillis(1500)); // well under the 2 s bus timeout: not waited out
     assertThat(new JsonObject(fast.body()).getString("type")).endsWith("/unavailable");
+    assertThat(stale.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(stale.body())).isEqualTo(new JsonObject(before.body()));
+    assertThat(stale.headers().firstValue("Age")).isPresent();
+    assertThat(stale.headers().firstValue("Cache-Status").orElse(""))
+        .matches("microshop-gateway; fwd=stale; detail=\"(unavailable|circuit-open)\"");
   }
 
   @Test

@@ -54,6 +54,15 @@ class ConfigIT {
   }
 
   @Test
+  void aCatalogStaleCopiesSettingOutOfRangeExitsTwoNamingItBeforeAnythingStarts() {
+    assertFailsWith(
+        Map.of("MICROSHOP_GATEWAY_CATALOG_STALE_COPIES", "-1"),
+        new String[] {"gateway"},
+        "bad setting catalog.staleCopies",
+        "-1 is out of range 0..1000000 (0 keeps none)");
+  }
+
+  @Test
   void aMisspeltVariableIsRejectedRatherThanIgnored() {
     assertFailsWith(
         Map.of("MICROSHOP_MANAGMENT_PORT", "9000"),

@@ -79,8 +79,13 @@ public final class Api {
     return new JsonObject(created.body()).getString("id");
   }
 
+  /** The product as inventory has it now: never the gateway's stale copy. */
   public JsonObject productById(String id) {
-    return new JsonObject(Http.get(base + "/v1/products/" + id).body());
+    HttpResponse<String> read = Http.get(base + "/v1/products/" + id);
+    assertThat(read.headers().firstValue("Cache-Status"))
+        .as("a current read of %s, not the gateway's copy: %s", id, read.body())
+        .isEmpty();
+    return new JsonObject(read.body());
   }
 
   public HttpResponse<String> order(String token, String key, JsonArray lines) {

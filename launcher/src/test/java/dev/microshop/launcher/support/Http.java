@@ -70,11 +70,26 @@ public final class Http {
   /** Polls {@code url} until it answers {@code status}, or fails after {@code timeout}. */
   public static HttpResponse<String> awaitStatus(String url, int status, Duration timeout)
       throws InterruptedException {
+    return await(url, status, false, timeout);
+  }
+
+  /**
+   * Polls {@code url} until it answers 200 from the service itself, not from the gateway's last
+   * copy (a catalog read answered stale carries Cache-Status), or fails after {@code timeout}.
+   */
+  public static HttpResponse<String> awaitFresh(String url, Duration timeout)
+      throws InterruptedException {
+    return await(url, 200, true, timeout);
+  }
+
+  private static HttpResponse<String> await(String url, int status, boolean fresh, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpResponse<String> last = null;
     while (System.nanoTime() < deadline) {
       last = get(url);
-      if (last.statusCode() == status) {
+      if (last.statusCode() == status
+          && !(fresh && last.headers().firstValue("Cache-Status").isPresent())) {
         return last;
       }
       Thread.sleep(200);
@@ -83,9 +98,16 @@ public final class Http {
         url
             + " never answered "
             + status
+            + (fresh ? " fresh" : "")
             + " within "
             + timeout
             + "; last: "
-            + (last == null ? "none" : last.statusCode() + " " + last.body()));
+            + (last == null
+                ? "none"
+                : last.statusCode()
+                    + " "
+                    + last.headers().firstValue("Cache-Status").orElse("")
+                    + " "
+                    + last.body()));
   }
 }

@@ -6,17 +6,22 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
+import java.util.function.Function;
 
 /**
  * The catalog. A product's ETag is its version; a PATCH must send it back in If-Match, so two
  * admins editing at once never silently overwrite each other: the second gets 412 and re-reads.
+ * Public reads fall back on the gateway's last copy, marked stale, when inventory cannot answer
+ * ({@link LastKnownCopies}).
  */
 final class CatalogRoutes {
   private static final int DEFAULT_PAGE = 20;
   private final Calls calls;
+  private final LastKnownCopies copies;
 
-  CatalogRoutes(Calls calls) {
+  CatalogRoutes(Calls calls, LastKnownCopies copies) {
     this.calls = calls;
+    this.copies = copies;
   }
 
   void list(RoutingContext ctx) {
@@ -33,8 +38,13 @@ final class CatalogRoutes {
     if (limit != null && !limit.isNull()) {
       query.put("limit", limit.getInteger());
     }
-    Calls.respond(
-        ctx, 200, calls.anonymous(ctx).compose(v -> inventory(ctx, InventoryApi.LIST, query)));
+    Future<JsonObject> page =
+        calls
+            .anonymous(ctx)
+            .compose(v -> publicRead(ctx, InventoryApi.LIST, query, LastKnownCopies.page(query)))
+            .onSuccess(answer -> answer.mark(ctx.response()))
+            .map(CatalogAnswer::body);
+    Calls.respond(ctx, 200, page);
   }
 
   void get(RoutingContext ctx) {
@@ -56,24 +66,60 @@ final class CatalogRoutes {
         });
   }
 
-  private void read(RoutingContext ctx, java.util.function.Function<JsonObject, JsonObject> view) {
-    JsonObject id = new JsonObject().put("id", Calls.path(ctx, "id"));
+  private void read(RoutingContext ctx, Function<JsonObject, JsonObject> view) {
+    String id = Calls.path(ctx, "id");
     calls
         .anonymous(ctx)
-        .compose(v -> inventory(ctx, InventoryApi.GET, id))
-        .onSuccess(
-            product -> {
-              String etag = etag(product);
-              ctx.response().putHeader("ETag", etag);
-              if (etag.equals(ctx.request().getHeader("If-None-Match"))) {
-                ctx.response().setStatusCode(304).end();
-              } else {
-                ctx.response()
-                    .putHeader("Content-Type", "application/json")
-                    .end(view.apply(product).encode());
-              }
-            })
+        .compose(
+            v ->
+                publicRead(
+                    ctx,
+                    InventoryApi.GET,
+                    new JsonObject().put("id", id),
+                    LastKnownCopies.product(id)))
+        .compose(answer -> notOlderThanTheClients(ctx, answer))
+        .onSuccess(answer -> writeProduct(ctx, answer, view))
         .onFailure(e -> Problems.send(ctx, e));
+  }
+
+  private static void writeProduct(
+      RoutingContext ctx, CatalogAnswer answer, Function<JsonObject, JsonObject> view) {
+    String etag = etag(answer.body());
+    ctx.response().putHeader("ETag", etag);
+    answer.mark(ctx.response());
+    if (etag.equals(ctx.request().getHeader("If-None-Match"))) {
+      ctx.response().setStatusCode(304).end();
+    } else {
+      ctx.response()
+          .putHeader("Content-Type", "application/json")
+          .end(view.apply(answer.body()).encode());
+    }
+  }
+
+  /**
+   * A read of inventory that keeps what it answers as the last copy of {@code key}, and falls back
+   * on that copy when inventory cannot answer.
+   */
+  private Future<CatalogAnswer> publicRead(
+      RoutingContext ctx, String address, JsonObject query, String key) {
+    return inventory(ctx, address, query)
+        .onSuccess(body -> copies.keep(key, body))
+        .map(CatalogAnswer::fresh)
+        .recover(failure -> copies.instead(key, failure));
+  }
+
+  /**
+   * A stale copy older than the product the client already holds (its If-None-Match names a later
+   * version) would take the client back in time: it gets the failure instead, and keeps its own.
+   */
+  private static Future<CatalogAnswer> notOlderThanTheClients(
+      RoutingContext ctx, CatalogAnswer answer) {
+    Long held = version(ctx.request().getHeader("If-None-Match"));
+    Long version = answer.body().getLong("version");
+    if (answer.isStale() && held != null && version != null && held > version) {
+      return Future.failedFuture(answer.insteadOf());
+    }
+    return Future.succeededFuture(answer);
   }
 
   void create(RoutingContext ctx) {
@@ -82,6 +128,7 @@ final class CatalogRoutes {
         calls
             .admin(ctx)
             .compose(admin -> inventory(ctx, InventoryApi.CREATE, body))
+            .onSuccess(this::keep)
             .onSuccess(
                 p ->
                     ctx.response()
@@ -100,6 +147,7 @@ final class CatalogRoutes {
             .compose(admin -> precondition(ctx.request().getHeader("If-Match")))
             .compose(
                 precondition -> inventory(ctx, InventoryApi.UPDATE, changes.mergeIn(precondition)))
+            .onSuccess(this::keep)
             .onSuccess(p -> ctx.response().putHeader("ETag", etag(p)));
     Calls.respond(ctx, 200, updated);
   }
@@ -113,6 +161,7 @@ final class CatalogRoutes {
         calls
             .admin(ctx)
             .compose(admin -> inventory(ctx, InventoryApi.ADJUST_STOCK, adjustment))
+            .onSuccess(this::keep)
             .onSuccess(p -> ctx.response().putHeader("ETag", etag(p)));
     Calls.respond(ctx, 200, adjusted);
   }
@@ -122,8 +171,32 @@ final class CatalogRoutes {
         Services.INVENTORY, address, body, ctx.get(Calls.IDENTITY), Calls.requestId(ctx));
   }
 
+  /** A write answers with the product as it now is: as good a copy as a read's. */
+  private void keep(JsonObject product) {
+    String id = product.getString("id");
+    if (id != null) {
+      copies.keep(LastKnownCopies.product(id), product);
+    }
+  }
+
   static String etag(JsonObject product) {
     return "\"" + product.getLong("version") + "\"";
+  }
+
+  /** The version a strong ETag of ours names, or null for anything else. */
+  private static Long version(String etag) {
+    if (etag == null) {
+      return null;
+    }
+    String tag = etag.trim();
+    if (tag.length() > 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
+      try {
+        return Long.parseLong(tag.substring(1, tag.length() - 1));
+      } catch (NumberFormatException e) {
+        return null; // not one of ours
+      }
+    }
+    return null;
   }
 
   /**
@@ -142,14 +215,9 @@ final class CatalogRoutes {
     if (tag.equals("*")) {
       return Future.succeededFuture(new JsonObject().put("anyVersion", true));
     }
-    if (tag.length() > 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
-      try {
-        return Future.succeededFuture(
-            new JsonObject()
-                .put("expectedVersion", Long.parseLong(tag.substring(1, tag.length() - 1))));
-      } catch (NumberFormatException e) {
-        // falls through: not one of ours, so it cannot match
-      }
+    Long version = version(tag);
+    if (version != null) {
+      return Future.succeededFuture(new JsonObject().put("expectedVersion", version));
     }
     return Future.failedFuture(
         new Problems.HttpProblem(412, "If-Match does not match the product's current ETag"));

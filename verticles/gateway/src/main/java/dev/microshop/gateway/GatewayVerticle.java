@@ -134,6 +134,7 @@ public class GatewayVerticle extends ServiceVerticle {
     JsonObject http = config.getJsonObject("http");
     serverInstances(http);
     ClientAddresses.from(http);
+    LastKnownCopies.from(config.getJsonObject("catalog"));
   }
 
   /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
@@ -198,8 +199,9 @@ public class GatewayVerticle extends ServiceVerticle {
     StatusReport status = new StatusReport(vertx, platform, config().getJsonObject("status"));
     NotificationRoutes notifications =
         new NotificationRoutes(vertx, calls, config().getJsonObject("streams"));
+    LastKnownCopies catalogCopies = LastKnownCopies.from(config().getJsonObject("catalog"));
     Router operations =
-        new OperationRoutes(vertx, contract, calls, status, notifications)
+        new OperationRoutes(vertx, contract, calls, status, notifications, catalogCopies)
             .router(http.getLong("bodyLimitBytes"));
     return EdgeRouter.create(vertx, contract, operations, http.getInteger("maxInitialLineLength"));
   }

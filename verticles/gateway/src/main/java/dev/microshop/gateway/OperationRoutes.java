@@ -17,18 +17,21 @@ final class OperationRoutes {
   private final Calls calls;
   private final StatusReport status;
   private final NotificationRoutes notifications;
+  private final LastKnownCopies catalogCopies;
 
   OperationRoutes(
       Vertx vertx,
       OpenAPIContract contract,
       Calls calls,
       StatusReport status,
-      NotificationRoutes notifications) {
+      NotificationRoutes notifications,
+      LastKnownCopies catalogCopies) {
     this.vertx = vertx;
     this.contract = contract;
     this.calls = calls;
     this.status = status;
     this.notifications = notifications;
+    this.catalogCopies = catalogCopies;
   }
 
   /** The router of the contract's operations, bodies limited to {@code bodyLimitBytes}. */
@@ -67,7 +70,7 @@ final class OperationRoutes {
 
   private void bind(RouterBuilder builder) {
     AccountRoutes accounts = new AccountRoutes(calls);
-    CatalogRoutes catalog = new CatalogRoutes(calls);
+    CatalogRoutes catalog = new CatalogRoutes(calls, catalogCopies);
     WalletRoutes wallets = new WalletRoutes(calls);
     OrderRoutes orders = new OrderRoutes(calls);
     AdminRoutes admin = new AdminRoutes(calls);

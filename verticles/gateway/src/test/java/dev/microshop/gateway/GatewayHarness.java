@@ -222,6 +222,19 @@ final class GatewayHarness implements AutoCloseable {
     consumer.completion().await(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /**
+   * Unregisters the stubs of {@code address}: from now on the gateway's requests to it find no
+   * handler, as when the only instance of a service is gone.
+   */
+  void withdraw(String address) throws Exception {
+    List<MessageConsumer<?>> gone =
+        consumers.stream().filter(c -> c.address().equals(address)).toList();
+    for (MessageConsumer<?> consumer : gone) {
+      consumer.unregister().await(WAIT_SECONDS, TimeUnit.SECONDS);
+      consumers.remove(consumer);
+    }
+  }
+
   private JsonObject defaultAnswer(String address) {
     return address.equals(UsersApi.KEYS) ? tokens.jwks() : new JsonObject();
   }
