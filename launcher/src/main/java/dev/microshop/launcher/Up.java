@@ -6,6 +6,7 @@ import dev.microshop.platform.cluster.ClusterHost;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.service.ManagementPort;
 import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +45,7 @@ final class Up {
   private Path upPidFile;
   private FileChannel lockChannel;
   private DevCluster devCluster;
+  private Map<String, Integer> managementPorts;
   private volatile boolean stopping;
 
   Up(Map<String, String> env) {
@@ -97,6 +100,7 @@ final class Up {
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
       Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
+      managementPorts = ManagementPorts.plan(env);
       claim(dataDir);
       Secrets.tightenAll(dataDir);
       say("settings from %s", Settings.source(env));
@@ -135,12 +139,13 @@ final class Up {
       }
       Map<String, String> own;
       try {
-        own =
-            ChildEnvironment.of(
-                service,
-                ChildEnvironment.keys(service, env),
-                env,
-                ChildEnvironment.provided(service, env, db, dataDir));
+        Map<String, String> provided =
+            new LinkedHashMap<>(ChildEnvironment.provided(service, env, db, dataDir));
+        // The port checked above, given again on every restart (see ManagementPorts).
+        provided.put(
+            Settings.envName(service, ManagementPort.KEY),
+            Integer.toString(managementPorts.get(service)));
+        own = ChildEnvironment.of(service, ChildEnvironment.keys(service, env), env, provided);
       } catch (ConfigException e) {
         stopAll();
         throw e;

@@ -47,6 +47,13 @@ public final class Management {
         .createHttpServer()
         .requestHandler(router)
         .listen(management.getInteger("port"), management.getString("host"))
+        // Taken between the preflight check and here: still the one line naming the setting.
+        .recover(
+            e ->
+                Future.failedFuture(
+                    ManagementPort.isBusy(e) && ManagementPort.of(config) != 0
+                        ? ManagementPort.busy(config)
+                        : e))
         .onSuccess(s -> server = s);
   }
 
