@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code up}: the embedded PostgreSQL, then one child JVM per service from this same jar. It prints
- * progress, then a table of PIDs and management URLs once every child reports ready. A child that
- * dies is restarted (a few times). SIGTERM / Ctrl-C stops every child gracefully, then the
- * database.
+ * progress, then a table of PIDs and management URLs once every child reports ready. Each child
+ * gets its service's management port and is listed in a Prometheus targets file while it runs. A
+ * child that dies is restarted (a few times). SIGTERM / Ctrl-C stops every child gracefully, then
+ * the database.
  */
 final class Up {
   private static final Logger LOG = LoggerFactory.getLogger(Up.class);
@@ -46,6 +47,7 @@ final class Up {
   private FileChannel lockChannel;
   private DevCluster devCluster;
   private Map<String, Integer> managementPorts;
+  private PrometheusTargets targets;
   private volatile boolean stopping;
 
   Up(Map<String, String> env) {
@@ -102,6 +104,8 @@ final class Up {
       Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
       managementPorts = ManagementPorts.plan(env);
       claim(dataDir);
+      targets = new PrometheusTargets(dataDir);
+      targets.reset();
       Secrets.tightenAll(dataDir);
       say("settings from %s", Settings.source(env));
       say("starting PostgreSQL (data in %s)", dataDir);
@@ -154,7 +158,9 @@ final class Up {
         stopAll();
         return false;
       }
-      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), own, this::onExit);
+      Child child =
+          new Child(
+              service, jvmOptions, up.getInteger("maxRestarts"), own, this::onReady, this::onExit);
       children.add(child);
       child.start();
     }
@@ -172,7 +178,12 @@ final class Up {
     return true;
   }
 
+  private void onReady(Child child) {
+    targets.ready(child.service(), child.readyLine());
+  }
+
   private void onExit(Child child, int code) {
+    targets.exited(child.service(), child.pid());
     if (stopping) {
       return;
     }
@@ -210,10 +221,12 @@ final class Up {
         String.format(
             "  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n",
             "postgres", db.serverPid(), db.port()));
+    table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n", gateway, gateway));
     table.append(
         String.format(
-            "%n  gateway: %s   try: curl %s/v1/status%n  Ctrl-C stops everything.%n",
-            gateway, gateway));
+            "  Prometheus targets (file_sd): %s   scrape config: config/prometheus.yml%n",
+            targets.file()));
+    table.append(String.format("  Ctrl-C stops everything.%n"));
     System.out.print(table);
     System.out.flush();
   }
@@ -230,6 +243,9 @@ final class Up {
         say("%s did not stop within 20 s; killing it", child.service());
         child.kill();
       }
+    }
+    if (targets != null) {
+      targets.reset();
     }
     synchronized (dbLock) {
       if (db != null) {
