@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -25,6 +26,7 @@ final class Child {
   private final List<String> jvmOptions;
   private final Map<String, String> env;
   private final ObjIntConsumer<Child> onExit;
+  private final Consumer<Child> onReady;
   private int restartsLeft;
   private volatile Process process;
   private volatile JsonObject readyLine;
@@ -36,11 +38,13 @@ final class Child {
       List<String> jvmOptions,
       int maxRestarts,
       Map<String, String> env,
+      Consumer<Child> onReady,
       ObjIntConsumer<Child> onExit) {
     this.service = service;
     this.jvmOptions = jvmOptions;
     this.restartsLeft = maxRestarts;
     this.env = env;
+    this.onReady = onReady;
     this.onExit = onExit;
   }
 
@@ -83,6 +87,7 @@ final class Child {
           Up.say(
               "%s ready (pid %d, management %s)",
               service, from.pid(), readyLine.getString("management"));
+          onReady.accept(this);
           ready.countDown();
         } else {
           System.out.println(prefix + line);

@@ -14,6 +14,7 @@ import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.db.DbSettings;
+import dev.microshop.platform.service.ManagementPort;
 import dev.microshop.platform.service.Node;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
@@ -73,6 +74,7 @@ final class ServiceRunner {
       configs.values().forEach(config -> config.put("dev", true));
     }
     configs.values().forEach(ServiceRunner::requireDatabaseOrDev);
+    ManagementPort.requireFree(nodeConfig);
     if (configs.containsKey(Services.GATEWAY)) {
       Preflight.gateway(configs.get(Services.GATEWAY), !monolith);
     }

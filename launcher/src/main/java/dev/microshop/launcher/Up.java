@@ -6,6 +6,7 @@ import dev.microshop.platform.cluster.ClusterHost;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.service.ManagementPort;
 import dev.microshop.platform.service.Node;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code up}: the embedded PostgreSQL, then one child JVM per service from this same jar. It prints
- * progress, then a table of PIDs and management URLs once every child reports ready. A child that
- * dies is restarted (a few times). SIGTERM / Ctrl-C stops every child gracefully, then the
- * database.
+ * progress, then a table of PIDs and management URLs once every child reports ready. Each child
+ * gets its service's management port and is listed in a Prometheus targets file while it runs. A
+ * child that dies is restarted (a few times). SIGTERM / Ctrl-C stops every child gracefully, then
+ * the database.
  */
 final class Up {
   private static final Logger LOG = LoggerFactory.getLogger(Up.class);
@@ -43,6 +46,8 @@ final class Up {
   private Path upPidFile;
   private FileChannel lockChannel;
   private DevCluster devCluster;
+  private Map<String, Integer> managementPorts;
+  private PrometheusTargets targets;
   private volatile boolean stopping;
 
   Up(Map<String, String> env) {
@@ -97,7 +102,10 @@ final class Up {
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
       Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
+      managementPorts = ManagementPorts.plan(env);
       claim(dataDir);
+      targets = new PrometheusTargets(dataDir);
+      targets.reset();
       Secrets.tightenAll(dataDir);
       say("settings from %s", Settings.source(env));
       say("starting PostgreSQL (data in %s)", dataDir);
@@ -135,12 +143,13 @@ final class Up {
       }
       Map<String, String> own;
       try {
-        own =
-            ChildEnvironment.of(
-                service,
-                ChildEnvironment.keys(service, env),
-                env,
-                ChildEnvironment.provided(service, env, db, dataDir));
+        Map<String, String> provided =
+            new LinkedHashMap<>(ChildEnvironment.provided(service, env, db, dataDir));
+        // The port checked above, given again on every restart (see ManagementPorts).
+        provided.put(
+            Settings.envName(service, ManagementPort.KEY),
+            Integer.toString(managementPorts.get(service)));
+        own = ChildEnvironment.of(service, ChildEnvironment.keys(service, env), env, provided);
       } catch (ConfigException e) {
         stopAll();
         throw e;
@@ -149,7 +158,9 @@ final class Up {
         stopAll();
         return false;
       }
-      Child child = new Child(service, jvmOptions, up.getInteger("maxRestarts"), own, this::onExit);
+      Child child =
+          new Child(
+              service, jvmOptions, up.getInteger("maxRestarts"), own, this::onReady, this::onExit);
       children.add(child);
       child.start();
     }
@@ -167,7 +178,12 @@ final class Up {
     return true;
   }
 
+  private void onReady(Child child) {
+    targets.ready(child.service(), child.readyLine());
+  }
+
   private void onExit(Child child, int code) {
+    targets.exited(child.service(), child.pid());
     if (stopping) {
       return;
     }
@@ -205,10 +221,12 @@ final class Up {
         String.format(
             "  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n",
             "postgres", db.serverPid(), db.port()));
+    table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n", gateway, gateway));
     table.append(
         String.format(
-            "%n  gateway: %s   try: curl %s/v1/status%n  Ctrl-C stops everything.%n",
-            gateway, gateway));
+            "  Prometheus targets (file_sd): %s   scrape config: config/prometheus.yml%n",
+            targets.file()));
+    table.append(String.format("  Ctrl-C stops everything.%n"));
     System.out.print(table);
     System.out.flush();
   }
@@ -225,6 +243,9 @@ final class Up {
         say("%s did not stop within 20 s; killing it", child.service());
         child.kill();
       }
+    }
+    if (targets != null) {
+      targets.reset();
     }
     synchronized (dbLock) {
       if (db != null) {

@@ -178,6 +178,39 @@ class ConfigIT {
   }
 
   @Test
+  void aTakenManagementPortStopsUpAServiceAndTheMonolithAtOnceNamingThePortAndTheVariable()
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      String port = Integer.toString(taken.getLocalPort());
+      Map<String, String[]> runs =
+          Map.of(
+              "up", new String[] {"MICROSHOP_ORDERS_MANAGEMENT_PORT", "orders"},
+              "orders", new String[] {"MICROSHOP_ORDERS_MANAGEMENT_PORT", "orders"},
+              "all", new String[] {"MICROSHOP_MANAGEMENT_PORT", "all"});
+      for (Map.Entry<String, String[]> run : runs.entrySet()) {
+        String variable = run.getValue()[0];
+        ServiceProcess process =
+            ServiceProcess.start(TestEnv.in(dataDir).with(variable, port).env(), run.getKey());
+
+        assertThat(process.awaitExit(Duration.ofSeconds(30)))
+            .as("exit code of %s", run.getKey())
+            .isEqualTo(2);
+        assertThat(process.lines())
+            .as("output of %s", run.getKey())
+            .containsExactly(
+                "microshop: management port 127.0.0.1:"
+                    + port
+                    + " (management.port of "
+                    + run.getValue()[1]
+                    + ") is already in use; stop what holds it, or set "
+                    + variable
+                    + " to a free port (0 = any free port, which a scraper cannot predict)");
+        assertThat(dataDir.resolve("pg")).as("no database was started").doesNotExist();
+      }
+    }
+  }
+
+  @Test
   void aMisspeltKeyInAConfigFileExitsTwoNamingTheFileAndTheKey() throws Exception {
     Path config = copyOfConfig();
     Path gateway = config.resolve("gateway.json");

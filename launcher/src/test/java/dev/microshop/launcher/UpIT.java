@@ -10,6 +10,7 @@ import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -49,6 +51,7 @@ class UpIT {
   @Test
   void upStartsEverythingRestartsACrashedServiceAndStopsCleanlyKeepingTheData() throws Exception {
     TestEnv env = withSecrets(TestEnv.in(dataDir).with("MICROSHOP_DB_DURABLE", "true"));
+    Map<String, Integer> managementPorts = withManagementPorts(env);
     Map<String, Long> pids = new LinkedHashMap<>();
     String gateway;
     String userEmail = "kept-" + UUID.randomUUID() + "@example.com";
@@ -89,6 +92,10 @@ class UpIT {
         assertHoldsOnlyItsOwnSecrets(service, pids.get(service));
       }
       assertSecretsAreOwnerOnly();
+      Path targetsFile = dataDir.resolve("prometheus").resolve("targets.json");
+      assertThat(up.output()).contains("Prometheus targets (file_sd): " + targetsFile);
+      Map<String, JsonObject> targets = assertTargetsAnswer(targetsFile, managementPorts);
+      assertThat(targets).allSatisfy((s, t) -> assertThat(pid(t)).as(s).isEqualTo(pids.get(s)));
 
       insertUser(userEmail);
 
@@ -106,18 +113,26 @@ class UpIT {
                   .getJsonObject(0)
                   .getLong("pid"))
           .isNotEqualTo(pids.get(Services.PAYMENTS));
-      assertHoldsOnlyItsOwnSecrets(
-          Services.PAYMENTS,
+      long restarted =
           recovered
               .getJsonObject("services")
               .getJsonObject(Services.PAYMENTS)
               .getJsonArray("instances")
               .getJsonObject(0)
-              .getLong("pid"));
+              .getLong("pid");
+      assertHoldsOnlyItsOwnSecrets(Services.PAYMENTS, restarted);
+      // The restarted instance replaces the dead one, on the same port: the same scrape target.
+      Map<String, JsonObject> after =
+          awaitTargets(targetsFile, t -> t.size() == Services.ALL.size() && pidOf(t) == restarted);
+      assertThat(after.get(Services.PAYMENTS).getJsonObject("labels").getString("instance_id"))
+          .isNotEqualTo(
+              targets.get(Services.PAYMENTS).getJsonObject("labels").getString("instance_id"));
+      assertTargetsAnswer(targetsFile, managementPorts);
 
       up.terminate();
       assertThat(up.awaitExit(Duration.ofSeconds(45))).as("exit code of up").isZero();
       assertThat(up.output()).contains("microshop: stopped");
+      assertThat(new JsonArray(Files.readString(targetsFile))).as("targets once stopped").isEmpty();
     }
     for (Map.Entry<String, Long> pid : pids.entrySet()) {
       assertThat(ProcessHandle.of(pid.getValue()).map(ProcessHandle::isAlive).orElse(false))
@@ -131,6 +146,83 @@ class UpIT {
           .as("the row written before the restart")
           .isEqualTo(1);
     }
+  }
+
+  /**
+   * Gives each service a fixed management port of its own, as its default would be: up must hand it
+   * to the child, list it, and give a restarted child the same one.
+   */
+  private static Map<String, Integer> withManagementPorts(TestEnv env) {
+    int base = TestEnv.freePortRange(Services.ALL.size());
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String service : Services.ALL) {
+      int port = base + ports.size();
+      ports.put(service, port);
+      env.with("MICROSHOP_" + service.toUpperCase(Locale.ROOT) + "_MANAGEMENT_PORT", "" + port);
+    }
+    return ports;
+  }
+
+  /**
+   * The Prometheus targets file lists every service once, on its port, with its labels, and each
+   * target answers its metrics and health URLs; returns the groups by service.
+   */
+  private static Map<String, JsonObject> assertTargetsAnswer(Path file, Map<String, Integer> ports)
+      throws Exception {
+    JsonArray groups = new JsonArray(Files.readString(file));
+    Map<String, JsonObject> byService = new LinkedHashMap<>();
+    for (int i = 0; i < groups.size(); i++) {
+      JsonObject group = groups.getJsonObject(i);
+      JsonObject labels = group.getJsonObject("labels");
+      assertThat(byService.put(labels.getString("service"), group))
+          .as("second group of %s", labels.getString("service"))
+          .isNull();
+      assertThat(labels.getString("instance_id")).as("instance_id").isNotBlank();
+      assertThat(labels.getString("pid")).as("pid").containsOnlyDigits();
+    }
+    assertThat(byService.keySet()).containsExactlyInAnyOrderElementsOf(Services.ALL);
+    for (Map.Entry<String, JsonObject> entry : byService.entrySet()) {
+      String target = "127.0.0.1:" + ports.get(entry.getKey());
+      assertThat(entry.getValue().getJsonArray("targets").encode())
+          .as("targets of %s", entry.getKey())
+          .isEqualTo(new JsonArray().add(target).encode());
+      var metrics = Http.get("http://" + target + "/metrics");
+      assertThat(metrics.statusCode()).as("metrics of %s", entry.getKey()).isEqualTo(200);
+      assertThat(metrics.body()).contains("vertx_");
+      assertThat(Http.get("http://" + target + "/health/ready").statusCode())
+          .as("readiness of %s", entry.getKey())
+          .isEqualTo(200);
+    }
+    return byService;
+  }
+
+  /** Polls the targets file (up writes it when a child is ready) until {@code done} holds. */
+  private static Map<String, JsonObject> awaitTargets(
+      Path file, Predicate<Map<String, JsonObject>> done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    Map<String, JsonObject> seen = Map.of();
+    while (System.nanoTime() < deadline) {
+      JsonArray groups = new JsonArray(Files.readString(file));
+      seen = new LinkedHashMap<>();
+      for (int i = 0; i < groups.size(); i++) {
+        JsonObject group = groups.getJsonObject(i);
+        seen.put(group.getJsonObject("labels").getString("service"), group);
+      }
+      if (done.test(seen)) {
+        return seen;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("targets never as expected: " + seen);
+  }
+
+  private static long pid(JsonObject group) {
+    return Long.parseLong(group.getJsonObject("labels").getString("pid"));
+  }
+
+  private static long pidOf(Map<String, JsonObject> targets) {
+    JsonObject payments = targets.get(Services.PAYMENTS);
+    return payments == null ? -1 : pid(payments);
   }
 
   /**

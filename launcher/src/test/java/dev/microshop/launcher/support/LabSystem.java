@@ -167,6 +167,8 @@ public final class LabSystem implements AutoCloseable {
     env.put("MICROSHOP_CLUSTER_PORT", CLUSTER_PORT);
     env.put("MICROSHOP_CLUSTER_MEMBERS", members);
     env.put("MICROSHOP_DATA_DIR", host.dir().resolve("data").toString());
+    // A lab host may run two JVMs of one service; their fixed default management ports would clash.
+    env.put("MICROSHOP_MANAGEMENT_PORT", "0");
     if (Services.WITH_DATABASE.contains(service)) {
       env.put(Settings.envName(service, "db.host"), database.host().address());
       env.put(Settings.envName(service, "db.port"), Integer.toString(LabDatabase.PORT));

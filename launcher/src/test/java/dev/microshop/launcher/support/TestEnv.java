@@ -25,7 +25,7 @@ public final class TestEnv {
 
   private TestEnv(Path dataDir) {
     this.dataDir = dataDir;
-    int base = freePortRange();
+    int base = freePortRange(PORTS);
     env.put("MICROSHOP_CONFIG_DIR", repoRoot().resolve("config").toString());
     env.put("MICROSHOP_CLUSTER_CONFIG_FILE", repoRoot().resolve("cluster.xml").toString());
     env.put("MICROSHOP_CLUSTER_NAME", "test-" + UUID.randomUUID());
@@ -43,6 +43,9 @@ public final class TestEnv {
     env.put("MICROSHOP_GATEWAY_RATE_LIMIT_STATUS_PER_MINUTE", "1000000");
     env.put("MICROSHOP_DB_DURABLE", "false");
     env.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
+    // Each service has a fixed management port by default; tests run many JVMs of one service
+    // side by side, and beside a developer's up.
+    env.put("MICROSHOP_MANAGEMENT_PORT", "0");
   }
 
   private TestEnv(TestEnv original) {
@@ -98,14 +101,18 @@ public final class TestEnv {
     return Path.of(System.getProperty("microshop.repo.root", "..")).toAbsolutePath().normalize();
   }
 
-  private static int freePortRange() {
+  /**
+   * The first of {@code count} consecutive ports free on 127.0.0.1 now, from a range of fixed ports
+   * (for a test of what a fixed port does; everything else binds port 0).
+   */
+  public static int freePortRange(int count) {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = 20_000 + ThreadLocalRandom.current().nextInt(2_000) * PORTS;
-      if (IntStream.range(base, base + PORTS).allMatch(TestEnv::free)) {
+      if (IntStream.range(base, base + count).allMatch(TestEnv::free)) {
         return base;
       }
     }
-    throw new IllegalStateException("no free range of " + PORTS + " ports");
+    throw new IllegalStateException("no free range of " + count + " ports");
   }
 
   private static boolean free(int port) {

@@ -97,6 +97,8 @@ final class GatewayHarness implements AutoCloseable {
     Map<String, String> all = new HashMap<>(env);
     all.put(Settings.CONFIG_DIR_ENV, ServiceHarness.repoRoot().resolve("config").toString());
     all.put("MICROSHOP_GATEWAY_HTTP_PORT", "0");
+    // The configured management port is fixed; tests run several gateways side by side.
+    all.put("MICROSHOP_GATEWAY_MANAGEMENT_PORT", "0");
     all.put("MICROSHOP_GATEWAY_HTTP_INSTANCES", "1");
     JsonObject config = Settings.load(Services.GATEWAY, all);
     AtomicReference<GatewayVerticle> started = new AtomicReference<>();

@@ -60,6 +60,8 @@ public final class ServiceHarness implements AutoCloseable {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent(Settings.CONFIG_DIR_ENV, repoRoot().resolve("config").toString());
     all.putIfAbsent("MICROSHOP_DATA_DIR", dataDir().toString());
+    // The configured management ports are fixed per service; tests run many JVMs side by side.
+    all.putIfAbsent("MICROSHOP_MANAGEMENT_PORT", "0");
     JsonObject config = Settings.load(service, all);
     if (!service.equals(Services.GATEWAY)) {
       database().configure(config).put("dev", config.getBoolean("dev"));

@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -44,9 +45,18 @@ public final class Management {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     return vertx
-        .createHttpServer()
+        // HTTP/1.1 only, as Prometheus scrapes: an h2c upgrade request (the JDK client's and curl
+        // --http2's first request) got a /metrics body without HTTP/2 framing from Vert.x 5.0.8.
+        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
         .requestHandler(router)
         .listen(management.getInteger("port"), management.getString("host"))
+        // Taken between the preflight check and here: still the one line naming the setting.
+        .recover(
+            e ->
+                Future.failedFuture(
+                    ManagementPort.isBusy(e) && ManagementPort.of(config) != 0
+                        ? ManagementPort.busy(config)
+                        : e))
         .onSuccess(s -> server = s);
   }
 
