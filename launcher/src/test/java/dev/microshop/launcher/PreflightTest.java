@@ -72,7 +72,9 @@ class PreflightTest {
   }
 
   private static JsonObject config(int port, boolean reusePort) {
-    return new JsonObject().put("http", http(port, reusePort));
+    return new JsonObject()
+        .put("http", http(port, reusePort))
+        .put("catalog", new JsonObject().put("staleCopies", 10).put("maxStaleSeconds", 60));
   }
 
   private static JsonObject http(int port, boolean reusePort) {
