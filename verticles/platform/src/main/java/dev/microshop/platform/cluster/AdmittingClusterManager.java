@@ -17,6 +17,7 @@ import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -172,22 +173,39 @@ public final class AdmittingClusterManager implements ClusterManager {
           public void nodeLeft(String nodeId) {
             admission.forget(nodeId);
             listener.nodeLeft(nodeId);
+            // Its consumers go now, not when Hazelcast's sweep of the registration multimap ends:
+            // that sweep is a query over every partition, and after a member hung or was cut off
+            // it waited up to two minutes in the lab while messages kept going to the dead node.
+            replay();
           }
         });
   }
 
   /**
    * The consumers of {@code address} a message may go to: this JVM's own, and those of admitted
-   * nodes whose certificate names a service {@link BusPolicy} lets consume the address. A member
-   * with a valid certificate for another service that registers, say, {@code users.keys.get} gets
-   * no share of those requests.
+   * nodes that are cluster members now and whose certificate names a service {@link BusPolicy} lets
+   * consume the address. A member with a valid certificate for another service that registers, say,
+   * {@code users.keys.get} gets no share of those requests.
    */
   private List<RegistrationInfo> admitted(String address, List<RegistrationInfo> registrations) {
     String self = delegate.getNodeId();
     BusPolicy.Rule rule = BusPolicy.of(address);
+    Set<String> members = members();
     return registrations.stream()
-        .filter(r -> r.nodeId().equals(self) || receives(rule, admission.member(r.nodeId())))
+        .filter(
+            r ->
+                r.nodeId().equals(self)
+                    || members.contains(r.nodeId()) && receives(rule, admission.member(r.nodeId())))
         .toList();
+  }
+
+  /** Hazelcast's local member list, by node id: no remote call. */
+  private Set<String> members() {
+    try {
+      return Set.copyOf(delegate.getNodes());
+    } catch (RuntimeException stopping) { // Hazelcast is shutting down: only this JVM is certain
+      return Set.of();
+    }
   }
 
   private static boolean receives(BusPolicy.Rule rule, Admission.Member member) {

@@ -29,16 +29,12 @@ public final class Discovery {
   public static final String TYPE = "microshop-service";
   private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
   private static final long SWEEP_MS = 5000;
-  private static final long READ_SHARED_MS = 10_000;
 
   private final Vertx vertx;
   private final ServiceDiscovery registry;
   private final String nodeId;
   private HazelcastInstance hazelcast;
   private long sweepTimer = -1;
-
-  /** The registry read in flight, which callers of {@link #records()} share while it is young. */
-  private volatile Read reading;
 
   public Discovery(Vertx vertx, String nodeId) {
     this.vertx = vertx;
@@ -97,34 +93,10 @@ public final class Discovery {
     return registry.unpublish(registration);
   }
 
-  /**
-   * Every published microshop instance, of every service. Callers share the registry read in flight
-   * while it is younger than {@value #READ_SHARED_MS} ms: while a member hangs, Hazelcast holds a
-   * read (a query over every partition) for a minute or more, each on a worker thread, and a read
-   * per status probe or cache refresh would pile up until the worker pool, which the event bus also
-   * needs, is gone (measured in the lab: five workers held 60 to 107 s after a freeze). An older
-   * read no longer stands for the registry: the next caller starts a fresh one, so at most one read
-   * per {@value #READ_SHARED_MS} ms can hang.
-   */
+  /** Every published microshop instance, of every service. */
   public Future<List<Record>> records() {
-    Read current = reading;
-    long now = System.nanoTime();
-    if (current != null && now - current.startedAt() < READ_SHARED_MS * 1_000_000) {
-      return current.records();
-    }
-    Future<List<Record>> records = registry.getRecords(r -> TYPE.equals(r.getType()));
-    Read read = new Read(now, records);
-    reading = read;
-    records.onComplete(
-        done -> {
-          if (reading == read) {
-            reading = null;
-          }
-        });
-    return records;
+    return registry.getRecords(r -> TYPE.equals(r.getType()));
   }
-
-  private record Read(long startedAt, Future<List<Record>> records) {}
 
   /** Starts removing records of departed cluster members (clustered JVMs only). */
   public void reapDeparted(HazelcastClusterManager clusterManager) {
