@@ -82,9 +82,10 @@ public final class DevTls {
 
   /**
    * Makes the CA (once) and a certificate for each of {@code services} that has none; several JVMs
-   * starting at once take turns through a file lock. Returns the directory.
+   * starting at once take turns through a file lock. Returns the directory. Public for the tests'
+   * stand-ins of an operator's CA (a lab PostgreSQL's server certificate).
    */
-  static Path ensure(Path dataDir, Set<String> services, String host) {
+  public static Path ensure(Path dataDir, Set<String> services, String host) {
     Path dir = dataDir.resolve("secrets").resolve(DIR);
     try {
       Files.createDirectories(dir);

@@ -2,10 +2,12 @@ package dev.microshop.launcher;
 
 import static dev.microshop.launcher.support.Api.line;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.Api;
+import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.Lab;
 import dev.microshop.launcher.support.LabDatabase;
@@ -16,6 +18,7 @@ import dev.microshop.launcher.support.OrderLoad;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +37,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The cluster across hosts, on a {@link Lab} of four: users and the gateway on host 1, inventory
  * and orders on host 2, payments and notifications on host 3 with a second instance of each on
- * hosts 1 and 2, PostgreSQL on host 4. Every JVM is configured by environment only, outside dev
- * mode, as on real machines; the test JVM is a client on the lab network, like a load balancer in
- * front of the gateway. Skipped, with the reason, where network namespaces cannot be made (not
- * root, no iproute2).
+ * hosts 1 and 2, PostgreSQL on host 4. The database is a bare server with TLS, provisioned by
+ * {@code db-init} run on host 1 with verify-full, and every service connects as db-init printed.
+ * Every JVM is configured by environment only, outside dev mode, as on real machines; the test JVM
+ * is a client on the lab network, like a load balancer in front of the gateway. Skipped, with the
+ * reason, where network namespaces cannot be made (not root, no iproute2).
  *
  * <p>One deployment serves every test (eight JVMs take about a minute to start on two cores), so
  * the tests run in order and the one that loses host 3 runs last.
@@ -77,6 +81,7 @@ class LabClusterIT {
     assumeTrue(why.isEmpty(), () -> "lab of hosts unavailable, test skipped: " + why.orElse(""));
     lab = Lab.create(4);
     database = LabDatabase.start(lab.host(4), lab.cidr());
+    database.provisionFrom(lab.host(1));
     Map<LabHost, List<String>> placement = new LinkedHashMap<>();
     placement.put(lab.host(1), List.of(Services.USERS, Services.GATEWAY, Services.PAYMENTS));
     placement.put(
@@ -156,6 +161,7 @@ class LabClusterIT {
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).get(0)).isEqualTo("CONFIRMED");
     new OrderBooks(api, database.db()).assertOutboxesDrained();
+    assertEveryServiceJvmIsOnTlsAsTheRoleDbInitMade();
   }
 
   @Test
@@ -374,6 +380,54 @@ class LabClusterIT {
           .max()
           .orElse(0);
     }
+  }
+
+  /**
+   * Read on host 4: every service JVM has a session from its own host's address, as the role
+   * db-init created for its service, in that service's database, encrypted; no session from a
+   * service host is plaintext. The JVMs connect with verify-full, so they also checked that the
+   * server's certificate names host 4's address. A plaintext login with a right password is
+   * refused, the same login over TLS (the query above) is let in.
+   */
+  private static void assertEveryServiceJvmIsOnTlsAsTheRoleDbInitMade() {
+    assertThat(database.dbInitOutput())
+        .as("db-init on host 1")
+        .anyMatch(l -> l.contains("as postgres (sslMode verify-full)"));
+    List<String> serviceHosts =
+        system.instances().stream().map(i -> i.host().address()).distinct().toList();
+    List<LabDatabase.Session> sessions =
+        database.sessions().stream().filter(s -> serviceHosts.contains(s.client())).toList();
+    assertThat(sessions)
+        .as("sessions from the service hosts")
+        .isNotEmpty()
+        .allMatch(LabDatabase.Session::ssl, "encrypted")
+        .allMatch(s -> Services.WITH_DATABASE.contains(s.role()), "as a service's role")
+        .allMatch(s -> s.database().equals(s.role()), "in that role's own database");
+    for (LabSystem.Instance instance : system.instances()) {
+      String service = instance.service();
+      if (!Services.WITH_DATABASE.contains(service)) {
+        continue;
+      }
+      assertThat(database.dbInitOutput())
+          .as("db-init's changes")
+          .anyMatch(
+              l -> l.startsWith("  " + service + " ") && l.contains("created role " + service));
+      assertThat(sessions)
+          .as(service + " on " + instance.host())
+          .anyMatch(s -> s.role().equals(service) && s.client().equals(instance.host().address()));
+    }
+    Throwable plaintext =
+        catchThrowable(
+            () ->
+                Db.connect(
+                        database.url(Services.ORDERS, "sslmode=disable"),
+                        Services.ORDERS,
+                        database.password(Services.ORDERS))
+                    .close());
+    assertThat(plaintext)
+        .as("a plaintext login as orders with its password")
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("no pg_hba.conf entry");
   }
 
   /** Outside dev mode a wallet opens empty: money comes only from an admin's credit. */

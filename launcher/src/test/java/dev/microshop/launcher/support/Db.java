@@ -21,28 +21,33 @@ public final class Db {
   private final String host;
   private final Path dataDir;
   private final int port;
+  private final String parameters;
 
-  private Db(String host, Path dataDir, int port) {
+  private Db(String host, Path dataDir, int port, String parameters) {
     this.host = host;
     this.dataDir = dataDir;
     this.port = port;
+    this.parameters = parameters;
   }
 
   /**
    * The embedded PostgreSQL on {@code port} whose service passwords are kept in {@code dataDir}.
    */
   public static Db of(Path dataDir, int port) {
-    return new Db(HOST, dataDir, port);
+    return new Db(HOST, dataDir, port, "");
   }
 
-  /** A PostgreSQL elsewhere (a lab host's), whose service passwords are kept in {@code dataDir}. */
-  public static Db at(String host, int port, Path dataDir) {
-    return new Db(host, dataDir, port);
+  /**
+   * A PostgreSQL elsewhere (a lab host's), whose service passwords are kept in {@code dataDir},
+   * reached with the JDBC URL {@code parameters} (its TLS, e.g. {@code sslmode=verify-full&...}).
+   */
+  public static Db at(String host, int port, Path dataDir, String parameters) {
+    return new Db(host, dataDir, port, parameters);
   }
 
   /** The one embedded PostgreSQL this test JVM shares ({@link SharedDatabase}). */
   public static Db shared() {
-    return new Db(HOST, SharedDatabase.dataDir(), SharedDatabase.get().port());
+    return new Db(HOST, SharedDatabase.dataDir(), SharedDatabase.get().port(), "");
   }
 
   /** Rows of a query on the shared database, as {@code service} in its own database. */
@@ -75,8 +80,8 @@ public final class Db {
 
   /** A connection to {@code database} as {@code role}, with the password that role really has. */
   public Connection connect(String role, String database) throws SQLException {
-    return connect(
-        url(host, port, database), role, Secrets.getOrCreate(dataDir, role + "-db-password"));
+    String url = url(host, port, database) + (parameters.isEmpty() ? "" : "?" + parameters);
+    return connect(url, role, Secrets.getOrCreate(dataDir, role + "-db-password"));
   }
 
   /** Rows of a query, as {@code service} in its own database: lists of column values. */

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * microshop deployed on a {@link Lab} as an operator would deploy it on machines: one {@code java
  * -jar launcher.jar <service>} per JVM, not in dev mode, each configured by environment only: its
  * host's address for Hazelcast and the event bus, every service host in the member list, the
- * database on its own host, and only its own secrets.
+ * database settings {@code db-init} printed for it (the server on its own host, TLS verify-full
+ * against the lab CA, its own password file), and only its own secrets.
  */
 public final class LabSystem implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(150);
@@ -170,10 +171,9 @@ public final class LabSystem implements AutoCloseable {
     // A lab host may run two JVMs of one service; their fixed default management ports would clash.
     env.put("MICROSHOP_MANAGEMENT_PORT", "0");
     if (Services.WITH_DATABASE.contains(service)) {
-      env.put(Settings.envName(service, "db.host"), database.host().address());
-      env.put(Settings.envName(service, "db.port"), Integer.toString(LabDatabase.PORT));
-      env.put(
-          Settings.envName(service, "db.passwordFile"), database.passwordFile(service).toString());
+      // As db-init printed it: the server's address, verify-full against the lab CA, the password
+      // file it generated for this service.
+      env.putAll(database.env(service));
     }
     if (service.equals(Services.GATEWAY)) {
       // Public on the host's address, as behind a load balancer; tests poll status freely.
