@@ -2,7 +2,7 @@ package dev.microshop.gateway;
 
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
-import dev.microshop.contracts.Queries;
+import dev.microshop.contracts.Resendable;
 import dev.microshop.platform.messaging.Bus;
 import dev.microshop.platform.service.Platform;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -113,13 +113,14 @@ final class Downstream {
   }
 
   /**
-   * A query is sent again once after a timeout too: the event bus takes the next instance, so an
-   * instance that hangs, or a dead member's registration not yet swept, costs one timeout and not
-   * the answer. Anything else only when it provably was not delivered.
+   * A query, or a command its service deduplicates by key, is sent again once after a timeout too:
+   * the event bus takes the next instance, so an instance that hangs or is stopping, or a dead
+   * member's registration not yet swept, costs one timeout and not the answer. Anything else only
+   * when it provably was not delivered.
    */
   private Future<Message<JsonObject>> request(
       String address, JsonObject body, DeliveryOptions options) {
-    return Queries.only(address)
+    return Resendable.afterTimeout(address)
         ? Bus.requestIdempotent(vertx, address, body, options, 1)
         : Bus.request(vertx, address, body, options, 1);
   }

@@ -8,9 +8,15 @@ import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +40,12 @@ class FailureMappingTest {
     gateway =
         GatewayHarness.start(
             Map.of("MICROSHOP_GATEWAY_BUS_REQUEST_TIMEOUT_MS", "500"),
-            List.of(InventoryApi.GET, OrdersApi.GET, PaymentsApi.WALLET),
+            List.of(
+                InventoryApi.GET,
+                OrdersApi.GET,
+                OrdersApi.PLACE,
+                OrdersApi.CANCEL,
+                PaymentsApi.WALLET),
             List.of(Services.USERS, Services.INVENTORY, Services.ORDERS, Services.PAYMENTS));
   }
 
@@ -154,6 +165,48 @@ class FailureMappingTest {
         .isEqualTo("the service is failing; the gateway stopped calling it for a few seconds");
     assertThat(response.header("Retry-After")).isEqualTo("5");
     assertThat(gateway.pending(PaymentsApi.WALLET)).isZero();
+  }
+
+  @Test
+  void aPlacementWhoseAnswerIsLostIsSentOnceMoreWithItsKeyAndThatAnswerServed() throws Exception {
+    JsonObject pending = new JsonObject().put("id", ID).put("status", "PENDING");
+    AtomicInteger placements = new AtomicInteger();
+    gateway.answer(
+        OrdersApi.PLACE,
+        msg ->
+            placements.incrementAndGet() == 1
+                ? GatewayHarness.SILENT.apply(msg)
+                : Future.succeededFuture(pending));
+    Map<String, String> headers = new HashMap<>(customer());
+    headers.put("Idempotency-Key", "lost-answer-1");
+    JsonObject lines =
+        new JsonObject()
+            .put(
+                "lines",
+                new JsonArray().add(new JsonObject().put("productId", ID).put("quantity", 1)));
+
+    GatewayHarness.Response response = gateway.post("/v1/orders", headers, lines);
+
+    assertThat(response.status()).as(response.body()).isEqualTo(202);
+    assertThat(new JsonObject(response.body())).isEqualTo(pending);
+    Message<JsonObject> first = gateway.received(OrdersApi.PLACE);
+    Message<JsonObject> second = gateway.received(OrdersApi.PLACE);
+    // The same key and lines: orders answers the repeat with the order the first one made.
+    assertThat(first.body()).isEqualTo(lines.copy().put("idempotencyKey", "lost-answer-1"));
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(gateway.pending(OrdersApi.PLACE)).isZero();
+  }
+
+  @Test
+  void aCancelWhoseAnswerIsLostIsNotSentAgain() throws Exception {
+    gateway.answer(OrdersApi.CANCEL, GatewayHarness.SILENT);
+
+    GatewayHarness.Response response =
+        gateway.http(HttpMethod.POST, "/v1/orders/" + ID + "/cancel", customer(), null);
+
+    RoutesTestBase.assertProblem(response, 504, "timeout");
+    assertThat(gateway.received(OrdersApi.CANCEL).body()).isEqualTo(new JsonObject().put("id", ID));
+    assertThat(gateway.pending(OrdersApi.CANCEL)).isZero();
   }
 
   private static Map<String, String> customer() {
