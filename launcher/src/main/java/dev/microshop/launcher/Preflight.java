@@ -2,6 +2,7 @@ package dev.microshop.launcher;
 
 import dev.microshop.gateway.GatewayVerticle;
 import dev.microshop.gateway.PortSharing;
+import dev.microshop.payments.PaymentsVerticle;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,5 +41,10 @@ final class Preflight {
     } catch (IOException e) {
       throw PortSharing.busy(http, unshared);
     }
+  }
+
+  /** The payments settings the service reads only once deployed (wallet, provider). */
+  static void payments(JsonObject paymentsConfig) {
+    PaymentsVerticle.checkSettings(paymentsConfig);
   }
 }

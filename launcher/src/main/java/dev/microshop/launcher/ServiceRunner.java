@@ -78,6 +78,9 @@ final class ServiceRunner {
     if (configs.containsKey(Services.GATEWAY)) {
       Preflight.gateway(configs.get(Services.GATEWAY), !monolith);
     }
+    if (configs.containsKey(Services.PAYMENTS)) {
+      Preflight.payments(configs.get(Services.PAYMENTS));
+    }
     boolean embedded = configs.values().stream().anyMatch(ServiceRunner::needsEmbedded);
     if (parentPid().isEmpty() && configs.values().stream().anyMatch(DevCluster::isDev)) {
       // A dev JVM of its own keeps secrets in the data directory: owner-only, as up makes them.

@@ -102,6 +102,7 @@ final class Up {
       devCluster = DevCluster.claim(config, true, ProcessHandle.current().pid());
       refuseIfRunning(dataDir);
       Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
+      Preflight.payments(Settings.load(Services.PAYMENTS, env));
       managementPorts = ManagementPorts.plan(env);
       claim(dataDir);
       targets = new PrometheusTargets(dataDir);

@@ -63,6 +63,15 @@ class ConfigIT {
   }
 
   @Test
+  void aPaymentsProviderSettingOutOfRangeExitsTwoNamingItBeforeAnythingStarts() {
+    assertFailsWith(
+        Map.of("MICROSHOP_PAYMENTS_PROVIDER_MAX_CONCURRENT", "0"),
+        new String[] {"payments"},
+        "bad setting provider.maxConcurrent",
+        "0 is out of range 1..1000");
+  }
+
+  @Test
   void aMisspeltVariableIsRejectedRatherThanIgnored() {
     assertFailsWith(
         Map.of("MICROSHOP_MANAGMENT_PORT", "9000"),

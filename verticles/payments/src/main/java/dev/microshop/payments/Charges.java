@@ -4,6 +4,7 @@ import dev.microshop.contracts.SagaResult.PaymentCharged;
 import dev.microshop.contracts.SagaResult.PaymentDeclined;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
@@ -44,6 +45,16 @@ final class Charges {
                 outcome.result().size() > 0
                     ? replay(command.orderId(), outcome.result().iterator().next())
                     : decide(tx, command, locked.result()));
+  }
+
+  /**
+   * Whether the order's charge was decided (charged or declined) already: read outside any
+   * transaction, before the provider is called, so a redelivery does not call it again.
+   */
+  Future<Boolean> decided(Pool pool, UUID orderId) {
+    return pool.preparedQuery(PaymentsSql.FIND_CHARGE_OUTCOME)
+        .execute(Tuple.of(orderId))
+        .map(rows -> rows.size() > 0);
   }
 
   /**

@@ -24,9 +24,19 @@ public class PaymentsVerticle extends ServiceVerticle {
   private Wallets wallets;
   private Charges charges;
   private Ledger ledger;
+  private SimulatedProvider provider;
 
   public PaymentsVerticle(Platform platform) {
     super(platform);
+  }
+
+  /**
+   * Fails with a {@code ConfigException} naming the first bad wallet or provider setting, so the
+   * launcher can refuse it before anything starts.
+   */
+  public static void checkSettings(JsonObject config) {
+    WalletConfig.from(config);
+    ProviderConfig.from(config);
   }
 
   @Override
@@ -36,8 +46,24 @@ public class PaymentsVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService() {
-    // map() turns a bad wallet setting into a failed deployment that names the key.
-    return Future.succeededFuture(config()).map(WalletConfig::from).compose(this::serve);
+    // map() turns a bad wallet or provider setting into a failed deployment that names the key.
+    return Future.succeededFuture(config())
+        .map(ProviderConfig::from)
+        .map(this::provider)
+        .map(v -> WalletConfig.from(config()))
+        .compose(this::serve);
+  }
+
+  private Void provider(ProviderConfig config) {
+    if (config.enabled()) {
+      LOG.info(
+          "charges call the simulated provider: {} ms each, at most {} at once ({} charges/s)",
+          config.latencyMs(),
+          config.maxConcurrent(),
+          Math.round(config.chargesPerSecond()));
+      provider = new SimulatedProvider(config, ms -> vertx.timer(ms));
+    }
+    return null;
   }
 
   private Future<?> serve(WalletConfig config) {
@@ -50,9 +76,30 @@ public class PaymentsVerticle extends ServiceVerticle {
         consumers.on(PaymentsApi.CREDIT, this::credit),
         consumers.on(PaymentsApi.TRANSACTIONS, this::transactions),
         answering(
-            PaymentsApi.CHARGE, (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
+            PaymentsApi.CHARGE,
+            this::callProvider,
+            (tx, body) -> charges.charge(tx, ChargeCommand.fromJson(body))),
         reliably(
             PaymentsApi.REFUND, (tx, body) -> charges.refund(tx, RefundCommand.fromJson(body))));
+  }
+
+  /**
+   * A new charge waits for the provider before its transaction; a charge already decided (a
+   * redelivery) is answered from the ledger without a second call.
+   */
+  private Future<?> callProvider(JsonObject body) {
+    if (provider == null) {
+      return Future.succeededFuture();
+    }
+    UUID order = ChargeCommand.fromJson(body).orderId();
+    return charges
+        .decided(pool, order)
+        .compose(decided -> decided ? Future.succeededFuture() : provider.authorize(order));
+  }
+
+  /** The simulated provider, or null when {@code provider.enabled} is false. For tests. */
+  SimulatedProvider simulatedProvider() {
+    return provider;
   }
 
   private Future<JsonObject> wallet(Message<JsonObject> msg) {

@@ -68,12 +68,23 @@ public final class IdempotentConsumers {
 
   /** Like {@link #reliably}, but the reply is the effect's answer, the same for a redelivery. */
   public Future<Void> answering(String address, TxEffect effect) {
+    return answering(address, body -> Future.succeededFuture(), effect);
+  }
+
+  /**
+   * Like {@link #answering(String, TxEffect)}, with {@code before} run first, outside the
+   * transaction: a slow call (an external provider) must not hold a pooled connection and the
+   * effect's row locks while it waits. Its failure fails the message, which is then not recorded.
+   */
+  public Future<Void> answering(
+      String address, Function<JsonObject, Future<?>> before, TxEffect effect) {
     return consumers.on(
         address,
         msg -> {
           JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          return transactions
-              .run(tx -> once(tx, address, body, effect))
+          return before
+              .apply(body)
+              .compose(v -> transactions.run(tx -> once(tx, address, body, effect)))
               .recover(
                   failure ->
                       failure instanceof Inbox.Duplicate duplicate

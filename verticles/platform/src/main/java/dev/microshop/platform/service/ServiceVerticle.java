@@ -145,6 +145,16 @@ public abstract class ServiceVerticle extends VerticleBase {
   }
 
   /**
+   * Like {@link #answering(String, TxEffect)}, but {@code before} runs first, outside the
+   * transaction, for work too slow to hold a connection and row locks (a call to an external
+   * provider). It runs again on a redelivery, so it must be safe to repeat.
+   */
+  protected Future<Void> answering(
+      String address, Function<JsonObject, Future<?>> before, TxEffect effect) {
+    return idempotent.answering(address, before, effect);
+  }
+
+  /**
    * Runs {@code work} in one transaction; what it adds to the outbox is sent as soon as it commits.
    */
   protected <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
