@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -194,6 +195,36 @@ class DbInitIT {
         Db.url(server.port(), database),
         role,
         Files.readString(secrets.resolve(role + "-db-password")).trim());
+  }
+
+  @Test
+  void twoInstancesStartingAtOnceOnAnEmptyDatabaseBothComeUpAndMigrateItOnce() throws Exception {
+    dbInit(dbInitEnv(server, secrets));
+    Map<String, String> env = serviceEnv(server, secrets, Services.NOTIFICATIONS);
+    // Nothing else in this class starts notifications: its database has no tables yet.
+    try (ServiceProcess first = ServiceProcess.start(env, Services.NOTIFICATIONS);
+        ServiceProcess second = ServiceProcess.start(env, Services.NOTIFICATIONS)) {
+      first.awaitReady(Duration.ofSeconds(120));
+      second.awaitReady(Duration.ofSeconds(120));
+
+      try (Connection c = login(Services.NOTIFICATIONS, Services.NOTIFICATIONS)) {
+        for (String history : List.of("platform_schema_history", "flyway_schema_history")) {
+          var rs =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT count(*), count(DISTINCT version), bool_and(success) FROM "
+                          + history);
+          rs.next();
+          assertThat(rs.getInt(1)).as("%s rows", history).isPositive();
+          assertThat(rs.getInt(2)).as("%s: each version once", history).isEqualTo(rs.getInt(1));
+          assertThat(rs.getBoolean(3)).as("%s all succeeded", history).isTrue();
+        }
+      }
+      // One instance migrated; the other waited its turn and found the schema current.
+      assertThat(List.of(first.output(), second.output()))
+          .filteredOn(o -> o.contains("notifications schema migrated from version"))
+          .hasSize(1);
+    }
   }
 
   private static void assertRefused(Map<String, String> env, String line) {

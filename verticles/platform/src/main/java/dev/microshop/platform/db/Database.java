@@ -10,6 +10,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
 /** A service's connection pool and schema migrations. */
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  /** Advisory locks belong to one database: each service's instances queue only for their own. */
+  private static final String MIGRATION_LOCK =
+      "SELECT pg_advisory_lock(hashtextextended('microshop.schema-migrations', 0))";
 
   private Database() {}
 
@@ -30,12 +35,15 @@ public final class Database {
     return vertx.executeBlocking(
         () -> {
           checkLogin(db);
-          // The platform's tables (outbox, inbox) have their own history, so their versions never
-          // collide with the
-          // service's; each baselines at 0 when the other already created tables.
-          flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
-          MigrateResult result =
-              flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
+          MigrateResult result;
+          try (Connection lock = migrationLock(db)) {
+            LOG.debug("migrating {} ({})", service, lock == null ? "no lock" : "our turn");
+            // The platform's tables (outbox, inbox) have their own history, so their versions
+            // never collide with the service's; each baselines at 0 when the other already
+            // created tables.
+            flyway(db, "classpath:db/platform", "platform_schema_history").migrate();
+            result = flyway(db, "classpath:db/" + service, "flyway_schema_history").migrate();
+          }
           if (result.migrationsExecuted == 0) {
             LOG.info("{} schema is up to date at version {}", service, result.initialSchemaVersion);
           } else {
@@ -68,6 +76,33 @@ public final class Database {
       if (failure.permanent()) {
         throw refusal(failure, db, e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Instances of a service that start at once on a new database take turns: Flyway locks a
+   * migration, but not the creation of its history table, and the second of two baselines fails
+   * ("already exists, and is empty"). The lock is the session's and goes with the connection; a
+   * server that does not answer yet gets no lock, and Flyway's own retries wait for it.
+   */
+  private static Connection migrationLock(DbSettings db) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", db.user());
+    props.setProperty("password", db.password());
+    props.setProperty("connectTimeout", "10");
+    Connection connection;
+    try {
+      connection = DriverManager.getConnection(db.jdbcUrl(), props);
+    } catch (SQLException e) {
+      LOG.debug("no migration lock, the server does not answer yet: {}", e.getMessage());
+      return null;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(MIGRATION_LOCK);
+      return connection;
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
     }
   }
 
