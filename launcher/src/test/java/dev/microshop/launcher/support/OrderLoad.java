@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -24,13 +26,15 @@ public final class OrderLoad {
    * One placement: who sent it and when ({@link System#nanoTime()}, and the wall clock in ms to
    * compare with the database's), the HTTP status (-1 when no answer came), the order id when
    * accepted, and the quantity asked for; {@code status} is the first answer, {@code settled} the
-   * definite one after any retries with the same key ({@code attempts} in all).
+   * definite one after any retries with the same key ({@code attempts} in all), {@code
+   * firstAnswerMillis} how long the first answer took.
    */
   public record Sent(
       String customer,
       long sentAt,
       long sentAtMillis,
       int status,
+      long firstAnswerMillis,
       int settled,
       int attempts,
       String orderId,
@@ -59,10 +63,19 @@ public final class OrderLoad {
 
   /** Starts one client per customer token, each placing an order of {@code product} per pace. */
   public static OrderLoad start(Api api, List<String> customers, String product, Duration pace) {
-    OrderLoad load = new OrderLoad(customers.size());
-    for (String customer : customers) {
-      load.clients.execute(() -> load.run(api, customer, product, pace));
-    }
+    Map<String, String> productOf = new LinkedHashMap<>();
+    customers.forEach(c -> productOf.put(c, product));
+    return start(api, productOf, pace);
+  }
+
+  /**
+   * Starts one client per customer token, each placing orders of its own product (customer to
+   * product) per pace: no row of stock is shared, so the clients do not queue on one lock.
+   */
+  public static OrderLoad start(Api api, Map<String, String> productOf, Duration pace) {
+    OrderLoad load = new OrderLoad(productOf.size());
+    productOf.forEach(
+        (customer, product) -> load.clients.execute(() -> load.run(api, customer, product, pace)));
     return load;
   }
 
@@ -84,6 +97,7 @@ public final class OrderLoad {
       long wall = System.currentTimeMillis();
       String key = "load-" + UUID.randomUUID();
       Answer first = place(api, customer, key, product, quantity);
+      long firstMillis = Duration.ofNanos(System.nanoTime() - at).toMillis();
       Answer last = first;
       int attempts = 1;
       while (last.unknown() && System.nanoTime() - at < SETTLE_NANOS) {
@@ -93,7 +107,15 @@ public final class OrderLoad {
       }
       sent.add(
           new Sent(
-              customer, at, wall, first.status(), last.status(), attempts, last.id(), quantity));
+              customer,
+              at,
+              wall,
+              first.status(),
+              firstMillis,
+              last.status(),
+              attempts,
+              last.id(),
+              quantity));
       Lab.sleep(pace.toMillis());
     }
   }
