@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+  /** Requests that may wait for each pooled connection before more are refused as busy. */
+  static final int WAITING_PER_CONNECTION = 32;
+
   /** Advisory locks belong to one database: each service's instances queue only for their own. */
   private static final String MIGRATION_LOCK =
       "SELECT pg_advisory_lock(hashtextextended('microshop.schema-migrations', 0))";
@@ -203,7 +206,11 @@ public final class Database {
             .setMaxSize(size)
             .setName(name)
             .setShared(false)
-            .setMaxWaitQueueSize(1000)
+            // Overload is refused at once ("busy", which callers back off from) rather than
+            // queued past the senders' 2 s timeout: a queue a pool serves within it even at 60 ms
+            // a transaction. At 1000, a slow moment filled it with requests whose senders had
+            // given up and resent them, and inventory never caught up.
+            .setMaxWaitQueueSize(size * WAITING_PER_CONNECTION)
             // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in
             // SqlConnectionPool's cancel path, the future never completes); SCRAM logins on a busy
             // 2-core box can take seconds, so wait long.

@@ -8,10 +8,12 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,8 @@ public final class Consumers {
   private final Vertx vertx;
   private final List<MessageConsumer<JsonObject>> registered = new ArrayList<>();
   private int inFlight;
+  private long shed;
+  private long lastShedLog = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
   private Promise<Void> drained;
 
   public Consumers(Vertx vertx) {
@@ -58,6 +62,8 @@ public final class Consumers {
             msg.reply(result.result(), BusGuard.answering(msg));
           } else if (result.cause() instanceof ServiceFailure failure) {
             fail(msg, failure);
+          } else if (result.cause() instanceof ConnectionPoolTooBusyException) {
+            busy(msg);
           } else if (isUnstorableText(result.cause())) {
             fail(
                 msg,
@@ -72,6 +78,23 @@ public final class Consumers {
             drained.tryComplete();
           }
         });
+  }
+
+  /**
+   * The database pool's queue is full: refused at once as busy (503), which the gateway answers
+   * with Retry-After (or a catalog copy) and an outbox retries after its backoff. Logged once a
+   * second at most: under overload there are thousands.
+   */
+  private void busy(Message<JsonObject> msg) {
+    shed++;
+    long now = System.nanoTime();
+    if (now - lastShedLog > TimeUnit.SECONDS.toNanos(1)) {
+      LOG.warn(
+          "busy: refused {} message(s) since the last report, lately to {}", shed, msg.address());
+      shed = 0;
+      lastShedLog = now;
+    }
+    fail(msg, ErrorCodes.UNAVAILABLE, "busy: too many requests waiting for the database");
   }
 
   /**
