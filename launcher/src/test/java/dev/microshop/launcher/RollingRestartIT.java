@@ -1,6 +1,7 @@
 package dev.microshop.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.Api;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +41,17 @@ class RollingRestartIT {
   private static Rollout rollout;
   private static Api api;
 
+  /** Opt-in: {@code ./mvnw -B verify -Dmicroshop.slowTests=true} (about 7 minutes more). */
+  private static final String SLOW = "microshop.slowTests";
+
   @BeforeAll
   static void start() throws Exception {
+    assumeTrue(
+        Boolean.getBoolean(SLOW),
+        "rolling restart skipped: about 7 minutes on two cores, past the suite's 20; run it with"
+            + " -D"
+            + SLOW
+            + "=true");
     TestEnv env =
         SharedDatabase.env()
             // 16 clients from one address: the edge's per-address and per-user limits are not
@@ -65,9 +74,6 @@ class RollingRestartIT {
   }
 
   @Test
-  @Disabled(
-      "on two cores the replacement JVMs starve the cluster and inventory's reserve queue overflows"
-          + " (docs/operations.md, Rolling restarts): open in issue 14")
   void replacingEachInstanceInTurnUnderLoadFailsNoRequestAndLosesNoOrder() throws Exception {
     String admin = api.admin();
     rollout.useAdmin(admin);

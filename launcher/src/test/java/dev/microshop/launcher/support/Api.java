@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,12 +135,9 @@ public final class Api {
     return new JsonObject(wallet.body()).getLong("balanceMinor");
   }
 
+  /** Every entry of the caller's ledger, newest first: all pages, not just the first. */
   public JsonArray transactions(String token) {
-    HttpResponse<String> page =
-        Http.get(
-            base + "/v1/wallet/transactions?limit=100", Map.of("Authorization", "Bearer " + token));
-    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-    return new JsonObject(page.body()).getJsonArray("items");
+    return allPages("/v1/wallet/transactions", token);
   }
 
   /** The amounts of the customer's ledger entries about one order (a charge is negative). */
@@ -157,11 +156,30 @@ public final class Api {
         .toList();
   }
 
+  /** Every notification of the caller, newest first: all pages. */
   public JsonArray notifications(String token) {
-    HttpResponse<String> page =
-        Http.get(base + "/v1/notifications?limit=100", Map.of("Authorization", "Bearer " + token));
-    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-    return new JsonObject(page.body()).getJsonArray("items");
+    return allPages("/v1/notifications", token);
+  }
+
+  /** Follows nextCursor until the last page (a load test leaves hundreds of entries). */
+  private JsonArray allPages(String path, String token) {
+    JsonArray all = new JsonArray();
+    String cursor = null;
+    do {
+      String url =
+          base
+              + path
+              + "?limit=100"
+              + (cursor == null
+                  ? ""
+                  : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      HttpResponse<String> page = Http.get(url, Map.of("Authorization", "Bearer " + token));
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+      JsonObject body = new JsonObject(page.body());
+      all.addAll(body.getJsonArray("items"));
+      cursor = body.getString("nextCursor");
+    } while (cursor != null);
+    return all;
   }
 
   /** The user id in a token's claims. */
