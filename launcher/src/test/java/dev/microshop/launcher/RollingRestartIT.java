@@ -41,14 +41,14 @@ class RollingRestartIT {
   private static Rollout rollout;
   private static Api api;
 
-  /** Opt-in: {@code ./mvnw -B verify -Dmicroshop.slowTests=true} (about 7 minutes more). */
+  /** Opt-in: {@code ./mvnw -B verify -Dmicroshop.slowTests=true} (about 8 minutes more). */
   private static final String SLOW = "microshop.slowTests";
 
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(
         Boolean.getBoolean(SLOW),
-        "rolling restart skipped: about 7 minutes on two cores, past the suite's 20; run it with"
+        "rolling restart skipped: about 8 minutes on two cores, past the suite's 20; run it with"
             + " -D"
             + SLOW
             + "=true");
