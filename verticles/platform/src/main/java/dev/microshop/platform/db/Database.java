@@ -22,7 +22,7 @@ public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   /** Requests that may wait for each pooled connection before more are refused as busy. */
-  static final int WAITING_PER_CONNECTION = 32;
+  static final int WAITING_PER_CONNECTION = 64;
 
   /** Advisory locks belong to one database: each service's instances queue only for their own. */
   private static final String MIGRATION_LOCK =
@@ -207,9 +207,10 @@ public final class Database {
             .setName(name)
             .setShared(false)
             // Overload is refused at once ("busy", which callers back off from) rather than
-            // queued past the senders' 2 s timeout: a queue a pool serves within it even at 60 ms
-            // a transaction. At 1000, a slow moment filled it with requests whose senders had
-            // given up and resent them, and inventory never caught up.
+            // queued long past the senders' 2 s timeout. At 1000, a slow moment filled it with
+            // requests whose senders had given up and resent them, and inventory never caught up;
+            // at 32 a connection, a burst of 200 reservations (served in well under a second) was
+            // refused in part.
             .setMaxWaitQueueSize(size * WAITING_PER_CONNECTION)
             // Vert.x 5.0.8 loses a request whose connection wait times out (NPE in
             // SqlConnectionPool's cancel path, the future never completes); SCRAM logins on a busy
