@@ -19,8 +19,11 @@ import java.util.concurrent.TimeUnit;
  * took. Nothing is retried: a failed read is a failed read.
  */
 public final class CatalogLoad {
-  /** One read: HTTP status (-1 when no answer came), stale copy or not, and its duration. */
-  public record Read(int status, boolean stale, long millis, String failure) {
+  /**
+   * One read: HTTP status (-1 when no answer came), stale copy or not, its duration, what went
+   * wrong if anything, and when it was sent ({@link System#nanoTime()}).
+   */
+  public record Read(int status, boolean stale, long millis, String failure, long sentAt) {
     /** Answered 200 by inventory itself, not from the gateway's last copy. */
     public boolean fresh() {
       return status == 200 && !stale;
@@ -78,12 +81,13 @@ public final class CatalogLoad {
           answer.statusCode(),
           stale,
           since(at),
-          answer.statusCode() == 200 && !stale ? null : answer.statusCode() + " " + answer.body());
+          answer.statusCode() == 200 && !stale ? null : answer.statusCode() + " " + answer.body(),
+          at);
     } catch (IOException e) {
-      return new Read(-1, false, since(at), e.toString());
+      return new Read(-1, false, since(at), e.toString(), at);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Read(-1, false, since(at), "interrupted");
+      return new Read(-1, false, since(at), "interrupted", at);
     }
   }
 

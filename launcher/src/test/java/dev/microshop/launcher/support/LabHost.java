@@ -93,6 +93,11 @@ public final class LabHost {
     return jvms.stream().filter(ServiceProcess::alive).toList();
   }
 
+  /** Sets a kernel setting of this host's network stack (each namespace has its own). */
+  public void sysctl(String name, String value) {
+    Commands.run("ip", "netns", "exec", namespace, "sysctl", "-qw", name + "=" + value);
+  }
+
   /** The host dies: SIGKILL to every process on it, as when the machine loses power. */
   public void kill() {
     Lab.killAll(namespace);

@@ -169,6 +169,8 @@ public final class LabSystem implements AutoCloseable {
     env.put("MICROSHOP_CLUSTER_MEMBERS", members);
     env.put("MICROSHOP_DATA_DIR", host.dir().resolve("data").toString());
     // A lab host may run two JVMs of one service; their fixed default management ports would clash.
+    // On the host's address, as a Prometheus on another machine scrapes it.
+    env.put("MICROSHOP_MANAGEMENT_HOST", host.address());
     env.put("MICROSHOP_MANAGEMENT_PORT", "0");
     if (Services.WITH_DATABASE.contains(service)) {
       // As db-init printed it: the server's address, verify-full against the lab CA, the password

@@ -57,7 +57,16 @@ public final class ServiceProcess implements AutoCloseable {
       List<String> prefix, String name, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(
-        List.of(javaBinary(), "-XX:+UseSerialGC", "-Xmx256m", "-jar", TestEnv.jar().toString()));
+        List.of(
+            javaBinary(),
+            "-XX:+UseSerialGC",
+            "-Xmx256m",
+            // C1 only: a test JVM lives a minute, and C2 compiling for every one of a dozen JVMs
+            // on two cores cost more than it gave back (the lab class: 260 s with it, 218 s
+            // without).
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            TestEnv.jar().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -132,6 +141,16 @@ public final class ServiceProcess implements AutoCloseable {
   public void kill9() {
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(10));
+  }
+
+  /** SIGSTOP: the JVM hangs, its sockets stay open and nothing answers (a long GC pause). */
+  public void freeze() {
+    Commands.run("kill", "-STOP", Long.toString(pid()));
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  public void thaw() {
+    Commands.run("kill", "-CONT", Long.toString(pid()));
   }
 
   /** SIGTERM, as an orchestrator stops a container. */

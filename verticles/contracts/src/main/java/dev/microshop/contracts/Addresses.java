@@ -34,5 +34,19 @@ public final class Addresses {
    */
   public static final String PING_METRIC_NAME = "platform.instance.{instanceId}.ping";
 
+  /**
+   * Where one JVM answers the others' "are you alive" (platform's NodeWatch), by its Vert.x node
+   * id. Empty payload, empty reply.
+   */
+  public static String alive(String nodeId) {
+    return "platform.node." + nodeId + ".alive";
+  }
+
+  /** Every {@link #alive} address, as a regular expression. */
+  public static final String ALIVE_PATTERN = "platform\\.node\\.[^.]+\\.alive";
+
+  /** The one name metrics give all {@link #alive} addresses. */
+  public static final String ALIVE_METRIC_NAME = "platform.node.{nodeId}.alive";
+
   private Addresses() {}
 }

@@ -102,6 +102,8 @@ public final class BusPolicy {
     }
     family(NotificationsApi.STREAM_PATTERN, NOTIFICATIONS, GATEWAY);
     family(Addresses.PING_PATTERN, GATEWAY, ANY);
+    // Every JVM asks every other whether it is alive, to route around one that hangs.
+    family(Addresses.ALIVE_PATTERN, ANY, ANY);
     // Vert.x service discovery announces record changes to whoever listens; the records
     // themselves live in Hazelcast and decide nothing (see SECURITY.md).
     family("vertx\\.discovery\\.[a-z]+", ANY, ANY);

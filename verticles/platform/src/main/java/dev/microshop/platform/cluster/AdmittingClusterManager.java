@@ -2,6 +2,7 @@ package dev.microshop.platform.cluster;
 
 import dev.microshop.contracts.BusPolicy;
 import io.vertx.core.Completable;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
@@ -33,6 +34,7 @@ public final class AdmittingClusterManager implements ClusterManager {
   // consumers were seen gets its share as soon as its card verifies.
   private final Map<String, List<RegistrationInfo>> seen = new ConcurrentHashMap<>();
   private volatile RegistrationListener listener;
+  private volatile NodeWatch watch;
   private Vertx vertx;
 
   public AdmittingClusterManager(HazelcastClusterManager delegate, Admission admission) {
@@ -48,6 +50,16 @@ public final class AdmittingClusterManager implements ClusterManager {
 
   public Admission admission() {
     return admission;
+  }
+
+  /**
+   * Starts asking the other members whether they are alive ({@link NodeWatch}) and routes around
+   * those that do not answer. Once the event bus is up: the questions travel on it. It runs until
+   * Vert.x closes, so this JVM answers the others while it drains.
+   */
+  public Future<Void> watchMembers(Vertx vertx) {
+    NodeWatch started = new NodeWatch(vertx, getNodeId(), this::members, this::replay);
+    return started.start().onSuccess(v -> watch = started);
   }
 
   @Override
@@ -191,12 +203,31 @@ public final class AdmittingClusterManager implements ClusterManager {
     String self = delegate.getNodeId();
     BusPolicy.Rule rule = BusPolicy.of(address);
     Set<String> members = members();
-    return registrations.stream()
-        .filter(
-            r ->
-                r.nodeId().equals(self)
-                    || members.contains(r.nodeId()) && receives(rule, admission.member(r.nodeId())))
-        .toList();
+    List<RegistrationInfo> admitted =
+        registrations.stream()
+            .filter(
+                r ->
+                    r.nodeId().equals(self)
+                        || members.contains(r.nodeId())
+                            && receives(rule, admission.member(r.nodeId())))
+            .toList();
+    NodeWatch current = watch;
+    return current == null ? admitted : answering(admitted, current.suspects());
+  }
+
+  /**
+   * The registrations of members that answer, when there are any: a message then never waits on a
+   * member that hangs. When only suspects have a consumer they keep it, so the message still has a
+   * chance (and its sender's timeout, not "no handlers", tells what happened).
+   */
+  static List<RegistrationInfo> answering(
+      List<RegistrationInfo> registrations, Set<String> suspects) {
+    if (suspects.isEmpty()) {
+      return registrations;
+    }
+    List<RegistrationInfo> answering =
+        registrations.stream().filter(r -> !suspects.contains(r.nodeId())).toList();
+    return answering.isEmpty() ? registrations : answering;
   }
 
   /** Hazelcast's local member list, by node id: no remote call. */

@@ -25,7 +25,8 @@ public final class Metrics {
   static final Map<String, String> PER_ENTITY =
       Map.of(
           NotificationsApi.STREAM_PATTERN, NotificationsApi.STREAM_METRIC_NAME,
-          Addresses.PING_PATTERN, Addresses.PING_METRIC_NAME);
+          Addresses.PING_PATTERN, Addresses.PING_METRIC_NAME,
+          Addresses.ALIVE_PATTERN, Addresses.ALIVE_METRIC_NAME);
 
   public static MicrometerMetricsOptions options() {
     MicrometerMetricsOptions options =

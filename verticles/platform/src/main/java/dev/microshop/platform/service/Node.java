@@ -129,6 +129,8 @@ public final class Node {
     if (clusterManager != null) {
       // Every message proves its sender and is taken only from whom BusPolicy allows.
       BusGuard.install(vertx, clusterManager);
+      // Route around a member that stops answering long before Hazelcast drops it.
+      await(clusterManager.watchMembers(vertx), 10_000);
     }
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
