@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
@@ -29,7 +30,9 @@ final class Seals {
   private static final byte[] NONE = new byte[0];
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(Seals::hmac);
+  private static final int KEYED_PER_THREAD = 256;
+  private static final ThreadLocal<Map<SecretKeySpec, Mac>> KEYED =
+      ThreadLocal.withInitial(IdentityHashMap::new);
   private static final ThreadLocal<SecureRandom> RANDOM =
       ThreadLocal.withInitial(Seals::secureRandom);
 
@@ -116,12 +119,7 @@ final class Seals {
   }
 
   private static byte[] mac(SecretKeySpec key, String from, String to, Envelope envelope) {
-    Mac hmac = HMAC.get();
-    try {
-      hmac.init(key);
-    } catch (java.security.InvalidKeyException e) {
-      throw new IllegalStateException(e);
-    }
+    Mac hmac = keyed(key);
     for (String field :
         new String[] {
           from,
@@ -141,7 +139,30 @@ final class Seals {
       hmac.update((byte) length);
       hmac.update(bytes);
     }
-    return Arrays.copyOf(hmac.doFinal(), MAC_BYTES);
+    return Arrays.copyOf(hmac.doFinal(), MAC_BYTES); // doFinal leaves it keyed for the next
+  }
+
+  /**
+   * This thread's HMAC already keyed with {@code key}: keying one (padding the key, hashing the
+   * inner pad) was a third of a seal's hashing. PeerKeys hands out one key object per peer, so
+   * identity finds it; a few hundred peers' worth are kept per thread.
+   */
+  private static Mac keyed(SecretKeySpec key) {
+    Map<SecretKeySpec, Mac> macs = KEYED.get();
+    Mac mac = macs.get(key);
+    if (mac == null) {
+      mac = hmac();
+      try {
+        mac.init(key);
+      } catch (java.security.InvalidKeyException e) {
+        throw new IllegalStateException(e);
+      }
+      if (macs.size() >= KEYED_PER_THREAD) {
+        macs.clear();
+      }
+      macs.put(key, mac);
+    }
+    return mac;
   }
 
   private static Mac hmac() {
