@@ -126,11 +126,19 @@ public final class LabSystem implements AutoCloseable {
 
   /**
    * Polls the gateway's {@code /v1/status} (as the admin {@code token} sees it, with instances)
-   * until every JVM this system started on {@code host} is listed by its pid and answers its ping:
-   * back in the cluster after a freeze or a partition.
+   * until every JVM this system started on {@code host}, and still running, is listed by its pid
+   * and answers its ping: back in the cluster after a freeze or a partition.
    */
   public void awaitInstances(LabHost host, String token, Duration timeout) {
-    List<Instance> expected = instances.stream().filter(i -> i.host().equals(host)).toList();
+    awaitListed(
+        instances.stream().filter(i -> i.host().equals(host) && i.jvm().alive()).toList(),
+        token,
+        timeout);
+  }
+
+  /** Polls the gateway's {@code /v1/status} until each of {@code expected} answers its ping. */
+  public void awaitListed(List<Instance> expected, String token, Duration timeout) {
+    String where = expected.stream().map(i -> i.service() + "@" + i.host()).toList().toString();
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonObject all = null;
     while (System.nanoTime() < deadline) {
@@ -145,7 +153,7 @@ public final class LabSystem implements AutoCloseable {
       }
       Lab.sleep(500);
     }
-    throw new AssertionError(host + "'s JVMs not back in " + timeout + "; last: " + all);
+    throw new AssertionError(where + " not listed in " + timeout + "; last: " + all);
   }
 
   private static boolean answers(JsonObject services, Instance instance) {
