@@ -39,8 +39,11 @@ public final class Addresses {
    * id. Empty payload, empty reply.
    */
   public static String alive(String nodeId) {
-    return "platform.node." + nodeId + ".alive";
+    return ALIVE_PREFIX + nodeId + ".alive";
   }
+
+  /** What every {@link #alive} address starts with. */
+  public static final String ALIVE_PREFIX = "platform.node.";
 
   /** Every {@link #alive} address, as a regular expression. */
   public static final String ALIVE_PATTERN = "platform\\.node\\.[^.]+\\.alive";

@@ -23,9 +23,20 @@ final class DiscoveryCache {
   private static final long REFRESH_MS = 1000;
   static final long RECHECK_WAIT_MS = 300;
   static final long READ_TIMEOUT_MS = 5000;
+
+  /**
+   * How long a service that reads listed stays available after they stop listing it. A JVM whose
+   * record is missing publishes it again within 3 s, and after a split-brain merge the registry can
+   * miss a record for that long while the service answers (seen in the lab after a 30 s partition).
+   * Meanwhile the event bus decides: with no consumer left the request fails at once there too.
+   */
+  static final long GONE_AFTER_MS = 5000;
+
   private final Vertx vertx;
   private final Supplier<Future<List<Record>>> records;
   private volatile Map<String, Integer> instances = Map.of();
+  private final Map<String, Long> lastListed = new ConcurrentHashMap<>(); // System.nanoTime()
+  private final long goneAfterNanos;
   private long timer = -1;
   private Context home;
   private Future<Void> reading; // touched on the home context only
@@ -36,8 +47,13 @@ final class DiscoveryCache {
    * {@code records}: reads the cluster-wide registry (the platform's {@code Discovery::records}).
    */
   DiscoveryCache(Vertx vertx, Supplier<Future<List<Record>>> records) {
+    this(vertx, records, GONE_AFTER_MS);
+  }
+
+  DiscoveryCache(Vertx vertx, Supplier<Future<List<Record>>> records, long goneAfterMs) {
     this.vertx = vertx;
     this.records = records;
+    this.goneAfterNanos = TimeUnit.MILLISECONDS.toNanos(goneAfterMs);
   }
 
   /**
@@ -55,8 +71,13 @@ final class DiscoveryCache {
     vertx.cancelTimer(timer);
   }
 
+  /** Listed by the last read, or by one less than {@link #GONE_AFTER_MS} ago. */
   boolean available(String service) {
-    return instances.getOrDefault(service, 0) > 0;
+    if (instances.getOrDefault(service, 0) > 0) {
+      return true;
+    }
+    Long listed = lastListed.get(service);
+    return listed != null && System.nanoTime() - listed < goneAfterNanos;
   }
 
   /**
@@ -105,6 +126,8 @@ final class DiscoveryCache {
                     // one
                     applied = started;
                     instances = counts;
+                    long now = System.nanoTime();
+                    counts.keySet().forEach(service -> lastListed.put(service, now));
                   }
                 })
             .<Void>mapEmpty()

@@ -125,12 +125,17 @@ final class Downstream {
         : Bus.request(vertx, address, body, options, 1);
   }
 
-  /** The service handled the request and said no (4xx) or "busy, retry" (503). */
+  /**
+   * Not the service failing, so not for the breaker: it handled the request and said no (4xx) or
+   * "busy, retry" (503), or it has no consumer at all (a service just gone, or one the registry
+   * still lists for a moment: {@link DiscoveryCache#GONE_AFTER_MS}), which fails at once anyway.
+   */
   private static boolean answered(Throwable e) {
     return e instanceof ReplyException r
-        && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && (r.failureCode() >= 400 && r.failureCode() < 500
-            || r.failureCode() == ErrorCodes.UNAVAILABLE);
+        && (r.failureType() == ReplyFailure.NO_HANDLERS
+            || r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && (r.failureCode() >= 400 && r.failureCode() < 500
+                    || r.failureCode() == ErrorCodes.UNAVAILABLE));
   }
 
   private CircuitBreaker breaker(String service) {

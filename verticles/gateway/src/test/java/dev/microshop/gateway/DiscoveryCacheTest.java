@@ -38,7 +38,7 @@ class DiscoveryCacheTest {
                 Future.failedFuture("Not Member!"),
                 Future.succeededFuture(List.of())));
     DiscoveryCache cache =
-        new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 2)));
+        new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 2)), 0);
     onContext(cache::start);
 
     assertThat(onContext(() -> cache.recheck("inventory")))
@@ -47,6 +47,26 @@ class DiscoveryCacheTest {
     assertThat(onContext(() -> cache.recheck("inventory")))
         .as("a later read runs and is taken")
         .isFalse();
+    assertThat(reads.get()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void aServiceMissingFromReadsStaysAvailableForTheGracePeriodAndNotAfter() throws Exception {
+    AtomicInteger reads = new AtomicInteger();
+    List<Future<List<Record>>> answers =
+        List.of(
+            Future.succeededFuture(List.of(record("inventory"))),
+            Future.succeededFuture(List.of()));
+    DiscoveryCache cache =
+        new DiscoveryCache(vertx, () -> answers.get(Math.min(reads.getAndIncrement(), 1)), 1_000);
+    onContext(cache::start);
+
+    assertThat(onContext(() -> cache.recheck("inventory")))
+        .as("missing from the last read, listed less than a second ago (a merge, a republish)")
+        .isTrue();
+    assertThat(onContext(() -> cache.recheck("payments"))).as("never listed").isFalse();
+    Thread.sleep(1_100);
+    assertThat(onContext(() -> cache.recheck("inventory"))).as("gone for over a second").isFalse();
     assertThat(reads.get()).isGreaterThanOrEqualTo(3);
   }
 

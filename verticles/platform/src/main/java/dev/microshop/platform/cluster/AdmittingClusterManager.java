@@ -1,5 +1,6 @@
 package dev.microshop.platform.cluster;
 
+import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.BusPolicy;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
@@ -16,6 +17,7 @@ import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +60,7 @@ public final class AdmittingClusterManager implements ClusterManager {
    * Vert.x closes, so this JVM answers the others while it drains.
    */
   public Future<Void> watchMembers(Vertx vertx) {
-    NodeWatch started = new NodeWatch(vertx, getNodeId(), this::members, this::replay);
+    NodeWatch started = new NodeWatch(vertx, getNodeId(), this::routedTo, this::replay);
     return started.start().onSuccess(v -> watch = started);
   }
 
@@ -228,6 +230,32 @@ public final class AdmittingClusterManager implements ClusterManager {
     List<RegistrationInfo> answering =
         registrations.stream().filter(r -> !suspects.contains(r.nodeId())).toList();
     return answering.isEmpty() ? registrations : answering;
+  }
+
+  /**
+   * The members this JVM routes messages to: those with consumers of an address its event bus sends
+   * to (and so follows). Only their health matters here, and a connection is opened only to a
+   * member this JVM has its own reason to reach: asking every member opened connections to JVMs
+   * still starting (TLS handshakes timed out on a busy host) and raced their admission.
+   */
+  private Set<String> routedTo() {
+    RegistrationListener routing = listener;
+    if (routing == null) {
+      return Set.of();
+    }
+    Set<String> members = members();
+    Set<String> nodes = new HashSet<>();
+    seen.forEach(
+        (address, registrations) -> {
+          if (!address.startsWith(Addresses.ALIVE_PREFIX) && routing.wantsUpdatesFor(address)) {
+            for (RegistrationInfo registration : registrations) {
+              if (members.contains(registration.nodeId())) {
+                nodes.add(registration.nodeId());
+              }
+            }
+          }
+        });
+    return nodes;
   }
 
   /** Hazelcast's local member list, by node id: no remote call. */

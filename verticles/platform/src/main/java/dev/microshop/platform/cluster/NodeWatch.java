@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * every JVM's registry and consumers are swept, a member that comes back must merge), and on a busy
  * host a few seconds of CPU starvation used to make healthy members drop each other and the cluster
  * fall apart into fragments. Routing is cheap to change and easy to undo: every {@value
- * #INTERVAL_MS} ms this JVM asks each other member over the event bus whether it is alive, and one
- * that has not answered for {@value #PATIENCE_MS} ms is suspect. The event bus then sends a message
- * to a suspect's consumers only when no other member has one for that address ({@link
+ * #INTERVAL_MS} ms this JVM asks each member it routes to over the event bus whether it is alive,
+ * and one that has not answered for {@value #PATIENCE_MS} ms is suspect. The event bus then sends a
+ * message to a suspect's consumers only when no other member has one for that address ({@link
  * AdmittingClusterManager}); the suspect is trusted again by its next answer, within {@value
  * #INTERVAL_MS} ms of its return.
  */
@@ -45,7 +45,7 @@ public final class NodeWatch {
   private volatile Set<String> suspects = Set.of();
 
   /**
-   * @param members the current cluster members by node id, read locally
+   * @param members the members to ask, by node id, read locally
    * @param changed called when the set of suspects changes, to route again
    */
   NodeWatch(Vertx vertx, String self, Supplier<Set<String>> members, Runnable changed) {
