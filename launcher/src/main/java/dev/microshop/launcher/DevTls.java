@@ -86,7 +86,11 @@ public final class DevTls {
    * stand-ins of an operator's CA (a lab PostgreSQL's server certificate).
    */
   public static Path ensure(Path dataDir, Set<String> services, String host) {
-    Path dir = dataDir.resolve("secrets").resolve(DIR);
+    return ensureIn(dataDir.resolve("secrets").resolve(DIR), services, host);
+  }
+
+  /** As {@link #ensure} with the CA and certificates directly in {@code dir}. */
+  public static Path ensureIn(Path dir, Set<String> services, String host) {
     try {
       Files.createDirectories(dir);
       Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx------"));
@@ -191,6 +195,24 @@ public final class DevTls {
       throws GeneralSecurityException, OperatorCreationException {
     return new JcaX509CertificateConverter()
         .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+  }
+
+  /**
+   * Writes a new EC P-256 private key (PKCS#8 PEM, mode 600) to {@code file} unless one is there:
+   * the key that signs access tokens. True when it was made now.
+   */
+  static boolean ensureKey(Path file) {
+    try {
+      if (Files.exists(file)) {
+        return false;
+      }
+      write(file, pem(newPair().getPrivate()));
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the key " + file, e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make an EC key: " + e, e);
+    }
   }
 
   private static KeyPair newPair() throws GeneralSecurityException {

@@ -40,6 +40,11 @@ final class Help {
                               MICROSHOP_DB_INIT_ADMIN_URL (postgresql://postgres@db.internal:5432) and
                               MICROSHOP_DB_INIT_ADMIN_PASSWORD_FILE; TLS as db.sslMode/db.sslCaFile.
                               Idempotent; prints each service's MICROSHOP_ settings.
+          secrets <dir>       Make what an installation outside dev mode is handed, in <dir>: the cluster
+                              CA (cluster-tls/ca.pem; ca-key.pem stays with you) and a certificate per
+                              service, the token signing key, the admin password, a password per service
+                              database and one for PostgreSQL's superuser. Keeps what exists; prints each
+                              file with the setting that reads it. For Kubernetes: deploy/kubernetes.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

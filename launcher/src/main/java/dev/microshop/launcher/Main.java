@@ -3,6 +3,8 @@ package dev.microshop.launcher;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.ConfigException;
 import dev.microshop.platform.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +31,9 @@ public final class Main {
       }
       Settings.rejectUnknownEnv(env, Services.ALL, Set.of(ServiceRunner.PARENT_PID_ENV));
       int code;
-      if (command.dbInit()) {
+      if (command.secretsDir() != null) {
+        code = OperatorSecrets.run(command.secretsDir());
+      } else if (command.dbInit()) {
         code = DbInit.run(env);
       } else if (command.db() != null) {
         code = DbCommand.run(env, command.db(), command.urlOnly());
@@ -51,9 +55,15 @@ public final class Main {
    * means help was asked.
    */
   record Command(
-      boolean up, boolean all, List<String> services, String db, boolean urlOnly, boolean dbInit) {
+      boolean up,
+      boolean all,
+      List<String> services,
+      String db,
+      boolean urlOnly,
+      boolean dbInit,
+      Path secretsDir) {
     Command(boolean up, boolean all, List<String> services) {
-      this(up, all, services, null, false, false);
+      this(up, all, services, null, false, false, null);
     }
   }
 
@@ -66,6 +76,9 @@ public final class Main {
     }
     if (args[0].equals(DbInit.NAME)) {
       return parseDbInit(args);
+    }
+    if (args[0].equals(OperatorSecrets.NAME)) {
+      return parseSecrets(args);
     }
     Set<String> services = new LinkedHashSet<>();
     boolean up = false;
@@ -112,7 +125,7 @@ public final class Main {
               + String.join(", ", Services.WITH_DATABASE)
               + ")");
     }
-    return new Command(false, false, List.of(), args[1], url, false);
+    return new Command(false, false, List.of(), args[1], url, false, null);
   }
 
   /** Its settings are the environment's (an admin password has no place on a command line). */
@@ -125,7 +138,19 @@ public final class Main {
           "'db-init' takes no argument; it reads MICROSHOP_DB_INIT_* and MICROSHOP_DB_* (see"
               + " --help)");
     }
-    return new Command(false, false, List.of(), null, false, true);
+    return new Command(false, false, List.of(), null, false, true, null);
+  }
+
+  private static Command parseSecrets(String[] args) {
+    if (args.length != 2 || args[1].isBlank() || args[1].startsWith("-")) {
+      throw new UsageException(
+          "usage: secrets <dir>, e.g. 'secrets deploy/kubernetes/overlays/dev/secrets'");
+    }
+    Path dir = Path.of(args[1]);
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new UsageException("'" + args[1] + "' is a file, not a directory");
+    }
+    return new Command(false, false, List.of(), null, false, false, dir);
   }
 
   static final class UsageException extends RuntimeException {

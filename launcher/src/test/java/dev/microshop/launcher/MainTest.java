@@ -79,6 +79,28 @@ class MainTest {
   }
 
   @Test
+  void secretsTakesExactlyOneDirectory() throws Exception {
+    assertThat(Main.parse(new String[] {"secrets", "out/secrets"}).secretsDir())
+        .isEqualTo(Path.of("out/secrets"));
+    for (String[] bad :
+        new String[][] {
+          {"secrets"}, {"secrets", "a", "b"}, {"secrets", "--force"}, {"secrets", " "}
+        }) {
+      assertThatThrownBy(() -> Main.parse(bad))
+          .isInstanceOf(Main.UsageException.class)
+          .hasMessageContaining("usage: secrets <dir>");
+    }
+    Path file = Files.createTempFile("not-a-dir", ".txt");
+    try {
+      assertThatThrownBy(() -> Main.parse(new String[] {"secrets", file.toString()}))
+          .isInstanceOf(Main.UsageException.class)
+          .hasMessageContaining("is a file, not a directory");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
   void helpReturnsNoCommand() {
     assertThat(Main.parse(new String[] {"--help"})).isNull();
     assertThat(Main.parse(new String[] {"-h"})).isNull();

@@ -3,6 +3,7 @@ package dev.microshop.platform.cluster;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.json.JsonObject;
@@ -34,9 +35,29 @@ public final class ClusterFactory {
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));
-    network.getJoin().getMulticastConfig().setEnabled(false);
-    network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(members(cluster));
+    join(network.getJoin(), cluster);
     return new HazelcastClusterManager(hz);
+  }
+
+  /**
+   * How a member finds the others: the listed members (TCP-IP), or on Kubernetes the addresses a
+   * DNS lookup of a headless Service returns, each tried on {@code cluster.port}. The DNS lookup is
+   * built into Hazelcast and needs no API permissions; it uses the JVM's resolver, so a hosts file
+   * ({@code -Djdk.net.hosts.file}) can stand in for cluster DNS in a test.
+   */
+  private static void join(JoinConfig join, JsonObject cluster) {
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if ("dns".equals(cluster.getString("join"))) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig()
+          .setEnabled(true)
+          .setProperty("service-dns", cluster.getString("serviceDns"))
+          .setProperty("service-port", String.valueOf(cluster.getInteger("port")));
+    } else {
+      join.getKubernetesConfig().setEnabled(false);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members(cluster));
+    }
   }
 
   private static List<String> members(JsonObject cluster) {

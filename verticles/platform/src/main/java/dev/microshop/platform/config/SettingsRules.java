@@ -17,7 +17,8 @@ public final class SettingsRules {
       Map.of(
           "log.format", List.of("text", "json"),
           "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
-          "tracing.exporter", List.of("none", "otlp", "log"));
+          "tracing.exporter", List.of("none", "otlp", "log"),
+          "cluster.join", List.of("members", "dns"));
 
   private SettingsRules() {}
 
@@ -37,8 +38,9 @@ public final class SettingsRules {
         throw new ConfigException(key, "\"" + value + "\" is not one of " + choices);
       }
     }
-    members(
-        config.getJsonObject("cluster", new JsonObject()).getJsonArray("members", new JsonArray()));
+    JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
+    members(cluster.getJsonArray("members", new JsonArray()));
+    serviceDns(cluster);
     socketDir(config.getJsonObject("db"));
     if (config.getJsonObject("db") != null) {
       DbTls.from(config.getJsonObject("db"));
@@ -64,6 +66,16 @@ public final class SettingsRules {
               + " is longer than the "
               + DbSettings.MAX_SOCKET_PATH
               + " bytes a Unix-domain socket may have");
+    }
+  }
+
+  /** Joining by DNS needs the name to look up: a blank one would find nobody, silently. */
+  private static void serviceDns(JsonObject cluster) {
+    if ("dns".equals(cluster.getString("join")) && cluster.getString("serviceDns", "").isBlank()) {
+      throw new ConfigException(
+          "cluster.serviceDns",
+          "is required when cluster.join is dns: the name of the headless Service whose addresses"
+              + " are the members (e.g. microshop-cluster.microshop.svc.cluster.local)");
     }
   }
 
