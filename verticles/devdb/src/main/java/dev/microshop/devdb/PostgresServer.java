@@ -5,6 +5,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +49,15 @@ final class PostgresServer {
 
   /**
    * The server's socket goes in its own data directory (mode 0700: only this user reaches it, and
-   * still with a password). Only on Linux x86-64, the one platform whose native transport the
-   * launcher ships (without it Vert.x cannot use the socket), and only when the path fits a
-   * Unix-domain socket; otherwise the server listens on TCP only, as before.
+   * still with a password). Only on Linux x86-64 and arm64, the platforms whose native transport
+   * the launcher ships (without it Vert.x cannot use the socket), and only when the path fits a
+   * Unix-domain socket; otherwise the server listens on TCP only. A service on NIO
+   * (nativeTransport=false) connects over TCP even when the socket is there.
    */
   static String socketDir(Path dataDir, int port) {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
-    if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+    if (!os.startsWith("linux") || !List.of("amd64", "x86_64", "aarch64").contains(arch)) {
       return "";
     }
     String dir = dataDir.resolve("pg").toAbsolutePath().normalize().toString();

@@ -105,10 +105,11 @@ public final class Node {
         new VertxOptions()
             .setMetricsOptions(Metrics.options())
             .setTracingOptions(new OpenTelemetryOptions())
-            // epoll (the platform module ships it for Linux x86-64): fewer system calls per
-            // event-bus hop and database round trip than NIO, and the only way to reach
-            // PostgreSQL's Unix-domain socket. Elsewhere NIO is used.
-            .setPreferNativeTransport(true);
+            // epoll (the platform module ships it for Linux x86-64 and arm64): fewer system calls
+            // per event-bus hop and database round trip than NIO, and the only way to reach
+            // PostgreSQL's Unix-domain socket. Elsewhere (macOS, Windows), or when
+            // nativeTransport=false, NIO, and the database over TCP.
+            .setPreferNativeTransport(nodeConfig.getBoolean("nativeTransport", true));
     JsonObject cluster = nodeConfig.getJsonObject("cluster");
     options
         .getEventBusOptions()
@@ -132,7 +133,9 @@ public final class Node {
       // Route around a member that stops answering long before Hazelcast drops it.
       await(clusterManager.watchMembers(vertx), 10_000);
     }
-    if (!vertx.isNativeTransportEnabled()) {
+    if (!nodeConfig.getBoolean("nativeTransport", true)) {
+      LOG.info("Vert.x runs on NIO: nativeTransport is false");
+    } else if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "Vert.x runs on NIO: the native transport is unavailable here ({})",
           String.valueOf(vertx.unavailableNativeTransportCause()));

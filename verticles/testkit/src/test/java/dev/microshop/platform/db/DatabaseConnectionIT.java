@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How a service's pool reaches the embedded PostgreSQL: through the server's Unix-domain socket, on
- * Vert.x's native transport, and over TCP when no socket directory is set. PostgreSQL itself tells
- * which: {@code inet_client_addr()} is null for a Unix-socket session.
+ * Vert.x's native transport, and over TCP when no socket directory is set or Vert.x runs on NIO.
+ * PostgreSQL itself tells which: {@code inet_client_addr()} is null for a Unix-socket session.
  */
 class DatabaseConnectionIT {
   private static final String WHO =
@@ -50,12 +50,12 @@ class DatabaseConnectionIT {
 
   @Test
   void aServicesPoolGoesThroughTheEmbeddedServersUnixSocketOnTheNativeTransport() {
-    // The launcher ships the epoll library for Linux x86-64 only; elsewhere the socket is not used
-    // (TCP, below).
+    // The launcher ships the epoll library for Linux x86-64 and arm64; elsewhere (macOS) the socket
+    // is not used (NIO and TCP, below).
     assumeTrue(
         System.getProperty("os.name").toLowerCase().startsWith("linux")
-            && List.of("amd64", "x86_64").contains(System.getProperty("os.arch")),
-        "Linux x86-64");
+            && List.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch")),
+        "the native transport is shipped for Linux x86-64 and arm64 only");
     assertThat(harness.vertx().isNativeTransportEnabled()).as("epoll transport").isTrue();
     assertThat(probe.config().getJsonObject("db").getString("socketDir"))
         .startsWith("/")
@@ -88,6 +88,33 @@ class DatabaseConnectionIT {
       assertThat(row.getString("role")).isEqualTo(Services.ORDERS);
     } finally {
       await(pool.close());
+    }
+  }
+
+  /**
+   * What a platform without the native transport does (macOS), forced here: Vert.x on NIO, and the
+   * pool over TCP although the embedded server's socket directory is in the config.
+   */
+  @Test
+  void onNioTheServiceConnectsOverTcpEvenWhenTheSocketIsOffered() throws Exception {
+    AtomicReference<ProbeService> started = new AtomicReference<>();
+    try (ServiceHarness nio =
+        ServiceHarness.start(
+            Services.ORDERS,
+            platform -> {
+              started.set(new ProbeService(platform));
+              return started.get();
+            },
+            Map.of("MICROSHOP_NATIVE_TRANSPORT", "false"))) {
+      assertThat(nio.vertx().isNativeTransportEnabled()).as("native transport").isFalse();
+      assertThat(started.get().config().getJsonObject("db").getString("socketDir"))
+          .isEqualTo(probe.config().getJsonObject("db").getString("socketDir"));
+
+      Row row = who(started.get().pool());
+
+      assertThat(row.getString("client")).as("client address (TCP)").isEqualTo("127.0.0.1");
+      assertThat(row.getString("role")).isEqualTo(Services.ORDERS);
+      assertThat(row.getString("db")).isEqualTo(Services.ORDERS);
     }
   }
 
