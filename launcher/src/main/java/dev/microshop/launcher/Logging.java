@@ -1,11 +1,15 @@
 package dev.microshop.launcher;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Chooses the log format and level before the first logger exists (logback reads them from
- * properties).
+ * Chooses the log format and level (logback reads them from properties), and applies them even when
+ * a logger already exists.
  */
 final class Logging {
   private Logging() {}
@@ -18,6 +22,16 @@ final class Logging {
         "vertx.logger-delegate-factory-class-name",
         "io.vertx.core.logging.SLF4JLogDelegateFactory");
     System.setProperty("hazelcast.logging.type", "slf4j");
+    // Reading the settings may already have started logback with the defaults (a class with a
+    // static logger, such as the outbox's, checks its settings): configure it again with these.
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.reset();
+      try {
+        new ContextInitializer(context).autoConfig();
+      } catch (JoranException e) {
+        throw new IllegalStateException("the bundled logback.xml does not load: " + e, e);
+      }
+    }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
   }

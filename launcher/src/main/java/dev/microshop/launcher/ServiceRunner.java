@@ -66,6 +66,7 @@ final class ServiceRunner {
     long started = System.nanoTime();
     String name = monolith ? "all" : String.join("+", services);
     JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
+    Logging.init(nodeConfig);
     Map<String, JsonObject> configs = new LinkedHashMap<>();
     services.forEach(s -> configs.put(s, Settings.load(s, env)));
     if (monolith) {
@@ -86,7 +87,6 @@ final class ServiceRunner {
       // A dev JVM of its own keeps secrets in the data directory: owner-only, as up makes them.
       Secrets.tightenAll(Path.of(nodeConfig.getString("dataDir")));
     }
-    Logging.init(nodeConfig);
     if (!monolith) {
       boolean dev =
           DevCluster.isDev(nodeConfig) || configs.values().stream().anyMatch(DevCluster::isDev);

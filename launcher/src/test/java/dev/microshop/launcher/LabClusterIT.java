@@ -17,6 +17,7 @@ import dev.microshop.launcher.support.LabHost;
 import dev.microshop.launcher.support.LabSystem;
 import dev.microshop.launcher.support.OrderBooks;
 import dev.microshop.launcher.support.OrderLoad;
+import dev.microshop.launcher.support.ServiceProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -24,8 +25,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -576,6 +580,101 @@ class LabClusterIT {
    * server's certificate names host 4's address. A plaintext login with a right password is
    * refused, the same login over TLS (the query above) is let in.
    */
+  /**
+   * Kubernetes' way in (cluster.join=dns): members find each other by looking up a headless
+   * Service's name, which resolves to every pod's address. Here a hosts file given to the JVMs
+   * ({@code -Djdk.net.hosts.file}, read by the resolver Hazelcast's DNS lookup uses) stands in for
+   * cluster DNS: the name resolves to hosts 1 and 2. A users JVM on host 1 and a gateway on host 2
+   * form a cluster of their own (a new name, a new port) knowing nothing but that name, and a
+   * customer registers through that gateway.
+   */
+  @Test
+  @Order(9)
+  void membersJoinedOnlyByADnsNameFindEachOtherAcrossHosts() throws Exception {
+    String dnsName = "microshop-cluster.lab.svc.cluster.local";
+    Path hosts = lab.dir().resolve("dns-hosts");
+    Files.writeString(
+        hosts,
+        "127.0.0.1 localhost\n"
+            + lab.host(1).address()
+            + " "
+            + dnsName
+            + "\n"
+            + lab.host(2).address()
+            + " "
+            + dnsName
+            + "\n");
+    Map<String, String> join =
+        Map.of(
+            "MICROSHOP_CLUSTER_NAME",
+            lab.name() + "-dns",
+            "MICROSHOP_CLUSTER_JOIN",
+            "dns",
+            "MICROSHOP_CLUSTER_SERVICE_DNS",
+            dnsName,
+            "MICROSHOP_CLUSTER_PORT",
+            "5711",
+            "MICROSHOP_CLUSTER_MEMBERS",
+            "",
+            "JAVA_TOOL_OPTIONS",
+            "-Djdk.net.hosts.file=" + hosts);
+    Map<String, String> usersEnv = new HashMap<>(system.env(Services.USERS, lab.host(1)));
+    usersEnv.putAll(join);
+    Map<String, String> gatewayEnv = new HashMap<>(system.env(Services.GATEWAY, lab.host(2)));
+    gatewayEnv.putAll(join);
+    gatewayEnv.put("MICROSHOP_GATEWAY_HTTP_PORT", "8081");
+    // As the Kubernetes manifests run it: JSON lines for a log shipper.
+    gatewayEnv.put("MICROSHOP_LOG_FORMAT", "json");
+    ServiceProcess users = lab.host(1).java(usersEnv, Services.USERS);
+    ServiceProcess gateway = lab.host(2).java(gatewayEnv, Services.GATEWAY);
+    try {
+      users.awaitReady(Duration.ofSeconds(150));
+      gateway.awaitReady(Duration.ofSeconds(150));
+      String base = gateway.gatewayUrl();
+      assertThat(base).startsWith("http://" + lab.host(2).address() + ":8081");
+
+      // Registering goes gateway (host 2) -> users (host 1) over the event bus of this cluster.
+      String customer = awaitCustomer(new Api(base, lab.dir()), Duration.ofSeconds(30));
+      assertThat(customer).isNotBlank();
+
+      HttpResponse<String> status =
+          Http.get(base + "/v1/status", Map.of("Authorization", "Bearer " + admin));
+      JsonObject seen = new JsonObject(status.body()).getJsonObject("services");
+      assertThat(seen.getJsonObject(Services.USERS).getString("status"))
+          .as(status.body())
+          .isEqualTo("UP");
+      assertThat(
+              seen.getJsonObject(Services.USERS).getJsonArray("instances").stream()
+                  .map(i -> ((JsonObject) i).getLong("pid")))
+          .as("only the users JVM that joined by DNS is in this cluster")
+          .containsExactly(users.pid());
+      assertThat(gateway.output())
+          .contains("\"logger_name\":\"dev.microshop.launcher.ServiceRunner\"")
+          .doesNotContain(" INFO  d.m.l.ServiceRunner");
+      assertThat(users.output())
+          .contains("by the addresses DNS gives for " + dnsName)
+          .contains("Members {size:2");
+    } finally {
+      gateway.close();
+      users.close();
+    }
+  }
+
+  /** A customer registered and logged in, retried while the new gateway first sees users. */
+  private static String awaitCustomer(Api dns, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return dns.newCustomer();
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
   private static void assertEveryServiceJvmIsOnTlsAsTheRoleDbInitMade() {
     assertThat(database.dbInitOutput())
         .as("db-init on host 1")

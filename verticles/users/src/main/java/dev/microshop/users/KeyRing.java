@@ -14,9 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -192,12 +190,17 @@ record KeyRing(ECPrivateKey signing, String kid, Map<String, ECPublicKey> verify
     }
   }
 
+  /**
+   * Others may never read the key. Its group may when this JVM's user does not own the file: then
+   * the group is how the key was given to it, as Kubernetes mounts a Secret (owner root, mode 0440,
+   * the pod's fsGroup).
+   */
   private static void warnIfReadableByOthers(Path file) {
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-      List<PosixFilePermission> open = new ArrayList<>(permissions);
-      open.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
-      if (!open.isEmpty()) {
+      boolean ours = Files.getOwner(file).getName().equals(System.getProperty("user.name"));
+      if (permissions.contains(PosixFilePermission.OTHERS_READ)
+          || (ours && permissions.contains(PosixFilePermission.GROUP_READ))) {
         LOG.warn(
             "signing key {} is readable by group or others ({}); chmod 600 it",
             file,

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Hazelcast cluster manager from cluster.xml. The file is loaded strictly: Vert.x's own
@@ -21,6 +23,7 @@ import java.util.ServiceLoader;
  */
 public final class ClusterFactory {
   private static final String BUNDLED = "microshop/cluster.xml";
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterFactory.class);
 
   private ClusterFactory() {}
 
@@ -49,6 +52,11 @@ public final class ClusterFactory {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     if ("dns".equals(cluster.getString("join"))) {
+      LOG.info(
+          "joining cluster {} by the addresses DNS gives for {}, each on port {}",
+          cluster.getString("name"),
+          cluster.getString("serviceDns"),
+          cluster.getInteger("port"));
       join.getTcpIpConfig().setEnabled(false);
       join.getKubernetesConfig()
           .setEnabled(true)

@@ -82,6 +82,17 @@ public final class Management {
     return "http://" + host + ":" + server.actualPort();
   }
 
+  /**
+   * The host others reach this endpoint at: {@code management.host}, unless that binds every
+   * interface (0.0.0.0 in a Kubernetes pod), which is no address to give anyone; then the JVM's own
+   * cluster address (the pod's IP).
+   */
+  public static String advertisedHost(JsonObject nodeConfig) {
+    String host = nodeConfig.getJsonObject("management").getString("host", "").trim();
+    boolean wildcard = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+    return wildcard ? nodeConfig.getJsonObject("cluster").getString("host") : host;
+  }
+
   public int port() {
     return server.actualPort();
   }

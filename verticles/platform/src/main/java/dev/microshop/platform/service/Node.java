@@ -162,7 +162,7 @@ public final class Node {
               promise.complete(
                   hazelcast.getPartitionService().isClusterSafe() ? Status.OK() : Status.KO()));
     }
-    String url = management.url(nodeConfig.getJsonObject("management").getString("host"));
+    String url = management.url(Management.advertisedHost(nodeConfig));
     return new Platform(
         nodeConfig,
         management,
