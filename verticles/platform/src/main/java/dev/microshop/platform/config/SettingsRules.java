@@ -17,7 +17,7 @@ public final class SettingsRules {
       Map.of(
           "log.format", List.of("text", "json"),
           "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
-          "tracing.exporter", List.of("none", "otlp", "log"),
+          "tracing.exporter", List.of("none", "zipkin", "otlp", "log"),
           "cluster.join", List.of("members", "dns"));
 
   private SettingsRules() {}
@@ -41,6 +41,12 @@ public final class SettingsRules {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     members(cluster.getJsonArray("members", new JsonArray()));
     serviceDns(cluster);
+    JsonObject tracing = config.getJsonObject("tracing");
+    if (tracing != null && tracing.getValue("sampleRatio") instanceof Number ratio) {
+      if (ratio.doubleValue() < 0 || ratio.doubleValue() > 1) {
+        throw new ConfigException("tracing.sampleRatio", ratio + " is not between 0 and 1");
+      }
+    }
     socketDir(config.getJsonObject("db"));
     if (config.getJsonObject("db") != null) {
       DbTls.from(config.getJsonObject("db"));

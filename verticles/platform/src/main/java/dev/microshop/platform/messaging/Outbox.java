@@ -1,6 +1,7 @@
 package dev.microshop.platform.messaging;
 
 import dev.microshop.contracts.Events;
+import dev.microshop.platform.observability.TraceParents;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -69,18 +70,22 @@ public final class Outbox {
    */
   public static Future<Void> add(SqlClient tx, String destination, JsonObject payload) {
     UUID id = UUID.fromString(payload.getString("messageId"));
+    // Taken now, while the writer's span is current: the relay may send it much later.
+    String traceParent = TraceParents.current();
     if (tx instanceof OutboxTransaction relayed) {
       return tx.preparedQuery(OutboxSql.ADD_LEASED)
-          .execute(Tuple.of(id, destination, payload, relayed.leaseSeconds()))
+          .execute(Tuple.of(id, destination, payload, traceParent, relayed.leaseSeconds()))
           .onSuccess(
               rows -> {
                 if (rows.rowCount() == 1) {
-                  relayed.wrote(id, destination, payload);
+                  relayed.wrote(id, destination, payload, traceParent);
                 }
               })
           .mapEmpty();
     }
-    return tx.preparedQuery(OutboxSql.ADD).execute(Tuple.of(id, destination, payload)).mapEmpty();
+    return tx.preparedQuery(OutboxSql.ADD)
+        .execute(Tuple.of(id, destination, payload, traceParent))
+        .mapEmpty();
   }
 
   /** Dead letters: messages that exhausted their attempts, oldest first. */

@@ -96,6 +96,7 @@ final class OutboxClaims {
                     row.getUUID("id"),
                     row.getString("destination"),
                     row.getValue("payload"),
+                    row.getString("trace_parent"),
                     row.getInteger("attempts"));
               }
               return rows.rowCount();

@@ -1,9 +1,11 @@
 package dev.microshop.platform.messaging;
 
+import dev.microshop.platform.observability.TraceParents;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -64,22 +66,31 @@ final class OutboxDispatch {
       return; // leased: a relay delivers it once the lease runs out
     }
     if (inFlight < settings.maxInFlight()) {
-      send(message.id(), message.destination(), message.payload(), 1);
+      send(message.id(), message.destination(), message.payload(), message.traceParent(), 1);
     } else if (waiting.size() < settings.maxInFlight()) {
       waiting.add(message);
     }
   }
 
-  void send(UUID id, String destination, Object payload, int attempts) {
+  void send(UUID id, String destination, Object payload, String traceParent, int attempts) {
     inFlight++;
-    Future<Void> delivery;
-    try {
-      delivery = deliver(id, destination, (JsonObject) payload, attempts);
-    } catch (RuntimeException e) {
-      // A payload that is not a JSON object: retried, then a dead letter.
-      delivery = failed(id, destination, attempts, e);
-    }
-    delivery.onComplete(this::settled);
+    // Each delivery runs on a context of its own that carries the writer's trace: the event bus's
+    // tracer makes the send its child, and what the answer leads to (the saga's next message,
+    // written by OutboxAnswers) stays in that trace, however late the reply comes.
+    ContextInternal delivery = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    delivery.dispatch(
+        () -> {
+          // Not closed: the context is this delivery's alone and goes with it.
+          TraceParents.restore(traceParent).makeCurrent();
+          Future<Void> outcome;
+          try {
+            outcome = deliver(id, destination, (JsonObject) payload, attempts);
+          } catch (RuntimeException e) {
+            // A payload that is not a JSON object: retried, then a dead letter.
+            outcome = failed(id, destination, attempts, e);
+          }
+          outcome.onComplete(this::settled);
+        });
   }
 
   /** A delivery settled: room for a message that waited, and for the claim that could not run. */
@@ -87,7 +98,7 @@ final class OutboxDispatch {
     inFlight--;
     if (inFlight < settings.maxInFlight() && !waiting.isEmpty()) {
       OutboxTransaction.Written next = waiting.poll();
-      send(next.id(), next.destination(), next.payload(), 1);
+      send(next.id(), next.destination(), next.payload(), next.traceParent(), 1);
     }
     roomFreed.run();
   }

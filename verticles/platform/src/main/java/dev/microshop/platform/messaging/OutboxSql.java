@@ -4,7 +4,7 @@ package dev.microshop.platform.messaging;
 public final class OutboxSql {
   static final String ADD =
       """
-      INSERT INTO outbox (id, destination, payload) VALUES ($1, $2, $3)
+      INSERT INTO outbox (id, destination, payload, trace_parent) VALUES ($1, $2, $3, $4)
       ON CONFLICT (id) DO NOTHING""";
 
   /**
@@ -15,8 +15,8 @@ public final class OutboxSql {
    */
   static final String ADD_LEASED =
       """
-      INSERT INTO outbox (id, destination, payload, attempts, next_attempt_at)
-      VALUES ($1, $2, $3, 1, clock_timestamp() + make_interval(secs => $4))
+      INSERT INTO outbox (id, destination, payload, trace_parent, attempts, next_attempt_at)
+      VALUES ($1, $2, $3, $4, 1, clock_timestamp() + make_interval(secs => $5))
       ON CONFLICT (id) DO NOTHING""";
 
   /**
@@ -30,7 +30,7 @@ public final class OutboxSql {
       WHERE id IN (
         SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= now()
         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, destination, payload, attempts""";
+      RETURNING id, destination, payload, trace_parent, attempts""";
 
   static final String DELIVERED =
       """

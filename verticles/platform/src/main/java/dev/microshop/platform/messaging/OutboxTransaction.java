@@ -24,8 +24,8 @@ import java.util.UUID;
  * lease runs out and any relay's poll delivers them.
  */
 final class OutboxTransaction implements SqlConnection {
-  /** A message written in this transaction, to send after the commit. */
-  record Written(UUID id, String destination, JsonObject payload) {}
+  /** A message written in this transaction, to send after the commit, in the writer's trace. */
+  record Written(UUID id, String destination, JsonObject payload, String traceParent) {}
 
   private final SqlConnection connection;
   private final long leaseSeconds;
@@ -40,8 +40,8 @@ final class OutboxTransaction implements SqlConnection {
     return leaseSeconds;
   }
 
-  void wrote(UUID id, String destination, JsonObject payload) {
-    written.add(new Written(id, destination, payload));
+  void wrote(UUID id, String destination, JsonObject payload, String traceParent) {
+    written.add(new Written(id, destination, payload, traceParent));
   }
 
   List<Written> written() {

@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -13,14 +14,18 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 
 /**
  * The OpenTelemetry SDK of one JVM. Every request has a span context, so trace ids reach logs and
- * problem bodies and propagate over HTTP and the event bus; {@code tracing.exporter} decides where
- * finished spans go: an OTLP/HTTP collector ({@code otlp}), this JVM's log ({@code log}, handy
- * without a collector), or nowhere ({@code none}). With nowhere to go, spans are not recorded at
+ * problem bodies and propagate over HTTP, the event bus and the outbox; {@code tracing.exporter}
+ * decides where finished spans go: a Zipkin server ({@code zipkin}, what {@code up --tracing}
+ * starts), an OTLP/HTTP collector ({@code otlp}: Jaeger, Tempo, an OpenTelemetry Collector), this
+ * JVM's log ({@code log}), or nowhere ({@code none}). With nowhere to go, spans are not recorded at
  * all (sampled off): their ids still propagate, but the attributes, events and timings of the
- * dozens of spans an order makes cost nothing.
+ * dozens of spans an order makes cost nothing. Otherwise a trace is recorded with probability
+ * {@code tracing.sampleRatio} where it starts (every trace in dev mode), and every span follows its
+ * parent's decision, so a trace is recorded whole or not at all.
  */
 public final class Tracing {
   private Tracing() {}
@@ -37,18 +42,21 @@ public final class Tracing {
                         AttributeKey.stringKey("service.version"),
                         config.getString("version"))));
     SdkTracerProviderBuilder provider =
-        SdkTracerProvider.builder()
-            .setResource(resource)
-            .setSampler(
-                "none".equals(tracing.getString("exporter"))
-                    ? Sampler.alwaysOff()
-                    : Sampler.parentBased(Sampler.alwaysOn()));
+        SdkTracerProvider.builder().setResource(resource).setSampler(sampler(config));
     switch (tracing.getString("exporter")) {
       case "otlp" ->
           provider.addSpanProcessor(
               BatchSpanProcessor.builder(
                       OtlpHttpSpanExporter.builder()
                           .setEndpoint(tracing.getString("otlpEndpoint"))
+                          .build())
+                  .build());
+      case "zipkin" ->
+          provider.addSpanProcessor(
+              BatchSpanProcessor.builder(
+                      ZipkinSpanExporter.builder()
+                          .setSender(
+                              new ZipkinSender(URI.create(tracing.getString("zipkinEndpoint"))))
                           .build())
                   .build());
       case "log" ->
@@ -59,5 +67,15 @@ public final class Tracing {
         .setTracerProvider(provider.build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
+  }
+
+  /** Off with no exporter; every trace in dev mode; else the configured ratio, parent-based. */
+  static Sampler sampler(JsonObject config) {
+    JsonObject tracing = config.getJsonObject("tracing");
+    if ("none".equals(tracing.getString("exporter"))) {
+      return Sampler.alwaysOff();
+    }
+    double ratio = config.getBoolean("dev", false) ? 1.0 : tracing.getDouble("sampleRatio", 1.0);
+    return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
   }
 }

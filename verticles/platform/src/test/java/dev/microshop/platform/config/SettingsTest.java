@@ -294,7 +294,7 @@ class SettingsTest {
     ConfigException exporter =
         configError(() -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
     assertThat(exporter.key()).isEqualTo("tracing.exporter");
-    assertThat(exporter.getMessage()).contains("\"jaeger\"").contains("[none, otlp, log]");
+    assertThat(exporter.getMessage()).contains("\"jaeger\"").contains("[none, zipkin, otlp, log]");
   }
 
   @Test
@@ -451,5 +451,24 @@ class SettingsTest {
     Map<String, Object> leaves = Settings.flatten(new JsonObject(ORDERS));
 
     assertThat(leaves).containsExactly(Map.entry("db.name", "orders"), Map.entry("db.poolSize", 8));
+  }
+
+  @Test
+  void aSampleRatioOutsideZeroToOneIsAStartupErrorNamingIt() throws IOException {
+    Files.writeString(
+        dir.resolve("common.json"),
+        COMMON.replace(
+            "\"tracing\": { \"exporter\": \"none\" }",
+            "\"tracing\": { \"exporter\": \"zipkin\", \"sampleRatio\": 0.1 }"));
+
+    assertThat(
+            Settings.load("orders", env("MICROSHOP_TRACING_SAMPLE_RATIO", "0.5"))
+                .getJsonObject("tracing")
+                .getDouble("sampleRatio"))
+        .isEqualTo(0.5);
+    ConfigException e =
+        configError(() -> Settings.load("orders", env("MICROSHOP_TRACING_SAMPLE_RATIO", "1.5")));
+    assertThat(e.key()).isEqualTo("tracing.sampleRatio");
+    assertThat(e.getMessage()).contains("not between 0 and 1");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
@@ -51,5 +52,65 @@ class TracingTest {
       sdk.close();
       collector.stop(0);
     }
+  }
+
+  /** Zipkin gets JSON v2 spans from the JDK sender, named by the service. */
+  @Test
+  void zipkinExportPostsJsonV2SpansNamedByTheService() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    StringBuilder body = new StringBuilder();
+    HttpServer zipkin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    zipkin.createContext(
+        "/api/v2/spans",
+        exchange -> {
+          synchronized (body) {
+            body.append(new String(exchange.getRequestBody().readAllBytes()));
+          }
+          exchange.sendResponseHeaders(202, -1);
+          exchange.close();
+          received.countDown();
+        });
+    zipkin.start();
+    JsonObject config =
+        new JsonObject()
+            .put("version", "test")
+            .put(
+                "tracing",
+                new JsonObject()
+                    .put("exporter", "zipkin")
+                    .put("sampleRatio", 1.0)
+                    .put(
+                        "zipkinEndpoint",
+                        "http://127.0.0.1:" + zipkin.getAddress().getPort() + "/api/v2/spans"));
+    OpenTelemetrySdk sdk = Tracing.create("orders", config);
+    try {
+      sdk.getTracer("test").spanBuilder("probe").startSpan().end();
+      sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+      assertThat(received.await(10, TimeUnit.SECONDS)).as("spans arrived at Zipkin").isTrue();
+      JsonObject span;
+      synchronized (body) {
+        span = new JsonArray(body.toString()).getJsonObject(0);
+      }
+      assertThat(span.getString("name")).isEqualTo("probe");
+      assertThat(span.getJsonObject("localEndpoint").getString("serviceName")).isEqualTo("orders");
+    } finally {
+      sdk.close();
+      zipkin.stop(0);
+    }
+  }
+
+  @Test
+  void nothingIsRecordedWithoutAnExporterEverythingInDevElseTheRatioWhereATraceStarts() {
+    JsonObject none = new JsonObject().put("tracing", new JsonObject().put("exporter", "none"));
+    JsonObject sampled =
+        new JsonObject()
+            .put("tracing", new JsonObject().put("exporter", "zipkin").put("sampleRatio", 0.25));
+    JsonObject dev = sampled.copy().put("dev", true);
+
+    assertThat(Tracing.sampler(none).getDescription()).isEqualTo("AlwaysOffSampler");
+    assertThat(Tracing.sampler(sampled).getDescription())
+        .startsWith("ParentBased{root:TraceIdRatioBased{0.250000}");
+    assertThat(Tracing.sampler(dev).getDescription())
+        .startsWith("ParentBased{root:TraceIdRatioBased{1.000000}");
   }
 }

@@ -10,6 +10,7 @@ import dev.microshop.contracts.OutboxApi;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.testing.ProbeService;
 import dev.microshop.testkit.ServiceHarness;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -109,8 +110,8 @@ class OutboxIT {
       Instant createdAt,
       Instant deliveredAt) {}
 
-  /** One message a {@link Sink} received, on which instance's bus, when. */
-  record Delivery(String node, JsonObject body, long atMillis) {
+  /** One message a {@link Sink} received, on which instance's bus, when, in which trace. */
+  record Delivery(String node, JsonObject body, long atMillis, String traceId) {
     String messageId() {
       return body.getString("messageId");
     }
@@ -469,6 +470,27 @@ class OutboxIT {
     assertThat(System.currentTimeMillis() - before).isLessThan(1000);
     assertThat(eventually(() -> row(id), r -> r.status().equals("DELIVERED")).attempts())
         .isEqualTo(1);
+  }
+
+  /**
+   * A row keeps the traceparent of the span that wrote it, and whichever relay delivers it, even a
+   * claim on another instance long after, sends it in that trace: the receiver's span has its id.
+   */
+  @Test
+  void aMessageIsDeliveredInTheTraceOfTheSpanThatWroteItEvenByAClaim() throws Exception {
+    Sink sink = sink().on("first", orders.vertx());
+    UUID id = UUID.randomUUID();
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    execute(
+        """
+        INSERT INTO outbox (id, destination, payload, trace_parent) VALUES (?, ?, ?::jsonb, ?)""",
+        id,
+        sink.address,
+        message(id, "traced").encode(),
+        "00-" + traceId + "-00f067aa0ba902b7-01");
+
+    assertThat(sink.delivery(1, Duration.ofSeconds(2)).traceId()).isEqualTo(traceId);
   }
 
   @Test
@@ -891,7 +913,11 @@ class OutboxIT {
         SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename""");
 
     assertThat(platform)
-        .containsExactly("1 outbox inbox true", "2 outbox queue tuning true", "3 inbox purge true");
+        .containsExactly(
+            "1 outbox inbox true",
+            "2 outbox queue tuning true",
+            "3 inbox purge true",
+            "4 outbox trace parent true");
     // orders' own migrations are not on this module's classpath: its history only baselines the
     // schema.
     assertThat(service).containsExactly("0 BASELINE true");
@@ -959,7 +985,12 @@ class OutboxIT {
                   msg -> {
                     int attempt;
                     synchronized (deliveries) {
-                      deliveries.add(new Delivery(node, msg.body(), System.currentTimeMillis()));
+                      deliveries.add(
+                          new Delivery(
+                              node,
+                              msg.body(),
+                              System.currentTimeMillis(),
+                              Span.current().getSpanContext().getTraceId()));
                       attempt = deliveries.size();
                     }
                     if (failureCode != 0) {
