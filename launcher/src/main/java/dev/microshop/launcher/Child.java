@@ -154,14 +154,16 @@ final class Child {
     process.destroyForcibly();
   }
 
-  private static String javaBinary() {
+  /** The java this JVM runs on: children run on the same. */
+  static String javaBinary() {
     return ProcessHandle.current()
         .info()
         .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  private static String ownJar() {
+  /** The launcher jar this JVM runs from. */
+  static String ownJar() {
     try {
       return Path.of(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI())
           .toString();

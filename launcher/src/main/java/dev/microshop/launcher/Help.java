@@ -25,8 +25,10 @@ final class Help {
         Usage: java -jar launcher.jar <command>
 
         Commands:
-          up                  Run the whole system locally: an embedded PostgreSQL (data in ./.microshop),
+          up [--tracing]      Run the whole system locally: an embedded PostgreSQL (data in ./.microshop),
                               then one JVM per service, all in one Hazelcast cluster. Ctrl-C stops it all.
+                              --tracing (or up.tracing=true) also starts Zipkin on 127.0.0.1:9411
+                              (up.zipkinPort) and every service sends it a trace of each request.
           all                 Run every service in this one JVM: the modular monolith, no cluster.
           <service> [...]     Run these services in this JVM and join the cluster, e.g. 'orders' with
                               MICROSHOP_DEV=true to add one more orders instance to a running 'up'.

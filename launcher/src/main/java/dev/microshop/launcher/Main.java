@@ -38,7 +38,7 @@ public final class Main {
       } else if (command.db() != null) {
         code = DbCommand.run(env, command.db(), command.urlOnly());
       } else if (command.up()) {
-        code = new Up(env).run();
+        code = new Up(command.tracing() ? Up.withTracing(env) : env).run();
       } else {
         code = new ServiceRunner(env, command.services(), command.all()).run();
       }
@@ -61,9 +61,10 @@ public final class Main {
       String db,
       boolean urlOnly,
       boolean dbInit,
-      Path secretsDir) {
+      Path secretsDir,
+      boolean tracing) {
     Command(boolean up, boolean all, List<String> services) {
-      this(up, all, services, null, false, false, null);
+      this(up, all, services, null, false, false, null, false);
     }
   }
 
@@ -83,6 +84,7 @@ public final class Main {
     Set<String> services = new LinkedHashSet<>();
     boolean up = false;
     boolean all = false;
+    boolean tracing = false;
     for (String arg : args) {
       switch (arg) {
         case "-h", "--help", "help" -> {
@@ -90,6 +92,7 @@ public final class Main {
         }
         case "up" -> up = true;
         case "all" -> all = true;
+        case "--tracing" -> tracing = true;
         default -> {
           if (arg.startsWith("-")) {
             throw new UsageException("unknown option '" + arg + "'; try --help");
@@ -106,10 +109,17 @@ public final class Main {
         }
       }
     }
-    if ((up || all) && (args.length > 1)) {
-      throw new UsageException("'" + (up ? "up" : "all") + "' takes no other argument");
+    if (tracing && !up) {
+      throw new UsageException("--tracing goes with up only");
     }
-    return new Command(up, all, all ? Services.ALL : new ArrayList<>(services));
+    if (up && args.length > (tracing ? 2 : 1)) {
+      throw new UsageException("'up' takes no other argument than --tracing");
+    }
+    if (all && args.length > 1) {
+      throw new UsageException("'all' takes no other argument");
+    }
+    return new Command(
+        up, all, all ? Services.ALL : new ArrayList<>(services), null, false, false, null, tracing);
   }
 
   private static Command parseDb(String[] args) {
@@ -125,7 +135,7 @@ public final class Main {
               + String.join(", ", Services.WITH_DATABASE)
               + ")");
     }
-    return new Command(false, false, List.of(), args[1], url, false, null);
+    return new Command(false, false, List.of(), args[1], url, false, null, false);
   }
 
   /** Its settings are the environment's (an admin password has no place on a command line). */
@@ -138,7 +148,7 @@ public final class Main {
           "'db-init' takes no argument; it reads MICROSHOP_DB_INIT_* and MICROSHOP_DB_* (see"
               + " --help)");
     }
-    return new Command(false, false, List.of(), null, false, true, null);
+    return new Command(false, false, List.of(), null, false, true, null, false);
   }
 
   private static Command parseSecrets(String[] args) {
@@ -150,7 +160,7 @@ public final class Main {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new UsageException("'" + args[1] + "' is a file, not a directory");
     }
-    return new Command(false, false, List.of(), null, false, false, dir);
+    return new Command(false, false, List.of(), null, false, false, dir, false);
   }
 
   static final class UsageException extends RuntimeException {

@@ -3,6 +3,7 @@ package dev.microshop.launcher;
 import dev.microshop.gateway.GatewayVerticle;
 import dev.microshop.gateway.PortSharing;
 import dev.microshop.payments.PaymentsVerticle;
+import dev.microshop.platform.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,6 +41,25 @@ final class Preflight {
       probe.bind(new InetSocketAddress(http.getString("host"), port));
     } catch (IOException e) {
       throw PortSharing.busy(http, unshared);
+    }
+  }
+
+  /** With {@code up.tracing}, Zipkin's port must be free before anything starts. */
+  static void zipkin(JsonObject up) {
+    if (!up.getBoolean("tracing")) {
+      return;
+    }
+    int port = up.getInteger("zipkinPort");
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (IOException e) {
+      throw ConfigException.refusal(
+          "up.zipkinPort",
+          "port "
+              + port
+              + " (up.zipkinPort, for Zipkin) is in use; set MICROSHOP_UP_ZIPKIN_PORT to a free"
+              + " one");
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +49,18 @@ final class Up {
   private DevCluster devCluster;
   private Map<String, Integer> managementPorts;
   private PrometheusTargets targets;
+  private ZipkinServer zipkin;
   private volatile boolean stopping;
 
   Up(Map<String, String> env) {
     this.env = env;
+  }
+
+  /** {@code up --tracing}: {@code env} with {@code up.tracing} on. */
+  static Map<String, String> withTracing(Map<String, String> env) {
+    Map<String, String> with = new LinkedHashMap<>(env);
+    with.put(Settings.envName(null, "up.tracing"), "true");
+    return with;
   }
 
   int run() {
@@ -73,6 +82,10 @@ final class Up {
       return stopping ? 0 : 1;
     }
     JsonObject up = config.getJsonObject("up");
+    if (up.getBoolean("tracing") && !startZipkin(up, dataDir)) {
+      stopAll();
+      return 1;
+    }
     if (!startServices(up, dataDir)) {
       return 1;
     }
@@ -103,6 +116,7 @@ final class Up {
       refuseIfRunning(dataDir);
       Preflight.gateway(Settings.load(Services.GATEWAY, env), false);
       Preflight.payments(Settings.load(Services.PAYMENTS, env));
+      Preflight.zipkin(config.getJsonObject("up"));
       managementPorts = ManagementPorts.plan(env);
       claim(dataDir);
       targets = new PrometheusTargets(dataDir);
@@ -132,6 +146,25 @@ final class Up {
     }
   }
 
+  /** Starts Zipkin for {@code up --tracing}; false when it did not (already said why). */
+  private boolean startZipkin(JsonObject up, Path dataDir) {
+    long started = System.nanoTime();
+    say("starting Zipkin on 127.0.0.1:%d (traces in memory)", up.getInteger("zipkinPort"));
+    try {
+      zipkin =
+          ZipkinServer.start(
+              up.getString("zipkinJar"),
+              up.getInteger("zipkinPort"),
+              dataDir.resolve("logs").resolve("zipkin.log"),
+              Duration.ofSeconds(up.getInteger("readyTimeoutSeconds")));
+      say("Zipkin ready in %.1f s", seconds(started));
+      return true;
+    } catch (IOException e) {
+      System.err.println("microshop: cannot start Zipkin: " + e.getMessage());
+      return false;
+    }
+  }
+
   /**
    * Starts a child per service, each with its own environment; false (everything stopped) when one
    * cannot be prepared. A config error propagates: it exits 2.
@@ -150,6 +183,11 @@ final class Up {
         provided.put(
             Settings.envName(service, ManagementPort.KEY),
             Integer.toString(managementPorts.get(service)));
+        if (zipkin != null) {
+          // Every service sends its spans to the Zipkin up started; dev records every trace.
+          provided.put(Settings.envName(service, "tracing.exporter"), "zipkin");
+          provided.put(Settings.envName(service, "tracing.zipkinEndpoint"), zipkin.spansEndpoint());
+        }
         own = ChildEnvironment.of(service, ChildEnvironment.keys(service, env), env, provided);
       } catch (ConfigException e) {
         stopAll();
@@ -222,6 +260,12 @@ final class Up {
         String.format(
             "  %-14s %-8d 127.0.0.1:%d (embedded PostgreSQL)%n",
             "postgres", db.serverPid(), db.port()));
+    if (zipkin != null) {
+      table.append(
+          String.format(
+              "  %-14s %-8d %s (traces: find one by service, or paste a trace id)%n",
+              "zipkin", zipkin.pid(), zipkin.ui()));
+    }
     table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n", gateway, gateway));
     table.append(
         String.format(
@@ -247,6 +291,10 @@ final class Up {
     }
     if (targets != null) {
       targets.reset();
+    }
+    if (zipkin != null) {
+      say("stopping Zipkin");
+      zipkin.close();
     }
     synchronized (dbLock) {
       if (db != null) {

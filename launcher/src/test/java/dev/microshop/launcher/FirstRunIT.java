@@ -9,44 +9,63 @@ import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.TestEnv;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a new user does on day one beside a running {@code up}: start it again in the same
- * directory, or start a service from another directory. Neither may harm the running system, and
- * each says why it is refused.
+ * What a new user does on day one with {@code up --tracing}: look at an order's trace in Zipkin,
+ * start it again in the same directory, or start a service from another directory. Neither of the
+ * last two may harm the running system, and each says why it is refused.
  */
 class FirstRunIT {
   @TempDir static Path dataDir;
   @TempDir Path otherDir;
 
   private static TestEnv env;
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static ServiceProcess up;
   private static String gateway;
+  private static int zipkinPort;
+  private static long zipkinPid;
 
   @BeforeAll
   static void startUp() {
-    env = TestEnv.in(dataDir);
-    up = ServiceProcess.start(env.env(), "up");
+    zipkinPort = TestEnv.freePortRange(1);
+    env = TestEnv.in(dataDir).with("MICROSHOP_UP_ZIPKIN_PORT", Integer.toString(zipkinPort));
+    up = ServiceProcess.start(env.env(), "up", "--tracing");
     up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
     gateway =
         up.awaitLine(l -> l.trim().startsWith("gateway: http://"), Duration.ofSeconds(5))
             .trim()
             .split("\\s+")[1];
+    String[] zipkin =
+        up.awaitLine(l -> l.trim().startsWith("zipkin "), Duration.ofSeconds(5))
+            .trim()
+            .split("\\s+");
+    zipkinPid = Long.parseLong(zipkin[1]);
+    assertThat(zipkin[2]).isEqualTo("http://127.0.0.1:" + zipkinPort + "/zipkin/");
   }
 
   @AfterAll
@@ -56,11 +75,70 @@ class FirstRunIT {
     up.close();
     assertThat(code).as("exit code of the first up").isZero();
     assertThat(up.output())
-        .contains("microshop: stopped")
+        .contains("microshop: stopping Zipkin", "microshop: stopped")
         .doesNotContain("Could not stop postmaster");
+    assertThat(ProcessHandle.of(zipkinPid).map(ProcessHandle::isAlive).orElse(false))
+        .as("Zipkin (pid %d) after up stopped", zipkinPid)
+        .isFalse();
     assertThat(dataDir.resolve("pg").resolve("postmaster.pid"))
         .as("the database stopped cleanly")
         .doesNotExist();
+  }
+
+  /**
+   * One order placed through the gateway is one trace in the Zipkin {@code up --tracing} started:
+   * from the gateway through orders, inventory, payments and notifications (across the outbox hops
+   * of the saga) down to the SQL each ran, found by the trace id the client sent.
+   */
+  @Test
+  void anOrderIsOneTraceInZipkinFromTheGatewayThroughEveryServiceDownToItsSql() throws Exception {
+    Api api = new Api(gateway, dataDir);
+    String product = api.product(api.admin(), 1250, 5);
+    String customer = api.newCustomer();
+    String traceId = hex(16);
+    String idempotencyKey = UUID.randomUUID().toString();
+    HttpResponse<String> placed =
+        Http.send(
+            "POST",
+            gateway + "/v1/orders",
+            new JsonObject().put("lines", Api.line(product, 2)).encode(),
+            "Authorization",
+            "Bearer " + customer,
+            "Idempotency-Key",
+            idempotencyKey,
+            "traceparent",
+            "00-" + traceId + "-" + hex(8) + "-01");
+    assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+    String orderId = new JsonObject(placed.body()).getString("id");
+    assertThat(api.awaitFinal(customer, orderId, Duration.ofSeconds(60)).getString("status"))
+        .isEqualTo("CONFIRMED");
+
+    List<String> everyService =
+        List.of(
+            Services.GATEWAY,
+            Services.ORDERS,
+            Services.INVENTORY,
+            Services.PAYMENTS,
+            Services.NOTIFICATIONS);
+    JsonArray spans =
+        awaitTrace(
+            zipkinPort,
+            traceId,
+            found -> services(found).containsAll(everyService) && !statements(found).isEmpty(),
+            Duration.ofSeconds(30));
+
+    assertThat(services(spans)).containsAll(everyService);
+    assertThat(spans.stream().map(JsonObject.class::cast))
+        .allSatisfy(span -> assertThat(span.getString("traceId")).isEqualTo(traceId));
+    // The database as client spans with the statement's text, never its values.
+    assertThat(statements(spans))
+        .anySatisfy(sql -> assertThat(sql).containsIgnoringCase("INSERT INTO outbox"))
+        .allSatisfy(
+            sql ->
+                assertThat(sql)
+                    .doesNotContain(orderId)
+                    .doesNotContain(product)
+                    .doesNotContain(idempotencyKey));
   }
 
   @Test
@@ -214,5 +292,59 @@ class FirstRunIT {
         Http.get(gateway + "/v1/status", Map.of("Authorization", "Bearer " + token));
     assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
     return new JsonObject(status.body());
+  }
+
+  private static JsonArray awaitTrace(
+      int port, String traceId, Predicate<JsonArray> complete, Duration timeout)
+      throws InterruptedException {
+    String url = "http://127.0.0.1:" + port + "/api/v2/trace/" + traceId;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonArray spans = new JsonArray();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> trace = Http.get(url);
+      if (trace.statusCode() == 200) {
+        spans = new JsonArray(trace.body());
+        if (complete.test(spans)) {
+          return spans;
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError(
+        "trace "
+            + traceId
+            + " incomplete after "
+            + timeout
+            + ": services "
+            + services(spans)
+            + ", "
+            + statements(spans).size()
+            + " SQL spans");
+  }
+
+  private static Set<String> services(JsonArray spans) {
+    Set<String> names = new TreeSet<>();
+    spans.stream()
+        .map(JsonObject.class::cast)
+        .map(span -> span.getJsonObject("localEndpoint", new JsonObject()).getString("serviceName"))
+        .filter(name -> name != null)
+        .forEach(names::add);
+    return names;
+  }
+
+  /** The SQL of the trace's database spans (the tag's name differs between conventions). */
+  private static List<String> statements(JsonArray spans) {
+    return spans.stream()
+        .map(JsonObject.class::cast)
+        .map(span -> span.getJsonObject("tags", new JsonObject()))
+        .flatMap(tags -> Stream.of(tags.getString("db.statement"), tags.getString("db.query.text")))
+        .filter(sql -> sql != null)
+        .toList();
+  }
+
+  private static String hex(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 }

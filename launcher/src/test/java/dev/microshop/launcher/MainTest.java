@@ -79,6 +79,24 @@ class MainTest {
   }
 
   @Test
+  void upTakesTracingAndNothingElse() {
+    Main.Command traced = Main.parse(new String[] {"up", "--tracing"});
+    assertThat(traced.up()).isTrue();
+    assertThat(traced.tracing()).isTrue();
+    assertThat(Main.parse(new String[] {"up"}).tracing()).isFalse();
+    assertThatThrownBy(() -> Main.parse(new String[] {"up", "--trace"}))
+        .isInstanceOf(Main.UsageException.class)
+        .hasMessageContaining("unknown option '--trace'");
+    assertThatThrownBy(() -> Main.parse(new String[] {"up", "--tracing", "orders"}))
+        .isInstanceOf(Main.UsageException.class)
+        .hasMessageContaining("'up' takes no other argument than --tracing");
+    assertThatThrownBy(() -> Main.parse(new String[] {"orders", "--tracing"}))
+        .isInstanceOf(Main.UsageException.class)
+        .hasMessageContaining("--tracing goes with up only");
+    assertThat(Up.withTracing(Map.of("A", "b"))).containsEntry("MICROSHOP_UP_TRACING", "true");
+  }
+
+  @Test
   void secretsTakesExactlyOneDirectory() throws Exception {
     assertThat(Main.parse(new String[] {"secrets", "out/secrets"}).secretsDir())
         .isEqualTo(Path.of("out/secrets"));
