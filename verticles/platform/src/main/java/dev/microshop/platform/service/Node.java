@@ -120,7 +120,10 @@ public final class Node {
       clusterManager.admission().tls().applyTo(options.getEventBusOptions());
     }
     VertxBuilder builder =
-        Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(tracing));
+        Vertx.builder()
+            .with(options)
+            .withMetrics(Metrics.factory())
+            .withTracer(new OpenTelemetryTracingFactory(tracing));
     Vertx vertx =
         clusterManager != null
             ? await(builder.withClusterManager(clusterManager).buildClustered(), 60_000)

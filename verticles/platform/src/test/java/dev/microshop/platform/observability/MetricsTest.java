@@ -10,6 +10,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +40,7 @@ class MetricsTest {
             .with(
                 new VertxOptions()
                     .setMetricsOptions(Metrics.options().setRegistryName("metrics-test")))
+            .withMetrics(Metrics.factory())
             .build();
     EventBus bus = vertx.eventBus();
     List<String> users =
@@ -92,6 +97,57 @@ class MetricsTest {
         .doesNotContain(users.get(1))
         .doesNotContain(users.get(2))
         .doesNotContain("instance-a");
+  }
+
+  @Test
+  void aRouteIsLabelledByItsTemplateThroughSubRouters() {
+    assertThat(Metrics.routeTemplate("/>/v1/orders>/:id")).isEqualTo("/v1/orders/:id");
+    assertThat(Metrics.routeTemplate("/>/v1/orders>/")).isEqualTo("/v1/orders");
+    assertThat(Metrics.routeTemplate("/>/v1/products")).isEqualTo("/v1/products");
+    assertThat(Metrics.routeTemplate("/v1/status")).isEqualTo("/v1/status");
+    assertThat(Metrics.routeTemplate("/")).isEqualTo("/");
+    assertThat(Metrics.routeTemplate("")).isEmpty();
+  }
+
+  /**
+   * A request through a sub-router, scraped: its route template and no id, a latency histogram of
+   * the fixed buckets, and no histogram at all for sizes.
+   */
+  @Test
+  void httpSeriesCarryTheRouteTemplateAndSmallHistograms() throws Exception {
+    vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(Metrics.options().setRegistryName("metrics-http")))
+            .withMetrics(Metrics.factory())
+            .build();
+    Router orders = Router.router(vertx);
+    orders.get("/:id").handler(ctx -> ctx.response().end("order"));
+    Router root = Router.router(vertx);
+    root.route("/v1/orders*").subRouter(orders);
+    HttpServer server = await(vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1"));
+    String id = "7f1c2a9e-0000-4000-8000-00000000abcd";
+    HttpClient client = vertx.createHttpClient();
+    await(
+        client
+            .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/v1/orders/" + id)
+            .compose(request -> request.send())
+            .compose(response -> response.body()));
+
+    PrometheusMeterRegistry registry =
+        (PrometheusMeterRegistry) BackendRegistries.getNow("metrics-http");
+    String scrape = registry.scrape();
+    List<String> latencyBuckets =
+        scrape
+            .lines()
+            .filter(l -> l.startsWith("vertx_http_server_response_time_seconds_bucket{"))
+            .toList();
+
+    assertThat(scrape).contains("route=\"/v1/orders/:id\"").doesNotContain(id);
+    assertThat(latencyBuckets).hasSize(Metrics.LATENCY_BUCKETS.length + 1);
+    assertThat(latencyBuckets).anySatisfy(l -> assertThat(l).contains("le=\"0.25\""));
+    assertThat(scrape).doesNotContain("vertx_http_server_response_bytes_bucket");
   }
 
   private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
