@@ -28,6 +28,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +47,8 @@ class FirstRunIT {
 
   private static TestEnv env;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern SUMMARY_ROW =
+      Pattern.compile("^\\s+(\\w+)\\s+\\d+\\s+(http://\\S+)$");
   private static ServiceProcess up;
   private static String gateway;
   private static int zipkinPort;
@@ -139,6 +143,28 @@ class FirstRunIT {
                     .doesNotContain(orderId)
                     .doesNotContain(product)
                     .doesNotContain(idempotencyKey));
+  }
+
+  /**
+   * Every metric the alert rules read is in a scrape of the running JVMs: a renamed metric would
+   * otherwise leave an alert that can never fire.
+   */
+  @Test
+  void everyMetricTheAlertsReadIsInALiveScrape() throws Exception {
+    assertThat(Http.get(gateway + "/v1/products?limit=1").statusCode()).isEqualTo(200);
+    Set<String> scraped = new TreeSet<>();
+    for (String line : up.lines()) {
+      Matcher row = SUMMARY_ROW.matcher(line);
+      if (row.matches() && Services.ALL.contains(row.group(1))) {
+        for (String sample : Http.get(row.group(2) + "/metrics").body().split("\n")) {
+          if (!sample.startsWith("#") && !sample.isBlank()) {
+            scraped.add(sample.split("[{ ]", 2)[0]);
+          }
+        }
+      }
+    }
+
+    assertThat(scraped).containsAll(MonitoringRulesTest.metricNames(MonitoringRulesTest.RULES));
   }
 
   @Test

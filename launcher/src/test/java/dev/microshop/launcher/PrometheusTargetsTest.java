@@ -74,6 +74,9 @@ class PrometheusTargetsTest {
     Files.copy(
         TestEnv.repoRoot().resolve("config").resolve("prometheus.yml"),
         config.resolve("prometheus.yml"));
+    // The alert rules it loads, where it looks for them (it checks them too).
+    Path monitoring = Files.createDirectories(dir.resolve("deploy").resolve("monitoring"));
+    Files.copy(MonitoringRulesTest.RULES, monitoring.resolve("alerts.yml"));
     PrometheusTargets targets = new PrometheusTargets(dir.resolve(".microshop"));
     targets.ready("orders", ready(9194, 104, "node-d"));
 

@@ -7,6 +7,7 @@ import dev.microshop.platform.messaging.Bus;
 import dev.microshop.platform.service.Platform;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -141,16 +142,30 @@ final class Downstream {
   private CircuitBreaker breaker(String service) {
     return breakers.computeIfAbsent(
         service,
-        name ->
-            CircuitBreaker.create(
-                    name + "-breaker",
-                    vertx,
-                    new CircuitBreakerOptions()
-                        .setTimeout(-1) // the event-bus send timeout bounds every call already
-                        .setMaxFailures(5)
-                        .setResetTimeout(RETRY_AFTER_SECONDS * 1000))
-                .openHandler(v -> LOG.warn("circuit to {} opened", name))
-                .halfOpenHandler(v -> LOG.info("circuit to {} half-open: probing", name))
-                .closeHandler(v -> LOG.info("circuit to {} closed", name)));
+        name -> {
+          BreakerMeters meters = new BreakerMeters(name);
+          return CircuitBreaker.create(
+                  name + "-breaker",
+                  vertx,
+                  new CircuitBreakerOptions()
+                      .setTimeout(-1) // the event-bus send timeout bounds every call already
+                      .setMaxFailures(5)
+                      .setResetTimeout(RETRY_AFTER_SECONDS * 1000))
+              .openHandler(
+                  v -> {
+                    LOG.warn("circuit to {} opened", name);
+                    meters.now(CircuitBreakerState.OPEN);
+                  })
+              .halfOpenHandler(
+                  v -> {
+                    LOG.info("circuit to {} half-open: probing", name);
+                    meters.now(CircuitBreakerState.HALF_OPEN);
+                  })
+              .closeHandler(
+                  v -> {
+                    LOG.info("circuit to {} closed", name);
+                    meters.now(CircuitBreakerState.CLOSED);
+                  });
+        });
   }
 }

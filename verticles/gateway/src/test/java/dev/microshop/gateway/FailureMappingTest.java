@@ -8,6 +8,8 @@ import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.OrdersApi;
 import dev.microshop.contracts.PaymentsApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.observability.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
@@ -165,6 +167,23 @@ class FailureMappingTest {
         .isEqualTo("the service is failing; the gateway stopped calling it for a few seconds");
     assertThat(response.header("Retry-After")).isEqualTo("5");
     assertThat(gateway.pending(PaymentsApi.WALLET)).isZero();
+    // What the breaker-open alert and the dashboards read.
+    MeterRegistry registry = Metrics.registry();
+    assertThat(
+            registry
+                .get("microshop.breaker.open")
+                .tag("downstream", Services.PAYMENTS)
+                .gauge()
+                .value())
+        .isEqualTo(1.0);
+    assertThat(
+            registry
+                .get("microshop.breaker.transitions")
+                .tag("downstream", Services.PAYMENTS)
+                .tag("to", "open")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1.0);
   }
 
   @Test

@@ -3,8 +3,10 @@ package dev.microshop.platform.observability;
 import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.NotificationsApi;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.Label;
@@ -14,6 +16,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -113,6 +116,17 @@ public final class Metrics {
     }
     return route.isEmpty() ? route : template.isEmpty() ? "/" : template.toString();
   }
+
+  /**
+   * The registry this JVM's Vert.x records into, for microshop's own meters (outbox, breakers); a
+   * registry that keeps them nowhere when Vert.x runs without metrics (unit tests).
+   */
+  public static MeterRegistry registry() {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    return registry != null ? registry : NOWHERE;
+  }
+
+  private static final MeterRegistry NOWHERE = new SimpleMeterRegistry();
 
   private Metrics() {}
 }

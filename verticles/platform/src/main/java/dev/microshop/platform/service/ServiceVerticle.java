@@ -4,6 +4,7 @@ import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.platform.messaging.Consumers;
 import dev.microshop.platform.messaging.IdempotentConsumers;
+import dev.microshop.platform.messaging.OutboxGauges;
 import dev.microshop.platform.messaging.OutboxRelay;
 import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.messaging.TxEffect;
@@ -40,6 +41,8 @@ public abstract class ServiceVerticle extends VerticleBase {
    * commit; after any other transaction that added messages, call {@code relay.kick()}.
    */
   protected OutboxRelay relay;
+
+  private OutboxGauges gauges;
 
   private ServiceDatabase database;
   private IdempotentConsumers idempotent;
@@ -96,6 +99,9 @@ public abstract class ServiceVerticle extends VerticleBase {
             v -> {
               if (relay != null) {
                 relay.stop();
+              }
+              if (gauges != null) {
+                gauges.stop();
               }
             })
         .compose(v -> stopService())
@@ -198,6 +204,8 @@ public abstract class ServiceVerticle extends VerticleBase {
   private void startRelay() {
     if (relay != null) {
       relay.start();
+      gauges = new OutboxGauges(vertx, pool, service());
+      gauges.start();
     }
   }
 }
