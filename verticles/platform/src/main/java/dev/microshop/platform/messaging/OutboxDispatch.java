@@ -81,7 +81,7 @@ final class OutboxDispatch {
     delivery.dispatch(
         () -> {
           // Not closed: the context is this delivery's alone and goes with it.
-          TraceParents.restore(traceParent).makeCurrent();
+          TraceParents.restoreSampled(traceParent).makeCurrent();
           Future<Void> outcome;
           try {
             outcome = deliver(id, destination, (JsonObject) payload, attempts);

@@ -44,6 +44,17 @@ class TraceParentsTest {
   }
 
   @Test
+  void onlyASampledWritersTraceIsContinuedByTheRelay() {
+    assertThat(
+            Span.fromContext(TraceParents.restoreSampled("00-" + TRACE + "-" + SPAN + "-01"))
+                .getSpanContext()
+                .getTraceId())
+        .isEqualTo(TRACE);
+    assertThat(TraceParents.restoreSampled("00-" + TRACE + "-" + SPAN + "-00"))
+        .isSameAs(Context.root());
+  }
+
+  @Test
   void noneOrAMalformedOneStartsNoTraceAndFailsNothing() {
     assertThat(TraceParents.restore(null)).isSameAs(Context.root());
     assertThat(TraceParents.restore(" ")).isSameAs(Context.root());
