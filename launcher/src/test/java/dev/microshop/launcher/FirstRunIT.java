@@ -146,11 +146,12 @@ class FirstRunIT {
   }
 
   /**
-   * Every metric the alert rules read is in a scrape of the running JVMs: a renamed metric would
-   * otherwise leave an alert that can never fire.
+   * Every metric the alert rules and the Grafana dashboards read is in a scrape of the running
+   * JVMs: a renamed metric would otherwise leave an alert that never fires, a panel that stays
+   * empty.
    */
   @Test
-  void everyMetricTheAlertsReadIsInALiveScrape() throws Exception {
+  void everyMetricTheAlertsAndDashboardsReadIsInALiveScrape() throws Exception {
     assertThat(Http.get(gateway + "/v1/products?limit=1").statusCode()).isEqualTo(200);
     Set<String> scraped = new TreeSet<>();
     for (String line : up.lines()) {
@@ -165,6 +166,11 @@ class FirstRunIT {
     }
 
     assertThat(scraped).containsAll(MonitoringRulesTest.metricNames(MonitoringRulesTest.RULES));
+    for (Path dashboard : MonitoringRulesTest.dashboards()) {
+      assertThat(scraped)
+          .as("metrics %s reads", dashboard.getFileName())
+          .containsAll(MonitoringRulesTest.metricNames(dashboard));
+    }
   }
 
   @Test
