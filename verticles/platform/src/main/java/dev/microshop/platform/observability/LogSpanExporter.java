@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,23 +15,32 @@ import org.slf4j.LoggerFactory;
 final class LogSpanExporter implements SpanExporter {
   private static final Logger LOG = LoggerFactory.getLogger("microshop.spans");
   private final String service;
+  private final Consumer<String> out;
 
   LogSpanExporter(String service) {
+    this(service, LOG::info);
+  }
+
+  /** Writes each line to {@code out} instead of the log: for its test. */
+  LogSpanExporter(String service, Consumer<String> out) {
     this.service = service;
+    this.out = out;
   }
 
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
     for (SpanData span : spans) {
-      LOG.info(
-          "span service={} name=\"{}\" kind={} trace_id={} span_id={} parent_id={} duration_us={}",
-          service,
-          span.getName(),
-          span.getKind(),
-          span.getTraceId(),
-          span.getSpanId(),
-          span.getParentSpanId(),
-          (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1000);
+      out.accept(
+          String.format(
+              "span service=%s name=\"%s\" kind=%s trace_id=%s span_id=%s parent_id=%s"
+                  + " duration_us=%d",
+              service,
+              span.getName(),
+              span.getKind(),
+              span.getTraceId(),
+              span.getSpanId(),
+              span.getParentSpanId(),
+              (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1000));
     }
     return CompletableResultCode.ofSuccess();
   }

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -112,5 +119,36 @@ class TracingTest {
         .startsWith("ParentBased{root:TraceIdRatioBased{0.250000}");
     assertThat(Tracing.sampler(dev).getDescription())
         .startsWith("ParentBased{root:TraceIdRatioBased{1.000000}");
+  }
+
+  /** exporter=log: one line per span, with the ids that tie it to its trace and its parent. */
+  @Test
+  void theLogExporterWritesOneLinePerSpanWithItsTraceAndParent() {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .addSpanProcessor(SimpleSpanProcessor.create(new LogSpanExporter("users", lines::add)))
+            .build();
+    try {
+      Tracer tracer = provider.get("test");
+      Span parent = tracer.spanBuilder("parent").setSpanKind(SpanKind.SERVER).startSpan();
+      Span child =
+          tracer
+              .spanBuilder("child")
+              .setSpanKind(SpanKind.CLIENT)
+              .setParent(Context.root().with(parent))
+              .startSpan();
+      child.end();
+      parent.end();
+
+      assertThat(lines).hasSize(2);
+      assertThat(lines.get(0))
+          .startsWith("span service=users name=\"child\" kind=CLIENT trace_id=")
+          .contains("trace_id=" + parent.getSpanContext().getTraceId())
+          .contains("parent_id=" + parent.getSpanContext().getSpanId());
+      assertThat(lines.get(1)).contains("name=\"parent\" kind=SERVER");
+    } finally {
+      provider.close();
+    }
   }
 }
