@@ -1,6 +1,7 @@
 package dev.microshop.platform.messaging;
 
 import dev.microshop.platform.observability.TraceParents;
+import io.opentelemetry.context.Context;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,23 +75,33 @@ final class OutboxDispatch {
 
   void send(UUID id, String destination, Object payload, String traceParent, int attempts) {
     inFlight++;
-    // Each delivery runs on a context of its own that carries the writer's trace: the event bus's
-    // tracer makes the send its child, and what the answer leads to (the saga's next message,
-    // written by OutboxAnswers) stays in that trace, however late the reply comes.
+    Context writers = TraceParents.restoreSampled(traceParent);
+    if (writers == Context.root()) {
+      // Nothing of the writer's trace is recorded (tracing off, or not sampled): sent as is.
+      start(id, destination, payload, attempts);
+      return;
+    }
+    // A traced delivery runs on a context of its own that carries the writer's trace: the event
+    // bus's tracer makes the send its child, and what the answer leads to (the saga's next
+    // message, written by OutboxAnswers) stays in that trace, however late the reply comes.
     ContextInternal delivery = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
     delivery.dispatch(
         () -> {
           // Not closed: the context is this delivery's alone and goes with it.
-          TraceParents.restoreSampled(traceParent).makeCurrent();
-          Future<Void> outcome;
-          try {
-            outcome = deliver(id, destination, (JsonObject) payload, attempts);
-          } catch (RuntimeException e) {
-            // A payload that is not a JSON object: retried, then a dead letter.
-            outcome = failed(id, destination, attempts, e);
-          }
-          outcome.onComplete(this::settled);
+          writers.makeCurrent();
+          start(id, destination, payload, attempts);
         });
+  }
+
+  private void start(UUID id, String destination, Object payload, int attempts) {
+    Future<Void> outcome;
+    try {
+      outcome = deliver(id, destination, (JsonObject) payload, attempts);
+    } catch (RuntimeException e) {
+      // A payload that is not a JSON object: retried, then a dead letter.
+      outcome = failed(id, destination, attempts, e);
+    }
+    outcome.onComplete(this::settled);
   }
 
   /** A delivery settled: room for a message that waited, and for the claim that could not run. */
