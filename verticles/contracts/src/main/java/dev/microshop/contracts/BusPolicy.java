@@ -78,7 +78,14 @@ public final class BusPolicy {
         InventoryApi.COMMIT_STOCK);
     // Each inventory instance tells the others which cached products changed.
     exact(INVENTORY, INVENTORY, InventoryApi.CATALOG_CHANGED);
-    exact(GATEWAY, ORDERS, OrdersApi.PLACE, OrdersApi.GET, OrdersApi.LIST, OrdersApi.CANCEL);
+    exact(
+        GATEWAY,
+        ORDERS,
+        OrdersApi.PLACE,
+        OrdersApi.GET,
+        OrdersApi.LIST,
+        OrdersApi.CANCEL,
+        OrdersApi.ACTIVITY);
     exact(GATEWAY, PAYMENTS, PaymentsApi.WALLET, PaymentsApi.CREDIT, PaymentsApi.TRANSACTIONS);
     exact(ORDERS, PAYMENTS, PaymentsApi.CHARGE, PaymentsApi.REFUND);
     // An event goes from the service that names it to each subscriber's own delivery address.

@@ -35,5 +35,15 @@ public final class OrdersApi {
    */
   public static final String CANCEL = "orders.order.cancel";
 
+  /**
+   * Admin only: what the operations console shows of orders. Body {@code {slowMs 1..600000}}. Reply
+   * {@code {windowSeconds, placedPerSecond, p99Ms, recent: [{id, status, reason?, ms, traceId?,
+   * createdAt}]}}: orders placed in the last window, the 99th percentile of their time from placed
+   * to final (a pending order counts its age so far), and the latest orders that failed (cancelled,
+   * but not by their customer) or took longer than {@code slowMs}, with their trace id when
+   * sampled. Fails 400, 401, 403.
+   */
+  public static final String ACTIVITY = "orders.activity.recent";
+
   private OrdersApi() {}
 }

@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +138,13 @@ final class Downstream {
             || r.failureType() == ReplyFailure.RECIPIENT_FAILURE
                 && (r.failureCode() >= 400 && r.failureCode() < 500
                     || r.failureCode() == ErrorCodes.UNAVAILABLE));
+  }
+
+  /** The state of each breaker this gateway has made so far (a service never called has none). */
+  Map<String, String> breakerStates() {
+    Map<String, String> states = new TreeMap<>();
+    breakers.forEach((service, breaker) -> states.put(service, breaker.state().name()));
+    return states;
   }
 
   private CircuitBreaker breaker(String service) {

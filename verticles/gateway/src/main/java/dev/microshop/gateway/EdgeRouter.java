@@ -23,6 +23,9 @@ final class EdgeRouter {
   static final String CONTRACT = "api/openapi.yaml";
   private static final String HEAD = "microshop.head";
   private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.20.0";
+  private static final String CONSOLE_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self';"
+          + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private EdgeRouter() {}
@@ -46,6 +49,7 @@ final class EdgeRouter {
     // here too.
     root.route().handler(ctx -> limitUri(ctx, maxInitialLineLength));
     docs(root);
+    console(root);
     root.route("/*").subRouter(operations);
     root.route().failureHandler(EdgeFailures::failure);
     root.errorHandler(
@@ -88,6 +92,25 @@ final class EdgeRouter {
                     .sendFile("api/swagger-initializer.js")
                     .onFailure(ctx::fail));
     root.route("/docs/*").handler(StaticHandler.create(SWAGGER_UI).setCachingEnabled(true));
+  }
+
+  /**
+   * The operations console: static files only (its data comes from the admin API, with the admin's
+   * token), under a policy that lets the page run nothing but its own script and talk to nothing
+   * but this gateway.
+   */
+  private static void console(Router root) {
+    root.getWithRegex("/ops").handler(ctx -> ctx.redirect("/ops/"));
+    root.route("/ops/*")
+        .handler(
+            ctx -> {
+              ctx.response()
+                  .putHeader("Content-Security-Policy", CONSOLE_POLICY)
+                  .putHeader("X-Content-Type-Options", "nosniff")
+                  .putHeader("Referrer-Policy", "no-referrer");
+              ctx.next();
+            })
+        .handler(StaticHandler.create("ops").setCachingEnabled(false));
   }
 
   /** RFC 9110: a 405 says which methods the resource does support. */

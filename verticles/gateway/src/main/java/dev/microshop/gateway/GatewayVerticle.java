@@ -135,6 +135,7 @@ public class GatewayVerticle extends ServiceVerticle {
     serverInstances(http);
     ClientAddresses.from(http);
     LastKnownCopies.from(config.getJsonObject("catalog"));
+    OpsRoutes.checkSettings(config);
   }
 
   /** {@code http.instances}: HTTP servers on as many event loops; 0 means one per core. */
@@ -201,7 +202,14 @@ public class GatewayVerticle extends ServiceVerticle {
         new NotificationRoutes(vertx, calls, config().getJsonObject("streams"));
     LastKnownCopies catalogCopies = LastKnownCopies.from(config().getJsonObject("catalog"));
     Router operations =
-        new OperationRoutes(vertx, contract, calls, status, notifications, catalogCopies)
+        new OperationRoutes(
+                vertx,
+                contract,
+                calls,
+                status,
+                notifications,
+                catalogCopies,
+                new OpsRoutes(vertx, calls, status, config()))
             .router(http.getLong("bodyLimitBytes"));
     return EdgeRouter.create(vertx, contract, operations, http.getInteger("maxInitialLineLength"));
   }

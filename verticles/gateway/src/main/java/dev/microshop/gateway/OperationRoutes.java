@@ -18,6 +18,7 @@ final class OperationRoutes {
   private final StatusReport status;
   private final NotificationRoutes notifications;
   private final LastKnownCopies catalogCopies;
+  private final OpsRoutes ops;
 
   OperationRoutes(
       Vertx vertx,
@@ -25,13 +26,15 @@ final class OperationRoutes {
       Calls calls,
       StatusReport status,
       NotificationRoutes notifications,
-      LastKnownCopies catalogCopies) {
+      LastKnownCopies catalogCopies,
+      OpsRoutes ops) {
     this.vertx = vertx;
     this.contract = contract;
     this.calls = calls;
     this.status = status;
     this.notifications = notifications;
     this.catalogCopies = catalogCopies;
+    this.ops = ops;
   }
 
   /** The router of the contract's operations, bodies limited to {@code bodyLimitBytes}. */
@@ -105,5 +108,7 @@ final class OperationRoutes {
     builder.getRoute("listDeadLetters").addHandler(admin::deadLetters);
     builder.getRoute("redriveDeadLetter").addHandler(admin::redrive);
     builder.getRoute("outboxStats").addHandler(admin::stats);
+    builder.getRoute("getOpsSnapshot").addHandler(ops::snapshot);
+    builder.getRoute("streamOps").addHandler(ops::stream);
   }
 }

@@ -207,22 +207,27 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
             .setPort(port)
             .setURI("/v1/notifications/stream");
     headers.forEach(options::putHeader);
+    // The handlers are set on the event loop, in the callback of send(): set later, from this
+    // thread, they could miss the body and the end of a short answer (a 503) that already came.
     HttpClientResponse response =
         client
             .request(options)
-            .compose(request -> request.send())
-            .onSuccess(
-                stream ->
-                    stream
-                        .handler(
-                            chunk -> {
-                              received.append(chunk.toString());
-                              if (received.indexOf(": connected\n\n") >= 0) {
-                                connected.tryComplete();
-                              }
-                            })
-                        .exceptionHandler(ended::tryFail)
-                        .endHandler(v -> ended.tryComplete()))
+            .compose(
+                request ->
+                    request
+                        .send()
+                        .onSuccess(
+                            stream ->
+                                stream
+                                    .handler(
+                                        chunk -> {
+                                          received.append(chunk.toString());
+                                          if (received.indexOf(": connected\n\n") >= 0) {
+                                            connected.tryComplete();
+                                          }
+                                        })
+                                    .exceptionHandler(ended::tryFail)
+                                    .endHandler(v -> ended.tryComplete())))
             .await(10, TimeUnit.SECONDS);
     return new LiveStream(response, received, connected, ended);
   }

@@ -41,7 +41,15 @@ abstract class RoutesTestBase {
     // Every status request builds a fresh report, so a test sees the pings its stubs answer.
     gateway =
         GatewayHarness.start(
-            Map.of("MICROSHOP_GATEWAY_STATUS_CACHE_MS", "1"), addresses(), SERVICES);
+            Map.of(
+                "MICROSHOP_GATEWAY_STATUS_CACHE_MS",
+                "1",
+                "MICROSHOP_GATEWAY_OPS_PUSH_MS",
+                "200",
+                "MICROSHOP_GATEWAY_OPS_TRACE_URL",
+                "https://traces.example/zipkin/traces/{traceId}"),
+            addresses(),
+            SERVICES);
   }
 
   @AfterAll
@@ -72,6 +80,7 @@ abstract class RoutesTestBase {
                 OrdersApi.GET,
                 OrdersApi.LIST,
                 OrdersApi.CANCEL,
+                OrdersApi.ACTIVITY,
                 PaymentsApi.WALLET,
                 PaymentsApi.CREDIT,
                 PaymentsApi.TRANSACTIONS,

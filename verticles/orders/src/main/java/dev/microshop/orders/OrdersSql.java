@@ -13,8 +13,8 @@ final class OrdersSql {
 
   static final String INSERT_ORDER =
       """
-      INSERT INTO orders (id, user_id, status, stock_state, deadline_at)
-      VALUES ($1, $2, 'PENDING', 'REQUESTED', now() + make_interval(secs => $3))""";
+      INSERT INTO orders (id, user_id, status, stock_state, deadline_at, trace_id)
+      VALUES ($1, $2, 'PENDING', 'REQUESTED', now() + make_interval(secs => $3), $4)""";
 
   static final String INSERT_LINE =
       """
@@ -116,4 +116,32 @@ final class OrdersSql {
       UPDATE orders SET step_at = now(), step_attempts = step_attempts + 1 WHERE id = $1""";
 
   private OrdersSql() {}
+
+  /**
+   * Orders placed in the last $1 seconds: how many, and the 99th percentile of their time from
+   * placed to final in ms, a pending order counting its age so far (so a stuck saga shows at once).
+   */
+  static final String ACTIVITY_WINDOW =
+      """
+      SELECT count(*) AS placed,
+             percentile_disc(0.99) WITHIN GROUP (ORDER BY
+               extract(epoch FROM (CASE WHEN status = 'PENDING' THEN now() ELSE updated_at END) - created_at)
+               * 1000) AS p99_ms
+      FROM orders WHERE created_at > now() - make_interval(secs => $1)""";
+
+  /**
+   * The latest orders of the last $2 seconds that failed (cancelled, not by their customer) or took
+   * longer than $1 ms, newest first, at most $3.
+   */
+  static final String ACTIVITY_RECENT =
+      """
+      SELECT id, status, reason, trace_id, created_at,
+             extract(epoch FROM (CASE WHEN status = 'PENDING' THEN now() ELSE updated_at END) - created_at)
+               * 1000 AS ms
+      FROM orders
+      WHERE created_at > now() - make_interval(secs => $2)
+        AND ((status = 'CANCELLED' AND reason IS DISTINCT FROM 'CANCELLED_BY_CUSTOMER')
+          OR (CASE WHEN status = 'PENDING' THEN now() ELSE updated_at END) - created_at
+               > make_interval(secs => $1 / 1000.0))
+      ORDER BY created_at DESC LIMIT $3""";
 }

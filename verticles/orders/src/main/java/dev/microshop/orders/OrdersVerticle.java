@@ -46,7 +46,8 @@ public class OrdersVerticle extends ServiceVerticle {
                 consumers.on(OrdersApi.PLACE, msg -> place(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.GET, msg -> get(msg.headers(), msg.body())),
                 consumers.on(OrdersApi.LIST, msg -> list(msg.headers(), msg.body())),
-                consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body()))))
+                consumers.on(OrdersApi.CANCEL, msg -> cancel(msg.headers(), msg.body())),
+                consumers.on(OrdersApi.ACTIVITY, msg -> activity(msg.headers(), msg.body()))))
         .onSuccess(v -> clock.start());
   }
 
@@ -75,6 +76,11 @@ public class OrdersVerticle extends ServiceVerticle {
     String cursor = query.cursor(TimeCursor.MAX_TOKEN_LENGTH);
     query.check();
     return Orders.list(pool, user, TimeCursor.decode(cursor), limit);
+  }
+
+  private Future<JsonObject> activity(MultiMap headers, JsonObject body) {
+    Callers.admin(headers);
+    return Activity.read(pool, body);
   }
 
   private Future<JsonObject> cancel(MultiMap headers, JsonObject body) {

@@ -5,6 +5,7 @@ import dev.microshop.contracts.InventoryApi.ReserveStock;
 import dev.microshop.platform.messaging.Outbox;
 import dev.microshop.platform.messaging.OutboxRelay;
 import dev.microshop.platform.messaging.ServiceFailure;
+import dev.microshop.platform.observability.TraceParents;
 import dev.microshop.platform.request.Fields;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -70,7 +71,12 @@ final class Placement {
     // PostgreSQL runs pipelined statements in order, so the answer needs no round trip of its own.
     Future<?> order =
         tx.preparedQuery(OrdersSql.INSERT_ORDER)
-            .execute(Tuple.of(orderId, request.userId(), (double) deadlineSeconds));
+            .execute(
+                Tuple.of(
+                    orderId,
+                    request.userId(),
+                    (double) deadlineSeconds,
+                    TraceParents.sampledTraceId()));
     Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
     Future<?> command =
         Outbox.command(

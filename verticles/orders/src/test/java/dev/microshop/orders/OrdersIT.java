@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 class OrdersIT {
   private static final Identity CUSTOMER =
       new Identity(UUID.randomUUID().toString(), List.of(Identity.CUSTOMER));
+  private static final Identity ADMIN =
+      new Identity(UUID.randomUUID().toString(), List.of(Identity.ADMIN));
   private static final long PRICE = 1_250;
 
   /** While set, inventory answers a reserve with a result orders cannot read. */
@@ -140,7 +142,91 @@ class OrdersIT {
     assertThat(steps(done)).containsSubsequence("STOCK_RESERVED", "PAYMENT_CHARGED", "CONFIRMED");
   }
 
+  @Test
+  void theActivityReportRatesTheLastMinuteAndListsFailedAndSlowOrdersWithTheirTraceForAdminsOnly()
+      throws Exception {
+    String fast = confirmed(place(1)).getString("id");
+    String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String failed = insertOrder("CANCELLED", "OUT_OF_STOCK", 300, trace);
+    String slow = insertOrder("CONFIRMED", null, 4_000, null);
+    String byCustomer = insertOrder("CANCELLED", "CANCELLED_BY_CUSTOMER", 300, null);
+    String stuck = insertOrder("PENDING", null, -3_000, null);
+
+    JsonObject report =
+        orders.request(OrdersApi.ACTIVITY, new JsonObject().put("slowMs", 2_000), ADMIN);
+
+    assertThat(report.getInteger("windowSeconds")).isEqualTo(60);
+    assertThat(report.getDouble("placedPerSecond"))
+        .as("at least the five orders of this test in the last minute")
+        .isGreaterThanOrEqualTo(5 / 60.0);
+    assertThat(report.getLong("p99Ms")).as("the slow order dominates the p99").isGreaterThan(3_000);
+    List<String> recent =
+        report.getJsonArray("recent").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertThat(recent).contains(failed, slow, stuck).doesNotContain(fast, byCustomer);
+    JsonObject failure =
+        report.getJsonArray("recent").stream()
+            .map(JsonObject.class::cast)
+            .filter(o -> o.getString("id").equals(failed))
+            .findFirst()
+            .orElseThrow();
+    assertThat(failure.getString("status")).isEqualTo("CANCELLED");
+    assertThat(failure.getString("reason")).isEqualTo("OUT_OF_STOCK");
+    assertThat(failure.getString("traceId")).isEqualTo(trace);
+    assertThat(failure.getLong("ms")).isBetween(250L, 350L);
+
+    assertThat(
+            orders
+                .failure(OrdersApi.ACTIVITY, new JsonObject().put("slowMs", 2_000), CUSTOMER)
+                .failureCode())
+        .isEqualTo(403);
+    assertThat(orders.failure(OrdersApi.ACTIVITY, new JsonObject(), ADMIN).failureCode())
+        .as("slowMs is required")
+        .isEqualTo(400);
+  }
+
   // --- helpers
+
+  /**
+   * An order placed 5 s ago in {@code status} that took {@code ms} to get there (for a pending one,
+   * {@code -ms} is how long ago it was placed).
+   */
+  private static String insertOrder(String status, String reason, long ms, String traceId)
+      throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (Connection c = orders.sql();
+        PreparedStatement s =
+            c.prepareStatement(
+                """
+                INSERT INTO orders (id, user_id, status, reason, currency, created_at, updated_at,
+                  stock_state, payment_state, trace_id)
+                VALUES (?::uuid, ?::uuid, ?, ?, 'EUR', now() - interval '5 s',
+                  now() - interval '5 s' + make_interval(secs => ? / 1000.0),
+                  ?, ?, ?)""")) {
+      boolean confirmed = status.equals("CONFIRMED");
+      s.setString(1, id);
+      s.setString(2, CUSTOMER.userId());
+      s.setString(3, status);
+      s.setString(4, reason);
+      s.setLong(5, Math.max(ms, 0));
+      s.setString(6, confirmed ? "COMMITTED" : ms < 0 ? "REQUESTED" : "RELEASED");
+      s.setString(7, confirmed ? "CHARGED" : "NONE");
+      s.setString(8, traceId);
+      s.executeUpdate();
+    }
+    if (ms < 0) {
+      try (Connection c = orders.sql();
+          PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE orders SET created_at = now() - make_interval(secs => ? / 1000.0),"
+                      + " deadline_at = now() + interval '1 hour', step_at = now() + interval '1 hour'"
+                      + " WHERE id = ?::uuid")) {
+        s.setLong(1, -ms);
+        s.setString(2, id);
+        s.executeUpdate();
+      }
+    }
+    return id;
+  }
 
   private static void participant(
       EventBus bus, String address, Consumer<Message<JsonObject>> handler) {

@@ -40,6 +40,15 @@ public final class TraceParents {
   }
 
   /**
+   * The trace id of the span current on this thread when it is recorded, else null: what a row may
+   * keep to link to its trace (an unsampled id would link to nothing).
+   */
+  public static String sampledTraceId() {
+    SpanContext span = Span.current().getSpanContext();
+    return span.isValid() && span.isSampled() ? span.getTraceId() : null;
+  }
+
+  /**
    * As {@link #restore}, but the root context when the writer's span was not sampled: nothing of
    * that trace is recorded anyway, and a parent would make every hop create (unrecorded) spans for
    * the event bus and each SQL statement, which cost orders about 30 % of their throughput with
