@@ -23,3 +23,36 @@ tool_from_debian() { # tool package
 }
 
 tool_from_debian promtool prometheus
+
+# The console's browser test drives Debian's chromium with chromium-driver. They are installed (as
+# root, where apt-get works) in the background while the build runs: the test waits for the
+# .done/.failed marker, and skips with one line when they cannot be had.
+browser_from_debian() {
+  local cache="$PWD/.ci/cache"
+  mkdir -p "$cache"
+  rm -f "$cache/chromium.done" "$cache/chromium.failed"
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    touch "$cache/chromium.done"
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "chromium cannot be installed here (not root, or no apt-get): the console's browser test will skip" >&2
+    touch "$cache/chromium.failed"
+    return 0
+  fi
+  touch "$cache/chromium.pending"
+  (
+    export DEBIAN_FRONTEND=noninteractive
+    if apt-get install -y -q chromium chromium-driver > "$cache/chromium.log" 2>&1 \
+      || { apt-get update -qq >> "$cache/chromium.log" 2>&1 \
+        && apt-get install -y -q chromium chromium-driver >> "$cache/chromium.log" 2>&1; }; then
+      touch "$cache/chromium.done"
+    else
+      echo "chromium could not be installed (see .ci/cache/chromium.log): the console's browser test will skip" >&2
+      touch "$cache/chromium.failed"
+    fi
+    rm -f "$cache/chromium.pending"
+  ) &
+}
+
+browser_from_debian

@@ -143,6 +143,35 @@ class FirstRunIT {
                     .doesNotContain(orderId)
                     .doesNotContain(product)
                     .doesNotContain(idempotencyKey));
+
+    // The order keeps its trace id, and the operations console links it to Zipkin's page for it.
+    try (Connection orders = ordersDatabase();
+        Statement s = orders.createStatement();
+        ResultSet rs = s.executeQuery("SELECT trace_id FROM orders WHERE id = '" + orderId + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(traceId);
+    }
+    HttpResponse<String> console =
+        Http.get(gateway + "/v1/admin/ops", Map.of("Authorization", "Bearer " + api.admin()));
+    assertThat(console.statusCode()).as(console.body()).isEqualTo(200);
+    String link =
+        new JsonObject(console.body()).getString("traceUrl").replace("{traceId}", traceId);
+    assertThat(link).isEqualTo("http://127.0.0.1:" + zipkinPort + "/zipkin/traces/" + traceId);
+    assertThat(Http.get(link).statusCode()).as("Zipkin's page of the trace").isEqualTo(200);
+  }
+
+  /** The orders database, with the login {@code db orders --url} prints. */
+  private static Connection ordersDatabase() throws Exception {
+    ServiceProcess urlOnly = ServiceProcess.start(env.env(), "db", Services.ORDERS, "--url");
+    assertThat(urlOnly.awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(urlOnly.lines()).hasSize(1);
+    URI url = URI.create(urlOnly.lines().get(0));
+    assertThat(url.getScheme()).isEqualTo("postgresql");
+    String[] login = url.getUserInfo().split(":", 2);
+    return Db.connect(
+        "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
+        login[0],
+        login[1]);
   }
 
   /**

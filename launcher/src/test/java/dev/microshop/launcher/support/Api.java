@@ -28,6 +28,12 @@ public final class Api {
   /** Registers a new customer and returns its token. */
   public String newCustomer() {
     String email = "c-" + UUID.randomUUID() + "@example.com";
+    register(email);
+    return login(email, PASSWORD);
+  }
+
+  /** Registers a customer with {@link #PASSWORD}. */
+  public void register(String email) {
     HttpResponse<String> registered =
         Http.send(
             "POST",
@@ -38,7 +44,6 @@ public final class Api {
                 .put("password", PASSWORD)
                 .encode());
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-    return login(email, PASSWORD);
   }
 
   public String login(String email, String password) {
