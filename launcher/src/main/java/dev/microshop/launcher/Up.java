@@ -68,7 +68,8 @@ final class Up {
     for (String service : Services.ALL) {
       ClusterHost.requirePrivate(Settings.load(service, env));
     }
-    Logging.init(config);
+    // up is a dev command (its children run in dev mode): its own lines are text by default too.
+    Logging.init(config.copy().put("dev", true));
     long started = System.nanoTime();
     Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath().normalize();
     CountDownLatch done = new CountDownLatch(1);

@@ -15,7 +15,8 @@ import java.util.Map;
 public final class SettingsRules {
   private static final Map<String, List<String>> CHOICES =
       Map.of(
-          "log.format", List.of("text", "json"),
+          // "" (the default) is json, or text in dev mode: a setting given explicitly always wins.
+          "log.format", List.of("", "text", "json"),
           "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
           "tracing.exporter", List.of("none", "zipkin", "otlp", "log"),
           "cluster.join", List.of("members", "dns"));
@@ -35,7 +36,13 @@ public final class SettingsRules {
       }
       List<String> choices = CHOICES.get(key);
       if (choices != null && !choices.contains(String.valueOf(value))) {
-        throw new ConfigException(key, "\"" + value + "\" is not one of " + choices);
+        throw new ConfigException(
+            key,
+            "\""
+                + value
+                + "\" is not one of "
+                + choices.stream().filter(c -> !c.isEmpty()).toList()
+                + (choices.contains("") ? " (or \"\" for the default)" : ""));
       }
     }
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());

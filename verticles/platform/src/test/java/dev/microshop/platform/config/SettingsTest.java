@@ -31,7 +31,7 @@ class SettingsTest {
         },
         "bus": { "requestTimeoutMs": 2000 },
         "db": { "host": "", "socketDir": "", "name": "", "poolSize": 4, "durable": true },
-        "log": { "format": "text", "level": "INFO" },
+        "log": { "format": "", "level": "INFO" },
         "tracing": { "exporter": "none" },
         "up": { "jvmOptions": ["-Xmx64m"], "readyTimeoutSeconds": 180 }
       }
@@ -266,6 +266,21 @@ class SettingsTest {
   }
 
   @Test
+  void logFormatIsLeftEmptyByDefaultSoTheModeChoosesItAndAnExplicitOneIsKept() {
+    assertThat(Settings.load("users", env()).getJsonObject("log").getString("format")).isEmpty();
+    assertThat(
+            Settings.load("users", env("MICROSHOP_DEV", "true", "MICROSHOP_LOG_FORMAT", "json"))
+                .getJsonObject("log")
+                .getString("format"))
+        .isEqualTo("json");
+    assertThat(
+            Settings.load("users", env("MICROSHOP_USERS_LOG_FORMAT", "text"))
+                .getJsonObject("log")
+                .getString("format"))
+        .isEqualTo("text");
+  }
+
+  @Test
   void aSizeAboveIntRangeIsRejectedRatherThanTruncated() {
     ConfigException e =
         configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "4294967300")));
@@ -289,7 +304,9 @@ class SettingsTest {
     ConfigException format =
         configError(() -> Settings.load("users", env("MICROSHOP_LOG_FORMAT", "xml")));
     assertThat(format.key()).isEqualTo("log.format");
-    assertThat(format.getMessage()).contains("\"xml\"").contains("[text, json]");
+    assertThat(format.getMessage())
+        .contains("\"xml\"")
+        .contains("[text, json] (or \"\" for the default)");
 
     ConfigException exporter =
         configError(() -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
