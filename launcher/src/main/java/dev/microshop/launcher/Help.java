@@ -65,6 +65,8 @@ final class Help {
         the demo catalog and money in new wallets (wallet.devOpeningBalanceMinor; outside dev every
         wallet opens empty), and logs as text (outside dev, JSON lines with trace_id and span_id,
         unless log.format says otherwise). Outside dev a service without db.host exits with code 2.
+        Under 'up' each service's output also goes to <dataDir>/logs/<service>.log, rolled at
+        up.logFileMaxMb with up.logFilesKept older files: tail -F .microshop/logs/orders.log.
 
         Settings (default):
         """

@@ -54,11 +54,25 @@ public final class SettingsRules {
         throw new ConfigException("tracing.sampleRatio", ratio + " is not between 0 and 1");
       }
     }
+    upLogs(config.getJsonObject("up"));
     socketDir(config.getJsonObject("db"));
     if (config.getJsonObject("db") != null) {
       DbTls.from(config.getJsonObject("db"));
     }
     OutboxRelay.validate(config);
+  }
+
+  /** Each service's log file under up: a size and a count that keep the disk from filling. */
+  private static void upLogs(JsonObject up) {
+    if (up == null) {
+      return;
+    }
+    if (up.containsKey("logFileMaxMb")) {
+      range("up.logFileMaxMb", up.getValue("logFileMaxMb"), 1, 1024);
+    }
+    if (up.containsKey("logFilesKept")) {
+      range("up.logFilesKept", up.getValue("logFilesKept"), 1, 100);
+    }
   }
 
   private static void socketDir(JsonObject db) {
