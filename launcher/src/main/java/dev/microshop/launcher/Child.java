@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
 
 /**
- * One service JVM started by {@code up}: its process, its prefixed output, and whether it reported
- * ready.
+ * One service JVM started by {@code up}: its process, its prefixed output (also kept in the
+ * service's own log file), and whether it reported ready.
  */
 final class Child {
   private final String service;
@@ -27,6 +27,7 @@ final class Child {
   private final Map<String, String> env;
   private final ObjIntConsumer<Child> onExit;
   private final Consumer<Child> onReady;
+  private final RollingLog log;
   private int restartsLeft;
   private volatile Process process;
   private volatile JsonObject readyLine;
@@ -38,9 +39,11 @@ final class Child {
       List<String> jvmOptions,
       int maxRestarts,
       Map<String, String> env,
+      RollingLog log,
       Consumer<Child> onReady,
       ObjIntConsumer<Child> onExit) {
     this.service = service;
+    this.log = log;
     this.jvmOptions = jvmOptions;
     this.restartsLeft = maxRestarts;
     this.env = env;
@@ -77,12 +80,27 @@ final class Child {
     started.onExit().thenAccept(p -> onExit.accept(this, p.exitValue()));
   }
 
+  /**
+   * Copies the child's output (stdout and stderr) to the console and to its log file. The file is
+   * written here, from the pipe, rather than by a logback file appender in the child: that way it
+   * also holds what the JVM prints outside logback (an OutOfMemoryError, a fatal error report, an
+   * exception that escapes main), which is what one opens the file for after a crash.
+   */
   private void pump(Process from) {
     String prefix = String.format("[%-13s] ", service);
+    log.append(String.format("microshop: %s started (pid %d)", service, from.pid()));
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (Up.isReadyLine(line)) {
+        boolean marker = Up.isReadyLine(line);
+        if (!marker) {
+          log.append(line);
+        }
+        // The pipe is drained, or the service is ready: what came so far is for tail -F to see.
+        if (marker || !lines.ready()) {
+          log.flush();
+        }
+        if (marker) {
           readyLine = new JsonObject(line.substring(line.indexOf('{')));
           Up.say(
               "%s ready (pid %d, management %s)",
@@ -96,6 +114,15 @@ final class Child {
     } catch (IOException e) {
       // The child closed its output: it is exiting, and onExit reports that.
     }
+    try {
+      // After its last line, so a crash's file ends with how it ended (kill -9 prints nothing).
+      log.append(
+          String.format(
+              "microshop: %s (pid %d) exited with code %d", service, from.pid(), from.waitFor()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.flush();
   }
 
   boolean awaitReady(long nanos) {

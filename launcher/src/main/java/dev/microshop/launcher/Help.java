@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
  * variable.
  */
 final class Help {
+  /** Defaults that depend on the mode rather than a value in the files. */
+  private static final Map<String, String> DERIVED = Map.of("log.format", "json; text in dev mode");
+
   private Help() {}
 
   static String text() {
@@ -60,7 +63,10 @@ final class Help {
         dev=true (MICROSHOP_DEV=true). It brings the embedded PostgreSQL in dataDir (started if not
         running) for every service without db.host, a generated signing key, a printed admin password,
         the demo catalog and money in new wallets (wallet.devOpeningBalanceMinor; outside dev every
-        wallet opens empty). Outside dev a service without db.host exits with code 2.
+        wallet opens empty), and logs as text (outside dev, JSON lines with trace_id and span_id,
+        unless log.format says otherwise). Outside dev a service without db.host exits with code 2.
+        Under 'up' each service's output also goes to <dataDir>/logs/<service>.log, rolled at
+        up.logFileMaxMb with up.logFilesKept older files: tail -F .microshop/logs/orders.log.
 
         Settings (default):
         """
@@ -84,7 +90,7 @@ final class Help {
                     key,
                     Settings.envName(
                         defaults.size() == 1 ? defaults.keySet().iterator().next() : null, key),
-                    describe(defaults))));
+                    DERIVED.getOrDefault(key, describe(defaults)))));
     return out.toString();
   }
 

@@ -14,9 +14,22 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 final class Logging {
   private Logging() {}
 
+  /**
+   * {@code log.format} when it is given; by default JSON lines (with trace_id and span_id) for a
+   * log shipper, but text in dev mode, where a person reads the console of {@code up} or {@code
+   * all}.
+   */
+  static String format(JsonObject config) {
+    String format = config.getJsonObject("log").getString("format", "");
+    if (!format.isEmpty()) {
+      return format;
+    }
+    return config.getBoolean("dev", false) ? "text" : "json";
+  }
+
   static void init(JsonObject config) {
     JsonObject log = config.getJsonObject("log");
-    System.setProperty("microshop.log.format", log.getString("format"));
+    System.setProperty("microshop.log.format", format(config));
     System.setProperty("microshop.log.level", log.getString("level"));
     System.setProperty(
         "vertx.logger-delegate-factory-class-name",

@@ -66,12 +66,14 @@ final class ServiceRunner {
     long started = System.nanoTime();
     String name = monolith ? "all" : String.join("+", services);
     JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
+    if (monolith) {
+      // 'all' is a dev command, as 'up' is: its children get dev=true the same way.
+      nodeConfig.put("dev", true);
+    }
     Logging.init(nodeConfig);
     Map<String, JsonObject> configs = new LinkedHashMap<>();
     services.forEach(s -> configs.put(s, Settings.load(s, env)));
     if (monolith) {
-      // 'all' is a dev command, as 'up' is: its children get dev=true the same way.
-      nodeConfig.put("dev", true);
       configs.values().forEach(config -> config.put("dev", true));
     }
     configs.values().forEach(ServiceRunner::requireDatabaseOrDev);

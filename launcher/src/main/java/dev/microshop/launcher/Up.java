@@ -68,7 +68,8 @@ final class Up {
     for (String service : Services.ALL) {
       ClusterHost.requirePrivate(Settings.load(service, env));
     }
-    Logging.init(config);
+    // up is a dev command (its children run in dev mode): its own lines are text by default too.
+    Logging.init(config.copy().put("dev", true));
     long started = System.nanoTime();
     Path dataDir = Path.of(config.getString("dataDir")).toAbsolutePath().normalize();
     CountDownLatch done = new CountDownLatch(1);
@@ -94,7 +95,7 @@ final class Up {
       stopAll();
       return 1;
     }
-    printSummary(started);
+    printSummary(started, dataDir);
     try {
       done.await();
     } catch (InterruptedException e) {
@@ -155,7 +156,7 @@ final class Up {
           ZipkinServer.start(
               up.getString("zipkinJar"),
               up.getInteger("zipkinPort"),
-              dataDir.resolve("logs").resolve("zipkin.log"),
+              logFile(dataDir, "zipkin"),
               Duration.ofSeconds(up.getInteger("readyTimeoutSeconds")));
       say("Zipkin ready in %.1f s", seconds(started));
       return true;
@@ -171,6 +172,7 @@ final class Up {
    */
   private boolean startServices(JsonObject up, Path dataDir) {
     List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
+    long logBytes = up.getInteger("logFileMaxMb") * 1024L * 1024L;
     for (String service : Services.ALL) {
       if (stopping) {
         break;
@@ -197,13 +199,26 @@ final class Up {
         stopAll();
         return false;
       }
+      RollingLog log =
+          new RollingLog(logFile(dataDir, service), logBytes, up.getInteger("logFilesKept"));
       Child child =
           new Child(
-              service, jvmOptions, up.getInteger("maxRestarts"), own, this::onReady, this::onExit);
+              service,
+              jvmOptions,
+              up.getInteger("maxRestarts"),
+              own,
+              log,
+              this::onReady,
+              this::onExit);
       children.add(child);
       child.start();
     }
     return true;
+  }
+
+  /** Where a service's output goes besides the console: {@code tail -F} follows one service. */
+  static Path logFile(Path dataDir, String service) {
+    return dataDir.resolve("logs").resolve(service + ".log");
   }
 
   private boolean awaitReady(int timeoutSeconds) {
@@ -242,7 +257,7 @@ final class Up {
     }
   }
 
-  private void printSummary(long started) {
+  private void printSummary(long started, Path dataDir) {
     StringBuilder table = new StringBuilder();
     table.append(String.format("%nmicroshop is up in %.1f s%n", seconds(started)));
     table.append(
@@ -267,6 +282,10 @@ final class Up {
               "zipkin", zipkin.pid(), zipkin.ui()));
     }
     table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n", gateway, gateway));
+    table.append(
+        String.format(
+            "  logs: %s   follow one: tail -F %s%n",
+            logFile(dataDir, "<service>"), logFile(dataDir, Services.ORDERS)));
     table.append(
         String.format(
             "  Prometheus targets (file_sd): %s   scrape config: config/prometheus.yml%n",

@@ -344,7 +344,13 @@ class LabClusterIT {
                 "partition, %s on host 3 meanwhile: %s%n",
                 instance.service(),
                 lines.stream()
-                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    // Outside dev mode a lab JVM logs JSON lines.
+                    .filter(
+                        l ->
+                            l.contains("\"level\":\"WARN\"")
+                                || l.contains("\"level\":\"ERROR\"")
+                                || l.contains(" WARN ")
+                                || l.contains(" ERROR "))
                     .map(l -> l.length() > 220 ? l.substring(0, 220) : l)
                     .limit(12)
                     .toList()));
@@ -652,6 +658,8 @@ class LabClusterIT {
           .contains("\"logger_name\":\"dev.microshop.launcher.ServiceRunner\"")
           .doesNotContain(" INFO  d.m.l.ServiceRunner");
       assertThat(users.output())
+          .as("JSON lines by default outside dev mode, log.format unset")
+          .contains("\"logger_name\":\"dev.microshop.launcher.ServiceRunner\"")
           .contains("by the addresses DNS gives for " + dnsName)
           .contains("Members {size:2");
     } finally {

@@ -96,6 +96,7 @@ class UpIT {
       assertThat(up.output()).contains("Prometheus targets (file_sd): " + targetsFile);
       Map<String, JsonObject> targets = assertTargetsAnswer(targetsFile, managementPorts);
       assertThat(targets).allSatisfy((s, t) -> assertThat(pid(t)).as(s).isEqualTo(pids.get(s)));
+      assertEachServiceHasItsOwnLogFile(up.output(), pids);
 
       insertUser(userEmail);
 
@@ -121,6 +122,13 @@ class UpIT {
               .getJsonObject(0)
               .getLong("pid");
       assertHoldsOnlyItsOwnSecrets(Services.PAYMENTS, restarted);
+      assertThat(Files.readString(dataDir.resolve("logs").resolve("payments.log")))
+          .as("the killed JVM's end and its successor's start, in the service's one file")
+          .containsPattern(
+              "microshop: payments \\(pid "
+                  + pids.get(Services.PAYMENTS)
+                  + "\\) exited with code \\d+")
+          .contains("microshop: payments started (pid " + restarted + ")");
       // The restarted instance replaces the dead one, on the same port: the same scrape target.
       Map<String, JsonObject> after =
           awaitTargets(targetsFile, t -> t.size() == Services.ALL.size() && pidOf(t) == restarted);
@@ -145,6 +153,32 @@ class UpIT {
                   .count(Services.USERS, "SELECT count(*) FROM users WHERE email = ?", userEmail))
           .as("the row written before the restart")
           .isEqualTo(1);
+    }
+  }
+
+  /**
+   * Beside the console, each service's output is in its own file under the data directory, which up
+   * names: the service's start line is there, and no other service's.
+   */
+  private void assertEachServiceHasItsOwnLogFile(String upOutput, Map<String, Long> pids)
+      throws Exception {
+    Path logs = dataDir.resolve("logs");
+    assertThat(upOutput).contains("tail -F " + logs.resolve("orders.log"));
+    for (String service : Services.ALL) {
+      Path file = logs.resolve(service + ".log");
+      assertThat(file).as("log of %s", service).isRegularFile();
+      String log = Files.readString(file);
+      assertThat(log)
+          .as("log of %s", service)
+          .contains("microshop: " + service + " started (pid " + pids.get(service) + ")")
+          .containsPattern("INFO .* - " + service + " instance \\S+ ready");
+      for (String other : Services.ALL) {
+        if (!other.equals(service)) {
+          assertThat(log)
+              .as("log of %s", service)
+              .doesNotContainPattern(" - " + other + " instance ");
+        }
+      }
     }
   }
 

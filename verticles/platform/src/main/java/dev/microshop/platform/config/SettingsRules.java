@@ -15,7 +15,8 @@ import java.util.Map;
 public final class SettingsRules {
   private static final Map<String, List<String>> CHOICES =
       Map.of(
-          "log.format", List.of("text", "json"),
+          // "" (the default) is json, or text in dev mode: a setting given explicitly always wins.
+          "log.format", List.of("", "text", "json"),
           "log.level", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
           "tracing.exporter", List.of("none", "zipkin", "otlp", "log"),
           "cluster.join", List.of("members", "dns"));
@@ -35,7 +36,13 @@ public final class SettingsRules {
       }
       List<String> choices = CHOICES.get(key);
       if (choices != null && !choices.contains(String.valueOf(value))) {
-        throw new ConfigException(key, "\"" + value + "\" is not one of " + choices);
+        throw new ConfigException(
+            key,
+            "\""
+                + value
+                + "\" is not one of "
+                + choices.stream().filter(c -> !c.isEmpty()).toList()
+                + (choices.contains("") ? " (or \"\" for the default)" : ""));
       }
     }
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
@@ -47,11 +54,25 @@ public final class SettingsRules {
         throw new ConfigException("tracing.sampleRatio", ratio + " is not between 0 and 1");
       }
     }
+    upLogs(config.getJsonObject("up"));
     socketDir(config.getJsonObject("db"));
     if (config.getJsonObject("db") != null) {
       DbTls.from(config.getJsonObject("db"));
     }
     OutboxRelay.validate(config);
+  }
+
+  /** Each service's log file under up: a size and a count that keep the disk from filling. */
+  private static void upLogs(JsonObject up) {
+    if (up == null) {
+      return;
+    }
+    if (up.containsKey("logFileMaxMb")) {
+      range("up.logFileMaxMb", up.getValue("logFileMaxMb"), 1, 1024);
+    }
+    if (up.containsKey("logFilesKept")) {
+      range("up.logFilesKept", up.getValue("logFilesKept"), 1, 100);
+    }
   }
 
   private static void socketDir(JsonObject db) {

@@ -31,9 +31,14 @@ class SettingsTest {
         },
         "bus": { "requestTimeoutMs": 2000 },
         "db": { "host": "", "socketDir": "", "name": "", "poolSize": 4, "durable": true },
-        "log": { "format": "text", "level": "INFO" },
+        "log": { "format": "", "level": "INFO" },
         "tracing": { "exporter": "none" },
-        "up": { "jvmOptions": ["-Xmx64m"], "readyTimeoutSeconds": 180 }
+        "up": {
+          "jvmOptions": ["-Xmx64m"],
+          "readyTimeoutSeconds": 180,
+          "logFileMaxMb": 10,
+          "logFilesKept": 5
+        }
       }
       """;
   private static final String ORDERS =
@@ -266,6 +271,56 @@ class SettingsTest {
   }
 
   @Test
+  void logFormatIsLeftEmptyByDefaultSoTheModeChoosesItAndAnExplicitOneIsKept() {
+    assertThat(Settings.load("users", env()).getJsonObject("log").getString("format")).isEmpty();
+    assertThat(
+            Settings.load("users", env("MICROSHOP_DEV", "true", "MICROSHOP_LOG_FORMAT", "json"))
+                .getJsonObject("log")
+                .getString("format"))
+        .isEqualTo("json");
+    assertThat(
+            Settings.load("users", env("MICROSHOP_USERS_LOG_FORMAT", "text"))
+                .getJsonObject("log")
+                .getString("format"))
+        .isEqualTo("text");
+  }
+
+  @Test
+  void upLogFileSizeAndCountMustBeInTheirRangesAndAnErrorNamesTheSetting() {
+    Map<String, String> keys =
+        Map.of(
+            "MICROSHOP_UP_LOG_FILE_MAX_MB", "up.logFileMaxMb",
+            "MICROSHOP_UP_LOG_FILES_KEPT", "up.logFilesKept");
+    keys.forEach(
+        (name, key) -> {
+          for (String value : List.of("0", "-1", "100000")) {
+            ConfigException e = configError(() -> Settings.load("users", env(name, value)));
+            assertThat(e.key()).as(name + "=" + value).isEqualTo(key);
+            assertThat(e.getMessage()).contains("is out of range 1..");
+          }
+          assertThat(configError(() -> Settings.load("users", env(name, "ten"))).key())
+              .isEqualTo(key);
+        });
+
+    JsonObject up =
+        Settings.load(
+                "users",
+                env("MICROSHOP_UP_LOG_FILE_MAX_MB", "1024", "MICROSHOP_UP_LOG_FILES_KEPT", "100"))
+            .getJsonObject("up");
+    assertThat(up.getInteger("logFileMaxMb")).isEqualTo(1024);
+    assertThat(up.getInteger("logFilesKept")).isEqualTo(100);
+  }
+
+  @Test
+  void aFileCannotGiveTheUpLogSizeAsText() throws IOException {
+    Files.writeString(
+        dir.resolve("common.json"),
+        COMMON.replace("\"logFileMaxMb\": 10", "\"logFileMaxMb\": \"10MB\""));
+
+    assertThat(configError(() -> Settings.load("users", env())).key()).isEqualTo("up.logFileMaxMb");
+  }
+
+  @Test
   void aSizeAboveIntRangeIsRejectedRatherThanTruncated() {
     ConfigException e =
         configError(() -> Settings.load("users", env("MICROSHOP_DB_POOL_SIZE", "4294967300")));
@@ -289,7 +344,9 @@ class SettingsTest {
     ConfigException format =
         configError(() -> Settings.load("users", env("MICROSHOP_LOG_FORMAT", "xml")));
     assertThat(format.key()).isEqualTo("log.format");
-    assertThat(format.getMessage()).contains("\"xml\"").contains("[text, json]");
+    assertThat(format.getMessage())
+        .contains("\"xml\"")
+        .contains("[text, json] (or \"\" for the default)");
 
     ConfigException exporter =
         configError(() -> Settings.load("users", env("MICROSHOP_TRACING_EXPORTER", "jaeger")));
