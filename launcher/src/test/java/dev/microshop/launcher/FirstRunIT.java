@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.microshop.contracts.Services;
 import dev.microshop.launcher.support.Api;
+import dev.microshop.launcher.support.Browser;
+import dev.microshop.launcher.support.ConsolePage;
 import dev.microshop.launcher.support.Db;
 import dev.microshop.launcher.support.Http;
 import dev.microshop.launcher.support.ServiceProcess;
@@ -32,6 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +60,14 @@ class FirstRunIT {
   @BeforeAll
   static void startUp() {
     zipkinPort = TestEnv.freePortRange(1);
-    env = TestEnv.in(dataDir).with("MICROSHOP_UP_ZIPKIN_PORT", Integer.toString(zipkinPort));
+    // Few, quick outbox retries: the console test turns a message to a killed service into a dead
+    // letter before up has restarted it.
+    env =
+        TestEnv.in(dataDir)
+            .with("MICROSHOP_UP_ZIPKIN_PORT", Integer.toString(zipkinPort))
+            .with("MICROSHOP_OUTBOX_MAX_ATTEMPTS", "2")
+            .with("MICROSHOP_OUTBOX_BASE_BACKOFF_MS", "100")
+            .with("MICROSHOP_OUTBOX_MAX_BACKOFF_MS", "200");
     up = ServiceProcess.start(env.env(), "up", "--tracing");
     up.awaitLine(l -> l.startsWith("microshop is up in"), Duration.ofSeconds(170));
     gateway =
@@ -158,6 +168,90 @@ class FirstRunIT {
         new JsonObject(console.body()).getString("traceUrl").replace("{traceId}", traceId);
     assertThat(link).isEqualTo("http://127.0.0.1:" + zipkinPort + "/zipkin/traces/" + traceId);
     assertThat(Http.get(link).statusCode()).as("Zipkin's page of the trace").isEqualTo(200);
+  }
+
+  /**
+   * The operations console in a headless Chromium, as an admin uses it: every service UP, a failed
+   * order linked to its trace in Zipkin; notifications killed with -9 and shown DOWN within 5 s; a
+   * registration's welcome, sent meanwhile, dead-lettered; notifications back (up restarts it), the
+   * redrive from the page empties the list and the welcome is delivered once. A customer logging in
+   * is refused, and the data behind the page answers their token 403.
+   */
+  @Test
+  void theConsoleShowsAKilledServiceDownItsDeadLetterAndARedriveThatDeliversIt() throws Exception {
+    String missing = Browser.missing();
+    Assumptions.assumeTrue(missing == null, missing);
+    Api api = new Api(gateway, dataDir);
+    String admin = api.admin();
+    String customer = api.newCustomer();
+    HttpResponse<String> tooMany =
+        api.order(customer, "k-" + UUID.randomUUID(), Api.line(api.product(admin, 900, 1), 5));
+    assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(202);
+    String failed = new JsonObject(tooMany.body()).getString("id");
+    try (ConsolePage console = ConsolePage.open(gateway)) {
+      console.logIn("admin@microshop.local", adminPassword());
+      for (String service : Services.ALL) {
+        console.awaitServiceStatus(service, "UP", Duration.ofSeconds(30));
+      }
+      assertThat(console.awaitRecentOrder(failed, "CANCELLED", Duration.ofSeconds(30)))
+          .contains("OUT_OF_STOCK");
+      String trace = console.traceLink(failed);
+      assertThat(trace).startsWith("http://127.0.0.1:" + zipkinPort + "/zipkin/traces/");
+      assertThat(Http.get(trace).statusCode()).isEqualTo(200);
+      assertThat(console.ordersPerSecond()).isPositive();
+      console.screenshot(Path.of("target", "console.png"));
+
+      long killed = System.nanoTime();
+      ProcessHandle.of(instancePid(admin, Services.NOTIFICATIONS)).orElseThrow().destroyForcibly();
+      String email = "welcome-" + UUID.randomUUID() + "@example.com";
+      api.register(email);
+      console.awaitServiceStatus(Services.NOTIFICATIONS, "DOWN", Duration.ofSeconds(5));
+      System.out.printf(
+          "console: notifications DOWN on the page %d ms after kill -9%n",
+          Duration.ofNanos(System.nanoTime() - killed).toMillis());
+      assertThat(console.awaitDeadLetter(Duration.ofSeconds(30)))
+          .contains("users", "notifications.on.users.user.registered");
+      console.awaitServiceStatus(Services.NOTIFICATIONS, "UP", Duration.ofSeconds(90));
+      console.redriveEvery();
+
+      assertThat(console.awaitNoDeadLetters(Duration.ofSeconds(15))).isTrue();
+      String welcomed = api.login(email, Api.PASSWORD);
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (api.notifications(welcomed).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertThat(api.notifications(welcomed)).as("the redriven welcome, once").hasSize(1);
+
+      String shopper = "shopper-" + UUID.randomUUID() + "@example.com";
+      api.register(shopper);
+      console.logIn(shopper, Api.PASSWORD);
+      console.awaitLoginError("this operation requires the admin role", Duration.ofSeconds(10));
+      assertThat(console.showsAnyData()).isFalse();
+    }
+    for (String path : List.of("/v1/admin/ops", "/v1/admin/ops/stream")) {
+      HttpResponse<String> refused =
+          Http.get(gateway + path, Map.of("Authorization", "Bearer " + customer));
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(refused.body()).doesNotContain("outboxes", "instances");
+    }
+  }
+
+  /** The pid of the one instance of {@code service}, from the admin's status report. */
+  private static long instancePid(String admin, String service) {
+    HttpResponse<String> status =
+        Http.get(gateway + "/v1/status", Map.of("Authorization", "Bearer " + admin));
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+    return new JsonObject(status.body())
+        .getJsonObject("services")
+        .getJsonObject(service)
+        .getJsonArray("instances")
+        .getJsonObject(0)
+        .getLong("pid");
+  }
+
+  private static String adminPassword() throws Exception {
+    return Files.readString(dataDir.resolve("secrets/admin-password")).trim();
   }
 
   /** The orders database, with the login {@code db orders --url} prints. */

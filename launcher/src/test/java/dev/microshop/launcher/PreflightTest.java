@@ -74,7 +74,14 @@ class PreflightTest {
   private static JsonObject config(int port, boolean reusePort) {
     return new JsonObject()
         .put("http", http(port, reusePort))
-        .put("catalog", new JsonObject().put("staleCopies", 10).put("maxStaleSeconds", 60));
+        .put("catalog", new JsonObject().put("staleCopies", 10).put("maxStaleSeconds", 60))
+        .put(
+            "ops",
+            new JsonObject()
+                .put("pushMs", 1000)
+                .put("slowOrderMs", 2000)
+                .put("traceUrl", "")
+                .put("streams", 20));
   }
 
   private static JsonObject http(int port, boolean reusePort) {
