@@ -269,7 +269,7 @@ final class Up {
     table.append(String.format("%n  gateway: %s   try: curl %s/v1/status%n", gateway, gateway));
     table.append(
         String.format(
-            "  Prometheus targets (file_sd): %s   scrape config: config/prometheus.yml%n",
+            "  Prometheus targets (file_sd): %s   Prometheus config: deploy/monitoring/prometheus.yml%n",
             targets.file()));
     table.append(String.format("  Ctrl-C stops everything.%n"));
     System.out.print(table);
