@@ -288,7 +288,7 @@ final class Up {
             logFile(dataDir, "<service>"), logFile(dataDir, Services.ORDERS)));
     table.append(
         String.format(
-            "  Prometheus targets (file_sd): %s   scrape config: config/prometheus.yml%n",
+            "  Prometheus targets (file_sd): %s   Prometheus config: deploy/monitoring/prometheus.yml%n",
             targets.file()));
     table.append(String.format("  Ctrl-C stops everything.%n"));
     System.out.print(table);

@@ -52,6 +52,7 @@ class MonitoringRulesTest {
             "microshop_breaker_open",
             "microshop_outbox_lag_seconds",
             "microshop_outbox_dead",
+            "microshop_orders_finished_total",
             "vertx_http_server_requests_total",
             "vertx_http_server_response_time_seconds_bucket");
   }

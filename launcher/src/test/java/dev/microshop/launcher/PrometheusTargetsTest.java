@@ -16,10 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file_sd targets file up keeps, and the scrape config shipped beside the settings that reads
- * it.
+ * The file_sd targets file up keeps, and the Prometheus config shipped with the alerts and
+ * dashboards ({@code deploy/monitoring/prometheus.yml}) that reads it.
  */
 class PrometheusTargetsTest {
+  private static final Path MONITORING = TestEnv.repoRoot().resolve("deploy").resolve("monitoring");
+
   @TempDir Path dir;
 
   @Test
@@ -57,32 +59,30 @@ class PrometheusTargetsTest {
   @Test
   void theShippedScrapeConfigReadsTheFileUpWritesInTheDefaultDataDirAndScrapesMetrics()
       throws Exception {
-    String yml = Files.readString(TestEnv.repoRoot().resolve("config").resolve("prometheus.yml"));
+    String yml = Files.readString(MONITORING.resolve("prometheus.yml"));
     String common = Files.readString(TestEnv.repoRoot().resolve("config").resolve("common.json"));
 
     assertThat(new JsonObject(common).getString("dataDir")).isEqualTo(".microshop");
     assertThat(yml)
         .contains("metrics_path: /metrics")
         .contains("file_sd_configs:")
-        .contains("- ../.microshop/prometheus/targets.json");
+        .contains("- ../../.microshop/prometheus/targets.json")
+        .contains("rule_files:\n  - alerts.yml\n");
   }
 
   @Test
   void promtoolAcceptsTheShippedScrapeConfigAndTheTargetsFile() throws Exception {
     assumeTrue(onPath("promtool"), "promtool is not installed: promtool check config skipped");
-    Path config = Files.createDirectories(dir.resolve("config"));
-    Files.copy(
-        TestEnv.repoRoot().resolve("config").resolve("prometheus.yml"),
-        config.resolve("prometheus.yml"));
-    // The alert rules it loads, where it looks for them (it checks them too).
+    // The config and the alert rules it loads, where it looks for them (it checks them too).
     Path monitoring = Files.createDirectories(dir.resolve("deploy").resolve("monitoring"));
+    Files.copy(MONITORING.resolve("prometheus.yml"), monitoring.resolve("prometheus.yml"));
     Files.copy(MonitoringRulesTest.RULES, monitoring.resolve("alerts.yml"));
     PrometheusTargets targets = new PrometheusTargets(dir.resolve(".microshop"));
     targets.ready("orders", ready(9194, 104, "node-d"));
 
     Process check =
         new ProcessBuilder(
-                "promtool", "check", "config", config.resolve("prometheus.yml").toString())
+                "promtool", "check", "config", monitoring.resolve("prometheus.yml").toString())
             .redirectErrorStream(true)
             .start();
     assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -57,6 +57,7 @@ final class AddressGate {
         lane.waiting.add(waiter);
         turn = waiter.turn().future();
       } else {
+        RateLimitMeters.rejected(RateLimitMeters.PASSWORD_CHECKS);
         return Future.failedFuture(
             new Problems.HttpProblem(
                 429,

@@ -204,6 +204,7 @@ final class NotificationRoutes {
         });
     if (full[0]) {
       opened.decrementAndGet();
+      RateLimitMeters.rejected(RateLimitMeters.LIVE_STREAMS);
       return new Problems.HttpProblem(
           429,
           "this user already has " + perUser + " live streams open here; close one, or retry later",

@@ -107,6 +107,7 @@ final class RateLimits {
   RateLimits(Vertx vertx, HazelcastInstance hazelcast, JsonObject config) {
     this.vertx = vertx;
     this.localUntil = System.nanoTime(); // already past: ask the cluster
+    RateLimitMeters.register();
     this.configs =
         Map.of(
             Kind.ANONYMOUS, perMinute(config.getInteger("anonymousPerMinute")),
@@ -281,7 +282,9 @@ final class RateLimits {
         });
   }
 
+  /** A refusal, counted ({@link RateLimitMeters}). */
   private static Problems.HttpProblem limited(Kind kind, ConsumptionProbe probe) {
+    RateLimitMeters.rejected(kind);
     long seconds =
         Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
     String what =

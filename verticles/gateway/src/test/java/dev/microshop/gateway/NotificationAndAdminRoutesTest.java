@@ -115,10 +115,16 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
       five.add(stream);
     }
 
+    // Not get(): another test's gateway may have closed the registry this one registered in.
+    double refusedBefore =
+        RateLimitMetersTest.counts().getOrDefault(RateLimitMeters.LIVE_STREAMS, 0.0);
+
     LiveStream sixth = open(streams, gateway.port(), token);
     sixth.ended().future().await(10, TimeUnit.SECONDS);
 
     assertThat(sixth.response().statusCode()).isEqualTo(429);
+    assertThat(RateLimitMetersTest.counts().get(RateLimitMeters.LIVE_STREAMS))
+        .isEqualTo(refusedBefore + 1);
     assertThat(sixth.response().getHeader("Content-Type")).isEqualTo("application/problem+json");
     assertThat(Long.parseLong(sixth.response().getHeader("Retry-After"))).isPositive();
     assertThat(new JsonObject(sixth.received().toString()).getString("type"))

@@ -33,7 +33,7 @@ import java.util.UUID;
  * compensation. Every method is one transition inside the caller's transaction, on an order row
  * locked FOR UPDATE, so concurrent results for one order apply one after the other. A success that
  * arrives after the order was cancelled (late reservation, late charge) is compensated at once
- * (release, refund).
+ * (release, refund). A transition that makes an order final is counted ({@link OrderMetrics}).
  */
 final class Saga {
   private Saga() {}
@@ -84,6 +84,7 @@ final class Saga {
     }
     long total = result.totalMinor();
     String currency = result.currency();
+    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.RESERVE);
     return pipelined(
         priceLines(tx, order.id(), result.lines()),
         tx.preparedQuery(OrdersSql.SET_STATE_PRICED)
@@ -111,6 +112,8 @@ final class Saga {
           tx,
           order.with(order.status(), order.reason(), StockState.REJECTED, order.paymentState()));
     }
+    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.RESERVE);
+    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, reason);
     return set(
             tx,
             order.with(OrderStatus.CANCELLED, reason, StockState.REJECTED, order.paymentState()))
@@ -136,6 +139,8 @@ final class Saga {
                       "REFUND_REQUESTED",
                       "late charge after the order was cancelled"));
     }
+    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.CHARGE);
+    OrderMetrics.finished(tx, order.id(), OrderStatus.CONFIRMED, null);
     return pipelined(
         set(
             tx,
@@ -166,6 +171,8 @@ final class Saga {
           tx,
           order.with(order.status(), order.reason(), order.stockState(), PaymentState.DECLINED));
     }
+    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.CHARGE);
+    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, "PAYMENT_DECLINED");
     return set(
             tx,
             order.with(
@@ -185,6 +192,7 @@ final class Saga {
    */
   static Future<Void> cancel(SqlConnection tx, OrderRow order, String reason) {
     boolean reserved = order.stockState() == StockState.RESERVED;
+    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, reason);
     return set(
             tx,
             order.with(

@@ -38,6 +38,7 @@ final class SagaClock {
   }
 
   void start() {
+    OrderMetrics.register();
     timer = vertx.setPeriodic(scanMs, t -> scan());
   }
 

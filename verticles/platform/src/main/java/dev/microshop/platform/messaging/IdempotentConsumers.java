@@ -1,5 +1,7 @@
 package dev.microshop.platform.messaging;
 
+import dev.microshop.platform.observability.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -14,20 +16,44 @@ import java.util.function.Function;
  * Consumers that record each message id in the {@link Inbox} with their effect, so a redelivery
  * changes nothing. The ways to register them are documented where services call them ({@code
  * ServiceVerticle.reliably}, {@code reliablyInOneStatement}, {@code answering}).
+ *
+ * <p>A redelivery the inbox refuses is counted in {@code microshop_inbox_duplicates_total} by
+ * service and consumer (the address, a constant), at zero from the consumer's registration. A
+ * one-statement consumer's redelivery is not counted: its statement yields no row then, which it
+ * may also yield on a first delivery, so it cannot be told apart.
  */
 public final class IdempotentConsumers {
   private final Consumers consumers;
   private final Pool pool;
   private final RelayedTransactions transactions;
+  private final String service;
 
-  public IdempotentConsumers(Consumers consumers, Pool pool, RelayedTransactions transactions) {
+  public IdempotentConsumers(
+      Consumers consumers, Pool pool, RelayedTransactions transactions, String service) {
     this.consumers = consumers;
     this.pool = pool;
     this.transactions = transactions;
+    this.service = service;
+  }
+
+  static final String DUPLICATES = "microshop.inbox.duplicates";
+
+  /**
+   * The counter of {@code address}'s refused redeliveries, registered (at zero) on first use.
+   * Looked up again at each duplicate (they are rare): the JVM's registry outlives no Vert.x
+   * instance.
+   */
+  private Counter duplicates(String address) {
+    return Counter.builder(DUPLICATES)
+        .description("Redelivered messages the inbox recognised and acknowledged without effect")
+        .tag("service", service)
+        .tag("consumer", address)
+        .register(Metrics.registry());
   }
 
   /** The effect and the inbox insert in one transaction; the reply is an empty acknowledgement. */
   public Future<Void> reliably(String address, TxEffect effect) {
+    duplicates(address); // at zero from now
     return consumers.on(
         address,
         msg -> {
@@ -35,10 +61,13 @@ public final class IdempotentConsumers {
           return transactions
               .run(tx -> once(tx, address, body, effect))
               .recover(
-                  failure ->
-                      failure instanceof Inbox.Duplicate
-                          ? Future.succeededFuture()
-                          : Future.failedFuture(failure))
+                  failure -> {
+                    if (failure instanceof Inbox.Duplicate) {
+                      duplicates(address).increment();
+                      return Future.succeededFuture();
+                    }
+                    return Future.failedFuture(failure);
+                  })
               .map(v -> new JsonObject());
         });
   }
@@ -78,6 +107,7 @@ public final class IdempotentConsumers {
    */
   public Future<Void> answering(
       String address, Function<JsonObject, Future<?>> before, TxEffect effect) {
+    duplicates(address); // at zero from now
     return consumers.on(
         address,
         msg -> {
@@ -86,10 +116,13 @@ public final class IdempotentConsumers {
               .apply(body)
               .compose(v -> transactions.run(tx -> once(tx, address, body, effect)))
               .recover(
-                  failure ->
-                      failure instanceof Inbox.Duplicate duplicate
-                          ? duplicate.effect().map(a -> (Object) a)
-                          : Future.failedFuture(failure))
+                  failure -> {
+                    if (failure instanceof Inbox.Duplicate duplicate) {
+                      duplicates(address).increment();
+                      return duplicate.effect().map(a -> (Object) a);
+                    }
+                    return Future.failedFuture(failure);
+                  })
               .compose(
                   answer ->
                       answer instanceof JsonObject json

@@ -189,7 +189,7 @@ public abstract class ServiceVerticle extends VerticleBase {
               pool = database.pool();
               relay = database.relay();
               // this::transaction, not the relay: a test may replace the relay later.
-              idempotent = new IdempotentConsumers(consumers, pool, this::transaction);
+              idempotent = new IdempotentConsumers(consumers, pool, this::transaction, service());
               return null;
             });
   }

@@ -8,8 +8,10 @@ import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.OutboxApi;
 import dev.microshop.contracts.Services;
+import dev.microshop.platform.observability.Metrics;
 import dev.microshop.platform.testing.ProbeService;
 import dev.microshop.testkit.ServiceHarness;
+import io.micrometer.core.instrument.Counter;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -647,6 +649,7 @@ class OutboxIT {
     Sink followUps = sink().on("first", orders.vertx());
     UUID id = UUID.randomUUID();
     JsonObject message = message(id, "once").put("followUp", followUps.address);
+    double duplicatesBefore = duplicates(ProbeService.EFFECT);
 
     JsonObject first = orders.harness().request(ProbeService.EFFECT, message, null);
     JsonObject second = orders.harness().request(ProbeService.EFFECT, message, null);
@@ -682,6 +685,22 @@ class OutboxIT {
         .isEqualTo(id.toString());
     Thread.sleep(200);
     assertThat(followUps.count()).isEqualTo(1);
+    assertThat(duplicates(ProbeService.EFFECT))
+        .as("every delivery after the first is a duplicate")
+        .isEqualTo(duplicatesBefore + 11);
+  }
+
+  /** microshop_inbox_duplicates_total of a consumer of the stand-in service (running as orders). */
+  private static double duplicates(String consumer) {
+    // find(), not get(): a test that starts and closes a second instance closes the registry the
+    // consumer was registered in (Vert.x keeps one per JVM), so the counter may be new here.
+    Counter counter =
+        Metrics.registry()
+            .find("microshop.inbox.duplicates")
+            .tag("service", Services.ORDERS)
+            .tag("consumer", consumer)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
