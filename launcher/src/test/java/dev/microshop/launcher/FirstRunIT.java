@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -281,11 +280,20 @@ class FirstRunIT {
     assertThat(Http.get(gateway + "/v1/products?limit=1").statusCode()).isEqualTo(200);
     Set<String> scraped = new TreeSet<>();
     List<String> microshopSamples = new ArrayList<>();
-    for (String line : up.lines()) {
-      Matcher row = SUMMARY_ROW.matcher(line);
-      if (row.matches() && Services.ALL.contains(row.group(1))) {
-        String body = Http.get(row.group(2) + "/metrics").body();
-        System.out.printf("scrape of %s: %d bytes%n", row.group(1), body.length());
+    // Each JVM's management URL from the admin's status report: a JVM up restarted (the console
+    // test kills one) has a new port here, where tests give every service port 0.
+    JsonObject services =
+        new JsonObject(
+                Http.get(
+                        gateway + "/v1/status",
+                        Map.of("Authorization", "Bearer " + new Api(gateway, dataDir).admin()))
+                    .body())
+            .getJsonObject("services");
+    for (String service : Services.ALL) {
+      for (Object instance : services.getJsonObject(service).getJsonArray("instances")) {
+        String body =
+            Http.get(((JsonObject) instance).getString("managementUrl") + "/metrics").body();
+        System.out.printf("scrape of %s: %d bytes%n", service, body.length());
         for (String sample : body.split("\n")) {
           if (!sample.startsWith("#") && !sample.isBlank()) {
             scraped.add(sample.split("[{ ]", 2)[0]);
