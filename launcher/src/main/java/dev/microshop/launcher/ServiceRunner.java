@@ -68,13 +68,13 @@ final class ServiceRunner {
     JsonObject nodeConfig = Settings.load(monolith ? "all" : services.get(0), env);
     if (monolith) {
       // 'all' is a dev command, as 'up' is: its children get dev=true the same way.
-      nodeConfig.put("dev", true);
+      Settings.devMode(nodeConfig, env);
     }
     Logging.init(nodeConfig);
     Map<String, JsonObject> configs = new LinkedHashMap<>();
     services.forEach(s -> configs.put(s, Settings.load(s, env)));
     if (monolith) {
-      configs.values().forEach(config -> config.put("dev", true));
+      configs.values().forEach(config -> Settings.devMode(config, env));
     }
     configs.values().forEach(ServiceRunner::requireDatabaseOrDev);
     ManagementPort.requireFree(nodeConfig);

@@ -43,8 +43,28 @@ public final class Settings {
         put(merged, key, parse(key, from, raw, leaf.getValue()));
       }
     }
+    if (merged.getBoolean("dev", false)) {
+      devMode(merged, env);
+    }
     SettingsRules.validate(merged);
     return merged;
+  }
+
+  private static final String SAMPLE_RATIO = "tracing.sampleRatio";
+
+  /**
+   * Turns dev mode on in a loaded {@code config} with its defaults: every trace is recorded, unless
+   * the environment gives {@code tracing.sampleRatio} (as a benchmark of the default sampling under
+   * {@code up} does).
+   */
+  public static JsonObject devMode(JsonObject config, Map<String, String> env) {
+    config.put("dev", true);
+    String service = config.getString("service");
+    if (!env.containsKey(envName(service, SAMPLE_RATIO))
+        && !env.containsKey(envName(null, SAMPLE_RATIO))) {
+      put(config, SAMPLE_RATIO, 1.0);
+    }
+    return config;
   }
 
   /**

@@ -69,13 +69,16 @@ public final class Tracing {
         .build();
   }
 
-  /** Off with no exporter; every trace in dev mode; else the configured ratio, parent-based. */
+  /**
+   * Off with no exporter; else the configured ratio where a trace starts, parent-based (dev mode's
+   * default ratio is 1: {@link dev.microshop.platform.config.Settings#devMode}).
+   */
   static Sampler sampler(JsonObject config) {
     JsonObject tracing = config.getJsonObject("tracing");
     if ("none".equals(tracing.getString("exporter"))) {
       return Sampler.alwaysOff();
     }
-    double ratio = config.getBoolean("dev", false) ? 1.0 : tracing.getDouble("sampleRatio", 1.0);
+    double ratio = tracing.getDouble("sampleRatio", 1.0);
     return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
   }
 }

@@ -3,6 +3,7 @@ package dev.microshop.platform.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.microshop.platform.config.Settings;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -111,14 +113,20 @@ class TracingTest {
     JsonObject none = new JsonObject().put("tracing", new JsonObject().put("exporter", "none"));
     JsonObject sampled =
         new JsonObject()
+            .put("service", "orders")
             .put("tracing", new JsonObject().put("exporter", "zipkin").put("sampleRatio", 0.25));
-    JsonObject dev = sampled.copy().put("dev", true);
+    JsonObject dev = Settings.devMode(sampled.copy(), Map.of());
+    JsonObject devGivenARatio =
+        Settings.devMode(sampled.copy(), Map.of("MICROSHOP_TRACING_SAMPLE_RATIO", "0.25"));
 
     assertThat(Tracing.sampler(none).getDescription()).isEqualTo("AlwaysOffSampler");
     assertThat(Tracing.sampler(sampled).getDescription())
         .startsWith("ParentBased{root:TraceIdRatioBased{0.250000}");
     assertThat(Tracing.sampler(dev).getDescription())
         .startsWith("ParentBased{root:TraceIdRatioBased{1.000000}");
+    assertThat(Tracing.sampler(devGivenARatio).getDescription())
+        .as("a ratio the environment gives wins in dev mode too")
+        .startsWith("ParentBased{root:TraceIdRatioBased{0.250000}");
   }
 
   /** exporter=log: one line per span, with the ids that tie it to its trace and its parent. */
