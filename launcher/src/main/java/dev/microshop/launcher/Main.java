@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -24,6 +25,10 @@ public final class Main {
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
     try {
+      OptionalInt tool = Tools.run(args, env);
+      if (tool.isPresent()) {
+        System.exit(tool.getAsInt());
+      }
       Command command = parse(args);
       if (command == null) {
         System.out.print(Help.text());
