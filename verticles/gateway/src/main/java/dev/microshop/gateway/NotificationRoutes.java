@@ -81,7 +81,7 @@ final class NotificationRoutes {
   private void open(RoutingContext ctx, Identity identity) {
     if (EdgeRouter.isHead(ctx)) {
       // A HEAD asks for the stream's headers only: no subscription that nobody reads.
-      headers(ctx.response()).end();
+      EventStreams.headers(ctx.response()).end();
       return;
     }
     Problems.HttpProblem refused = claim(identity.userId());
@@ -105,21 +105,22 @@ final class NotificationRoutes {
   }
 
   private void subscribe(RoutingContext ctx, Identity identity, Runnable release) {
-    HttpServerResponse response = headers(ctx.response());
+    HttpServerResponse response = EventStreams.headers(ctx.response());
     MessageConsumer<JsonObject> consumer =
         vertx
             .eventBus()
             .consumer(
                 NotificationsApi.stream(identity.userId()),
                 msg ->
-                    send(
+                    EventStreams.send(
                         response,
                         "event: notification\nid: "
                             + msg.body().getString("id")
                             + "\ndata: "
                             + msg.body().encode()
                             + "\n\n"));
-    long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> send(response, ": keep-alive\n\n"));
+    long heartbeat =
+        vertx.setPeriodic(HEARTBEAT_MS, t -> EventStreams.send(response, ": keep-alive\n\n"));
     // The expiry is armed once the consumer is registered, so "connected" always comes first even
     // when a clustered registration takes longer than the token has left.
     AtomicLong expiry = new AtomicLong(-1);
@@ -129,13 +130,14 @@ final class NotificationRoutes {
             registered -> {
               if (registered.failed()) {
                 // No notification could reach it: end it so the client reconnects, not waits.
-                expire(response, "unavailable", "the stream could not be registered");
+                EventStreams.end(response, "unavailable", "the stream could not be registered");
               }
-              send(response, ": connected\n\n");
+              EventStreams.send(response, ": connected\n\n");
               if (!response.ended() && !response.closed()) {
                 expiry.set(
                     vertx.setTimer(
-                        untilExpiry(ctx), t -> expire(response, "expired", "the token expired")));
+                        untilExpiry(ctx),
+                        t -> EventStreams.end(response, "expired", "the token expired")));
               }
             });
     Handler<Void> done =
@@ -154,32 +156,6 @@ final class NotificationRoutes {
 
   private static long untilExpiry(RoutingContext ctx) {
     return Math.max(1, Calls.tokenExpiresAtMs(ctx) - System.currentTimeMillis());
-  }
-
-  private static void expire(HttpServerResponse response, String event, String reason) {
-    if (!response.ended() && !response.closed()) {
-      response.end(
-          "event: "
-              + event
-              + "\ndata: "
-              + new JsonObject().put("reason", reason).encode()
-              + "\n\n");
-    }
-  }
-
-  /** Writes unless the stream already ended (its token expired) or its client left. */
-  private static void send(HttpServerResponse response, String text) {
-    if (!response.ended() && !response.closed()) {
-      response.write(text);
-    }
-  }
-
-  private static HttpServerResponse headers(HttpServerResponse response) {
-    return response
-        .setChunked(true)
-        .putHeader("Content-Type", "text/event-stream")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Accel-Buffering", "no");
   }
 
   /** Takes a place for one more stream of {@code userId}, or says why there is none. */

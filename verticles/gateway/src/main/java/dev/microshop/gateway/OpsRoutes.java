@@ -63,7 +63,7 @@ final class OpsRoutes {
   private void open(RoutingContext ctx, Identity admin) {
     HttpServerResponse response = ctx.response();
     if (EdgeRouter.isHead(ctx)) {
-      headers(response).end();
+      EventStreams.headers(response).end();
       return;
     }
     if (open.incrementAndGet() > maxStreams) {
@@ -79,7 +79,7 @@ final class OpsRoutes {
               Map.of("Retry-After", RETRY_AFTER_SECONDS)));
       return;
     }
-    headers(response);
+    EventStreams.headers(response);
     String requestId = Calls.requestId(ctx);
     AtomicBoolean busy = new AtomicBoolean();
     Runnable push =
@@ -91,7 +91,8 @@ final class OpsRoutes {
                     done -> {
                       busy.set(false);
                       if (done.succeeded()) {
-                        send(response, "event: snapshot\ndata: " + done.result().encode() + "\n\n");
+                        EventStreams.send(
+                            response, "event: snapshot\ndata: " + done.result().encode() + "\n\n");
                       }
                     });
           }
@@ -100,14 +101,7 @@ final class OpsRoutes {
     long expiry =
         vertx.setTimer(
             Math.max(1, Calls.tokenExpiresAtMs(ctx) - System.currentTimeMillis()),
-            t -> {
-              if (!response.ended() && !response.closed()) {
-                response.end(
-                    "event: expired\ndata: "
-                        + new JsonObject().put("reason", "the token expired").encode()
-                        + "\n\n");
-              }
-            });
+            t -> EventStreams.end(response, "expired", "the token expired"));
     AtomicBoolean released = new AtomicBoolean();
     Runnable done =
         () -> {
@@ -123,22 +117,8 @@ final class OpsRoutes {
       done.run();
       return;
     }
-    send(response, ": connected\n\n");
+    EventStreams.send(response, ": connected\n\n");
     push.run();
-  }
-
-  private static void send(HttpServerResponse response, String text) {
-    if (!response.ended() && !response.closed()) {
-      response.write(text);
-    }
-  }
-
-  private static HttpServerResponse headers(HttpServerResponse response) {
-    return response
-        .setChunked(true)
-        .putHeader("Content-Type", "text/event-stream")
-        .putHeader("Cache-Control", "no-store")
-        .putHeader("X-Accel-Buffering", "no");
   }
 
   private static long range(JsonObject ops, String key, long min, long max) {

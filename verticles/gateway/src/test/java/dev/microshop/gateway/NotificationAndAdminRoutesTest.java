@@ -89,7 +89,7 @@ class NotificationAndAdminRoutesTest extends RoutesTestBase {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("text/event-stream");
-    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-cache");
+    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
     connected.future().await(10, TimeUnit.SECONDS);
     JsonObject notification = new JsonObject().put("id", "n-7").put("text", "order confirmed");
     gateway
