@@ -256,13 +256,19 @@ class FirstRunIT {
     return Files.readString(dataDir.resolve("secrets/admin-password")).trim();
   }
 
-  /** The orders database, with the login {@code db orders --url} prints. */
-  private static Connection ordersDatabase() throws Exception {
+  /** What {@code db orders --url} prints: one postgresql:// URL with the login in it. */
+  private static URI ordersUrl() {
     ServiceProcess urlOnly = ServiceProcess.start(env.env(), "db", Services.ORDERS, "--url");
     assertThat(urlOnly.awaitExit(Duration.ofSeconds(30))).isZero();
     assertThat(urlOnly.lines()).hasSize(1);
     URI url = URI.create(urlOnly.lines().get(0));
     assertThat(url.getScheme()).isEqualTo("postgresql");
+    return url;
+  }
+
+  /** The orders database, with the login {@code db orders --url} prints. */
+  private static Connection ordersDatabase() throws Exception {
+    URI url = ordersUrl();
     String[] login = url.getUserInfo().split(":", 2);
     return Db.connect(
         "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
@@ -386,11 +392,7 @@ class FirstRunIT {
 
   @Test
   void dbPrintsAUrlThatOpensTheServicesOwnDatabaseAndNothingElse() throws Exception {
-    ServiceProcess urlOnly = ServiceProcess.start(env.env(), "db", Services.ORDERS, "--url");
-    assertThat(urlOnly.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(urlOnly.lines()).hasSize(1);
-    URI url = URI.create(urlOnly.lines().get(0));
-    assertThat(url.getScheme()).isEqualTo("postgresql");
+    URI url = ordersUrl();
     String[] login = url.getUserInfo().split(":", 2);
     String jdbc = "jdbc:postgresql://" + url.getHost() + ":" + url.getPort();
     try (Connection orders = Db.connect(jdbc + url.getPath(), login[0], login[1]);
