@@ -50,6 +50,10 @@ final class Help {
                               service, the token signing key, the admin password, a password per service
                               database and one for PostgreSQL's superuser. Keeps what exists; prints each
                               file with the setting that reads it. For Kubernetes: deploy/kubernetes.
+          chaos [options]     Break a running system on a schedule: kill -9, freeze or restart a random
+                              instance (of --service) found in the gateway's admin status report, and
+                              print what was done; only JVMs running the launcher as that service are
+                              touched. 'chaos --help' for the options.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

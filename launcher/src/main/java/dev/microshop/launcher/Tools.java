@@ -18,6 +18,7 @@ final class Tools {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
+      case "chaos" -> OptionalInt.of(ChaosCommand.run(rest, env));
       default -> OptionalInt.empty();
     };
   }

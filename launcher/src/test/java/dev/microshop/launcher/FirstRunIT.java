@@ -239,6 +239,47 @@ class FirstRunIT {
     }
   }
 
+  /**
+   * chaos, run as a user would against this up: it freezes the payments instance the status report
+   * names, twice, and lets it go each time (the JVM is not left stopped); bad input is one line and
+   * exit 2.
+   */
+  @Test
+  void chaosFreezesTheInstanceTheStatusNamesAndLetsItGo() throws Exception {
+    long payments = instancePid(new Api(gateway, dataDir).admin(), Services.PAYMENTS);
+
+    ServiceProcess chaos =
+        ServiceProcess.start(
+            env.env(),
+            "chaos",
+            "--gateway",
+            gateway,
+            "--action",
+            "freeze",
+            "--service",
+            Services.PAYMENTS,
+            "--every",
+            "1s",
+            "--duration",
+            "2s",
+            "--freeze-for",
+            "500ms");
+
+    assertThat(chaos.awaitExit(Duration.ofSeconds(60))).as(chaos.output()).isZero();
+    assertThat(chaos.output())
+        .contains(
+            "freeze for 500 ms payments pid " + payments,
+            "thawed pid " + payments,
+            "chaos: done, 2 actions");
+    assertThat(Files.readString(Path.of("/proc", Long.toString(payments), "stat")).split(" ")[2])
+        .as("the state of payments' JVM after chaos")
+        .isNotEqualTo("T");
+    ServiceProcess bad = ServiceProcess.start(env.env(), "chaos", "--action", "explode");
+    assertThat(bad.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+    assertThat(bad.output())
+        .isEqualTo("microshop: chaos: --action 'explode' is not one of kill, freeze, restart, any");
+  }
+
   /** The pid of the one instance of {@code service}, from the admin's status report. */
   private static long instancePid(String admin, String service) {
     HttpResponse<String> status =
