@@ -341,6 +341,8 @@ class FirstRunIT {
         String body =
             Http.get(((JsonObject) instance).getString("managementUrl") + "/metrics").body();
         System.out.printf("scrape of %s: %d bytes%n", service, body.length());
+        // The README's bound: few buckets, route templates and no ids keep a scrape small.
+        assertThat(body.length()).as("scrape of %s in bytes", service).isLessThan(100 * 1024);
         for (String sample : body.split("\n")) {
           if (!sample.startsWith("#") && !sample.isBlank()) {
             scraped.add(sample.split("[{ ]", 2)[0]);
