@@ -50,6 +50,14 @@ final class Help {
                               service, the token signing key, the admin password, a password per service
                               database and one for PostgreSQL's superuser. Keeps what exists; prints each
                               file with the setting that reads it. For Kubernetes: deploy/kubernetes.
+          verify [--acknowledged <file>] [--grace <seconds>]
+                              Check a system's invariants in its databases, each service's as its own
+                              role (dev: the embedded PostgreSQL of dataDir; else the db.* settings):
+                              stock conserved, charges - refunds = confirmed totals, one charge per
+                              order, no order PENDING past its deadline, one notification per final
+                              order, outboxes drained or dead with a reason, and each order id in
+                              <file> (one UUID a line) present. Work younger than --grace (30 s) is
+                              in flight. Prints a table; exit 0 all hold, 1 one fails, 2 bad input.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

@@ -18,6 +18,7 @@ final class Tools {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
+      case "verify" -> OptionalInt.of(VerifyCommand.run(rest, env));
       default -> OptionalInt.empty();
     };
   }
