@@ -17,9 +17,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +51,7 @@ class VerifyIT {
   private static EmbeddedDatabase database;
   private static Map<String, String> env;
   private static Db db;
+  private static final Map<String, Connection> CONNECTIONS = new HashMap<>();
   private String output;
 
   @BeforeAll
@@ -67,7 +72,10 @@ class VerifyIT {
   }
 
   @AfterAll
-  static void stop() throws IOException {
+  static void stop() throws IOException, SQLException {
+    for (Connection c : CONNECTIONS.values()) {
+      c.close();
+    }
     if (database != null) {
       database.close();
     }
@@ -387,7 +395,22 @@ class VerifyIT {
         age);
   }
 
+  /** On one connection per service for the whole class: a new login per statement cost seconds. */
   private static void sql(String service, String statement, Object... params) {
-    db.update(service, statement, params);
+    try {
+      Connection c = CONNECTIONS.get(service);
+      if (c == null) {
+        c = db.connect(service, service);
+        CONNECTIONS.put(service, c);
+      }
+      try (PreparedStatement s = c.prepareStatement(statement)) {
+        for (int i = 0; i < params.length; i++) {
+          s.setObject(i + 1, params[i]);
+        }
+        s.execute();
+      }
+    } catch (SQLException e) {
+      throw new AssertionError(service + ": " + statement + ": " + e.getMessage(), e);
+    }
   }
 }
