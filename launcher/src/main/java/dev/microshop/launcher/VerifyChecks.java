@@ -33,6 +33,7 @@ final class VerifyChecks {
 
   private final ServiceConnections connections;
   private final int graceSeconds;
+  private final Map<String, Connection> open = new HashMap<>();
 
   VerifyChecks(ServiceConnections connections, int graceSeconds) {
     this.connections = connections;
@@ -41,6 +42,17 @@ final class VerifyChecks {
 
   /** Every check, in the table's order; {@code acknowledged} null when no file was given. */
   List<Check> run(List<UUID> acknowledged) throws SQLException {
+    try {
+      return checks(acknowledged);
+    } finally {
+      for (Connection c : open.values()) {
+        c.close();
+      }
+      open.clear();
+    }
+  }
+
+  private List<Check> checks(List<UUID> acknowledged) throws SQLException {
     Map<String, Order> orders = orders();
     Map<String, Paid> payments = payments();
     List<Check> checks = new ArrayList<>();
@@ -60,8 +72,8 @@ final class VerifyChecks {
   }
 
   private Check stock() throws SQLException {
-    try (Connection c = connections.open(Services.INVENTORY);
-        PreparedStatement s = c.prepareStatement(VerifySql.STOCK);
+    Connection c = connection(Services.INVENTORY);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.STOCK);
         ResultSet r = s.executeQuery()) {
       r.next();
       long unbalanced = r.getLong(2);
@@ -134,8 +146,8 @@ final class VerifyChecks {
   }
 
   private Check deadline() throws SQLException {
-    try (Connection c = connections.open(Services.ORDERS);
-        PreparedStatement s = c.prepareStatement(VerifySql.OVERDUE)) {
+    Connection c = connection(Services.ORDERS);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.OVERDUE)) {
       s.setDouble(1, graceSeconds);
       s.setDouble(2, graceSeconds);
       try (ResultSet r = s.executeQuery()) {
@@ -153,8 +165,8 @@ final class VerifyChecks {
 
   private Check notified(Map<String, Order> orders) throws SQLException {
     Map<String, Map<String, Long>> kinds = new HashMap<>();
-    try (Connection c = connections.open(Services.NOTIFICATIONS);
-        PreparedStatement s = c.prepareStatement(VerifySql.NOTIFICATIONS);
+    Connection c = connection(Services.NOTIFICATIONS);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.NOTIFICATIONS);
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         kinds
@@ -190,8 +202,8 @@ final class VerifyChecks {
   }
 
   private Check outbox(String service) throws SQLException {
-    try (Connection c = connections.open(service);
-        PreparedStatement s = c.prepareStatement(VerifySql.OUTBOX)) {
+    Connection c = connection(service);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.OUTBOX)) {
       s.setDouble(1, graceSeconds);
       try (ResultSet r = s.executeQuery()) {
         r.next();
@@ -208,8 +220,8 @@ final class VerifyChecks {
   }
 
   private Check acknowledged(List<UUID> ids) throws SQLException {
-    try (Connection c = connections.open(Services.ORDERS);
-        PreparedStatement s = c.prepareStatement(VerifySql.MISSING)) {
+    Connection c = connection(Services.ORDERS);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.MISSING)) {
       s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
       try (ResultSet r = s.executeQuery()) {
         r.next();
@@ -225,8 +237,8 @@ final class VerifyChecks {
 
   private Map<String, Order> orders() throws SQLException {
     Map<String, Order> orders = new HashMap<>();
-    try (Connection c = connections.open(Services.ORDERS);
-        PreparedStatement s = c.prepareStatement(VerifySql.ORDERS)) {
+    Connection c = connection(Services.ORDERS);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.ORDERS)) {
       s.setDouble(1, graceSeconds);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
@@ -239,14 +251,19 @@ final class VerifyChecks {
 
   private Map<String, Paid> payments() throws SQLException {
     Map<String, Paid> payments = new HashMap<>();
-    try (Connection c = connections.open(Services.PAYMENTS);
-        PreparedStatement s = c.prepareStatement(VerifySql.PAYMENTS);
+    Connection c = connection(Services.PAYMENTS);
+    try (PreparedStatement s = c.prepareStatement(VerifySql.PAYMENTS);
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         payments.put(r.getString(1), new Paid(r.getLong(2), r.getLong(3), r.getLong(4)));
       }
     }
     return payments;
+  }
+
+  /** One connection per service for the whole run: a login is most of a small check's time. */
+  private Connection connection(String service) {
+    return open.computeIfAbsent(service, connections::open);
   }
 
   private static String first(String ids) {
