@@ -34,6 +34,7 @@ final class VerifyChecks {
   private final ServiceConnections connections;
   private final int graceSeconds;
   private final Map<String, Connection> open = new HashMap<>();
+  private String reading = "";
 
   VerifyChecks(ServiceConnections connections, int graceSeconds) {
     this.connections = connections;
@@ -44,6 +45,9 @@ final class VerifyChecks {
   List<Check> run(List<UUID> acknowledged) throws SQLException {
     try {
       return checks(acknowledged);
+    } catch (SQLException e) {
+      // A schema that is not microshop's (a wrong db.name, a service never started) ends here.
+      throw new SQLException(reading + " database: " + e.getMessage(), e.getSQLState(), e);
     } finally {
       for (Connection c : open.values()) {
         c.close();
@@ -263,6 +267,7 @@ final class VerifyChecks {
 
   /** One connection per service for the whole run: a login is most of a small check's time. */
   private Connection connection(String service) {
+    reading = service;
     return open.computeIfAbsent(service, connections::open);
   }
 

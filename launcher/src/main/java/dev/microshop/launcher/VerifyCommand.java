@@ -53,12 +53,17 @@ final class VerifyCommand {
               : failed + " invariant" + (failed == 1 ? "" : "s") + " FAIL");
       return failed == 0 ? HOLDS : FAILS;
     } catch (UsageException | ConfigException e) {
-      err.println("microshop: " + e.getMessage());
+      err.println(oneLine("microshop: " + e.getMessage()));
       return Main.USAGE;
     } catch (SQLException e) {
-      err.println("microshop: verify: cannot read the databases: " + e.getMessage());
+      err.println(oneLine("microshop: verify: cannot read the " + e.getMessage()));
       return Main.USAGE;
     }
+  }
+
+  /** PostgreSQL's messages may run over lines ("Position: 48"); an error is one line. */
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** One UUID a line; blank lines are skipped, anything else is a usage error naming the line. */

@@ -264,6 +264,20 @@ class VerifyIT {
         .contains("4 acknowledged, 1 not in orders (first: " + lost + ")");
   }
 
+  @Test
+  void aDatabaseWithoutItsTableIsAnErrorNamingTheServiceNotAFailedInvariant() {
+    sql(Services.NOTIFICATIONS, "ALTER TABLE notifications RENAME TO notifications_away");
+    try {
+      assertThat(verify()).isEqualTo(Main.USAGE);
+      assertThat(output.lines().toList()).hasSize(1);
+      assertThat(output)
+          .startsWith("microshop: verify: cannot read the notifications database: ")
+          .contains("notifications");
+    } finally {
+      sql(Services.NOTIFICATIONS, "ALTER TABLE notifications_away RENAME TO notifications");
+    }
+  }
+
   private void assertFailsOnly(String invariant) {
     assertThat(verify()).as(output).isEqualTo(VerifyCommand.FAILS);
     assertOutcomes(invariant);
