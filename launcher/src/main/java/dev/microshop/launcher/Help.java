@@ -54,6 +54,14 @@ final class Help {
                               instance (of --service) found in the gateway's admin status report, and
                               print what was done; only JVMs running the launcher as that service are
                               touched. 'chaos --help' for the options.
+          verify [--acknowledged <file>] [--grace <seconds>]
+                              Check a system's invariants in its databases, each service's as its own
+                              role (dev: the embedded PostgreSQL of dataDir; else the db.* settings):
+                              stock conserved, charges - refunds = confirmed totals, one charge per
+                              order, no order PENDING past its deadline, one notification per final
+                              order, outboxes drained or dead with a reason, and each order id in
+                              <file> (one UUID a line) present. Work younger than --grace (30 s) is
+                              in flight. Prints a table; exit 0 all hold, 1 one fails, 2 bad input.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

@@ -19,6 +19,7 @@ final class Tools {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
       case "chaos" -> OptionalInt.of(ChaosCommand.run(rest, env));
+      case "verify" -> OptionalInt.of(VerifyCommand.run(rest, env));
       default -> OptionalInt.empty();
     };
   }

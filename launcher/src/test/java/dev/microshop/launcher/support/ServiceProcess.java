@@ -192,7 +192,9 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Keeps every line in memory and in target/it-logs/, one file per process, for a post-mortem. */
   private void pump() {
-    Path logFile = Path.of("target", "it-logs", name + "-" + process.pid() + ".log");
+    // An argument may be a path (verify --acknowledged /tmp/...): one file, not a directory tree.
+    Path logFile =
+        Path.of("target", "it-logs", name.replace('/', '_') + "-" + process.pid() + ".log");
     try (BufferedReader reader =
             new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
