@@ -50,6 +50,11 @@ final class Help {
                               service, the token signing key, the admin password, a password per service
                               database and one for PostgreSQL's superuser. Keeps what exists; prints each
                               file with the setting that reads it. For Kubernetes: deploy/kubernetes.
+          load <browse|order|mixed> (--rate N | --concurrency N) [--gateway URL] [--duration D] [--json]
+                              Drive a running system through its gateway: catalog reads, orders followed
+                              to their final state, or a mix; open loop at a rate (latency from each
+                              intended send time) or closed loop; a progress line each second, then
+                              HdrHistogram percentiles. load --help lists every option.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

@@ -1,5 +1,6 @@
 package dev.microshop.launcher;
 
+import dev.microshop.launcher.load.LoadCommand;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -18,6 +19,7 @@ final class Tools {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
+      case "load" -> OptionalInt.of(LoadCommand.run(rest, env));
       default -> OptionalInt.empty();
     };
   }
