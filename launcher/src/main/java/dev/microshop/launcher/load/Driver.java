@@ -45,12 +45,14 @@ final class Driver {
     startNs = System.nanoTime();
     windowStartNs = startNs + options.warmup().toNanos();
     windowEndNs = windowStartNs + options.duration().toNanos();
-    Context context = vertx.getOrCreateContext();
     if (options.openLoop()) {
       double intervalNs = TimeUnit.SECONDS.toNanos(1) / options.rate();
-      context.runOnContext(v -> openLoop(intervalNs));
+      vertx.getOrCreateContext().runOnContext(v -> openLoop(intervalNs));
     } else {
+      // A context per client (called from outside Vert.x, each call makes a new one), so the
+      // clients and their connections spread over the event loops.
       for (int i = 0; i < options.concurrency(); i++) {
+        Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> closedLoop());
       }
     }

@@ -34,7 +34,7 @@ public final class LoadCommand {
     try {
       Report.Result result = execute(options, progress);
       if (options.json()) {
-        System.out.println(Report.json(result).encodePrettily());
+        System.out.println(Report.json(result).encode());
       } else {
         Report.table(result, System.out);
       }

@@ -65,7 +65,7 @@ record LoadOptions(
         --concurrency N        closed loop: N clients, each starts its next operation when one ends
         --duration D           measured window (default 30s; 500ms, 10s, 2m)
         --warmup D             driven but not measured, before the window (default 5s)
-        --json                 the result as one JSON object on stdout (progress goes to stderr)
+        --json                 the result as one line of JSON on stdout (progress goes to stderr)
         --connections N        HTTP connections to the gateway (default: the concurrency, or 64)
         --path P               browse reads only GET P (any server: a baseline for the catalog)
         --order-share F        mixed: the share of orders, 0 to 1 (default 0.2)

@@ -73,7 +73,7 @@ class OpenLoopTest {
               "--warmup",
               "0",
               "--connections",
-              "4"
+              "16"
             });
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
@@ -85,11 +85,13 @@ class OpenLoopTest {
     assertThat(reads.count()).isBetween(570L, 601L);
     assertThat(reads.errors()).isZero();
     // About a third were due during the stall, each waiting until its end: their latencies spread
-    // from 0 to 1 s. Timed from the actual send, all but the 4 on the wire would look fast.
-    assertThat(reads.ms(50)).isLessThan(100);
-    assertThat(reads.ms(90)).isBetween(500.0, 900.0);
+    // from 0 to 1 s. Timed from the actual send, all but the 16 on the wire would look fast.
+    // (Bounds are loose above: on a busy machine the backlog takes a while to drain after the
+    // stall.)
+    assertThat(reads.ms(50)).isLessThan(500);
+    assertThat(reads.ms(90)).isGreaterThan(500);
     assertThat(reads.ms(99)).isGreaterThan(900);
-    assertThat(reads.maxMs()).isBetween(950.0, 1500.0);
+    assertThat(reads.maxMs()).isBetween(950.0, 3000.0);
     assertThat(result.clean()).isTrue();
     assertThat(progress.toString(StandardCharsets.UTF_8))
         .contains("[  1 s] measure | browse ")
