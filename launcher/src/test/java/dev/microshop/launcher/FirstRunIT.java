@@ -331,6 +331,14 @@ class FirstRunIT {
   @Test
   void loadReadsTheCatalogAndPlacesOrdersThatAllBecomeFinalAndListsEveryAcknowledgedOne()
       throws Exception {
+    // The one line of JSON load --json prints last (its progress lines go to stderr).
+    java.util.function.Function<ServiceProcess, JsonObject> loadResult =
+        load ->
+            new JsonObject(
+                load.lines().stream()
+                    .filter(l -> l.startsWith("{"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow());
     ServiceProcess browse =
         ServiceProcess.start(
             env.env(),
@@ -346,7 +354,7 @@ class FirstRunIT {
             "1s",
             "--json");
     assertThat(browse.awaitExit(Duration.ofSeconds(60))).as(browse.output()).isZero();
-    JsonObject read = loadResult(browse);
+    JsonObject read = loadResult.apply(browse);
     assertThat(read.getLong("requests")).isGreaterThan(20);
     assertThat(read.getLong("errors")).isZero();
     assertThat(read.getJsonObject("series").getJsonObject("browse").getLong("count"))
@@ -379,7 +387,7 @@ class FirstRunIT {
             acknowledged.toString(),
             "--json");
     assertThat(order.awaitExit(Duration.ofSeconds(120))).as(order.output()).isZero();
-    JsonObject placed = loadResult(order);
+    JsonObject placed = loadResult.apply(order);
     JsonObject orders = placed.getJsonObject("orders");
     assertThat(placed.getLong("errors")).isZero();
     assertThat(orders.getLong("acknowledged")).isGreaterThan(5);
@@ -420,13 +428,6 @@ class FirstRunIT {
           .as("acknowledged order %s", id)
           .hasValueSatisfying(status -> assertThat(status).isIn("CONFIRMED", "CANCELLED"));
     }
-  }
-
-  /** The one line of JSON {@code load --json} prints last (its progress lines go to stderr). */
-  private static JsonObject loadResult(ServiceProcess load) {
-    List<String> lines = load.lines();
-    return new JsonObject(
-        lines.stream().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
   }
 
   @Test
