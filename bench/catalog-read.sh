@@ -330,7 +330,7 @@ awk -F'\t' '
       ratio = f > 0 ? k / f : 0
       if (ratio < 0.60) met = 0
       printf "  %4s conns: hello %.0f (%.1f)  forward %.0f (%.1f)  catalog %.0f (%.1f)   catalog/forward %.2fx  catalog/hello %.2fx\n",
-        c, h, median(p99["hello", c]), f, median(p99["forward", c]), k, median(p99["catalog", c]), ratio, h > 0 ? k / h : 0
+        c, h, median(p99["hello", c]), f, median(p99["forward", c]), k, median(p99["catalog", c]), ratio, (h > 0 ? k / h : 0)
     }
     print "goal catalog/forward >= 0.60: " (met ? "MET" : "NOT MET")
   }' "$WORK/runs"
