@@ -262,7 +262,8 @@ run_load() {
   local name=$1
   shift
   java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --products "$PRODUCTS" \
-    --customer-prefix bench --follow "$MODE" --poll-ms "$POLL_MS" --json "$@" >"$WORK/$name.json" 2>"$WORK/$name.err" &
+    --customer-prefix bench --follow "$MODE" --poll-ms "$POLL_MS" --pids "${PIDS_ARG%,}" --json "$@" \
+    >"$WORK/$name.json" 2>"$WORK/$name.err" &
   LOADGEN_PID=$!
   wait "$LOADGEN_PID"
   local code=$?
@@ -294,6 +295,7 @@ IFS=, read -r -a LEVEL_LIST <<<"$LEVELS"
 for c in "${LEVEL_LIST[@]}"; do
   run_load "c$c" --concurrency "$c" --warmup "${WARMUP_S}s" --duration "${MEASURE_S}s"
   row "$c" "c$c"
+  echo "     cores: $(jq -r '[.cores // {} | to_entries[] | "\(.key) \(.value * 100 | round / 100)"] | join(" ")' "$WORK/c$c.json")"
   errors=$(jq -r '[.series[] | .errorKinds | to_entries[] | "\(.key): \(.value)"] | join("; ")' "$WORK/c$c.json")
   [[ -n $errors ]] && echo "     errors: $errors"
 done
@@ -309,7 +311,8 @@ fi
 echo
 echo "Latency is POST sent -> final state seen by the client (polling adds up to POLL_MS plus one GET); confirmed/s"
 echo "counts orders placed inside the measured window that ended CONFIRMED. 429s: requests the rate limits refused."
-echo "Outbox lag: age of the oldest undelivered row, sampled each second; pending: undelivered rows."
+echo "Outbox lag: age of the oldest undelivered row, sampled each second; pending: undelivered rows. cores: CPU"
+echo "during the window of each process with its descendants, of the load command, of all other processes, of the host."
 
 kill -TERM "$UP_PID"
 await_exit "$UP_PID" "$STOP_TIMEOUT_S" || echo "bench: 'up' still running after ${STOP_TIMEOUT_S} s (cleanup kills it)" >&2

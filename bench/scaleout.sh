@@ -313,7 +313,11 @@ nap "$SETTLE_S"
 # command's set-up (products, customers) is not timed, and on a loaded host it can meet a 504: it is run again
 # once, after a pause, before the script gives up. Exit code 1 (some errors) still leaves a result.
 measure() {
-  local jvms=$1 prewarm=$2 out="$WORK/measure-$3" attempt code row rate
+  local jvms=$1 prewarm=$2 out="$WORK/measure-$3" attempt code row rate pids i
+  pids=${BASE_PIDS%,}
+  for i in "${!EXTRA_PIDS[@]}"; do
+    pids+=",$SCALE#$((i + 2))=${EXTRA_PIDS[$i]}"
+  done
   for attempt in 1 2; do
     if (( prewarm > 0 )); then
       java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --concurrency "$CLIENTS" \
@@ -324,7 +328,7 @@ measure() {
     fi
     java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --concurrency "$CLIENTS" \
       --products "$PRODUCTS" --customer-prefix scaleout --follow poll --poll-ms "$POLL_MS" --warmup "${WARMUP_S}s" \
-      --duration "${MEASURE_S}s" --json >"$out.json" 2>"$out.err" &
+      --duration "${MEASURE_S}s" --pids "$pids" --json >"$out.json" 2>"$out.err" &
     LOADGEN_PID=$!
     wait "$LOADGEN_PID"
     code=$?
@@ -347,6 +351,7 @@ measure() {
   rate=$(jq -r '.orders.confirmedPerSecond' "$out.json")
   echo "$jvms $rate" >>"$WORK/rates"
   printf '%-5s %s\n' "$jvms" "$row"
+  printf '      cores: %s\n' "$(jq -r '[.cores // {} | to_entries[] | "\(.key) \(.value * 100 | round / 100)"] | join(" ")' "$out.json")"
 }
 
 add_jvm() {
@@ -407,7 +412,8 @@ awk -v scale="$SCALE" -v ceiling="$CEILING" '
   }' "$WORK/rates"
 echo
 echo "confirmed/s counts orders placed inside the measured window that ended CONFIRMED; latency is POST sent ->"
-echo "final state seen by polling. 429s: requests the rate limits refused."
+echo "final state seen by polling. 429s: requests the rate limits refused. cores: CPU of each process during the"
+echo "window (host = all processes, other engineers' work included)."
 
 kill -TERM "$UP_PID"
 await_exit "$UP_PID" "$STOP_TIMEOUT_S" || echo "bench: 'up' still running after ${STOP_TIMEOUT_S} s (cleanup kills it)" >&2

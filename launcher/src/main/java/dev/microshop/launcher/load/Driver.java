@@ -3,6 +3,8 @@ package dev.microshop.launcher.load;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,7 +49,13 @@ final class Driver {
     windowEndNs = windowStartNs + options.duration().toNanos();
     if (options.openLoop()) {
       double intervalNs = TimeUnit.SECONDS.toNanos(1) / options.rate();
-      vertx.getOrCreateContext().runOnContext(v -> openLoop(intervalNs));
+      // The timer hands the operations round-robin to a context per core, so one event loop is not
+      // what limits the rate.
+      List<Context> contexts = new ArrayList<>();
+      for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+        contexts.add(vertx.getOrCreateContext());
+      }
+      vertx.getOrCreateContext().runOnContext(v -> openLoop(intervalNs, contexts));
     } else {
       // A context per client (called from outside Vert.x, each call makes a new one), so the
       // clients and their connections spread over the event loops.
@@ -71,7 +79,7 @@ final class Driver {
   }
 
   /** Every millisecond, starts each operation whose intended time has come. */
-  private void openLoop(double intervalNs) {
+  private void openLoop(double intervalNs, List<Context> contexts) {
     vertx.setPeriodic(
         1,
         timer -> {
@@ -85,8 +93,10 @@ final class Driver {
             if (intended > now) {
               return;
             }
-            started.incrementAndGet();
-            dispatch(intended);
+            long k = started.getAndIncrement();
+            inFlight
+                .incrementAndGet(); // counted now: the main thread must not see 0 before it runs
+            contexts.get((int) (k % contexts.size())).runOnContext(v -> dispatch(intended));
           }
         });
   }
@@ -97,12 +107,13 @@ final class Driver {
       return;
     }
     started.incrementAndGet();
+    inFlight.incrementAndGet();
     // Through the context, so an operation that fails at once does not recurse.
     dispatch(now).onComplete(ar -> vertx.getOrCreateContext().runOnContext(v -> closedLoop()));
   }
 
+  /** Runs one operation already counted in flight. */
   private Future<Void> dispatch(long intendedNs) {
-    inFlight.incrementAndGet();
     Future<Void> done;
     try {
       done = operation.once(intendedNs, intendedNs < windowStartNs ? warmup : measured);

@@ -89,6 +89,9 @@ public final class LoadCommand {
       long drainNs =
           TimeUnit.MILLISECONDS.toNanos(
               o.finalTimeout().toMillis() + Gateway.REQUEST_TIMEOUT_MS + 5000);
+      ProcessCpu cpu = o.pids().isEmpty() ? null : new ProcessCpu(o.pids());
+      ProcessCpu.Sample cpuFrom = null;
+      ProcessCpu.Sample cpuTo = null;
       long startNs = System.nanoTime();
       long tick = startNs;
       long last = startNs;
@@ -97,6 +100,11 @@ public final class LoadCommand {
         sleepUntil(tick);
         long now = System.nanoTime();
         boolean inWindow = now <= driver.windowEndNs() && now > driver.windowStartNs();
+        if (cpu != null && now >= driver.windowStartNs() && cpuFrom == null) {
+          cpuFrom = cpu.sample();
+        } else if (cpu != null && inWindow) {
+          cpuTo = cpu.sample();
+        }
         if (lag != null && inWindow) {
           lag.sample();
         }
@@ -116,7 +124,12 @@ public final class LoadCommand {
         }
       }
       return new Report.Result(
-          o, measured, warmup, lag == null ? null : lag.figures(), driver.inFlight());
+          o,
+          measured,
+          warmup,
+          lag == null ? null : lag.figures(),
+          cpuFrom == null || cpuTo == null ? Map.of() : ProcessCpu.cores(cpuFrom, cpuTo),
+          driver.inFlight());
     } finally {
       try {
         vertx.close().await(10, TimeUnit.SECONDS);

@@ -35,7 +35,8 @@ record LoadOptions(
     int products,
     Follow follow,
     Duration pollInterval,
-    Duration finalTimeout) {
+    Duration finalTimeout,
+    Map<String, Long> pids) {
 
   /** What each operation does. */
   enum Scenario {
@@ -80,6 +81,8 @@ record LoadOptions(
         --follow sse|poll      see the final state on the customer's notification stream (default), or
                                by polling GET /v1/orders/{id} every --poll-ms (default 5)
         --final-timeout D      an order not final this long after its POST is an error (default 30s)
+        --pids name=pid,...    report the cores these processes (with their descendants), this command,
+                               the rest of the host used during the window (Linux)
 
       Exit code 0 when every request succeeded (429s are reported apart) and every acknowledged order
       became final; 1 otherwise or when the gateway cannot be reached; 2 on bad arguments.
@@ -232,7 +235,27 @@ record LoadOptions(
         products,
         follow,
         poll,
-        finalTimeout);
+        finalTimeout,
+        pids(o.getOrDefault("pids", "")));
+  }
+
+  private static Map<String, Long> pids(String text) throws BadArgument {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (String item : text.split(",")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      int eq = item.indexOf('=');
+      try {
+        if (eq <= 0) {
+          throw new NumberFormatException();
+        }
+        out.put(item.substring(0, eq).trim(), Long.parseLong(item.substring(eq + 1).trim()));
+      } catch (NumberFormatException e) {
+        throw new BadArgument("--pids is name=pid,name=pid..., got '" + item + "'");
+      }
+    }
+    return out;
   }
 
   boolean openLoop() {
@@ -284,7 +307,8 @@ record LoadOptions(
           "products",
           "follow",
           "poll-ms",
-          "final-timeout");
+          "final-timeout",
+          "pids");
 
   private static final Pattern DURATION = Pattern.compile("(-?[0-9]+(?:\\.[0-9]+)?)(ms|s|m)?");
 

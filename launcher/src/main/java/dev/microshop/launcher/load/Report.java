@@ -17,6 +17,7 @@ final class Report {
       Stats measured,
       Stats warmup,
       Map<String, OutboxLag.Figures> outbox,
+      Map<String, Double> cores,
       long unfinished) {
 
     double seconds() {
@@ -90,6 +91,12 @@ final class Report {
                           f.meanLagS(),
                           f.maxPending())));
       out.println(line);
+    }
+    if (!r.cores().isEmpty()) {
+      StringBuilder line = new StringBuilder("cores busy during the window:");
+      r.cores().forEach((p, c) -> line.append(String.format(Locale.ROOT, " %s %.2f", p, c)));
+      out.println(
+          line.append(" (of ").append(Runtime.getRuntime().availableProcessors()).append(')'));
     }
     for (Series s : r.measured().all()) {
       if (!s.errorKinds().isEmpty()) {
@@ -165,6 +172,9 @@ final class Report {
                     .put("notFinal", r.warmup().notFinal.get()))
             .put("unfinished", r.unfinished())
             .put("clean", r.clean());
+    if (!r.cores().isEmpty()) {
+      out.put("cores", new JsonObject(new java.util.LinkedHashMap<String, Object>(r.cores())));
+    }
     if (r.outbox() != null) {
       JsonObject lag = new JsonObject();
       r.outbox()

@@ -44,7 +44,9 @@ class LoadOptionsTest {
               "0.5",
               "--data-dir",
               "/tmp/d",
-              "--json"
+              "--json",
+              "--pids",
+              "gateway=12,postgres=34"
             });
     assertThat(o.openLoop()).isFalse();
     assertThat(o.connections()).isEqualTo(8);
@@ -54,6 +56,7 @@ class LoadOptionsTest {
     assertThat(o.orderShare()).isEqualTo(0.5);
     assertThat(o.adminPasswordFile().toString()).isEqualTo("/tmp/d/secrets/admin-password");
     assertThat(o.json()).isTrue();
+    assertThat(o.pids()).containsExactly(Map.entry("gateway", 12L), Map.entry("postgres", 34L));
   }
 
   @ParameterizedTest
@@ -79,7 +82,8 @@ class LoadOptionsTest {
         "order --rate 1 --products 3                       | --products needs an admin login",
         "order --rate 1 --follow carrier-pigeon            | --follow is sse or poll",
         "mixed --rate 1 --order-share 1.5                  | --order-share is a number from 0 to 1",
-        "browse order --rate 1                             | one scenario only"
+        "browse order --rate 1                             | one scenario only",
+        "browse --rate 1 --pids gateway                    | --pids is name=pid"
       })
   void badInputIsRefusedNamingTheArgument(String args, String message) {
     String[] argv = args == null ? new String[0] : args.trim().split("\\s+");

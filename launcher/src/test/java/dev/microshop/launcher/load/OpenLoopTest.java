@@ -73,7 +73,9 @@ class OpenLoopTest {
               "--warmup",
               "0",
               "--connections",
-              "16"
+              "16",
+              "--pids",
+              "server=" + ProcessHandle.current().pid()
             });
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
@@ -93,6 +95,7 @@ class OpenLoopTest {
     assertThat(reads.ms(99)).isGreaterThan(900);
     assertThat(reads.maxMs()).isBetween(950.0, 3000.0);
     assertThat(result.clean()).isTrue();
+    assertThat(result.cores()).containsKeys("server", "load", "other", "host");
     assertThat(progress.toString(StandardCharsets.UTF_8))
         .contains("[  1 s] measure | browse ")
         .contains("errors 0 | 429s 0");
