@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * When each order became CONFIRMED or CANCELLED, as the client sees it: by the customer's
@@ -25,6 +26,8 @@ final class FinalStates {
   private final long pollMs;
   private final long timeoutMs;
   private final Map<String, Promise<Final>> waiting = new ConcurrentHashMap<>();
+  private volatile boolean streamsOpen;
+  private volatile boolean closing;
 
   /** Notifications that came before their order's 202 did. */
   private final Map<String, Final> early = new ConcurrentHashMap<>();
@@ -49,17 +52,28 @@ final class FinalStates {
     for (String token : tokens) {
       Setup.await(stream(token));
     }
+    streamsOpen = true;
   }
 
   /** The order's final state, {@code postedNs} being when its 202 came. */
   Future<Final> of(String token, String orderId, long postedNs) {
     return follow == LoadOptions.Follow.SSE
-        ? notified(orderId)
+        ? notified(token, orderId)
         : poll(token, orderId, postedNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
   }
 
   private Future<Void> stream(String token) {
     Promise<Void> connected = Promise.promise();
+    // A stream ends when its gateway goes (a crash, a restart) or its token expires: once the run
+    // is under way it is opened again, once per ending; a notification missed meanwhile is made up
+    // for by reading the order at its timeout.
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable again =
+        () -> {
+          if (streamsOpen && ended.compareAndSet(false, true)) {
+            reopen(token);
+          }
+        };
     gateway.stream(token)
         .onSuccess(
             response -> {
@@ -67,6 +81,7 @@ final class FinalStates {
                 connected.tryFail(
                     new SetupFailed(
                         "GET /v1/notifications/stream answered " + response.statusCode()));
+                again.run();
                 return;
               }
               StringBuilder pending = new StringBuilder();
@@ -85,11 +100,30 @@ final class FinalStates {
                       }
                     }
                   });
-              // The stream ends when its token expires (15 minutes): a longer run polls then.
-              response.exceptionHandler(e -> connected.tryFail(e));
+              response.exceptionHandler(
+                  e -> {
+                    connected.tryFail(e);
+                    again.run();
+                  });
+              response.endHandler(v -> again.run());
             })
-        .onFailure(connected::tryFail);
+        .onFailure(
+            e -> {
+              connected.tryFail(e);
+              again.run();
+            });
     return connected.future();
+  }
+
+  /** Stops reopening streams: the run is over. */
+  void close() {
+    closing = true;
+  }
+
+  private void reopen(String token) {
+    if (!closing) {
+      vertx.setTimer(1000, t -> stream(token));
+    }
   }
 
   private void notification(String data, long now) {
@@ -120,7 +154,7 @@ final class FinalStates {
     }
   }
 
-  private Future<Final> notified(String orderId) {
+  private Future<Final> notified(String token, String orderId) {
     Final seen = early.remove(orderId);
     if (seen != null) {
       return Future.succeededFuture(seen);
@@ -135,7 +169,20 @@ final class FinalStates {
         timeoutMs,
         t -> {
           if (waiting.remove(orderId) != null) {
-            promise.tryFail("no notification within " + timeoutMs + " ms");
+            // Its stream may have been down when it came: the order itself says whether it is
+            // final.
+            gateway
+                .get("/v1/orders/" + orderId, token)
+                .onComplete(
+                    ar -> {
+                      String status =
+                          ar.succeeded() ? ar.result().body().getString("status") : null;
+                      if (isFinal(status)) {
+                        promise.tryComplete(new Final(status, System.nanoTime()));
+                      } else {
+                        promise.tryFail("not final within " + timeoutMs + " ms");
+                      }
+                    });
           }
         });
     return promise.future();

@@ -60,12 +60,13 @@ public final class LoadCommand {
               ? null
               : Setup.adminToken(gateway, o.adminPasswordFile(), o.adminEmail());
       Orders orders = null;
+      FinalStates finals = null;
       if (ordering) {
         long t0 = System.nanoTime();
         List<String> products = Orders.products(gateway, admin, o.products());
         List<String> customers =
             Customers.tokens(gateway, o.customers(), o.customerPrefix(), o.customerPassword());
-        FinalStates finals = new FinalStates(vertx, gateway, o);
+        finals = new FinalStates(vertx, gateway, o);
         finals.open(customers);
         orders = new Orders(gateway, products, customers, finals, acknowledged);
         progress.printf(
@@ -122,6 +123,9 @@ public final class LoadCommand {
         if (now > driver.windowEndNs() + drainNs) {
           break;
         }
+      }
+      if (finals != null) {
+        finals.close();
       }
       return new Report.Result(
           o,
