@@ -5,14 +5,15 @@
 #   forward  a bare HTTP -> clustered event bus -> second JVM -> reply forward (bench/java/BareForward.java),
 #            2 HTTP verticle instances (the configuration of the 35 k req/s anchor in the team notes)
 #   catalog  the gateway and inventory JVMs of microshop, on the embedded PostgreSQL, with the demo catalog
-# and prints the ratios catalog / forward and catalog / hello. The load generator is bench/java/LoadGen.java
-# (Java, closed loop, keep-alive, one request in flight per connection); nothing but a JDK and the built
-# launcher jar is needed. Builds nothing: run `./mvnw -B -q -DskipTests package` first.
+# and prints the ratios catalog / forward and catalog / hello. The load is `java -jar launcher.jar load browse
+# --path P --concurrency C` against each (closed loop, HTTP/1.1 keep-alive, one request in flight per
+# connection, HdrHistogram percentiles); a JDK, jq and the built launcher jar are all it needs. Builds nothing:
+# run `./mvnw -B -q -DskipTests package` first.
 #
 # Usage: bench/catalog-read.sh [MICROSHOP_NAME=value ...]
 #   The arguments are setting overrides for the microshop JVMs only (A/B runs), e.g.
 #   MICROSHOP_INVENTORY_DB_POOL_SIZE=8. Inherited MICROSHOP_* variables are ignored.
-# Environment: ROUNDS (default 3), PREWARM_S (30: JIT warm-up per target, once), WARMUP_S (5), MEASURE_S (10), CONNECTIONS (16,64), LOADGEN_THREADS (2),
+# Environment: ROUNDS (default 3), PREWARM_S (30: JIT warm-up per target, once), WARMUP_S (5), MEASURE_S (10), CONNECTIONS (16,64),
 #   FORWARD_INSTANCES (2), HELLO_INSTANCES (1), SERVER_JVM_OPTS (JVM flags for every server JVM; default none).
 #
 # The anonymous rate limit is raised to 10^9 per minute for the run; its check stays on the path (a Hazelcast
@@ -31,7 +32,6 @@ PREWARM_S=${PREWARM_S:-30}
 WARMUP_S=${WARMUP_S:-5}
 MEASURE_S=${MEASURE_S:-10}
 CONNECTIONS=${CONNECTIONS:-16,64}
-LOADGEN_THREADS=${LOADGEN_THREADS:-2}
 FORWARD_INSTANCES=${FORWARD_INSTANCES:-2}
 HELLO_INSTANCES=${HELLO_INSTANCES:-1}
 read -r -a SERVER_JVM_OPTS <<<"${SERVER_JVM_OPTS:-}"
@@ -49,7 +49,7 @@ if [[ ! -f $JAR ]]; then
   echo "bench: $JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
-for tool in java javac curl ps; do
+for tool in java javac jq curl ps; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is not on PATH" >&2; exit 1; }
 done
 OVERRIDES=()
@@ -189,8 +189,8 @@ start_jvm() {
 cp "$JAR" "$RUN_JAR" || fail "cannot copy $JAR"
 java -jar "$RUN_JAR" --help >/dev/null 2>&1 || fail "$JAR does not run (is a build writing it right now?)"
 mkdir -p "$WORK/classes"
-javac --release 17 -nowarn -cp "$RUN_JAR" -d "$WORK/classes" bench/java/*.java >"$WORK/javac.log" 2>&1 \
-  || fail "bench/java does not compile against the jar: $(grep -m3 error "$WORK/javac.log")"
+javac --release 17 -nowarn -cp "$RUN_JAR" -d "$WORK/classes" bench/java/BareHello.java bench/java/BareForward.java \
+  >"$WORK/javac.log" 2>&1 || fail "bench/java does not compile against the jar: $(grep -m3 error "$WORK/javac.log")"
 for p in $(seq "$CLUSTER_PORT" $(( CLUSTER_PORT + 7 ))) $(seq "$FORWARD_PORT" $(( FORWARD_PORT + 3 ))); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     echo "bench: warning: port $p is already in use; Hazelcast will skip it" >&2
@@ -268,23 +268,72 @@ echo "  catalog body: $(curl -s --max-time 5 "$GATEWAY_URL/v1/products/$PRODUCT_
 echo
 
 # ---- load --------------------------------------------------------------------------------------------------
-# The load generator runs in the background so that Ctrl-C reaches the trap at once.
-java -cp "$CP" LoadGen --prewarm "$PREWARM_S" --warmup "$WARMUP_S" --duration "$MEASURE_S" --rounds "$ROUNDS" \
-  --connections "$CONNECTIONS" --threads "$LOADGEN_THREADS" \
-  --target "hello|$HELLO_URL/hello|server=$HELLO_PID" \
-  --target "forward|$FORWARD_URL/fwd/$PRODUCT_ID|front=$FRONT_PID,back=$BACK_PID" \
-  --target "catalog|$GATEWAY_URL/v1/products/$PRODUCT_ID|gateway=$GATEWAY_PID,inventory=$INVENTORY_PID,postgres=$PG_PID" \
-  --ratio catalog/forward --ratio catalog/hello --goal catalog/forward=0.60 &
-LOADGEN_PID=$!
-wait "$LOADGEN_PID"
-LOAD_CODE=$?
-LOADGEN_PID=""
+TARGETS=("hello|$HELLO_URL|/hello" "forward|$FORWARD_URL|/fwd/$PRODUCT_ID" "catalog|$GATEWAY_URL|/v1/products/$PRODUCT_ID")
+IFS=, read -r -a LEVEL_LIST <<<"$CONNECTIONS"
+MOST=$(printf '%s\n' "${LEVEL_LIST[@]}" | sort -n | tail -n1)
+
+# One `load browse` of a target: its JSON result in $WORK/<label>.json; a row on stdout and in $WORK/runs. In the
+# background so that Ctrl-C reaches the trap at once. Exit code 1 (some errors) still leaves a result.
+measure() {
+  local round=$1 spec=$2 connections=$3 warmup=$4 duration=$5 name url path label code
+  IFS='|' read -r name url path <<<"$spec"
+  label="$round-$name-$connections"
+  java -jar "$RUN_JAR" load browse --gateway "$url" --path "$path" --concurrency "$connections" \
+    --warmup "${warmup}s" --duration "${duration}s" --json >"$WORK/$label.json" 2>"$WORK/$label.err" &
+  LOADGEN_PID=$!
+  wait "$LOADGEN_PID"
+  code=$?
+  LOADGEN_PID=""
+  if (( code > 1 )) || ! jq -e .series "$WORK/$label.json" >/dev/null 2>&1; then
+    fail "load of $name at $connections connections failed with exit code $code: $(tail -n 3 "$WORK/$label.err")"
+  fi
+  jq -r --arg round "$round" --arg name "$name" --arg c "$connections" '
+    .series.browse as $s | [ $round, $name, $c, ($s.perSecond | round), $s.latencyMs.p50, $s.latencyMs.p90,
+      $s.latencyMs.p99, $s.latencyMs.max, $s.errors + $s.rateLimited ] | @tsv' "$WORK/$label.json" |
+    tee -a "$WORK/runs" |
+    awk -F'\t' '{ printf "%-6s %-8s %5s %9s %9.2f %9.2f %9.2f %9.2f %7s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+}
+
+: >"$WORK/runs"
+echo "load: $ROUNDS round(s); per target and connection count ${WARMUP_S} s warm-up, ${MEASURE_S} s measured;" \
+  "closed loop, HTTP/1.1 keep-alive, one request in flight per connection"
+printf '%-6s %-8s %5s %9s %9s %9s %9s %9s %7s\n' round target conns "req/s" "p50 ms" "p90 ms" "p99 ms" "max ms" errors
+if (( PREWARM_S > 0 )); then
+  # JIT warm-up: a JVM with as much code as a microshop service compiles for a minute or more under load.
+  for spec in "${TARGETS[@]}"; do
+    measure warm "$spec" "$MOST" 0 "$PREWARM_S" >/dev/null
+  done
+  : >"$WORK/runs"
+fi
+for (( round = 1; round <= ROUNDS; round++ )); do
+  for connections in "${LEVEL_LIST[@]}"; do
+    for (( i = 0; i < ${#TARGETS[@]}; i++ )); do
+      # Rotated per round, so no target always runs right after the same neighbour.
+      measure "$round" "${TARGETS[(i + round - 1) % ${#TARGETS[@]}]}" "$connections" "$WARMUP_S" "$MEASURE_S"
+    done
+  done
+done
 echo
-echo "CPU tgt/load/other: cores busy during the measured window in the target's processes (catalog: gateway,"
-echo "inventory, PostgreSQL with its backends; forward: front and back JVMs), in the load generator, and in every"
-echo "other process of the host (other work on a shared machine: it depresses req/s). CPU per request: CPU time of"
-echo "each target process divided by the requests answered."
+echo "median over rounds of req/s (p99 ms); catalog / forward and catalog / hello of the median req/s (goal:"
+echo "catalog >= 0.60x the bare forward at every connection count)"
+awk -F'\t' '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  { rps[$2, $3] = rps[$2, $3] " " $4; p99[$2, $3] = p99[$2, $3] " " $7; conns[$3] = 1 }
+  END {
+    met = 1
+    for (c in conns) {
+      h = median(rps["hello", c]); f = median(rps["forward", c]); k = median(rps["catalog", c])
+      ratio = f > 0 ? k / f : 0
+      if (ratio < 0.60) met = 0
+      printf "  %4s conns: hello %.0f (%.1f)  forward %.0f (%.1f)  catalog %.0f (%.1f)   catalog/forward %.2fx  catalog/hello %.2fx\n",
+        c, h, median(p99["hello", c]), f, median(p99["forward", c]), k, median(p99["catalog", c]), ratio, (h > 0 ? k / h : 0)
+    }
+    print "goal catalog/forward >= 0.60: " (met ? "MET" : "NOT MET")
+  }' "$WORK/runs"
 for pid in "${PIDS[@]}"; do
   alive "$pid" || fail "server pid $pid died during the run"
 done
-(( LOAD_CODE == 0 )) || fail "the load generator failed (exit code $LOAD_CODE)"

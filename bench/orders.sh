@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end order throughput and latency on the `up` topology (issue 4): one JVM per service, the embedded
-# PostgreSQL, everything through the gateway. Closed-loop clients (bench/java/OrdersLoad.java) each place
-# POST /v1/orders as their own customer and wait for the order to be CONFIRMED or CANCELLED, then place the next;
-# it prints confirmed orders/s, p50/p99 of POST -> final state, POST p50/p99, the outbox lag of every service
-# (sampled each second through GET /v1/admin/outbox/{service}) and the cores each JVM and PostgreSQL used, per
-# concurrency level, then the ratio to the target (>= 500 confirmed/s with p99 < 150 ms at 32 clients).
+# PostgreSQL, everything through the gateway. The load is `java -jar launcher.jar load order` in closed loop: per
+# concurrency level, that many customers each place POST /v1/orders and wait for the order to be CONFIRMED or
+# CANCELLED, then place the next. Per level it prints confirmed orders/s, p50/p99 of POST -> final state, POST
+# p50/p99 and the outbox lag of every service (sampled each second through GET /v1/admin/outbox/{service}), then
+# the ratio to the target (>= 500 confirmed/s with p99 < 150 ms at 32 clients). Each level's full result (JSON, as
+# `load --json` prints it) and progress lines are kept in the work directory when the run fails.
 # Builds nothing: run `./mvnw -B -q -DskipTests package` first.
 #
 # Usage: bench/orders.sh [MICROSHOP_NAME=value ...]    (setting overrides for the microshop JVMs, for A/B runs)
@@ -36,7 +37,7 @@ if [[ ! -f $JAR ]]; then
   echo "bench: $JAR is missing; build it first: ./mvnw -B -q -DskipTests package" >&2
   exit 1
 fi
-for tool in java javac curl ps mkfifo; do
+for tool in java jq curl ps mkfifo; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is not on PATH" >&2; exit 1; }
 done
 OVERRIDES=()
@@ -169,9 +170,6 @@ free_port() {
 
 cp "$JAR" "$RUN_JAR" || fail "cannot copy $JAR"
 java -jar "$RUN_JAR" --help >/dev/null 2>&1 || fail "$JAR does not run (is a build writing it right now?)"
-mkdir -p "$WORK/classes"
-javac --release 17 -nowarn -cp "$RUN_JAR" -d "$WORK/classes" bench/java/OrdersLoad.java >"$WORK/javac.log" 2>&1 \
-  || fail "bench/java/OrdersLoad.java does not compile against the jar: $(grep -m3 error "$WORK/javac.log")"
 GATEWAY_PORT=$(free_port) || fail "no free port found for the gateway"
 MEMBERS=$(for p in $(seq "$CLUSTER_PORT" $((CLUSTER_PORT + 7))); do printf '127.0.0.1:%s,' "$p"; done)
 MEMBERS=${MEMBERS%,}
@@ -258,22 +256,63 @@ done
 echo "  up in $(( ($(now_ms) - T0) / 1000 )) s; gateway $GATEWAY_URL; pids ${PIDS_ARG%,}"
 echo
 
-# In the background so that Ctrl-C reaches the trap at once.
-java -cp "$RUN_JAR:$WORK/classes" OrdersLoad --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --levels "$LEVELS" \
-  --products "$PRODUCTS" --prewarm "$PREWARM_S" --warmup "$WARMUP_S" --duration "$MEASURE_S" --mode "$MODE" --poll-ms "$POLL_MS" --pids "${PIDS_ARG%,}" \
-  --target-rate 500 --target-p99 150 --target-c 32 &
-LOADGEN_PID=$!
-wait "$LOADGEN_PID"
-LOAD_CODE=$?
-LOADGEN_PID=""
+# One `load order` run; its JSON result in $WORK/$1.json, its progress lines in $WORK/$1.err. In the background
+# so that Ctrl-C reaches the trap at once. Exit code 1 (some errors) still leaves a result; 2 or none does not.
+run_load() {
+  local name=$1
+  shift
+  java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --products "$PRODUCTS" \
+    --customer-prefix bench --follow "$MODE" --poll-ms "$POLL_MS" --pids "${PIDS_ARG%,}" --json "$@" \
+    >"$WORK/$name.json" 2>"$WORK/$name.err" &
+  LOADGEN_PID=$!
+  wait "$LOADGEN_PID"
+  local code=$?
+  LOADGEN_PID=""
+  if (( code > 1 )) || ! jq -e .series "$WORK/$name.json" >/dev/null 2>&1; then
+    fail "load ($name) failed with exit code $code: $(tail -n 3 "$WORK/$name.err")"
+  fi
+}
+
+# A table row of one level from its JSON result.
+row() {
+  jq -r --arg c "$1" '
+    def ms(s; p): .series[s].latencyMs[p] | round;
+    [ $c, (.orders.confirmedPerSecond * 10 | round / 10), .orders.cancelled, .errors, .rateLimited,
+      ms("order_final"; "p50"), ms("order_final"; "p99"), ms("order_final"; "max"),
+      ms("order_POST"; "p50"), ms("order_POST"; "p99"),
+      ([.outbox // {} | to_entries[] | "\(.value.maxLagSeconds * 100 | round / 100)/\(.value.meanLagSeconds * 100 | round / 100) (\(.value.maxPending))"] | join(" | ")) ]
+    | @tsv' "$WORK/$2.json" |
+    awk -F'\t' '{ printf "%-4s %11s %6s %6s %5s %9s %9s %9s %9s %9s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+}
+
+if (( PREWARM_S > 0 )); then
+  echo "prewarm: ${PREWARM_S} s at 32 clients (JIT warm-up, not reported)"
+  run_load prewarm --concurrency 32 --warmup 0 --duration "${PREWARM_S}s"
+fi
+printf '%-4s %11s %6s %6s %5s %9s %9s %9s %9s %9s  %s\n' c confirmed/s cancl errors 429s "p50 ms" "p99 ms" "max ms" \
+  "POST p50" "POST p99" "outbox lag max/avg s (max pending) orders | inventory | payments | notifications"
+IFS=, read -r -a LEVEL_LIST <<<"$LEVELS"
+for c in "${LEVEL_LIST[@]}"; do
+  run_load "c$c" --concurrency "$c" --warmup "${WARMUP_S}s" --duration "${MEASURE_S}s"
+  row "$c" "c$c"
+  echo "     cores: $(jq -r '[.cores // {} | to_entries[] | "\(.key) \(.value * 100 | round / 100)"] | join(" ")' "$WORK/c$c.json")"
+  errors=$(jq -r '[.series[] | .errorKinds | to_entries[] | "\(.key): \(.value)"] | join("; ")' "$WORK/c$c.json")
+  [[ -n $errors ]] && echo "     errors: $errors"
+done
 for s in "${SERVICES[@]}"; do
   alive "${PID_OF[$s]}" || fail "$s (pid ${PID_OF[$s]}) died during the run"
 done
-(( LOAD_CODE == 0 )) || fail "the load generator failed (exit code $LOAD_CODE)"
+if [[ -f $WORK/c32.json ]]; then
+  echo
+  jq -r '.orders.confirmedPerSecond as $r | .series.order_final.latencyMs.p99 as $p |
+    "target at c=32: >= 500 confirmed/s with p99 < 150 ms\n  measured \($r * 10 | round / 10) confirmed/s = \($r / 500 * 100 | round / 100)x the target rate; p99 \($p | round) ms = \($p / 150 * 100 | round / 100)x the p99 budget (\(if $r >= 500 and $p < 150 then "MET" else "NOT MET" end))"' \
+    "$WORK/c32.json"
+fi
 echo
 echo "Latency is POST sent -> final state seen by the client (polling adds up to POLL_MS plus one GET); confirmed/s"
-echo "counts orders placed inside the measured window that ended CONFIRMED. GET/ord: status polls per order."
-echo "Outbox lag: age of the oldest undelivered row, sampled each second; pending: undelivered rows."
+echo "counts orders placed inside the measured window that ended CONFIRMED. 429s: requests the rate limits refused."
+echo "Outbox lag: age of the oldest undelivered row, sampled each second; pending: undelivered rows. cores: CPU"
+echo "during the window of each process with its descendants, of the load command, of all other processes, of the host."
 
 kill -TERM "$UP_PID"
 await_exit "$UP_PID" "$STOP_TIMEOUT_S" || echo "bench: 'up' still running after ${STOP_TIMEOUT_S} s (cleanup kills it)" >&2

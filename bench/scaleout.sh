@@ -10,6 +10,7 @@
 # PROVIDER_LATENCY_MS, at most PROVIDER_MAX_CONCURRENT calls in flight per JVM), which caps one payments JVM at
 # MAX_CONCURRENT * 1000 / LATENCY_MS charges/s, well below what the rest of the system does: the case where a
 # second JVM should double the rate. PROVIDER=off SCALE=inventory JVMS=2 is the CPU-bound case instead.
+# The load is `java -jar launcher.jar load order --concurrency CLIENTS --follow poll`, one run per measurement.
 # Builds nothing: run `./mvnw -B -q -DskipTests package -pl launcher -am` first.
 #
 # Usage: bench/scaleout.sh [MICROSHOP_NAME=value ...]    (setting overrides for every microshop JVM)
@@ -53,7 +54,7 @@ fi
 [[ $JVMS =~ ^[2-4]$ ]] || { echo "bench: JVMS must be 2..4, got '$JVMS'" >&2; exit 2; }
 [[ $ROUNDS =~ ^[12]$ ]] || { echo "bench: ROUNDS must be 1 or 2, got '$ROUNDS'" >&2; exit 2; }
 [[ $PROVIDER =~ ^(on|off)$ ]] || { echo "bench: PROVIDER must be on or off, got '$PROVIDER'" >&2; exit 2; }
-for tool in java javac curl ps mkfifo; do
+for tool in java jq curl ps mkfifo; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is not on PATH" >&2; exit 1; }
 done
 OVERRIDES=()
@@ -188,9 +189,6 @@ free_port() {
 
 cp "$JAR" "$RUN_JAR" || fail "cannot copy $JAR"
 java -jar "$RUN_JAR" --help >/dev/null 2>&1 || fail "$JAR does not run (is a build writing it right now?)"
-mkdir -p "$WORK/classes"
-javac --release 17 -nowarn -cp "$RUN_JAR" -d "$WORK/classes" bench/java/OrdersLoad.java >"$WORK/javac.log" 2>&1 \
-  || fail "bench/java/OrdersLoad.java does not compile against the jar: $(grep -m3 error "$WORK/javac.log")"
 GATEWAY_PORT=$(free_port) || fail "no free port found for the gateway"
 MEMBERS=$(for p in $(seq "$CLUSTER_PORT" $((CLUSTER_PORT + MEMBER_COUNT - 1))); do printf '127.0.0.1:%s,' "$p"; done)
 MEMBERS=${MEMBERS%,}
@@ -311,41 +309,49 @@ echo "  up in $(( ($(now_ms) - T0) / 1000 )) s; gateway $GATEWAY_URL; pids ${BAS
 echo
 nap "$SETTLE_S"
 
-# The pids OrdersLoad samples for CPU: up's JVMs, PostgreSQL and the extra JVMs running now ($SCALE#2, ...).
-pids_arg() {
-  local arg=${BASE_PIDS%,} i
-  for i in "${!EXTRA_PIDS[@]}"; do
-    arg+=",$SCALE#$((i + 2))=${EXTRA_PIDS[$i]}"
-  done
-  echo "$arg"
-}
-
 # One measurement at $CLIENTS clients with the JVMs running now; appends "jvms rate" to $WORK/rates. The load
-# generator's set-up (products, customers) is not timed, and on a loaded host it can meet a 504: it is run again
-# once, after a pause, before the script gives up.
+# command's set-up (products, customers) is not timed, and on a loaded host it can meet a 504: it is run again
+# once, after a pause, before the script gives up. Exit code 1 (some errors) still leaves a result.
 measure() {
-  local jvms=$1 prewarm=$2 out="$WORK/measure-$3.out" attempt
+  local jvms=$1 prewarm=$2 out="$WORK/measure-$3" attempt code row rate pids i
+  pids=${BASE_PIDS%,}
+  for i in "${!EXTRA_PIDS[@]}"; do
+    pids+=",$SCALE#$((i + 2))=${EXTRA_PIDS[$i]}"
+  done
   for attempt in 1 2; do
-    java -cp "$RUN_JAR:$WORK/classes" OrdersLoad --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --levels "$CLIENTS" \
-      --customers "$CLIENTS" --products "$PRODUCTS" --prewarm "$prewarm" --warmup "$WARMUP_S" --duration "$MEASURE_S" \
-      --mode poll --poll-ms "$POLL_MS" --pids "$(pids_arg)" --target-c "$CLIENTS" >"$out" 2>&1 &
+    if (( prewarm > 0 )); then
+      java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --concurrency "$CLIENTS" \
+        --products "$PRODUCTS" --customer-prefix scaleout --follow poll --poll-ms "$POLL_MS" --warmup 0 \
+        --duration "${prewarm}s" --json >"$out.prewarm.json" 2>"$out.prewarm.err" &
+      LOADGEN_PID=$!
+      wait "$LOADGEN_PID"
+    fi
+    java -jar "$RUN_JAR" load order --gateway "$GATEWAY_URL" --data-dir "$DATA_DIR" --concurrency "$CLIENTS" \
+      --products "$PRODUCTS" --customer-prefix scaleout --follow poll --poll-ms "$POLL_MS" --warmup "${WARMUP_S}s" \
+      --duration "${MEASURE_S}s" --pids "$pids" --json >"$out.json" 2>"$out.err" &
     LOADGEN_PID=$!
-    if wait "$LOADGEN_PID"; then
+    wait "$LOADGEN_PID"
+    code=$?
+    LOADGEN_PID=""
+    if (( code <= 1 )) && jq -e .series "$out.json" >/dev/null 2>&1; then
       break
     fi
-    LOADGEN_PID=""
-    (( attempt == 2 )) && fail "the load generator failed twice; its output: $(tail -n 5 "$out")"
-    echo "      (the load generator failed: $(grep -m1 -E 'Exception|answered' "$out" | cut -c1-160); again in 15 s)"
+    (( attempt == 2 )) && fail "the load command failed twice; its output: $(tail -n 5 "$out.err")"
+    echo "      (the load command failed: $(tail -n 1 "$out.err" | cut -c1-160); again in 15 s)"
     nap 15
   done
-  LOADGEN_PID=""
-  local row cores rate
-  row=$(grep -m1 -E "^$CLIENTS +[0-9]" "$out") || fail "no result row in $out"
-  cores=$(grep -v ' done: ' "$out" | grep -m1 -E "^  c=$CLIENTS " | sed -E 's/^  c=[0-9]+ +//')
-  rate=$(awk '{ print $2 }' <<<"$row")
+  row=$(jq -r --arg c "$CLIENTS" '
+    def ms(s; p): .series[s].latencyMs[p] | round;
+    [ $c, (.orders.confirmedPerSecond * 10 | round / 10), .orders.cancelled, .errors, .rateLimited,
+      ms("order_final"; "p50"), ms("order_final"; "p99"), ms("order_final"; "max"),
+      ms("order_POST"; "p50"), ms("order_POST"; "p99"),
+      ([.outbox // {} | to_entries[] | "\(.value.maxLagSeconds * 100 | round / 100)/\(.value.meanLagSeconds * 100 | round / 100) (\(.value.maxPending))"] | join(" | ")) ]
+    | @tsv' "$out.json" |
+    awk -F'\t' '{ printf "%-4s %10s %6s %6s %5s %9s %9s %9s %9s %9s  %s", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }')
+  rate=$(jq -r '.orders.confirmedPerSecond' "$out.json")
   echo "$jvms $rate" >>"$WORK/rates"
   printf '%-5s %s\n' "$jvms" "$row"
-  printf '      cores:%s\n' "$cores"
+  printf '      cores: %s\n' "$(jq -r '[.cores // {} | to_entries[] | "\(.key) \(.value * 100 | round / 100)"] | join(" ")' "$out.json")"
 }
 
 add_jvm() {
@@ -372,7 +378,7 @@ remove_jvm() {
 }
 
 : >"$WORK/rates"
-head_row=$(printf '%-5s %-4s %10s %6s %6s %9s %9s %9s %9s %9s %7s' jvms c confirmed/s cancl errors "p50 ms" "p99 ms" "max ms" "POST p50" "POST p99" GET/ord)
+head_row=$(printf '%-5s %-4s %10s %6s %6s %5s %9s %9s %9s %9s %9s' jvms c confirmed/s cancl errors 429s "p50 ms" "p99 ms" "max ms" "POST p50" "POST p99")
 echo "$head_row   outbox lag max/avg s (max pending) orders | inventory | payments | notifications"
 step=0
 measure 1 "$PREWARM_S" $((step += 1))
@@ -406,8 +412,8 @@ awk -v scale="$SCALE" -v ceiling="$CEILING" '
   }' "$WORK/rates"
 echo
 echo "confirmed/s counts orders placed inside the measured window that ended CONFIRMED; latency is POST sent ->"
-echo "final state seen by polling. cores: CPU of each process during the window (host = all processes, other"
-echo "engineers' work included)."
+echo "final state seen by polling. 429s: requests the rate limits refused. cores: CPU of each process during the"
+echo "window (host = all processes, other engineers' work included)."
 
 kill -TERM "$UP_PID"
 await_exit "$UP_PID" "$STOP_TIMEOUT_S" || echo "bench: 'up' still running after ${STOP_TIMEOUT_S} s (cleanup kills it)" >&2

@@ -62,6 +62,11 @@ final class Help {
                               order, outboxes drained or dead with a reason, and each order id in
                               <file> (one UUID a line) present. Work younger than --grace (30 s) is
                               in flight. Prints a table; exit 0 all hold, 1 one fails, 2 bad input.
+          load <browse|order|mixed> (--rate N | --concurrency N) [--gateway URL] [--duration D] [--json]
+                              Drive a running system through its gateway: catalog reads, orders followed
+                              to their final state, or a mix; open loop at a rate (latency from each
+                              intended send time) or closed loop; a progress line each second, then
+                              HdrHistogram percentiles. load --help lists every option.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

@@ -1,5 +1,6 @@
 package dev.microshop.launcher;
 
+import dev.microshop.launcher.load.LoadCommand;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -20,6 +21,7 @@ final class Tools {
     return switch (args[0]) {
       case "chaos" -> OptionalInt.of(ChaosCommand.run(rest, env));
       case "verify" -> OptionalInt.of(VerifyCommand.run(rest, env));
+      case "load" -> OptionalInt.of(LoadCommand.run(rest, env));
       default -> OptionalInt.empty();
     };
   }

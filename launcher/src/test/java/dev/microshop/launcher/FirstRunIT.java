@@ -372,6 +372,113 @@ class FirstRunIT {
     }
   }
 
+  /**
+   * {@code load browse} and {@code load order} against this up, 4 s each: the catalog read with no
+   * error, every order followed to its final state, and every order the gateway acknowledged (the
+   * {@code --acknowledged} file) one the API returns, final.
+   */
+  @Test
+  void loadReadsTheCatalogAndPlacesOrdersThatAllBecomeFinalAndListsEveryAcknowledgedOne()
+      throws Exception {
+    // The one line of JSON load --json prints last (its progress lines go to stderr).
+    java.util.function.Function<ServiceProcess, JsonObject> loadResult =
+        load ->
+            new JsonObject(
+                load.lines().stream()
+                    .filter(l -> l.startsWith("{"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow());
+    ServiceProcess browse =
+        ServiceProcess.start(
+            env.env(),
+            "load",
+            "browse",
+            "--gateway",
+            gateway,
+            "--rate",
+            "8",
+            "--duration",
+            "4s",
+            "--warmup",
+            "1s",
+            "--json");
+    assertThat(browse.awaitExit(Duration.ofSeconds(60))).as(browse.output()).isZero();
+    JsonObject read = loadResult.apply(browse);
+    assertThat(read.getLong("requests")).isGreaterThan(20);
+    assertThat(read.getLong("errors")).isZero();
+    assertThat(read.getJsonObject("series").getJsonObject("browse").getLong("count"))
+        .isGreaterThan(20);
+
+    Path acknowledged = otherDir.resolve("acknowledged.txt");
+    String prefix = "first-run-load";
+    ServiceProcess order =
+        ServiceProcess.start(
+            env.env(),
+            "load",
+            "order",
+            "--gateway",
+            gateway,
+            "--rate",
+            "4",
+            "--duration",
+            "4s",
+            "--warmup",
+            "1s",
+            "--customers",
+            "3",
+            "--customer-prefix",
+            prefix,
+            "--data-dir",
+            dataDir.toString(),
+            "--products",
+            "2",
+            "--acknowledged",
+            acknowledged.toString(),
+            "--json");
+    assertThat(order.awaitExit(Duration.ofSeconds(120))).as(order.output()).isZero();
+    JsonObject placed = loadResult.apply(order);
+    JsonObject orders = placed.getJsonObject("orders");
+    assertThat(placed.getLong("errors")).isZero();
+    assertThat(orders.getLong("acknowledged")).isGreaterThan(5);
+    assertThat(orders.getLong("confirmed") + orders.getLong("cancelled"))
+        .isEqualTo(orders.getLong("acknowledged"));
+    assertThat(orders.getLong("notFinal")).isZero();
+    assertThat(
+            placed
+                .getJsonObject("series")
+                .getJsonObject("order_final")
+                .getJsonObject("latencyMs")
+                .getDouble("p99"))
+        .isPositive();
+    assertThat(order.output()).contains("[  2 s] measure | order POST ");
+
+    List<String> ids = Files.readAllLines(acknowledged);
+    assertThat(ids)
+        .hasSize(
+            (int)
+                (orders.getLong("acknowledged")
+                    + placed.getJsonObject("warmup").getLong("acknowledged")))
+        .allMatch(id -> ANY_UUID.matcher(id).matches());
+    Api api = new Api(gateway, dataDir);
+    List<String> customers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      customers.add(api.login(prefix + "-" + i + "@example.com", "microshop-load-password"));
+    }
+    for (String id : ids) {
+      assertThat(
+              customers.stream()
+                  .map(
+                      t ->
+                          Http.get(
+                              gateway + "/v1/orders/" + id, Map.of("Authorization", "Bearer " + t)))
+                  .filter(r -> r.statusCode() == 200)
+                  .map(r -> new JsonObject(r.body()).getString("status"))
+                  .findFirst())
+          .as("acknowledged order %s", id)
+          .hasValueSatisfying(status -> assertThat(status).isIn("CONFIRMED", "CANCELLED"));
+    }
+  }
+
   @Test
   void aSecondAndAThirdUpInTheSameDirectoryAreRefusedAndTheFirstKeepsItsDatabase()
       throws Exception {
