@@ -91,17 +91,22 @@ final class ChaosCommand {
       say("chaos: skipped a tick: the status report cannot be read (%s)", e.getMessage());
       return;
     }
-    List<String> services = options.candidates();
-    String service = services.get(random.nextInt(services.size()));
-    List<Instance> ofService =
+    // Among the services with an instance to act on: one still restarting from the last tick is
+    // not in the report, and picking it would waste the tick.
+    List<Instance> running =
         instances.stream()
-            .filter(i -> i.service().equals(service))
+            .filter(i -> options.candidates().contains(i.service()))
             .filter(i -> !frozenUntil.containsKey(i.pid()))
             .toList();
-    if (ofService.isEmpty()) {
-      say("chaos: skipped a tick: no running instance of %s in the status report", service);
+    List<String> services = running.stream().map(Instance::service).distinct().toList();
+    if (services.isEmpty()) {
+      say(
+          "chaos: skipped a tick: no running instance of %s in the status report",
+          options.candidates());
       return;
     }
+    String service = services.get(random.nextInt(services.size()));
+    List<Instance> ofService = running.stream().filter(i -> i.service().equals(service)).toList();
     List<Instance> chosen =
         options.allInstances()
             ? ofService

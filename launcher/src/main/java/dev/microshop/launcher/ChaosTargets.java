@@ -35,7 +35,7 @@ final class ChaosTargets {
     this.passwordFile = passwordFile;
   }
 
-  /** Every instance the report names, with a pid. */
+  /** Every instance the report names with a pid that answered its ping (alive, not frozen). */
   List<Instance> instances() throws IOException, InterruptedException {
     HttpResponse<String> status = get("/v1/status");
     if (status.statusCode() == 401) {
@@ -55,7 +55,8 @@ final class ChaosTargets {
       JsonArray instances = services.getJsonObject(service).getJsonArray("instances");
       for (int i = 0; instances != null && i < instances.size(); i++) {
         JsonObject instance = instances.getJsonObject(i);
-        if (instance.getValue("pid") instanceof Number pid) {
+        if (instance.getValue("pid") instanceof Number pid
+            && "ok".equals(instance.getString("ping"))) {
           found.add(new Instance(service, pid.longValue(), instance.getString("instanceId")));
         }
       }

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chaos smoke, with the commands a user has: {@code up} in a fresh directory, {@code load order}
- * for 75 s while {@code chaos} kills a random service with -9 every 5 s (up restarts it), then
- * {@code verify}: every order the gateway acknowledged ends CONFIRMED or CANCELLED, and every
+ * The chaos smoke, with the commands a user has: {@code up} in a fresh directory, {@code load
+ * order} for 75 s while {@code chaos} kills a random service with -9 every 5 s (up restarts it),
+ * then {@code verify}: every order the gateway acknowledged ends CONFIRMED or CANCELLED, and every
  * invariant of the books holds. Bounded to about four minutes.
  */
 class ChaosSmokeIT {
@@ -64,14 +64,20 @@ class ChaosSmokeIT {
               env.env(), "chaos", "--gateway", gateway, "--every", "5s", "--duration", "70s");
 
       assertThat(chaos.awaitExit(Duration.ofSeconds(150))).as(chaos.output()).isZero();
-      long kills = chaos.lines().stream().filter(l -> l.contains(" kill -9 ")).count();
+      long kills =
+          chaos.lines().stream()
+              .filter(l -> l.startsWith("chaos: ") && l.contains(" kill -9 "))
+              .count();
       System.out.printf("chaos smoke: %d kills%n%s%n", kills, chaos.output());
       assertThat(kills).as("kills in 70 s, one every 5 s").isGreaterThanOrEqualTo(12);
 
       load.awaitExit(Duration.ofSeconds(200));
       JsonObject result =
           new JsonObject(
-              load.lines().stream().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+              load.lines().stream()
+                  .filter(l -> l.startsWith("{"))
+                  .reduce((a, b) -> b)
+                  .orElseThrow());
       JsonObject orders = result.getJsonObject("orders");
       System.out.printf("chaos smoke: load %s%n", result.encode());
       assertThat(orders.getLong("acknowledged")).as("orders placed under chaos").isGreaterThan(100);
@@ -80,8 +86,7 @@ class ChaosSmokeIT {
           .isEqualTo(orders.getLong("acknowledged"));
 
       ServiceProcess verify =
-          ServiceProcess.start(
-              env.env(), "verify", "--acknowledged", acknowledged.toString());
+          ServiceProcess.start(env.env(), "verify", "--acknowledged", acknowledged.toString());
       int code = verify.awaitExit(Duration.ofSeconds(60));
       System.out.printf("chaos smoke: verify%n%s%n", verify.output());
       assertThat(code).as(verify.output()).isZero();

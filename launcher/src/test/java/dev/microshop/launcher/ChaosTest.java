@@ -49,7 +49,7 @@ class ChaosTest {
   }
 
   @Test
-  void theInstancesAreTheStatusReportsWithAPid() {
+  void theInstancesAreTheStatusReportsWithAPidThatAnsweredItsPing() {
     JsonObject report =
         new JsonObject()
             .put(
@@ -61,8 +61,20 @@ class ChaosTest {
                             .put(
                                 "instances",
                                 new JsonArray()
-                                    .add(new JsonObject().put("pid", 41).put("instanceId", "a"))
-                                    .add(new JsonObject().put("instanceId", "no pid"))))
+                                    .add(
+                                        new JsonObject()
+                                            .put("pid", 41)
+                                            .put("instanceId", "a")
+                                            .put("ping", "ok"))
+                                    .add(
+                                        new JsonObject()
+                                            .put("pid", 42)
+                                            .put("instanceId", "silent")
+                                            .put("ping", "TIMEOUT"))
+                                    .add(
+                                        new JsonObject()
+                                            .put("instanceId", "no pid")
+                                            .put("ping", "ok"))))
                     .put("payments", new JsonObject().put("status", "DOWN")));
 
     assertThat(ChaosTargets.instances(report)).containsExactly(new Instance("orders", 41, "a"));
