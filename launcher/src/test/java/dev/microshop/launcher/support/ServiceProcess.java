@@ -190,32 +190,51 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  /** Keeps every line in memory and in target/it-logs/, one file per process, for a post-mortem. */
+  /**
+   * Keeps every line in memory and in target/it-logs/, one file per process, for a post-mortem. The
+   * file is named after the arguments, cut to a length every file system takes; a file that cannot
+   * be written costs the post-mortem copy, never the lines a test reads.
+   */
   private void pump() {
     // An argument may be a path (verify --acknowledged /tmp/...): one file, not a directory tree.
+    String base = name.replace('/', '_');
     Path logFile =
-        Path.of("target", "it-logs", name.replace('/', '_') + "-" + process.pid() + ".log");
+        Path.of(
+            "target",
+            "it-logs",
+            base.substring(0, Math.min(base.length(), 150)) + "-" + process.pid() + ".log");
+    PrintWriter log = logWriter(logFile);
     try (BufferedReader reader =
-            new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        PrintWriter log = logWriter(logFile)) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         lines.add(line);
-        log.println(line);
-        log.flush();
+        if (log != null) {
+          log.println(line);
+          log.flush();
+        }
         if (line.startsWith(Node.READY_MARKER)) {
           ready.complete(new JsonObject(line.substring(Node.READY_MARKER.length())));
         }
       }
     } catch (IOException e) {
       // process ended
+    } finally {
+      if (log != null) {
+        log.close();
+      }
     }
     ready.completeExceptionally(new IllegalStateException(name + " exited before it was ready"));
   }
 
-  private static PrintWriter logWriter(Path file) throws IOException {
-    Files.createDirectories(file.getParent());
-    return new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+  private static PrintWriter logWriter(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      return new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      System.err.println("no post-mortem log " + file + ": " + e);
+      return null;
+    }
   }
 
   private static String javaBinary() {
