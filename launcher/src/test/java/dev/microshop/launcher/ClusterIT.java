@@ -2,6 +2,8 @@ package dev.microshop.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.microshop.contracts.Addresses;
 import dev.microshop.contracts.Describe;
 import dev.microshop.contracts.InstanceInfo;
@@ -11,11 +13,14 @@ import dev.microshop.launcher.support.ClusterMember;
 import dev.microshop.launcher.support.ServiceProcess;
 import dev.microshop.launcher.support.SharedDatabase;
 import dev.microshop.launcher.support.TestEnv;
+import dev.microshop.platform.cluster.Admission;
+import dev.microshop.platform.cluster.AdmittingClusterManager;
 import dev.microshop.platform.messaging.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,10 +29,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,10 +230,63 @@ class ClusterIT {
     assertThat(stopping.output()).contains("orders instance").contains("stopped");
   }
 
+  /**
+   * Hazelcast keeps one backup of each partition, so two members dying at once lose the cards the
+   * two held; a JVM that joins afterwards must still be able to admit every live member. Here the
+   * whole map is emptied on purpose: every member puts its own card back, and a member that joins
+   * after reaches both orders instances (before the repair it found no admitted handler at all).
+   */
+  @Test
+  void cardsLostFromTheMapArePublishedAgainAndAMemberJoiningAfterReachesEveryInstance()
+      throws Exception {
+    HazelcastInstance hazelcast =
+        ((AdmittingClusterManager) ((VertxInternal) member).clusterManager())
+            .hazelcast()
+            .getHazelcastInstance();
+    IMap<String, String> cards = hazelcast.getMap(Admission.MAP);
+    Set<String> live =
+        hazelcast.getCluster().getMembers().stream()
+            .map(m -> m.getAttribute("__vertx.nodeId"))
+            .collect(Collectors.toSet());
+    assertThat(live).as("two orders, the gateway and this JVM").hasSize(4);
+    // The cards of JVMs earlier tests killed or stopped were deleted when they left.
+    awaitCards(cards, live);
+    cards.clear();
+    awaitCards(cards, live);
+    Vertx late = ClusterMember.join(env);
+    try {
+      Set<Long> pids = new HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        pids.add(
+            describeOrders(late)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .pid());
+      }
+      assertThat(pids).containsExactlyInAnyOrder(instances.get(0).pid(), instances.get(1).pid());
+    } finally {
+      late.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void awaitCards(IMap<String, String> cards, Set<String> nodeIds)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!cards.keySet().equals(nodeIds) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(cards.keySet()).as("the cards in the map").isEqualTo(nodeIds);
+  }
+
   private Future<InstanceInfo> describeOrders() {
+    return describeOrders(member);
+  }
+
+  private static Future<InstanceInfo> describeOrders(Vertx from) {
     // describe is a query, so idempotent: a request lost to a stopping JVM is resent to a live one.
     return Bus.<JsonObject>requestIdempotent(
-            member, Addresses.describe(Services.ORDERS), Describe.now().toJson(), SHORT, 3)
+            from, Addresses.describe(Services.ORDERS), Describe.now().toJson(), SHORT, 3)
         .map(Message::body)
         .map(InstanceInfo::fromJson);
   }

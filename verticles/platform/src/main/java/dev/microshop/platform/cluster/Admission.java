@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * a good one.
  */
 public final class Admission {
-  static final String MAP = "microshop.admission";
+  /** The Hazelcast map of cards, by node id. */
+  public static final String MAP = "microshop.admission";
+
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
   /**
@@ -49,8 +52,14 @@ public final class Admission {
     }
   }
 
+  /** This member's own card, once published: what it puts back when the map lost it. */
+  private record Own(String nodeId, String card) {}
+
   private final ClusterTls tls;
   private final Map<String, Member> admitted = new ConcurrentHashMap<>();
+  private volatile Own own;
+  // Nodes whose card did not verify: not read again on every check (their next card still is).
+  private final Set<String> refused = ConcurrentHashMap.newKeySet();
   private volatile Runnable onAdmitted = () -> {};
 
   public Admission(ClusterTls tls) {
@@ -68,6 +77,11 @@ public final class Admission {
 
   public boolean admits(String nodeId) {
     return admitted.containsKey(nodeId);
+  }
+
+  /** Whether the last card this JVM read for {@code nodeId} did not verify. */
+  boolean refuses(String nodeId) {
+    return refused.contains(nodeId);
   }
 
   public Member member(String nodeId) {
@@ -108,11 +122,33 @@ public final class Admission {
     String card = card(nodeId, host, port).encode();
     admitted.put(nodeId, new Member(tls.service(), host, port, tls.cert().getPublicKey()));
     hazelcast.<String, String>getMap(MAP).put(nodeId, card);
+    own = new Own(nodeId, card);
+  }
+
+  /**
+   * Puts this member's card back when the map no longer holds it, and says whether it had to.
+   * Hazelcast keeps one backup of each partition: when two members die before it has copied their
+   * partitions again, the cards they held are gone, and every member that joins afterwards refuses
+   * their owners as strangers. In an 11-minute chaos run (a kill every 5 s) that cut the gateway
+   * off from every restarted service for good. Blocking (a Hazelcast get, and a put if lost).
+   */
+  boolean republishIfLost(HazelcastInstance hazelcast) {
+    Own mine = own;
+    if (mine == null) {
+      return false;
+    }
+    IMap<String, String> cards = hazelcast.getMap(MAP);
+    if (mine.card().equals(cards.get(mine.nodeId()))) {
+      return false;
+    }
+    cards.put(mine.nodeId(), mine.card());
+    return true;
   }
 
   /** A node that left the cluster is admitted no more (it would need a new card to come back). */
   void forget(String nodeId) {
     admitted.remove(nodeId);
+    refused.remove(nodeId);
   }
 
   JsonObject card(String nodeId, String host, int port) {
@@ -164,10 +200,12 @@ public final class Admission {
       member = null;
     }
     if (member == null) {
+      refused.add(nodeId);
       LOG.warn(
           "node {} published an admission card that does not verify: not routing to it", nodeId);
       return;
     }
+    refused.remove(nodeId);
     // The first card that verifies wins: a member with another valid certificate could sign a
     // card for a node id it does not own, and must not take that node's place.
     Member first = admitted.putIfAbsent(nodeId, member);

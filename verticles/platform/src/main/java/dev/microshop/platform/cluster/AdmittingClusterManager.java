@@ -81,6 +81,9 @@ public final class AdmittingClusterManager implements ClusterManager {
                 vertx.<Void>executeBlocking(
                     () -> {
                       admission.follow(delegate.getHazelcastInstance());
+                      new AdmissionRepair(
+                              vertx, delegate.getHazelcastInstance(), admission, this::departed)
+                          .start();
                       return null;
                     }))
         .onComplete(promise);
@@ -185,14 +188,21 @@ public final class AdmittingClusterManager implements ClusterManager {
 
           @Override
           public void nodeLeft(String nodeId) {
-            admission.forget(nodeId);
             listener.nodeLeft(nodeId);
-            // Its consumers go now, not when Hazelcast's sweep of the registration multimap ends:
-            // that sweep is a query over every partition, and after a member hung or was cut off
-            // it waited up to two minutes in the lab while messages kept going to the dead node.
-            replay();
+            departed(nodeId);
           }
         });
+  }
+
+  /**
+   * A node left: it is admitted no more and its consumers go now, not when Hazelcast's sweep of the
+   * registration multimap ends (a query over every partition that, after a member hung or was cut
+   * off, waited up to two minutes in the lab while messages kept going to the dead node). Called by
+   * vertx-hazelcast and by {@link AdmissionRepair}, for when vertx-hazelcast's handler failed.
+   */
+  private void departed(String nodeId) {
+    admission.forget(nodeId);
+    replay();
   }
 
   /**
