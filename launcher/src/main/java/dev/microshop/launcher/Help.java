@@ -54,7 +54,7 @@ final class Help {
                               instance (of --service) found in the gateway's admin status report, and
                               print what was done; only JVMs running the launcher as that service are
                               touched. 'chaos --help' for the options.
-          verify [--acknowledged <file>] [--grace <seconds>]
+          verify [--acknowledged <file>] [--grace <seconds>] [--settle <seconds>]
                               Check a system's invariants in its databases, each service's as its own
                               role (dev: the embedded PostgreSQL of dataDir; else the db.* settings):
                               stock conserved, charges - refunds = confirmed totals, one charge per

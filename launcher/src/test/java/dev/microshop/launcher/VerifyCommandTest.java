@@ -30,7 +30,8 @@ class VerifyCommandTest {
   @Test
   void theLauncherDispatchesVerifyAndTheHelpTextListsIt() {
     assertThat(Tools.run(new String[] {"verify", "--nope"}, Map.of())).hasValue(Main.USAGE);
-    assertThat(Help.text()).contains("verify [--acknowledged <file>] [--grace <seconds>]");
+    assertThat(Help.text())
+        .contains("verify [--acknowledged <file>] [--grace <seconds>] [--settle <seconds>]");
   }
 
   @Test
@@ -42,6 +43,7 @@ class VerifyCommandTest {
   void anOptionWithoutItsValueIsNamed() {
     assertUsage(run("--acknowledged"), "--acknowledged needs a value");
     assertUsage(run("--grace"), "--grace needs a value");
+    assertUsage(run("--settle"), "--settle needs a value");
   }
 
   @Test
@@ -50,6 +52,14 @@ class VerifyCommandTest {
     assertUsage(run("--grace", "-1"), "not '-1'");
     assertThat(VerifyOptions.parse(new String[] {"--grace", "0"}).graceSeconds()).isZero();
     assertThat(VerifyOptions.parse(new String[] {}).graceSeconds()).isEqualTo(30);
+  }
+
+  @Test
+  void aSettleThatIsNotAWholeNumberOfSecondsIsRefused() {
+    assertUsage(run("--settle", "1m"), "--settle must be a whole number of seconds");
+    assertUsage(run("--settle", "-5"), "not '-5'");
+    assertThat(VerifyOptions.parse(new String[] {"--settle", "60"}).settleSeconds()).isEqualTo(60);
+    assertThat(VerifyOptions.parse(new String[] {}).settleSeconds()).isZero();
   }
 
   @Test

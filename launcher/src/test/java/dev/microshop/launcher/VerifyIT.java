@@ -248,6 +248,39 @@ class VerifyIT {
   }
 
   @Test
+  void whileItSettlesAMessageDeliveredLateHoldsAndOneThatStaysStuckFailsAtTheEnd()
+      throws Exception {
+    outbox(Services.ORDERS, "PENDING", null, "-10 minutes");
+    // What a restarted service's relay does a moment after a chaos run: delivers what waited.
+    Thread relay =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1500);
+              } catch (InterruptedException e) {
+                return;
+              }
+              sql(
+                  Services.ORDERS,
+                  "UPDATE outbox SET status = 'DELIVERED', delivered_at = now()"
+                      + " WHERE status = 'PENDING'");
+            });
+    relay.start();
+    assertThat(verify("--settle", "20")).as(output).isZero();
+    relay.join();
+    assertThat(output)
+        .containsPattern("settled for [1-9] s of at most 20")
+        .contains("every invariant holds");
+
+    outbox(Services.ORDERS, "PENDING", null, "-10 minutes");
+    long started = System.nanoTime();
+    assertThat(verify("--settle", "2")).as(output).isEqualTo(VerifyCommand.FAILS);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(2));
+    assertThat(output).containsPattern("settled for [23] s of at most 2");
+    assertOutcomes(VerifyChecks.OUTBOX + Services.ORDERS);
+  }
+
+  @Test
   void aDeadLetterWithoutAReasonFailsThatServicesOutboxRow() {
     outbox(Services.USERS, "DEAD", null, "-10 minutes");
     assertFailsOnly(VerifyChecks.OUTBOX + Services.USERS);
