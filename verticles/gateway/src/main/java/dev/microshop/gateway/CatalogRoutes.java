@@ -3,9 +3,15 @@ package dev.microshop.gateway;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.Services;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -38,13 +44,11 @@ final class CatalogRoutes {
     if (limit != null && !limit.isNull()) {
       query.put("limit", limit.getInteger());
     }
-    Future<JsonObject> page =
-        calls
-            .anonymous(ctx)
-            .compose(v -> publicRead(ctx, InventoryApi.LIST, query, LastKnownCopies.page(query)))
-            .onSuccess(answer -> answer.mark(ctx.response()))
-            .map(CatalogAnswer::body);
-    Calls.respond(ctx, 200, page);
+    calls
+        .anonymous(ctx)
+        .compose(v -> publicRead(ctx, InventoryApi.LIST, query, LastKnownCopies.page(query)))
+        .onSuccess(answer -> write(ctx, answer, pageEtag(answer.body()), p -> p))
+        .onFailure(e -> Problems.send(ctx, e));
   }
 
   void get(RoutingContext ctx) {
@@ -78,16 +82,19 @@ final class CatalogRoutes {
                     new JsonObject().put("id", id),
                     LastKnownCopies.product(id)))
         .compose(answer -> notOlderThanTheClients(ctx, answer))
-        .onSuccess(answer -> writeProduct(ctx, answer, view))
+        .onSuccess(answer -> write(ctx, answer, etag(answer.body()), view))
         .onFailure(e -> Problems.send(ctx, e));
   }
 
-  private static void writeProduct(
-      RoutingContext ctx, CatalogAnswer answer, Function<JsonObject, JsonObject> view) {
-    String etag = etag(answer.body());
+  /** A catalog answer with its ETag: 304 and no body when the client holds that one. */
+  private static void write(
+      RoutingContext ctx,
+      CatalogAnswer answer,
+      String etag,
+      Function<JsonObject, JsonObject> view) {
     ctx.response().putHeader("ETag", etag);
     answer.mark(ctx.response());
-    if (etag.equals(ctx.request().getHeader("If-None-Match"))) {
+    if (holds(ctx.request().getHeader("If-None-Match"), etag)) {
       ctx.response().setStatusCode(304).end();
     } else {
       ctx.response()
@@ -181,6 +188,43 @@ final class CatalogRoutes {
 
   static String etag(JsonObject product) {
     return "\"" + product.getLong("version") + "\"";
+  }
+
+  /**
+   * A page's ETag: a digest of what it lists, each product at its version (every change to a
+   * product bumps it), and where the next page starts. So it changes exactly when the page does,
+   * and two gateways give the same page the same tag.
+   */
+  static String pageEtag(JsonObject page) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      JsonArray items = page.getJsonArray("items", new JsonArray());
+      for (int i = 0; i < items.size(); i++) {
+        JsonObject product = items.getJsonObject(i);
+        digest.update(
+            (product.getString("id") + ":" + product.getLong("version") + ";")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+      digest.update(String.valueOf(page.getString("nextCursor")).getBytes(StandardCharsets.UTF_8));
+      byte[] tag = Arrays.copyOf(digest.digest(), 16);
+      return "\"p" + Base64.getUrlEncoder().withoutPadding().encodeToString(tag) + "\"";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** Whether an If-None-Match header (one tag, a list, or *) names {@code etag}. */
+  static boolean holds(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The version a strong ETag of ours names, or null for anything else. */

@@ -45,6 +45,35 @@ class CatalogRoutesTest extends RoutesTestBase {
   }
 
   @Test
+  void aPageHasAnETagThatChangesWithAListedProductsVersionAndIs304WhileItHasNot() throws Exception {
+    JsonObject page =
+        new JsonObject().put("items", new JsonArray().add(PRODUCT)).put("nextCursor", "c2");
+    gateway.answer(InventoryApi.LIST, page);
+    GatewayHarness.Response first = gateway.get("/v1/products", Map.of());
+    String etag = first.header("ETag");
+    assertThat(etag).matches("\"p[A-Za-z0-9_-]{22}\"");
+
+    GatewayHarness.Response again =
+        gateway.get("/v1/products", Map.of("If-None-Match", "\"other\", " + etag));
+    assertThat(again.status()).isEqualTo(304);
+    assertThat(again.header("ETag")).isEqualTo(etag);
+    assertThat(again.body()).isEmpty();
+
+    // The same page with one product one version later, or continuing elsewhere: another tag.
+    JsonObject later = PRODUCT.copy().put("version", 4).put("available", 6);
+    gateway.answer(
+        InventoryApi.LIST,
+        new JsonObject().put("items", new JsonArray().add(later)).put("nextCursor", "c2"));
+    GatewayHarness.Response changed = gateway.get("/v1/products", Map.of("If-None-Match", etag));
+    assertThat(
+            assertJson(changed, 200).getJsonArray("items").getJsonObject(0).getInteger("available"))
+        .isEqualTo(6);
+    assertThat(changed.header("ETag")).isNotEqualTo(etag);
+    assertThat(CatalogRoutes.pageEtag(page.copy().put("nextCursor", "c3"))).isNotEqualTo(etag);
+    assertThat(CatalogRoutes.pageEtag(page.copy())).isEqualTo(etag);
+  }
+
+  @Test
   void listingWithoutParametersAsksForTwenty() throws Exception {
     assertJson(gateway.get("/v1/products", Map.of()), 200);
 

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public class InventoryVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(InventoryVerticle.class);
   private static final int CACHED_PRODUCTS = 10_000;
+  // Pages are keyed by filter, cursor and size: the first pages of the usual sizes are what
+  // browsing asks for again and again; deep or searched pages come and go.
+  private static final int CACHED_PAGES = 1_000;
   private Catalog catalog;
   private ProductValidator validator;
   private ProductCache cache;
@@ -53,7 +56,7 @@ public class InventoryVerticle extends ServiceVerticle {
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
-    cache = new ProductCache(settings.getLong("cacheTtlMs"), CACHED_PRODUCTS);
+    cache = new ProductCache(settings.getLong("cacheTtlMs"), CACHED_PRODUCTS, CACHED_PAGES);
     return seedDemoCatalog(settings.getBoolean("seedDemoCatalog"))
         .compose(v -> Future.all(catalogConsumers(), sagaConsumers(), changesElsewhere()));
   }
@@ -147,7 +150,8 @@ public class InventoryVerticle extends ServiceVerticle {
   }
 
   private Future<JsonObject> list(Message<JsonObject> msg) {
-    return catalog.page(validator.page(msg.body()));
+    PageRequest request = validator.page(msg.body());
+    return cache.page(request, () -> catalog.page(request));
   }
 
   private Future<JsonObject> get(Message<JsonObject> msg) {

@@ -1,31 +1,43 @@
 package dev.microshop.inventory;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Products read by id, kept in memory: a catalog read is the hottest request of a shop, and a hit
- * costs no database round trip. Correct by construction rather than by expiry: every change to
- * products in this instance runs between {@link #writeStarted} and {@link #writeEnded} for the
- * products it touches (or for all of them when it cannot know which, {@code null}); each marks
- * those products changed. An entry is served only while no write to its product runs, and a read
- * only stores what it found if its product was not changed while the read ran. So an order that
- * reserves one product leaves every other product cached. Writes in other inventory instances
- * arrive as {@code inventory.catalog.changed} events ({@link #changedElsewhere}); the event bus may
- * lose one, so entries also expire after {@code catalog.cacheTtlMs}. The verticle is
- * single-threaded, so this needs no locks.
+ * Products read by id, and pages of the catalog list, kept in memory: catalog reads are the hottest
+ * requests of a shop, and a hit costs no database round trip. Correct by construction rather than
+ * by expiry: every change to products in this instance runs between {@link #writeStarted} and
+ * {@link #writeEnded} for the products it touches (or for all of them when it cannot know which,
+ * {@code null}); each marks those products changed. An entry is served only while no write to its
+ * product runs, and a read only stores what it found if its product was not changed while the read
+ * ran. So an order that reserves one product leaves every other product cached. Writes in other
+ * inventory instances arrive as {@code inventory.catalog.changed} events ({@link
+ * #changedElsewhere}); the event bus may lose one, so entries also expire after {@code
+ * catalog.cacheTtlMs}. The verticle is single-threaded, so this needs no locks.
+ *
+ * <p>A page is current while none of the products it lists changed since it was read and no write
+ * to all products ran: which products a page lists depends only on names and on products created,
+ * and those change only through admin writes, which mark every product changed. A saga's stock
+ * change makes stale only the pages that list its products.
  */
 final class ProductCache {
   private record Entry(JsonObject product, long storedAtMs) {}
 
+  /** A page, the products it lists, and the {@link #clock} its read started at. */
+  private record Page(JsonObject page, List<UUID> ids, long readFrom, long storedAtMs) {}
+
   private final long ttlMs;
   private final Map<UUID, Entry> entries;
+  private final Map<PageRequest, Page> pages;
 
   /**
    * When each product last changed, on {@link #clock}; bounded: a forgotten product counts as
@@ -39,8 +51,15 @@ final class ProductCache {
   private long forgottenUpTo;
   private int writingAll;
 
-  ProductCache(long ttlMs, int maxEntries) {
+  ProductCache(long ttlMs, int maxEntries, int maxPages) {
     this.ttlMs = ttlMs;
+    this.pages =
+        new LinkedHashMap<>(256, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<PageRequest, Page> eldest) {
+            return size() > maxPages;
+          }
+        };
     this.entries =
         new LinkedHashMap<>(1024, 0.75f, true) {
           @Override
@@ -78,6 +97,51 @@ final class ProductCache {
                 entries.put(id, new Entry(product, System.currentTimeMillis()));
               }
             });
+  }
+
+  /**
+   * The page from memory when every product it lists is unchanged since it was read, else from
+   * {@code load} (and remembered if nothing it lists, nor the list itself, changed meanwhile).
+   */
+  Future<JsonObject> page(PageRequest request, Supplier<Future<JsonObject>> load) {
+    Page hit = pages.get(request);
+    if (hit != null
+        && unchangedSince(hit.ids(), hit.readFrom())
+        && System.currentTimeMillis() - hit.storedAtMs() < ttlMs) {
+      return Future.succeededFuture(hit.page());
+    }
+    long started = clock;
+    return load.get()
+        .onSuccess(
+            page -> {
+              List<UUID> ids = idsOf(page);
+              if (unchangedSince(ids, started)) {
+                pages.put(request, new Page(page, ids, started, System.currentTimeMillis()));
+              } else {
+                pages.remove(request);
+              }
+            });
+  }
+
+  private boolean unchangedSince(List<UUID> ids, long since) {
+    if (writingAll > 0 || allChangedAt > since) {
+      return false;
+    }
+    for (UUID id : ids) {
+      if (!quiet(id) || lastChange(id) > since) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<UUID> idsOf(JsonObject page) {
+    JsonArray items = page.getJsonArray("items");
+    List<UUID> ids = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      ids.add(UUID.fromString(items.getJsonObject(i).getString("id")));
+    }
+    return ids;
   }
 
   /** A write to {@code ids} (null: to any product) begins. */
@@ -118,6 +182,7 @@ final class ProductCache {
     if (ids == null) {
       allChangedAt = clock;
       entries.clear();
+      pages.clear();
       return;
     }
     for (UUID id : ids) {

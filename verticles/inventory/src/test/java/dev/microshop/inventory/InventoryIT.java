@@ -566,6 +566,45 @@ class InventoryIT {
     assertThat(get(other)).isEqualTo(otherFirst);
   }
 
+  @Test
+  void aListPageIsServedFromMemoryUntilAProductItListsChangesOrAnAdminWriteRuns() throws Exception {
+    String marker = marker();
+    String listed = create(product(sku(), "Listed " + marker + " a")).getString("id");
+    String second = create(product(sku(), "Listed " + marker + " b")).getString("id");
+    JsonObject query = new JsonObject().put("q", marker).put("limit", 10);
+    JsonObject first = list(query);
+    assertThat(first.getJsonArray("items")).hasSize(2);
+    behindItsBack(
+        "UPDATE products SET name = name || ' (changed)', version = version + 1 WHERE id = ANY(?::uuid[])",
+        listed,
+        second);
+    assertThat(list(query)).as("served from memory").isEqualTo(first);
+
+    // A reservation of one listed product: the page is read again, with its stock and the change
+    // made behind the service's back.
+    harness.request(
+        InventoryApi.RESERVE_STOCK,
+        new JsonObject()
+            .put("messageId", UUID.randomUUID().toString())
+            .put("orderId", UUID.randomUUID().toString())
+            .put(
+                "lines",
+                new JsonArray().add(new JsonObject().put("productId", listed).put("quantity", 4))),
+        null);
+    JsonObject afterReservation = list(query);
+    JsonObject reserved = afterReservation.getJsonArray("items").getJsonObject(0);
+    assertThat(reserved.getString("id")).isEqualTo(listed);
+    assertThat(reserved.getInteger("available")).isEqualTo(6);
+    assertThat(reserved.getString("name")).isEqualTo("Listed " + marker + " a (changed)");
+    assertThat(list(query)).isEqualTo(afterReservation);
+
+    // A product created through this instance may belong on any page: every page is read again.
+    String third = create(product(sku(), "Listed " + marker + " c")).getString("id");
+    assertThat(list(query).getJsonArray("items"))
+        .extracting(item -> ((JsonObject) item).getString("id"))
+        .containsExactly(listed, second, third);
+  }
+
   private static void behindItsBack(String sql, String... ids) throws Exception {
     try (Connection db = harness.sql();
         PreparedStatement update = db.prepareStatement(sql)) {
