@@ -43,7 +43,7 @@ final class Browse {
     }
     return gateway
         .get(target, null)
-        .<Void>map(
+        .compose(
             reply -> {
               long now = System.nanoTime();
               if (reply.status() == 429) {
@@ -54,7 +54,7 @@ final class Browse {
                 stats.browse.error(
                     "GET " + (path == null ? "/v1/products" : path) + " " + reply.status());
               }
-              return null;
+              return gateway.pause(reply);
             })
         .recover(
             e -> {

@@ -19,14 +19,33 @@ import java.net.URI;
 final class Gateway {
   static final long REQUEST_TIMEOUT_MS = 10_000;
 
-  /** A response: its status and its body as JSON (empty when it is not a JSON object). */
-  record Reply(int status, JsonObject body) {}
+  /** The longest a client waits on a Retry-After before it tries again. */
+  static final long MAX_PAUSE_MS = 5_000;
+
+  /**
+   * A response: its status, its body as JSON (empty when it is not a JSON object), and its
+   * Retry-After in seconds (-1 without one).
+   */
+  record Reply(int status, JsonObject body, long retryAfterSeconds) {
+    Reply(int status, JsonObject body) {
+      this(status, body, -1);
+    }
+  }
+
+  private final Vertx vertx;
+  private final boolean pauses;
 
   private final HttpClient requests;
   private final HttpClient streams;
   private final String basePath;
 
-  Gateway(Vertx vertx, URI gateway, int connections, int streamConnections) {
+  /**
+   * {@code pauses}: whether {@link #pause} waits out a Retry-After (a closed loop's client does; an
+   * open loop's schedule does not wait).
+   */
+  Gateway(Vertx vertx, URI gateway, int connections, int streamConnections, boolean pauses) {
+    this.vertx = vertx;
+    this.pauses = pauses;
     boolean tls = "https".equals(gateway.getScheme());
     int port = gateway.getPort() > 0 ? gateway.getPort() : tls ? 443 : 80;
     HttpClientOptions options =
@@ -69,7 +88,41 @@ final class Gateway {
     return requests
         .request(ro)
         .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), json(b))));
+        .compose(
+            resp ->
+                resp.body()
+                    .map(
+                        b ->
+                            new Reply(
+                                resp.statusCode(),
+                                json(b),
+                                seconds(resp.getHeader("Retry-After")))));
+  }
+
+  /**
+   * Completes once the client may go on after {@code reply}: at once, or after its Retry-After (at
+   * most {@link #MAX_PAUSE_MS}) when it is a 429 or 503 and this gateway client pauses. Without it,
+   * a closed loop answers every fast 503 of a recovering system with another request at once:
+   * hundreds a second that only take CPU from the JVMs restarting.
+   */
+  Future<Void> pause(Reply reply) {
+    boolean busy = reply.status() == 429 || reply.status() == 503;
+    if (!pauses || !busy || reply.retryAfterSeconds() <= 0) {
+      return Future.succeededFuture();
+    }
+    long ms = Math.min(MAX_PAUSE_MS, reply.retryAfterSeconds() * 1000);
+    return vertx.timer(ms).mapEmpty();
+  }
+
+  private static long seconds(String retryAfter) {
+    if (retryAfter == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(retryAfter.trim());
+    } catch (NumberFormatException e) {
+      return -1; // an HTTP date: the gateway never sends one
+    }
   }
 
   /** Opens a customer's notification stream; the response streams its events. */

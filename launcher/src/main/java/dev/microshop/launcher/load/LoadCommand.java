@@ -50,7 +50,9 @@ public final class LoadCommand {
     Vertx vertx = Vertx.vertx();
     boolean ordering = o.scenario() != LoadOptions.Scenario.BROWSE;
     int streams = ordering && o.follow() == LoadOptions.Follow.SSE ? o.customers() : 1;
-    Gateway gateway = new Gateway(vertx, o.gateway(), o.connections(), streams);
+    Gateway gateway =
+        new Gateway(
+            vertx, o.gateway(), o.connections(), streams, !o.openLoop() && o.honorRetryAfter());
     try (Acknowledged acknowledged = Acknowledged.to(ordering ? o.acknowledged() : null)) {
       progress.println(o.describe());
       Browse browse =

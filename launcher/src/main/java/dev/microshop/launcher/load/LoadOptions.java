@@ -36,7 +36,8 @@ record LoadOptions(
     Follow follow,
     Duration pollInterval,
     Duration finalTimeout,
-    Map<String, Long> pids) {
+    Map<String, Long> pids,
+    boolean honorRetryAfter) {
 
   /** What each operation does. */
   enum Scenario {
@@ -83,6 +84,11 @@ record LoadOptions(
         --final-timeout D      an order not final this long after its POST is an error (default 30s)
         --pids name=pid,...    report the cores these processes (with their descendants), this command,
                                the rest of the host used during the window (Linux)
+        --retry-after honor|ignore
+                               closed loop: a client answered 429 or 503 with Retry-After waits
+                               that long (at most 5 s) before its next operation, as a polite
+                               client does (default honor); ignore retries at once. An open loop
+                               keeps its schedule.
 
       Exit code 0 when every request succeeded (429s are reported apart) and every acknowledged order
       became final; 1 otherwise or when the gateway cannot be reached; 2 on bad arguments.
@@ -236,7 +242,18 @@ record LoadOptions(
         follow,
         poll,
         finalTimeout,
-        pids(o.getOrDefault("pids", "")));
+        pids(o.getOrDefault("pids", "")),
+        honorRetryAfter(o));
+  }
+
+  private static boolean honorRetryAfter(Map<String, String> o) throws BadArgument {
+    return switch (o.getOrDefault("retry-after", "honor")) {
+      case "honor" -> true;
+      case "ignore" -> false;
+      default ->
+          throw new BadArgument(
+              "--retry-after is honor or ignore, got '" + o.get("retry-after") + "'");
+    };
   }
 
   private static Map<String, Long> pids(String text) throws BadArgument {
@@ -308,7 +325,8 @@ record LoadOptions(
           "follow",
           "poll-ms",
           "final-timeout",
-          "pids");
+          "pids",
+          "retry-after");
 
   private static final Pattern DURATION = Pattern.compile("(-?[0-9]+(?:\\.[0-9]+)?)(ms|s|m)?");
 

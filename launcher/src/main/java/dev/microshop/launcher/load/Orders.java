@@ -100,13 +100,13 @@ final class Orders {
     long now = System.nanoTime();
     if (reply.status() == 429) {
       stats.post.limited();
-      return Future.succeededFuture();
+      return gateway.pause(reply);
     }
     String id = reply.body().getString("id");
     if (reply.status() != 202 || id == null) {
       stats.post.error(
           "POST /v1/orders " + reply.status() + " " + reply.body().getString("type", ""));
-      return Future.succeededFuture();
+      return gateway.pause(reply);
     }
     stats.post.ok(now - intendedNs);
     acknowledged.add(id);

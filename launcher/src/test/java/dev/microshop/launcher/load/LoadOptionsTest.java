@@ -27,6 +27,7 @@ class LoadOptionsTest {
     assertThat(o.warmup()).isEqualTo(Duration.ofSeconds(5));
     assertThat(o.customers()).isEqualTo(5);
     assertThat(o.follow()).isEqualTo(LoadOptions.Follow.SSE);
+    assertThat(o.honorRetryAfter()).isTrue();
   }
 
   @Test
@@ -83,7 +84,8 @@ class LoadOptionsTest {
         "order --rate 1 --follow carrier-pigeon            | --follow is sse or poll",
         "mixed --rate 1 --order-share 1.5                  | --order-share is a number from 0 to 1",
         "browse order --rate 1                             | one scenario only",
-        "browse --rate 1 --pids gateway                    | --pids is name=pid"
+        "browse --rate 1 --pids gateway                    | --pids is name=pid",
+        "browse --concurrency 1 --retry-after sometimes    | --retry-after is honor or ignore"
       })
   void badInputIsRefusedNamingTheArgument(String args, String message) {
     String[] argv = args == null ? new String[0] : args.trim().split("\\s+");
