@@ -50,6 +50,8 @@ public final class BusGuard {
   static final String ANSWER = "ms-answer";
   private static final String REPLY_PREFIX = "__vertx.reply.";
   private static final long PENDING_MAX_AGE_MS = 120_000;
+  static final String NOT_YET_KNOWN =
+      "its seal has no entry for this member (the sender did not know it yet)";
   private static final Logger LOG = LoggerFactory.getLogger(BusGuard.class);
 
   private record Pending(String nonce, long sentAt) {}
@@ -162,7 +164,11 @@ public final class BusGuard {
       return sender.service() + " may not speak for a caller";
     }
     Seals.Envelope envelope = Seals.Envelope.of(msg, headers.get(NONCE));
-    if (!seals.verify(headers.get(FROM), sender, envelope, headers.get(SEAL))) {
+    String seal = headers.get(SEAL);
+    if (seal != null && !seal.isEmpty() && !seals.addressedToMe(seal)) {
+      return NOT_YET_KNOWN;
+    }
+    if (!seals.verify(headers.get(FROM), sender, envelope, seal)) {
       return "its seal does not verify";
     }
     return null;
@@ -181,10 +187,12 @@ public final class BusGuard {
           count);
     }
     if (msg.replyAddress() != null) {
+      // A member the sender did not know yet is a moment of membership change, not an attack: the
+      // caller gets a 503 to retry (the gateway adds Retry-After), never a 403 for a right request.
       msg.reply(
           new ReplyException(
               ReplyFailure.RECIPIENT_FAILURE,
-              ErrorCodes.FORBIDDEN,
+              reason.equals(NOT_YET_KNOWN) ? ErrorCodes.UNAVAILABLE : ErrorCodes.FORBIDDEN,
               "refused by the receiver: " + reason),
           answering(msg));
     }

@@ -101,6 +101,15 @@ final class Seals {
     }
   }
 
+  /**
+   * Whether {@code seal} has an entry for this member at all. An admitted sender whose seal has
+   * none did not know this member when it sealed: a member that joined a moment before, which the
+   * sender's event bus chose after the seal was made. Not a forgery, but a race to be retried.
+   */
+  boolean addressedToMe(String seal) {
+    return sealFor(seal) != null;
+  }
+
   void retain(Predicate<String> admitted) {
     keys.retain(admitted);
   }

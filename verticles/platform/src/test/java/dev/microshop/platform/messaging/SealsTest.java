@@ -86,6 +86,21 @@ class SealsTest {
   }
 
   @Test
+  void aSealMadeBeforeTheSenderKnewAMemberHasNoEntryForIt() {
+    Map<String, Admission.Member> before = new LinkedHashMap<>(members);
+    before.remove("n-payments");
+    String early = fromOrders.seal(BusPolicy.of(PaymentsApi.CHARGE), before, charge);
+    String known = fromOrders.seal(BusPolicy.of(PaymentsApi.CHARGE), members, charge);
+
+    assertThat(atPayments.addressedToMe(early)).isFalse();
+    assertThat(atPayments.verify("n-orders", ordersMember, charge, early)).isFalse();
+    assertThat(atPayments.addressedToMe(known)).isTrue();
+    // A tampered entry is still addressed to it, and still refused as a seal that does not verify.
+    assertThat(atPayments.addressedToMe(tampered(known))).isTrue();
+    assertThat(atPayments.verify("n-orders", ordersMember, charge, tampered(known))).isFalse();
+  }
+
+  @Test
   void noncesDoNotRepeat() {
     assertThat(Seals.nonce()).hasSize(22).isNotEqualTo(Seals.nonce());
   }
