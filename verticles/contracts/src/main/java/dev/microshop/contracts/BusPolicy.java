@@ -78,6 +78,7 @@ public final class BusPolicy {
         InventoryApi.COMMIT_STOCK);
     // Each inventory instance tells the others which cached products changed.
     exact(INVENTORY, INVENTORY, InventoryApi.CATALOG_CHANGED);
+    family(InventoryApi.INVALIDATE_PATTERN, INVENTORY, INVENTORY);
     exact(
         GATEWAY,
         ORDERS,

@@ -134,4 +134,17 @@ public final class InventoryApi {
    * ids?}}: the writer, and the products it changed (absent: any product). No reply.
    */
   public static final String CATALOG_CHANGED = "inventory.catalog.changed";
+
+  /**
+   * One inventory instance's address for an admin write another instance made: same body as {@link
+   * #CATALOG_CHANGED}; the reply (empty) says this instance dropped what the write changed. The
+   * writer asks every other instance before it answers, so no instance serves the old product or
+   * page after the write's 200.
+   */
+  public static String invalidate(String instanceId) {
+    return "inventory.catalog." + instanceId + ".invalidate";
+  }
+
+  public static final String INVALIDATE_PATTERN = "inventory\\.catalog\\.[^.]+\\.invalidate";
+  public static final String INVALIDATE_METRIC_NAME = "inventory.catalog.{instanceId}.invalidate";
 }

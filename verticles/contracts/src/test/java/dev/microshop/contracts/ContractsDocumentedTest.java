@@ -66,6 +66,7 @@ class ContractsDocumentedTest {
             subscribers.forEach(s -> addresses.add(Events.deliveryAddress(s, event))));
     addresses.add(Addresses.describe("{service}"));
     addresses.add(Addresses.ping("{instanceId}"));
+    addresses.add(InventoryApi.invalidate("{instanceId}"));
     addresses.add(NotificationsApi.stream("{userId}"));
     addresses.add(OutboxApi.deadLetters("{service}"));
     addresses.add(OutboxApi.redrive("{service}"));

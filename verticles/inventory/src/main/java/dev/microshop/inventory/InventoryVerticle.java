@@ -35,6 +35,7 @@ public class InventoryVerticle extends ServiceVerticle {
   private Catalog catalog;
   private ProductValidator validator;
   private ProductCache cache;
+  private Invalidations invalidations;
 
   public InventoryVerticle(Platform platform) {
     super(platform);
@@ -56,12 +57,16 @@ public class InventoryVerticle extends ServiceVerticle {
     }
     catalog = new Catalog(pool);
     validator = new ProductValidator(defaultPageSize);
+    invalidations = new Invalidations(vertx, platform, instanceId);
     cache = new ProductCache(settings.getLong("cacheTtlMs"), CACHED_PRODUCTS, CACHED_PAGES);
     return seedDemoCatalog(settings.getBoolean("seedDemoCatalog"))
         .compose(v -> Future.all(catalogConsumers(), sagaConsumers(), changesElsewhere()));
   }
 
-  /** A write outside the saga (admin changes, rare): every cached product is stale once it runs. */
+  /**
+   * A write outside the saga (admin changes, rare): every cached product and page is stale once it
+   * runs, here at once and on the other instances before the write answers ({@link Invalidations}).
+   */
   private <T> Future<T> writing(Supplier<Future<T>> write) {
     cache.writeStarted(null);
     Future<T> done;
@@ -70,7 +75,13 @@ public class InventoryVerticle extends ServiceVerticle {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.onComplete(result -> written(null));
+    return done.transform(
+        result -> {
+          JsonObject change = written(null);
+          return result.succeeded()
+              ? invalidations.elsewhere(change).map(v -> result.result())
+              : Future.failedFuture(result.cause());
+        });
   }
 
   /**
@@ -83,24 +94,32 @@ public class InventoryVerticle extends ServiceVerticle {
     tx.transaction().completion().onComplete(ended -> written(products));
   }
 
-  private void written(List<UUID> products) {
+  private JsonObject written(List<UUID> products) {
     cache.writeEnded(products);
     JsonObject change = new JsonObject().put("instanceId", instanceId);
     if (products != null) {
       change.put("ids", new JsonArray(products.stream().map(UUID::toString).toList()));
     }
     vertx.eventBus().publish(InventoryApi.CATALOG_CHANGED, change);
+    return change;
   }
 
   private Future<?> changesElsewhere() {
-    return consumers.on(
-        InventoryApi.CATALOG_CHANGED,
-        msg -> {
-          if (!instanceId.equals(msg.body().getString("instanceId"))) {
-            cache.changedElsewhere(changedIds(msg.body()));
-          }
-          return Future.succeededFuture();
-        });
+    return Future.all(
+        consumers.on(
+            InventoryApi.CATALOG_CHANGED,
+            msg -> {
+              if (!instanceId.equals(msg.body().getString("instanceId"))) {
+                cache.changedElsewhere(changedIds(msg.body()));
+              }
+              return Future.succeededFuture();
+            }),
+        consumers.on(
+            InventoryApi.invalidate(instanceId),
+            msg -> {
+              cache.changedElsewhere(changedIds(msg.body()));
+              return Future.succeededFuture(new JsonObject());
+            }));
   }
 
   private Future<?> catalogConsumers() {

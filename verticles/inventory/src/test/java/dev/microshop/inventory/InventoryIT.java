@@ -6,6 +6,8 @@ import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -603,6 +605,45 @@ class InventoryIT {
     assertThat(list(query).getJsonArray("items"))
         .extracting(item -> ((JsonObject) item).getString("id"))
         .containsExactly(listed, second, third);
+  }
+
+  /**
+   * Two instances, and the published change event lost (the bus is at-most-once): an admin write
+   * through one is still current on the other before its reply, for the product and for a page.
+   */
+  @Test
+  void anAdminWriteIsCurrentOnEveryInstanceBeforeItsReplyEvenWhenItsEventIsLost() throws Exception {
+    String marker = marker();
+    String id = create(product(sku(), "Twice " + marker)).getString("id");
+    JsonObject query = new JsonObject().put("q", marker).put("limit", 10);
+    String second = harness.deployAnother();
+    Handler<DeliveryContext<Object>> loseChangeEvents =
+        ctx -> {
+          if (!ctx.message().address().equals(InventoryApi.CATALOG_CHANGED)) {
+            ctx.next();
+          }
+        };
+    harness.vertx().eventBus().addOutboundInterceptor(loseChangeEvents);
+    try {
+      // Both instances hold the product and the page: the bus alternates between them.
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(id).getInteger("available")).isEqualTo(10);
+        assertThat(list(query).getJsonArray("items")).hasSize(1);
+      }
+      harness.request(
+          InventoryApi.ADJUST_STOCK,
+          new JsonObject().put("id", id).put("delta", -3).put("reason", "two instances"),
+          ADMIN);
+      for (int i = 0; i < 4; i++) {
+        assertThat(get(id).getInteger("available")).as("read %d", i).isEqualTo(7);
+        assertThat(list(query).getJsonArray("items").getJsonObject(0).getInteger("available"))
+            .as("page %d", i)
+            .isEqualTo(7);
+      }
+    } finally {
+      harness.vertx().eventBus().removeOutboundInterceptor(loseChangeEvents);
+      ServiceHarness.await(harness.vertx().undeploy(second));
+    }
   }
 
   private static void behindItsBack(String sql, String... ids) throws Exception {

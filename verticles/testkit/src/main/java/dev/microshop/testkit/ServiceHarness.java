@@ -8,6 +8,7 @@ import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.service.Node;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -44,10 +45,15 @@ public final class ServiceHarness implements AutoCloseable {
 
   private final Node node;
   private final String service;
+  private final JsonObject config;
+  private final Function<Platform, ServiceVerticle> factory;
 
-  private ServiceHarness(Node node, String service) {
+  private ServiceHarness(
+      Node node, String service, JsonObject config, Function<Platform, ServiceVerticle> factory) {
     this.node = node;
     this.service = service;
+    this.config = config;
+    this.factory = factory;
   }
 
   /**
@@ -74,7 +80,19 @@ public final class ServiceHarness implements AutoCloseable {
             List.of(service),
             Map.of(service, config),
             Map.of(service, factory));
-    return new ServiceHarness(node, service);
+    return new ServiceHarness(node, service, config, factory);
+  }
+
+  /**
+   * Deploys a second instance of the service in the same Vert.x, with the same settings: two
+   * instances as two JVMs of the service would be, each with its own instance id, registry record
+   * and memory, the bus alternating between them. Yields the deployment id, to undeploy it.
+   */
+  public String deployAnother() {
+    return await(
+        node.vertx()
+            .deployVerticle(
+                factory.apply(node.platform()), new DeploymentOptions().setConfig(config.copy())));
   }
 
   public Vertx vertx() {

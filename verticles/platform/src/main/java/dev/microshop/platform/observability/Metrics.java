@@ -1,6 +1,7 @@
 package dev.microshop.platform.observability;
 
 import dev.microshop.contracts.Addresses;
+import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.NotificationsApi;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,8 @@ public final class Metrics {
       Map.of(
           NotificationsApi.STREAM_PATTERN, NotificationsApi.STREAM_METRIC_NAME,
           Addresses.PING_PATTERN, Addresses.PING_METRIC_NAME,
-          Addresses.ALIVE_PATTERN, Addresses.ALIVE_METRIC_NAME);
+          Addresses.ALIVE_PATTERN, Addresses.ALIVE_METRIC_NAME,
+          InventoryApi.INVALIDATE_PATTERN, InventoryApi.INVALIDATE_METRIC_NAME);
 
   /**
    * The bucket bounds of every latency histogram, in seconds: enough to read a p50, p99 and an SLO
