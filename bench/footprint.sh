@@ -9,6 +9,9 @@
 # It runs a copy of the jar taken at start: a JVM loads classes lazily from its jar, and a `mvn package` that
 # rewrites launcher/target/launcher.jar mid-run makes running JVMs fail with NoClassDefFoundError.
 #
+# LOAD_S=60 runs `load mixed` (8 clients, orders and catalog reads) for that long before memory is measured: a
+# JVM's footprint after load, with its worker pools and caches grown, not just after start.
+#
 # RSS counts shared pages in every process that maps them (PostgreSQL's shared buffers in each backend, the
 # JDK's class data sharing archive in each JVM), so the RSS total overstates the real footprint; the PSS
 # column splits shared pages between their users and adds up honestly.
@@ -17,6 +20,7 @@ set -u -o pipefail
 UP_TIMEOUT_S=180
 WARMUP_S=20
 WARMUP_REQUESTS=200
+LOAD_S=${LOAD_S:-0}  # seconds of `load mixed` (8 clients) after the warm-up, so memory is measured after load
 EXTRA_READY_TIMEOUT_S=120
 STOP_TIMEOUT_S=30
 CLUSTER_PORT=5801
@@ -170,9 +174,14 @@ for name in $(compgen -e | grep '^MICROSHOP_' || true); do
 done
 RUN_ENV=("${UNSET[@]}"
   MICROSHOP_DEV=true  # the extra orders JVM joins up's dev installation
+  # Any free management port: the extra orders JVM would otherwise want orders' fixed one, which up's holds.
+  MICROSHOP_MANAGEMENT_PORT=0
   # The warm-up is GET /v1/status: each one a fresh report with its pings, as before the limit and the cache.
   MICROSHOP_GATEWAY_RATE_LIMIT_STATUS_PER_MINUTE=100000000
   MICROSHOP_GATEWAY_STATUS_CACHE_MS=1
+  # LOAD_S's clients all come from 127.0.0.1: the edge's per-address and per-user limits are not measured here.
+  MICROSHOP_GATEWAY_RATE_LIMIT_ANONYMOUS_PER_MINUTE=100000000
+  MICROSHOP_GATEWAY_RATE_LIMIT_USER_PER_MINUTE=100000000
   MICROSHOP_DATA_DIR="$DATA_DIR"
   MICROSHOP_GATEWAY_HTTP_PORT="$GATEWAY_PORT"
   MICROSHOP_CLUSTER_NAME="bench-$$"
@@ -249,7 +258,7 @@ while read -r kind a b; do
 done < <(awk '
   { ms = $1; sub(/^-?[0-9]+ /, "") }
   /^microshop: PostgreSQL ready/ { print "PG", ms }
-  /^microshop: [a-z]+ ready \(pid [0-9]+\)/ { print "READY", $2, ms }
+  /^microshop: [a-z]+ ready \(pid [0-9]+[,)]/ { print "READY", $2, ms }
   /^microshop is up in / { table = 1; next }
   table && /^  [a-z]+ +[0-9]+( |$)/ { print "ROW", $1, $2 }
   table && /^  gateway: / { print "GW", $2 }
@@ -289,6 +298,12 @@ LAST=$(printf '%s\n' "${TIMES[@]: -100}" | sort -n | awk '{ t[NR] = $1 } END { p
 echo "warm-up: $SENT GET /v1/status in $(secs $(( $(now_ms) - WARM_START ))) s: HTTP ${codes% }; last 100: $LAST"
 echo "  status body: $(curl -s --max-time 2 "$GATEWAY_URL/v1/status" | head -c 160)..."
 echo
+if (( LOAD_S > 0 )); then
+  env "${RUN_ENV[@]}" java -jar "$RUN_JAR" load mixed --gateway "$GATEWAY_URL" --concurrency 8 --duration "${LOAD_S}s" \
+    --warmup 2s --data-dir "$DATA_DIR" --products 4 --follow poll --json >"$WORK/load.json" 2>"$WORK/load.err"
+  echo "load: mixed, 8 clients, ${LOAD_S} s: $(jq -c '{requests, errors, orders: .orders.confirmed}' "$WORK/load.json" 2>/dev/null)"
+  echo
+fi
 
 # ---- memory ------------------------------------------------------------------------------------------------
 PG_PIDS=("$PG_PID" $(children_of "$PG_PID"))
