@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
  */
 public final class TestEnv {
   private static final int PORTS = 10;
+  private static final int EPHEMERAL = 32_768;
   private final Map<String, String> env = new HashMap<>();
   private final Path dataDir;
 
@@ -107,7 +108,11 @@ public final class TestEnv {
    */
   public static int freePortRange(int count) {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20_000 + ThreadLocalRandom.current().nextInt(2_000) * PORTS;
+      // Below Linux's ephemeral ports (32768 and up): a port free now in that range may become the
+      // source port of any outgoing connection a moment later. UpIT's inventory once found its
+      // management port, 35371, taken that way.
+      int base =
+          20_000 + ThreadLocalRandom.current().nextInt((EPHEMERAL - 20_000) / PORTS - 1) * PORTS;
       if (IntStream.range(base, base + count).allMatch(TestEnv::free)) {
         return base;
       }
