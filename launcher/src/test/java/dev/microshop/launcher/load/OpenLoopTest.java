@@ -2,8 +2,6 @@ package dev.microshop.launcher.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,17 +20,14 @@ class OpenLoopTest {
   private static final long STALL_AFTER_MS = 1000;
   private static final long STALL_MS = 1000;
 
-  private Vertx vertx;
-  private HttpServer server;
+  private LocalServer server;
   private final AtomicLong firstNs = new AtomicLong();
 
   @BeforeEach
   void startAServerThatStallsForOneSecond() throws Exception {
-    vertx = Vertx.vertx();
     server =
-        vertx
-            .createHttpServer()
-            .requestHandler(
+        LocalServer.start(
+            vertx ->
                 req -> {
                   long now = System.nanoTime();
                   firstNs.compareAndSet(0, now);
@@ -46,14 +41,12 @@ class OpenLoopTest {
                   } else {
                     vertx.setTimer(holdMs, t -> req.response().end("ok"));
                   }
-                })
-            .listen(0, "127.0.0.1")
-            .await(10, TimeUnit.SECONDS);
+                });
   }
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    server.close();
   }
 
   @Test
@@ -63,7 +56,7 @@ class OpenLoopTest {
             new String[] {
               "browse",
               "--gateway",
-              "http://127.0.0.1:" + server.actualPort(),
+              server.url(),
               "--path",
               "/hello",
               "--rate",

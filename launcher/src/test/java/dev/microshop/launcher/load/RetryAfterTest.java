@@ -2,12 +2,9 @@ package dev.microshop.launcher.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,17 +16,14 @@ import org.junit.jupiter.api.Test;
  * another request at once; {@code --retry-after ignore} hammers.
  */
 class RetryAfterTest {
-  private Vertx vertx;
-  private HttpServer server;
+  private LocalServer server;
   private final AtomicLong requests = new AtomicLong();
 
   @BeforeEach
   void startAServerThatGoesDown() throws Exception {
-    vertx = Vertx.vertx();
     server =
-        vertx
-            .createHttpServer()
-            .requestHandler(
+        LocalServer.start(
+            vertx ->
                 req -> {
                   // The first is load's own look at the path before it starts; then it is down.
                   if (requests.getAndIncrement() == 0) {
@@ -41,14 +35,12 @@ class RetryAfterTest {
                       .putHeader("Retry-After", "1")
                       .putHeader("Content-Type", "application/problem+json")
                       .end("{\"status\":503}");
-                })
-            .listen(0, "127.0.0.1")
-            .await(10, TimeUnit.SECONDS);
+                });
   }
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    server.close();
   }
 
   @Test
@@ -72,7 +64,7 @@ class RetryAfterTest {
             new String[] {
               "browse",
               "--gateway",
-              "http://127.0.0.1:" + server.actualPort(),
+              server.url(),
               "--path",
               "/hello",
               "--concurrency",
