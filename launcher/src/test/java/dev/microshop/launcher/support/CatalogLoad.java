@@ -71,6 +71,17 @@ public final class CatalogLoad {
 
   private Read read(String url) {
     long at = System.nanoTime();
+    Read read = read(url, at);
+    // A keep-alive connection the server closed as this GET was sent (a gateway leaving) carried no
+    // byte of an answer: an idempotent request may be sent again at once (RFC 9110, 9.2.2), as
+    // HTTP/1.1 clients do. One retry; its time counts from the first send.
+    if (read.failure() != null && read.failure().contains("received no bytes")) {
+      read = read(url, at);
+    }
+    return read;
+  }
+
+  private Read read(String url, long at) {
     try {
       HttpResponse<String> answer =
           http.send(
