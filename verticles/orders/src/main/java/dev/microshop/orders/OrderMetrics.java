@@ -6,18 +6,13 @@ import dev.microshop.platform.observability.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -27,8 +22,9 @@ import java.util.stream.Stream;
  * microshop_saga_seconds} from placement to the final state.
  *
  * <p>Everything is recorded once the transition's transaction commits: a transition that rolls back
- * (and is retried) counts once. The clocks of the steps live in this JVM: a step answered on
- * another instance, or after a restart, is simply not timed (its order is still counted). Labels
+ * (and is retried) counts once. Durations come from the order's row (its {@code created_at} and
+ * {@code updated_at}, read with the lock), so whichever orders instance applies an answer, also one
+ * that did not place the order or restarted since, times it, and no clock is kept in memory. Labels
  * are closed sets: a reason outside {@link #REASONS} is counted as {@code OTHER}.
  */
 final class OrderMetrics {
@@ -63,20 +59,6 @@ final class OrderMetrics {
                   Stream.of("PAYMENT_DECLINED", "DEADLINE_EXCEEDED", "CANCELLED_BY_CUSTOMER"))
               .toList());
 
-  /** Orders whose steps are being timed here; the oldest are dropped beyond this. */
-  static final int MAX_CLOCKS = 10_000;
-
-  private record Clock(long placedAt, long stepAt) {}
-
-  private static final Map<UUID, Clock> CLOCKS =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, Clock> eldest) {
-              return size() > MAX_CLOCKS;
-            }
-          });
-
   private OrderMetrics() {}
 
   /**
@@ -97,51 +79,25 @@ final class OrderMetrics {
   }
 
   /**
-   * An order was placed (its reserve command is on its way): its clocks start. A replayed placement
-   * (same idempotency key) leaves them as they are.
+   * {@code step} of the order was answered: timed once the transition commits, from the order's
+   * last transition (its placement for the reserve step, the reservation for the charge step).
    */
-  static void placed(JsonObject order) {
-    if (OrderStatus.PENDING.name().equals(order.getString("status"))) {
-      long now = System.nanoTime();
-      CLOCKS.putIfAbsent(UUID.fromString(order.getString("id")), new Clock(now, now));
-    }
-  }
-
-  /** {@code step} of the order was answered: timed once the transition commits. */
-  static void answered(SqlConnection tx, UUID order, Step step) {
-    afterCommit(
-        tx,
-        () -> {
-          long now = System.nanoTime();
-          long[] took = {-1};
-          // the next step starts now
-          CLOCKS.computeIfPresent(
-              order,
-              (id, clock) -> {
-                took[0] = now - clock.stepAt();
-                return new Clock(clock.placedAt(), now);
-              });
-          if (took[0] >= 0) {
-            step(Metrics.registry(), step).record(Duration.ofNanos(took[0]));
-          }
-        });
+  static void answered(SqlConnection tx, OrderRow order, Step step) {
+    afterCommit(tx, () -> step(Metrics.registry(), step).record(seconds(order.secondsInStep())));
   }
 
   /**
    * The order reached its final state, for {@code reason} (null when confirmed); counted, and its
    * whole saga timed, once the transition commits.
    */
-  static void finished(SqlConnection tx, UUID order, OrderStatus status, String reason) {
+  static void finished(SqlConnection tx, OrderRow order, OrderStatus status, String reason) {
     afterCommit(
         tx,
         () -> {
           MeterRegistry registry = Metrics.registry();
           finished(registry, status, status == OrderStatus.CONFIRMED ? NONE : closed(reason))
               .increment();
-          Clock clock = CLOCKS.remove(order);
-          if (clock != null) {
-            saga(registry, status).record(Duration.ofNanos(System.nanoTime() - clock.placedAt()));
-          }
+          saga(registry, status).record(seconds(order.secondsSincePlaced()));
         });
   }
 
@@ -152,6 +108,11 @@ final class OrderMetrics {
     } else {
       transaction.completion().onSuccess(v -> action.run());
     }
+  }
+
+  private static Duration seconds(double seconds) {
+    // Clocks of the database and a long GC pause aside, never negative.
+    return Duration.ofNanos(Math.max(0, (long) (seconds * 1e9)));
   }
 
   static String closed(String reason) {

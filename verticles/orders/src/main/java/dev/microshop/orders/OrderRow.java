@@ -4,7 +4,11 @@ import dev.microshop.contracts.OrderStatus;
 import io.vertx.sqlclient.Row;
 import java.util.UUID;
 
-/** An order's saga state as locked for one transition. */
+/**
+ * An order's saga state as locked for one transition, with its ages as the database saw them when
+ * the row was read ({@code readAt}, this JVM's {@link System#nanoTime()}): seconds since it was
+ * placed and since its last transition.
+ */
 record OrderRow(
     UUID id,
     UUID userId,
@@ -14,7 +18,10 @@ record OrderRow(
     String currency,
     StockState stockState,
     PaymentState paymentState,
-    int stepAttempts) {
+    int stepAttempts,
+    double placedAge,
+    double stepAge,
+    long readAt) {
 
   static OrderRow from(Row row) {
     return new OrderRow(
@@ -26,7 +33,20 @@ record OrderRow(
         row.getString("currency"),
         StockState.valueOf(row.getString("stock_state")),
         PaymentState.valueOf(row.getString("payment_state")),
-        row.getInteger("step_attempts"));
+        row.getInteger("step_attempts"),
+        row.getDouble("placed_age"),
+        row.getDouble("step_age"),
+        System.nanoTime());
+  }
+
+  /** Seconds since the order was placed, now. */
+  double secondsSincePlaced() {
+    return placedAge + (System.nanoTime() - readAt) / 1e9;
+  }
+
+  /** Seconds since the order's last transition (when its current step started), now. */
+  double secondsInStep() {
+    return stepAge + (System.nanoTime() - readAt) / 1e9;
   }
 
   boolean pending() {
@@ -40,6 +60,17 @@ record OrderRow(
   /** The same order in another state (what a transition writes with {@code SET_STATE}). */
   OrderRow with(OrderStatus status, String reason, StockState stock, PaymentState payment) {
     return new OrderRow(
-        id, userId, status, reason, totalMinor, currency, stock, payment, stepAttempts);
+        id,
+        userId,
+        status,
+        reason,
+        totalMinor,
+        currency,
+        stock,
+        payment,
+        stepAttempts,
+        placedAge,
+        stepAge,
+        readAt);
   }
 }

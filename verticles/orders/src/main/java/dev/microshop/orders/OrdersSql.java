@@ -34,15 +34,28 @@ final class OrdersSql {
       SELECT $1, s.step, s.detail FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s (step, detail, n)
        ORDER BY s.n""";
 
+  /**
+   * What a saga transition reads of its order, with how long ago it was placed and how long ago its
+   * last transition ran (the current step's start), both by the database's clock: any instance, or
+   * one restarted since, times the step it applies ({@link OrderMetrics}).
+   */
+  static final String SAGA_COLUMNS =
+      """
+      id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts,
+             extract(epoch FROM clock_timestamp() - created_at)::float8 AS placed_age,
+             extract(epoch FROM clock_timestamp() - updated_at)::float8 AS step_age""";
+
   static final String LOCK =
       """
-      SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
-      FROM orders WHERE id = $1 FOR UPDATE""";
+      SELECT %s
+      FROM orders WHERE id = $1 FOR UPDATE"""
+          .formatted(SAGA_COLUMNS);
 
   static final String LOCK_OWN =
       """
-      SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
-      FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE""";
+      SELECT %s
+      FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE"""
+          .formatted(SAGA_COLUMNS);
 
   static final String SET_STATE =
       """
@@ -100,16 +113,18 @@ final class OrdersSql {
   /** Pending orders past their business deadline, claimed by one orders instance at a time. */
   static final String OVERDUE =
       """
-      SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
+      SELECT %s
       FROM orders WHERE status = 'PENDING' AND deadline_at < now()
-      ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED""";
+      ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED"""
+          .formatted(SAGA_COLUMNS);
 
   /** Pending orders whose current step has had no answer for a while: the step is sent again. */
   static final String STALLED =
       """
-      SELECT id, user_id, status, reason, total_minor, currency, stock_state, payment_state, step_attempts
+      SELECT %s
       FROM orders WHERE status = 'PENDING' AND step_at < now() - make_interval(secs => $1)
-      ORDER BY step_at LIMIT $2 FOR UPDATE SKIP LOCKED""";
+      ORDER BY step_at LIMIT $2 FOR UPDATE SKIP LOCKED"""
+          .formatted(SAGA_COLUMNS);
 
   static final String STEP_RETRIED =
       """

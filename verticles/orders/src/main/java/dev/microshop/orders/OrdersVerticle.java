@@ -62,7 +62,7 @@ public class OrdersVerticle extends ServiceVerticle {
   private Future<JsonObject> place(MultiMap headers, JsonObject body) {
     UUID user = Callers.user(headers);
     Placement.Request request = Placement.validate(user, body == null ? new JsonObject() : body);
-    return placement.place(request).onSuccess(OrderMetrics::placed);
+    return placement.place(request);
   }
 
   private Future<JsonObject> get(MultiMap headers, JsonObject body) {

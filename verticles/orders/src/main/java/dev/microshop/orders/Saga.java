@@ -84,7 +84,7 @@ final class Saga {
     }
     long total = result.totalMinor();
     String currency = result.currency();
-    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.RESERVE);
+    OrderMetrics.answered(tx, order, OrderMetrics.Step.RESERVE);
     return pipelined(
         priceLines(tx, order.id(), result.lines()),
         tx.preparedQuery(OrdersSql.SET_STATE_PRICED)
@@ -112,8 +112,8 @@ final class Saga {
           tx,
           order.with(order.status(), order.reason(), StockState.REJECTED, order.paymentState()));
     }
-    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.RESERVE);
-    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, reason);
+    OrderMetrics.answered(tx, order, OrderMetrics.Step.RESERVE);
+    OrderMetrics.finished(tx, order, OrderStatus.CANCELLED, reason);
     return set(
             tx,
             order.with(OrderStatus.CANCELLED, reason, StockState.REJECTED, order.paymentState()))
@@ -139,8 +139,8 @@ final class Saga {
                       "REFUND_REQUESTED",
                       "late charge after the order was cancelled"));
     }
-    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.CHARGE);
-    OrderMetrics.finished(tx, order.id(), OrderStatus.CONFIRMED, null);
+    OrderMetrics.answered(tx, order, OrderMetrics.Step.CHARGE);
+    OrderMetrics.finished(tx, order, OrderStatus.CONFIRMED, null);
     return pipelined(
         set(
             tx,
@@ -171,8 +171,8 @@ final class Saga {
           tx,
           order.with(order.status(), order.reason(), order.stockState(), PaymentState.DECLINED));
     }
-    OrderMetrics.answered(tx, order.id(), OrderMetrics.Step.CHARGE);
-    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, "PAYMENT_DECLINED");
+    OrderMetrics.answered(tx, order, OrderMetrics.Step.CHARGE);
+    OrderMetrics.finished(tx, order, OrderStatus.CANCELLED, "PAYMENT_DECLINED");
     return set(
             tx,
             order.with(
@@ -192,7 +192,7 @@ final class Saga {
    */
   static Future<Void> cancel(SqlConnection tx, OrderRow order, String reason) {
     boolean reserved = order.stockState() == StockState.RESERVED;
-    OrderMetrics.finished(tx, order.id(), OrderStatus.CANCELLED, reason);
+    OrderMetrics.finished(tx, order, OrderStatus.CANCELLED, reason);
     return set(
             tx,
             order.with(
