@@ -53,6 +53,7 @@ final class Placement {
   Future<JsonObject> place(Request request) {
     UUID orderId = UUID.randomUUID();
     return relay.transaction(
+        "orders.place",
         tx ->
             tx.preparedQuery(OrdersSql.CLAIM_KEY)
                 .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))

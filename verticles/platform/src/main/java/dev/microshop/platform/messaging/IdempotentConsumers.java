@@ -3,6 +3,7 @@ package dev.microshop.platform.messaging;
 import dev.microshop.platform.observability.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -25,14 +26,22 @@ import java.util.function.Function;
 public final class IdempotentConsumers {
   private final Consumers consumers;
   private final Pool pool;
-  private final RelayedTransactions transactions;
+  private final TransactionGroups transactions;
   private final String service;
 
+  /**
+   * The messages of one address that arrive while its transaction runs are applied together in the
+   * next ({@link TransactionGroups}).
+   */
   public IdempotentConsumers(
-      Consumers consumers, Pool pool, RelayedTransactions transactions, String service) {
+      Vertx vertx,
+      Consumers consumers,
+      Pool pool,
+      RelayedTransactions transactions,
+      String service) {
     this.consumers = consumers;
     this.pool = pool;
-    this.transactions = transactions;
+    this.transactions = new TransactionGroups(vertx, transactions);
     this.service = service;
   }
 
@@ -59,7 +68,7 @@ public final class IdempotentConsumers {
         msg -> {
           JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
           return transactions
-              .run(tx -> once(tx, address, body, effect))
+              .run(address, tx -> once(tx, address, body, effect))
               .recover(
                   failure -> {
                     if (failure instanceof Inbox.Duplicate) {
@@ -114,7 +123,7 @@ public final class IdempotentConsumers {
           JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
           return before
               .apply(body)
-              .compose(v -> transactions.run(tx -> once(tx, address, body, effect)))
+              .compose(v -> transactions.run(address, tx -> once(tx, address, body, effect)))
               .recover(
                   failure -> {
                     if (failure instanceof Inbox.Duplicate duplicate) {

@@ -14,9 +14,10 @@ import java.util.Map;
  */
 final class OutboxAnswers {
   private final Map<String, OutboxRelay.Answer> answers = new HashMap<>();
-  private final RelayedTransactions transactions;
+  private final TransactionGroups transactions;
 
-  OutboxAnswers(RelayedTransactions transactions) {
+  /** Answers from one destination that arrive while one is applied are applied together. */
+  OutboxAnswers(TransactionGroups transactions) {
     this.transactions = transactions;
   }
 
@@ -41,7 +42,7 @@ final class OutboxAnswers {
           new IllegalStateException("the reply from " + destination + " carries no answer"));
     }
     return transactions
-        .run(tx -> answer.apply(tx, body))
+        .run(destination, tx -> answer.apply(tx, body))
         .timeout(OutboxBookkeeping.STUCK_MS, MILLISECONDS);
   }
 

@@ -37,6 +37,7 @@ public final class OutboxRelay {
   private final OutboxDispatch dispatch;
   private final OutboxClaims claims;
   private final OutboxPurge purge;
+  private final TransactionGroups groups;
 
   /**
    * What the sender does with a receiver's answer, inside one transaction of the sender's database.
@@ -59,7 +60,8 @@ public final class OutboxRelay {
     this.pool = pool;
     this.settings = OutboxSettings.from(config);
     OutboxBookkeeping statements = new OutboxBookkeeping(bookkeeping);
-    this.answers = new OutboxAnswers(this::transaction);
+    this.groups = new TransactionGroups(vertx, this::transaction);
+    this.answers = new OutboxAnswers(groups);
     OutboxAcks acks = new OutboxAcks(settings, statements);
     this.dispatch = new OutboxDispatch(vertx, settings, answers, acks, this::roomFreed);
     this.claims = new OutboxClaims(vertx, settings, statements, dispatch);
@@ -108,6 +110,15 @@ public final class OutboxRelay {
   /** The claim that found no room waits for a delivery to settle. */
   private void roomFreed() {
     claims.roomFreed();
+  }
+
+  /**
+   * Like {@link #transaction(Function)}, but work for {@code group} that arrives while a
+   * transaction of that group runs is applied together with the rest waiting, in the next one
+   * ({@link TransactionGroups}): for work that arrives in bursts, such as placements.
+   */
+  public <T> Future<T> transaction(String group, Function<SqlConnection, Future<T>> work) {
+    return groups.run(group, work);
   }
 
   /**

@@ -189,7 +189,8 @@ public abstract class ServiceVerticle extends VerticleBase {
               pool = database.pool();
               relay = database.relay();
               // this::transaction, not the relay: a test may replace the relay later.
-              idempotent = new IdempotentConsumers(consumers, pool, this::transaction, service());
+              idempotent =
+                  new IdempotentConsumers(vertx, consumers, pool, this::transaction, service());
               return null;
             });
   }
