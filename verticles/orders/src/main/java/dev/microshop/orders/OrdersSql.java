@@ -57,9 +57,14 @@ final class OrdersSql {
       FROM orders WHERE id = $1 AND user_id = $2 FOR UPDATE"""
           .formatted(SAGA_COLUMNS);
 
+  /**
+   * A transition's time is when its statement ran, not when its transaction began ({@code now()}):
+   * the next step is timed from it, and a transaction (a group of them) may have begun much
+   * earlier.
+   */
   static final String SET_STATE =
       """
-      UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, updated_at = now(),
+      UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, updated_at = clock_timestamp(),
         step_at = now(), step_attempts = 0
       WHERE id = $1""";
 
@@ -67,7 +72,7 @@ final class OrdersSql {
   static final String SET_STATE_PRICED =
       """
       UPDATE orders SET status = $2, reason = $3, stock_state = $4, payment_state = $5, total_minor = $6,
-        currency = $7, updated_at = now(), step_at = now(), step_attempts = 0
+        currency = $7, updated_at = clock_timestamp(), step_at = now(), step_attempts = 0
       WHERE id = $1""";
 
   static final String PRICE_LINE =

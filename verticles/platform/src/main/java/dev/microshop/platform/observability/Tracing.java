@@ -25,7 +25,8 @@ import java.net.URI;
  * all (sampled off): their ids still propagate, but the attributes, events and timings of the
  * dozens of spans an order makes cost nothing. Otherwise a trace is recorded with probability
  * {@code tracing.sampleRatio} where it starts (every trace in dev mode), and every span follows its
- * parent's decision, so a trace is recorded whole or not at all.
+ * parent's decision, so a trace is recorded whole or not at all. Whatever the exporter, spans leave
+ * named by their operation and without ids in paths or addresses ({@link IdFreeSpans}).
  */
 public final class Tracing {
   private Tracing() {}
@@ -47,20 +48,23 @@ public final class Tracing {
       case "otlp" ->
           provider.addSpanProcessor(
               BatchSpanProcessor.builder(
-                      OtlpHttpSpanExporter.builder()
-                          .setEndpoint(tracing.getString("otlpEndpoint"))
-                          .build())
+                      new IdFreeSpans(
+                          OtlpHttpSpanExporter.builder()
+                              .setEndpoint(tracing.getString("otlpEndpoint"))
+                              .build()))
                   .build());
       case "zipkin" ->
           provider.addSpanProcessor(
               BatchSpanProcessor.builder(
-                      ZipkinSpanExporter.builder()
-                          .setSender(
-                              new ZipkinSender(URI.create(tracing.getString("zipkinEndpoint"))))
-                          .build())
+                      new IdFreeSpans(
+                          ZipkinSpanExporter.builder()
+                              .setSender(
+                                  new ZipkinSender(URI.create(tracing.getString("zipkinEndpoint"))))
+                              .build()))
                   .build());
       case "log" ->
-          provider.addSpanProcessor(SimpleSpanProcessor.create(new LogSpanExporter(serviceName)));
+          provider.addSpanProcessor(
+              SimpleSpanProcessor.create(new IdFreeSpans(new LogSpanExporter(serviceName))));
       default -> {}
     }
     return OpenTelemetrySdk.builder()
