@@ -9,6 +9,8 @@
 # It runs a copy of the jar taken at start: a JVM loads classes lazily from its jar, and a `mvn package` that
 # rewrites launcher/target/launcher.jar mid-run makes running JVMs fail with NoClassDefFoundError.
 #
+# CDS=0 runs without the class-data archive the build makes beside the jar (see ClassDataSharing).
+#
 # LOAD_S=60 runs `load mixed` (8 clients, orders and catalog reads) for that long before memory is measured: a
 # JVM's footprint after load, with its worker pools and caches grown, not just after start.
 #
@@ -120,7 +122,7 @@ cleanup() {
   for pid in "${READERS[@]}"; do
     kill "$pid" 2>/dev/null
   done
-  rm -f "$RUN_JAR"
+  rm -f "$RUN_JAR" "$WORK/launcher.jsa"
   if (( code == 0 )); then
     rm -rf "$WORK"
   else
@@ -158,6 +160,13 @@ free_port() {
 
 cp "$JAR" "$RUN_JAR" || fail "cannot copy $JAR"
 java -jar "$RUN_JAR" --help >/dev/null 2>&1 || fail "$JAR does not run (is a build writing it right now?)"
+# When the build made a class-data archive beside the jar, the copy gets one of its own (an archive is
+# accepted only for the jar at the path it was made from), so up's JVMs share classes as they would from
+# launcher/target; CDS=0 measures without.
+if [[ -f ${JAR%.jar}.jsa && ${CDS:-1} == 1 ]]; then
+  java -jar "$RUN_JAR" cds "$WORK/launcher.jsa" "$PWD" >"$WORK/cds.log" 2>&1 || fail "no class-data archive for the copy (see $WORK/cds.log)"
+  echo "  class-data archive: $(tail -1 "$WORK/cds.log")"
+fi
 GATEWAY_PORT=$(free_port) || fail "no free port found for the gateway"
 MEMBERS=$(for p in $(seq "$CLUSTER_PORT" $((CLUSTER_PORT + 7))); do printf '127.0.0.1:%s,' "$p"; done)
 MEMBERS=${MEMBERS%,}

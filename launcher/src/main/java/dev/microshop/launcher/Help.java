@@ -67,6 +67,9 @@ final class Help {
                               to their final state, or a mix; open loop at a rate (latency from each
                               intended send time) or closed loop; a progress line each second, then
                               HdrHistogram percentiles. load --help lists every option.
+          cds <archive> <repo>  Make the class-data archive up's JVMs share (the build does, beside
+                              the jar): every service in one JVM serves a first order, and the
+                              classes it loaded are archived at its exit. Exit 0 made, 1 not.
           --help              This text.
 
         Settings come from config/common.json, then config/<service>.json, then the environment.

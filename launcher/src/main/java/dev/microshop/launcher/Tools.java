@@ -22,6 +22,7 @@ final class Tools {
       case "chaos" -> OptionalInt.of(ChaosCommand.run(rest, env));
       case "verify" -> OptionalInt.of(VerifyCommand.run(rest, env));
       case "load" -> OptionalInt.of(LoadCommand.run(rest, env));
+      case "cds" -> OptionalInt.of(ClassDataSharing.command(rest, env));
       default -> OptionalInt.empty();
     };
   }

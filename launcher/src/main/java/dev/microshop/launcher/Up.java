@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,7 +172,10 @@ final class Up {
    * cannot be prepared. A config error propagates: it exits 2.
    */
   private boolean startServices(JsonObject up, Path dataDir) {
-    List<String> jvmOptions = up.getJsonArray("jvmOptions").stream().map(String::valueOf).toList();
+    List<String> jvmOptions = new ArrayList<>();
+    up.getJsonArray("jvmOptions").forEach(option -> jvmOptions.add(String.valueOf(option)));
+    // One class-data archive for all six (built with the jar), when there is one.
+    jvmOptions.addAll(ClassDataSharing.options(up.getBoolean("cds")));
     long logBytes = up.getInteger("logFileMaxMb") * 1024L * 1024L;
     for (String service : Services.ALL) {
       if (stopping) {

@@ -94,6 +94,7 @@ class UpIT {
         assertHoldsOnlyItsOwnSecrets(service, pids.get(service));
       }
       assertSecretsAreOwnerOnly();
+      assertEveryServiceMapsTheClassArchive(pids);
       Path targetsFile = dataDir.resolve("prometheus").resolve("targets.json");
       assertThat(up.output()).contains("Prometheus targets (file_sd): " + targetsFile);
       Map<String, JsonObject> targets = assertTargetsAnswer(targetsFile, managementPorts);
@@ -351,6 +352,22 @@ class UpIT {
    * What the kernel shows of a child service JVM: its environment and command line hold its own
    * secrets only, and its own cluster certificate's key, never the CA's or another service's.
    */
+  /**
+   * The build makes a class-data archive beside the jar and up gives it to every service JVM: each
+   * has it mapped (a JVM that could not use it would run without, silently).
+   */
+  private static void assertEveryServiceMapsTheClassArchive(Map<String, Long> pids)
+      throws Exception {
+    Path archive = TestEnv.jar().toAbsolutePath().normalize().resolveSibling("launcher.jsa");
+    assertThat(archive)
+        .as("the build's class-data archive (its 'cds:' line says why it is missing)")
+        .isRegularFile();
+    for (String service : Services.ALL) {
+      String maps = Files.readString(Path.of("/proc/" + pids.get(service) + "/maps"));
+      assertThat(maps).as("%s maps %s", service, archive).contains(archive.toString());
+    }
+  }
+
   private void assertHoldsOnlyItsOwnSecrets(String service, long pid) throws Exception {
     String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), UTF_8);
     String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), UTF_8);
