@@ -2,23 +2,40 @@ package dev.microshop.orders;
 
 /** Every SQL statement of the orders service. */
 final class OrdersSql {
-  static final String CLAIM_KEY =
+  /**
+   * A placement in one statement: claims the Idempotency-Key and, only when it was free, inserts
+   * the PENDING order, its lines and its first two timeline steps. Yields the key's order and
+   * request hash, and whether this statement created it ({@code created}); a key already used
+   * yields the earlier order (its row, as the statement's snapshot sees it) with {@code created}
+   * false. Parameters: $1 user, $2 key, $3 request hash, $4 new order id, $5 deadline seconds, $6
+   * trace id, $7 product ids, $8 quantities, $9 the PLACED step's detail.
+   */
+  static final String PLACE =
       """
-      INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (user_id, key) DO NOTHING""";
+      WITH claim AS (
+        INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (user_id, key) DO NOTHING
+        RETURNING order_id, request_hash),
+      placed AS (
+        INSERT INTO orders (id, user_id, status, stock_state, deadline_at, trace_id)
+        SELECT order_id, $1, 'PENDING', 'REQUESTED', now() + make_interval(secs => $5), $6 FROM claim
+        RETURNING id),
+      lines AS (
+        INSERT INTO order_lines (order_id, product_id, quantity)
+        SELECT placed.id, l.product_id, l.quantity
+          FROM placed, unnest($7::uuid[], $8::int[]) AS l (product_id, quantity)),
+      steps AS (
+        INSERT INTO order_timeline (order_id, step, detail)
+        SELECT placed.id, s.step, s.detail
+          FROM placed, (VALUES (1, 'PLACED', $9::text), (2, 'STOCK_REQUESTED', NULL)) AS s (n, step, detail)
+         ORDER BY s.n)
+      SELECT order_id, request_hash, true AS created FROM claim
+      UNION ALL
+      SELECT order_id, request_hash, false FROM idempotency_keys WHERE user_id = $1 AND key = $2""";
 
   static final String FIND_KEY =
       """
-      SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2""";
-
-  static final String INSERT_ORDER =
-      """
-      INSERT INTO orders (id, user_id, status, stock_state, deadline_at, trace_id)
-      VALUES ($1, $2, 'PENDING', 'REQUESTED', now() + make_interval(secs => $3), $4)""";
-
-  static final String INSERT_LINE =
-      """
-      INSERT INTO order_lines (order_id, product_id, quantity) VALUES ($1, $2, $3)""";
+      SELECT request_hash, order_id, false AS created FROM idempotency_keys WHERE user_id = $1 AND key = $2""";
 
   static final String TIMELINE =
       """

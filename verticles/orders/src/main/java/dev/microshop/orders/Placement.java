@@ -48,67 +48,71 @@ final class Placement {
 
   /**
    * Places (or finds) the order; yields it as {@code GET /v1/orders/{id}} shows it, read in the
-   * same transaction.
+   * same transaction. Two round trips: the placement itself ({@link OrdersSql#PLACE}: key, order,
+   * lines and timeline in one statement), then, pipelined, the reserve command and the read of the
+   * order.
    */
   Future<JsonObject> place(Request request) {
     UUID orderId = UUID.randomUUID();
     return relay.transaction(
         "orders.place",
         tx ->
-            tx.preparedQuery(OrdersSql.CLAIM_KEY)
-                .execute(Tuple.of(request.userId(), request.key(), request.hash(), orderId))
+            tx.preparedQuery(OrdersSql.PLACE)
+                .execute(
+                    Tuple.from(
+                        new Object[] {
+                          request.userId(),
+                          request.key(),
+                          request.hash(),
+                          orderId,
+                          (double) deadlineSeconds,
+                          TraceParents.sampledTraceId(),
+                          request.lines().stream().map(Line::productId).toArray(UUID[]::new),
+                          request.lines().stream().map(Line::quantity).toArray(Integer[]::new),
+                          lineCount(request.lines().size())
+                        }))
                 .compose(
-                    claimed ->
-                        claimed.rowCount() == 1
-                            ? create(tx, request, orderId)
-                            : existing(tx, request)
-                                .compose(id -> Orders.get(tx, request.userId(), id))));
+                    rows ->
+                        rows.size() == 1
+                            ? placed(tx, request, rows.iterator().next())
+                            : claimedMeanwhile(tx, request)));
   }
 
-  private Future<JsonObject> create(SqlConnection tx, Request request, UUID orderId) {
-    List<Tuple> lines =
-        request.lines().stream().map(l -> Tuple.of(orderId, l.productId(), l.quantity())).toList();
-    // The order row first (lines and timeline refer to it), the read of the whole order last:
-    // PostgreSQL runs pipelined statements in order, so the answer needs no round trip of its own.
-    Future<?> order =
-        tx.preparedQuery(OrdersSql.INSERT_ORDER)
-            .execute(
-                Tuple.of(
-                    orderId,
-                    request.userId(),
-                    (double) deadlineSeconds,
-                    TraceParents.sampledTraceId()));
-    Future<?> orderLines = tx.preparedQuery(OrdersSql.INSERT_LINE).executeBatch(lines);
+  /**
+   * The key was claimed by a placement that committed while this one waited for it: the statement's
+   * snapshot, older than that commit, saw neither row. A new statement does.
+   */
+  private Future<JsonObject> claimedMeanwhile(SqlConnection tx, Request request) {
+    return tx.preparedQuery(OrdersSql.FIND_KEY)
+        .execute(Tuple.of(request.userId(), request.key()))
+        .compose(rows -> placed(tx, request, rows.iterator().next()));
+  }
+
+  /** The reserve command of an order this statement created; a repeated key's earlier order. */
+  private Future<JsonObject> placed(SqlConnection tx, Request request, Row key) {
+    UUID order = key.getUUID("order_id");
+    if (!key.getBoolean("created")) {
+      if (!key.getString("request_hash").equals(request.hash())) {
+        return Future.failedFuture(
+            ServiceFailure.unprocessable(
+                "Idempotency-Key was already used for a different order; use a new key for a new order"));
+      }
+      return Orders.get(tx, request.userId(), order);
+    }
+    // PostgreSQL runs pipelined statements in order: the read answers with no round trip of its
+    // own.
     Future<?> command =
         Outbox.command(
             tx,
             InventoryApi.RESERVE_STOCK,
             new ReserveStock(
-                    orderId,
+                    order,
                     request.lines().stream()
                         .map(l -> new ReserveStock.Line(l.productId(), l.quantity()))
                         .toList())
                 .toJson());
-    Future<?> steps =
-        Saga.steps(
-            tx, orderId, "PLACED", lineCount(request.lines().size()), "STOCK_REQUESTED", null);
-    Future<JsonObject> placed = Orders.get(tx, request.userId(), orderId);
-    return Saga.pipelined(order, orderLines, command, steps, placed).map(v -> placed.result());
-  }
-
-  private Future<UUID> existing(SqlConnection tx, Request request) {
-    return tx.preparedQuery(OrdersSql.FIND_KEY)
-        .execute(Tuple.of(request.userId(), request.key()))
-        .compose(
-            rows -> {
-              Row row = rows.iterator().next();
-              if (!row.getString("request_hash").equals(request.hash())) {
-                return Future.failedFuture(
-                    ServiceFailure.unprocessable(
-                        "Idempotency-Key was already used for a different order; use a new key for a new order"));
-              }
-              return Future.succeededFuture(row.getUUID("order_id"));
-            });
+    Future<JsonObject> read = Orders.get(tx, request.userId(), order);
+    return Saga.pipelined(command, read).map(v -> read.result());
   }
 
   /** Checks the request; a bad one fails with a 400 that names each problem. */

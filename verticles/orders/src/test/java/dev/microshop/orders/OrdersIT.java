@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -191,6 +194,70 @@ class OrdersIT {
     assertThat(orders.failure(OrdersApi.ACTIVITY, new JsonObject(), ADMIN).failureCode())
         .as("slowMs is required")
         .isEqualTo(400);
+  }
+
+  @Test
+  void aPlacementThatWaitedForTheSameKeyClaimedByAnotherInstanceYieldsThatOrder() throws Exception {
+    String key = "k-" + UUID.randomUUID();
+    JsonObject body =
+        new JsonObject()
+            .put("idempotencyKey", key)
+            .put(
+                "lines",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("productId", UUID.randomUUID().toString())
+                            .put("quantity", 1)));
+    UUID user = UUID.fromString(CUSTOMER.userId());
+    String hash = Placement.validate(user, body).hash();
+    UUID other = UUID.randomUUID();
+    ExecutorService client = Executors.newSingleThreadExecutor();
+    // "Another instance" claims the key and holds its transaction open while this one places.
+    try (Connection c = orders.sql()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement claim =
+              c.prepareStatement(
+                  "INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)"
+                      + " VALUES (?, ?, ?, ?)");
+          PreparedStatement order =
+              c.prepareStatement(
+                  "INSERT INTO orders (id, user_id, status, stock_state) VALUES (?, ?, 'PENDING',"
+                      + " 'REQUESTED')")) {
+        claim.setObject(1, user);
+        claim.setString(2, key);
+        claim.setString(3, hash);
+        claim.setObject(4, other);
+        claim.executeUpdate();
+        order.setObject(1, other);
+        order.setObject(2, user);
+        order.executeUpdate();
+      }
+      java.util.concurrent.Future<JsonObject> placing =
+          client.submit(() -> orders.request(OrdersApi.PLACE, body, CUSTOMER));
+      Thread.sleep(300); // the placement now waits on the key's row
+      assertThat(placing.isDone()).isFalse();
+      c.commit();
+
+      JsonObject placed = placing.get(10, TimeUnit.SECONDS);
+      assertThat(placed.getString("id")).isEqualTo(other.toString());
+      assertThat(placed.getString("status")).isEqualTo("PENDING");
+    } finally {
+      client.shutdownNow();
+    }
+    try (Connection c = orders.sql();
+        PreparedStatement count =
+            c.prepareStatement(
+                "SELECT count(*) FROM outbox WHERE destination = ? AND payload->>'orderId' = ?")) {
+      count.setString(1, InventoryApi.RESERVE_STOCK);
+      count.setString(2, other.toString());
+      try (ResultSet rs = count.executeQuery()) {
+        rs.next();
+        assertThat(rs.getLong(1))
+            .as("no reserve command from the placement that found the order")
+            .isZero();
+      }
+    }
   }
 
   // --- helpers
