@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -49,7 +50,9 @@ public final class TransactionGroups {
   private final Vertx vertx;
   private final RelayedTransactions transactions;
   private final Map<String, Group> groups = new HashMap<>();
-  private Thread owner;
+
+  /** The event loop thread that owns {@link #groups}: the first to call, once and for all. */
+  private final AtomicReference<Thread> owner = new AtomicReference<>();
 
   private record Item<T>(
       ContextInternal context, Function<SqlConnection, Future<T>> work, Promise<T> promise) {}
@@ -69,9 +72,8 @@ public final class TransactionGroups {
    * the previous transaction for {@code key} ended; yields what the work yielded.
    */
   public <T> Future<T> run(String key, Function<SqlConnection, Future<T>> work) {
-    if (owner == null) {
-      owner = Thread.currentThread();
-    } else if (owner != Thread.currentThread()) {
+    Thread caller = Thread.currentThread();
+    if (!owner.compareAndSet(null, caller) && owner.get() != caller) {
       return transactions.run(work);
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
