@@ -80,7 +80,9 @@ final class ClassDataSharing {
         // makes each JVM's copy of its pages private (61 of its 72 MiB were, measured), and the six
         // share nothing. Debian's JDK 17 moves archives by default, for address randomization.
         "-XX:+UnlockDiagnosticVMOptions",
-        "-XX:ArchiveRelocationMode=0");
+        "-XX:ArchiveRelocationMode=0",
+        // A JDK without that diagnostic option runs without it rather than not at all.
+        "-XX:+IgnoreUnrecognizedVMOptions");
   }
 
   /**
@@ -133,6 +135,9 @@ final class ClassDataSharing {
               .redirectErrorStream(true)
               .redirectOutput(work.resolve("training.log").toFile());
       Map<String, String> env = builder.environment();
+      // Only the training's own settings: a developer's or CI's MICROSHOP_ variables (a database,
+      // an exporter) have no business in a run made during the build.
+      env.keySet().removeIf(name -> name.startsWith("MICROSHOP_"));
       env.putAll(trainingEnv(work, repo, http, cluster));
       long started = System.nanoTime();
       jvm = builder.start();

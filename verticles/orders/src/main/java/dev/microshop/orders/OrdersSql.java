@@ -17,8 +17,9 @@ final class OrdersSql {
         ON CONFLICT (user_id, key) DO NOTHING
         RETURNING order_id, request_hash),
       placed AS (
-        INSERT INTO orders (id, user_id, status, stock_state, deadline_at, trace_id)
-        SELECT order_id, $1, 'PENDING', 'REQUESTED', now() + make_interval(secs => $5), $6 FROM claim
+        INSERT INTO orders (id, user_id, status, stock_state, created_at, updated_at, deadline_at, trace_id)
+        SELECT order_id, $1, 'PENDING', 'REQUESTED', clock_timestamp(), clock_timestamp(),
+               clock_timestamp() + make_interval(secs => $5), $6 FROM claim
         RETURNING id),
       lines AS (
         INSERT INTO order_lines (order_id, product_id, quantity)

@@ -1,8 +1,11 @@
 package dev.microshop.platform.messaging;
 
+import dev.microshop.platform.observability.TraceParents;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayDeque;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Group commit in the application: work for one key (a consumer's address, an answered destination)
@@ -30,16 +34,21 @@ import java.util.function.Function;
  *   <li>its outcome: items run one after the other in the group's transaction (never interleaved,
  *       so an item reads what the previous ones wrote, as it would have after their commits);
  *   <li>its isolation: when any item fails (a duplicate delivery, a refusal, a deadlock), the group
- *       is rolled back and each item runs again alone, in its own transaction, so one bad message
- *       costs the others a retry, never their effect;
- *   <li>its trace: each item's work runs on the Vert.x context it arrived on, so its statements and
- *       the messages it writes stay in its own trace, not in the first item's;
+ *       is rolled back and each item runs again alone, in its own transaction, one after the other
+ *       in arrival order, so one bad message costs the others a retry, never their effect;
+ *   <li>its trace: an item in a recorded trace never joins a group and runs alone on its own
+ *       context, as before; a group runs on a context that carries no trace, so no item's message
+ *       takes another's trace;
  *   <li>its messages: they leave at the group's commit, as they would at the item's ({@link
  *       OutboxRelay#transaction}).
  * </ul>
  *
  * <p>Confined to the event loop of its first caller (a service verticle has one); a caller on any
- * other thread runs alone, as before.
+ * other thread runs alone, as before. At most {@link #MAX_WAITING} items wait per key; beyond, the
+ * item is refused as busy, as a full connection pool would refuse it. Groups of different keys can
+ * deadlock in PostgreSQL where single transactions would only have waited (a reserve group and a
+ * release group locking the same products in a different order); PostgreSQL detects it after {@code
+ * deadlock_timeout}, one group rolls back and its items run alone.
  */
 public final class TransactionGroups {
   /**
@@ -47,12 +56,18 @@ public final class TransactionGroups {
    */
   public static final int MAX_GROUP = 32;
 
+  /**
+   * Beyond this many waiting items for one key, a new one is refused as busy (503, retried by its
+   * sender) rather than queued: the same fast refusal the pool gives when its own queue is full.
+   */
+  public static final int MAX_WAITING = 256;
+
+  /** The event loop thread that owns {@link #groups}: the first to call from one, for good. */
+  private final AtomicReference<Thread> owner = new AtomicReference<>();
+
   private final Vertx vertx;
   private final RelayedTransactions transactions;
   private final Map<String, Group> groups = new HashMap<>();
-
-  /** The event loop thread that owns {@link #groups}: the first to call, once and for all. */
-  private final AtomicReference<Thread> owner = new AtomicReference<>();
 
   private record Item<T>(
       ContextInternal context, Function<SqlConnection, Future<T>> work, Promise<T> promise) {}
@@ -69,16 +84,26 @@ public final class TransactionGroups {
 
   /**
    * Runs {@code work} in a transaction, alone or with the other work for {@code key} waiting when
-   * the previous transaction for {@code key} ended; yields what the work yielded.
+   * the previous transaction for {@code key} ended; yields what the work yielded. Work in a
+   * recorded trace always runs alone, on its own context, as it did before groups: within a group,
+   * the statements' callbacks run on the group's connection's context, where a span of the item's
+   * could not be current, and the messages it writes would not carry its trace.
    */
   public <T> Future<T> run(String key, Function<SqlConnection, Future<T>> work) {
     Thread caller = Thread.currentThread();
-    if (!owner.compareAndSet(null, caller) && owner.get() != caller) {
+    if (!Context.isOnEventLoopThread()
+        || !owner.compareAndSet(null, caller) && owner.get() != caller
+        || TraceParents.sampledTraceId() != null) {
       return transactions.run(work);
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    Promise<T> promise = context.promise();
     Group group = groups.computeIfAbsent(key, k -> new Group());
+    if (group.waiting.size() >= MAX_WAITING) {
+      return Future.failedFuture(
+          new ConnectionPoolTooBusyException(
+              MAX_WAITING + " transactions of " + key + " are waiting already"));
+    }
+    Promise<T> promise = context.promise();
     group.waiting.add(new Item<>(context, work, promise));
     if (!group.running) {
       next(group);
@@ -100,29 +125,39 @@ public final class TransactionGroups {
     done.onComplete(v -> next(group));
   }
 
-  /** One transaction of its own: the item's outcome is the transaction's. */
+  /** One transaction of its own, on the item's context: the item's outcome is the transaction's. */
   private <T> Future<T> alone(Item<T> item) {
     Promise<T> ran = Promise.promise();
-    item.context().dispatch(() -> transactions.run(item.work()).onComplete(ran));
+    item.context().dispatch(() -> guarded(() -> transactions.run(item.work()), ran));
     return ran.future().onComplete(item.promise());
   }
 
-  /** One transaction for every item; if it fails, each item again alone. */
+  /**
+   * One transaction for every item, on a context of its own that carries no trace (the items'
+   * statements answer there); if it fails, each item again alone, one after the other, in the order
+   * they came.
+   */
   private Future<?> together(List<Item<?>> batch) {
     List<Object> results = new ArrayList<>(batch.size());
-    return transactions
-        .run(tx -> inOrder(tx, batch, 0, results))
+    Promise<Void> grouped = Promise.promise();
+    ContextInternal untraced = ((ContextInternal) vertx.getOrCreateContext()).unwrap().duplicate();
+    untraced.dispatch(
+        () -> guarded(() -> transactions.run(tx -> inOrder(tx, batch, 0, results)), grouped));
+    return grouped
+        .future()
         .transform(
-            grouped -> {
-              if (grouped.succeeded()) {
+            done -> {
+              if (done.succeeded()) {
                 for (int i = 0; i < batch.size(); i++) {
                   complete(batch.get(i), results.get(i));
                 }
                 return Future.succeededFuture();
               }
-              List<Future<?>> each = new ArrayList<>(batch.size());
-              batch.forEach(item -> each.add(alone(item)));
-              return Future.join(each);
+              Future<?> each = Future.succeededFuture();
+              for (Item<?> item : batch) {
+                each = each.transform(previous -> alone(item));
+              }
+              return each;
             });
   }
 
@@ -134,16 +169,7 @@ public final class TransactionGroups {
     Item<?> item = batch.get(index);
     Promise<Object> applied = Promise.promise();
     item.context()
-        .dispatch(
-            () -> {
-              Future<?> work;
-              try {
-                work = item.work().apply(tx);
-              } catch (RuntimeException e) {
-                work = Future.failedFuture(e);
-              }
-              work.<Object>map(r -> r).onComplete(applied);
-            });
+        .dispatch(() -> guarded(() -> item.work().apply(tx).map(r -> (Object) r), applied));
     return applied
         .future()
         .compose(
@@ -151,6 +177,23 @@ public final class TransactionGroups {
               results.add(result);
               return inOrder(tx, batch, index + 1, results);
             });
+  }
+
+  /**
+   * Runs {@code start} and completes {@code outcome} with what it yields, also when it throws or
+   * yields nothing: the context would swallow a throw, and the key would wait forever.
+   */
+  private static <T> void guarded(Supplier<Future<T>> start, Promise<T> outcome) {
+    Future<T> started;
+    try {
+      started = start.get();
+    } catch (Throwable e) {
+      started = Future.failedFuture(e);
+    }
+    if (started == null) {
+      started = Future.failedFuture(new IllegalStateException("the work yielded no future"));
+    }
+    started.onComplete(outcome);
   }
 
   @SuppressWarnings("unchecked")

@@ -41,8 +41,13 @@ final class IdFreeSpans implements SpanExporter {
           PATH,
           AttributeKey.stringKey("http.url"),
           AttributeKey.stringKey("url.full"),
-          AttributeKey.stringKey("http.target"),
-          AttributeKey.stringKey("url.query"));
+          AttributeKey.stringKey("http.target"));
+
+  /**
+   * A query string on its own: search text, a cursor (a time and an id), an email in a filter. Not
+   * sent at all.
+   */
+  private static final AttributeKey<String> QUERY = AttributeKey.stringKey("url.query");
 
   private final SpanExporter delegate;
 
@@ -74,6 +79,7 @@ final class IdFreeSpans implements SpanExporter {
         attributes.put(key, template(value));
       }
     }
+    attributes.remove(QUERY);
     Attributes cleaned = attributes.build();
     String name = name(span, cleaned);
     return new DelegatingSpanData(span) {

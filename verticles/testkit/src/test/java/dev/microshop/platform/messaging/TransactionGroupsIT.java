@@ -119,6 +119,19 @@ class TransactionGroupsIT {
     assertThat(rows()).containsExactly(1, 2, 3);
   }
 
+  @Test
+  void aWorkThatThrowsFailsItselfOnlyAndTheKeyGoesOn() throws Exception {
+    // 0 throws before issuing a statement (the context would swallow it); the others come after.
+    List<Future<Seen>> seen = submit(List.of(1, 0, 2, 3));
+
+    assertThat(seen.get(1).failed()).isTrue();
+    assertThat(seen.get(1).cause()).hasMessage("a work that throws");
+    assertThat(List.of(seen.get(0), seen.get(2), seen.get(3)))
+        .allSatisfy(s -> assertThat(s.succeeded()).isTrue());
+    assertThat(rows()).containsExactly(1, 2, 3);
+    assertThat(txids(submit(List.of(4)))).hasSize(1);
+  }
+
   /**
    * Submits one insert per id, all in one turn of the event loop, each from a context of its own
    * (as the event bus delivers messages), and waits for every outcome.
@@ -141,6 +154,9 @@ class TransactionGroupsIT {
   }
 
   private static Future<Seen> insert(SqlConnection tx, int id, Context own) {
+    if (id == 0) {
+      throw new IllegalStateException("a work that throws");
+    }
     boolean ownContext = own == io.vertx.core.Vertx.currentContext();
     return tx.preparedQuery("INSERT INTO group_probe (id) VALUES ($1) RETURNING txid_current()")
         .execute(Tuple.of(id))
