@@ -14,8 +14,9 @@ import java.util.UUID;
 public final class InventoryApi {
   /**
    * A page of the catalog. Body {@code {q?, cursor?, limit}} (limit 1..100; q matches name, SKU or
-   * description, case-insensitive). Reply {@code {items: [product], nextCursor?}}. Fails 400 for a
-   * bad cursor.
+   * description, case-insensitive). Reply {@code {items: [product], nextCursor?}}, sent as the
+   * bytes of that JSON with the page's ETag in a header ({@link CatalogPages}). Fails 400 for a bad
+   * cursor.
    */
   public static final String LIST = "inventory.product.list";
 

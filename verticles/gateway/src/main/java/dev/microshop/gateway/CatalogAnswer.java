@@ -5,23 +5,22 @@ import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 
 /**
- * The answer to a public catalog read: inventory's, just now, or the gateway's last copy of it
- * ({@link LastKnownCopies}) with its age, why inventory did not answer, and the failure it stands
- * in for.
+ * The answer to a public catalog read (a product, or a page as {@link CatalogRoutes.PageBytes}):
+ * inventory's, just now, or the gateway's last copy of it ({@link LastKnownCopies}) with its age,
+ * why inventory did not answer, and the failure it stands in for.
  */
-record CatalogAnswer(JsonObject body, long ageSeconds, String whyStale, Throwable insteadOf) {
+record CatalogAnswer<T>(T body, long ageSeconds, String whyStale, Throwable insteadOf) {
   /** The name this gateway gives itself in Cache-Status. */
   static final String CACHE = "microshop-gateway";
 
-  static CatalogAnswer fresh(JsonObject body) {
-    return new CatalogAnswer(body, 0, null, null);
+  static <T> CatalogAnswer<T> fresh(T body) {
+    return new CatalogAnswer<>(body, 0, null, null);
   }
 
-  static CatalogAnswer stale(JsonObject body, long ageSeconds, Throwable failure) {
-    return new CatalogAnswer(body, ageSeconds, whyStale(failure), failure);
+  static <T> CatalogAnswer<T> stale(T body, long ageSeconds, Throwable failure) {
+    return new CatalogAnswer<>(body, ageSeconds, whyStale(failure), failure);
   }
 
   boolean isStale() {

@@ -1,17 +1,14 @@
 package dev.microshop.gateway;
 
+import dev.microshop.contracts.CatalogPages;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.Services;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -44,11 +41,53 @@ final class CatalogRoutes {
     if (limit != null && !limit.isNull()) {
       query.put("limit", limit.getInteger());
     }
+    String key = LastKnownCopies.page(query);
     calls
         .anonymous(ctx)
-        .compose(v -> publicRead(ctx, InventoryApi.LIST, query, LastKnownCopies.page(query)))
-        .onSuccess(answer -> write(ctx, answer, pageEtag(answer.body()), p -> p))
+        .compose(
+            v ->
+                calls.downstream.reply(
+                    Services.INVENTORY,
+                    InventoryApi.LIST,
+                    query,
+                    ctx.get(Calls.IDENTITY),
+                    Calls.requestId(ctx)))
+        .map(CatalogRoutes::page)
+        .onSuccess(page -> copies.keep(key, page))
+        .map(CatalogAnswer::fresh)
+        .recover(failure -> copies.<PageBytes>instead(key, failure))
+        .onSuccess(answer -> writePage(ctx, answer))
         .onFailure(e -> Problems.send(ctx, e));
+  }
+
+  /**
+   * A catalog page as the client gets it: the JSON inventory encoded when it kept the page, and the
+   * page's ETag ({@link CatalogPages}), passed on without reading the page.
+   */
+  record PageBytes(Buffer bytes, String etag) {}
+
+  /**
+   * The page of a list reply; one from an inventory of an earlier version (JSON) is encoded here.
+   */
+  static PageBytes page(Message<Object> reply) {
+    String etag = reply.headers().get(CatalogPages.ETAG_HEADER);
+    if (reply.body() instanceof Buffer bytes) {
+      return new PageBytes(bytes, etag != null ? etag : CatalogPages.etag(bytes.toJsonObject()));
+    }
+    JsonObject page = (JsonObject) reply.body();
+    return new PageBytes(page.toBuffer(), CatalogPages.etag(page));
+  }
+
+  /** A page with its ETag: 304 and no body when the client holds that one. */
+  private static void writePage(RoutingContext ctx, CatalogAnswer<PageBytes> answer) {
+    String etag = answer.body().etag();
+    ctx.response().putHeader("ETag", etag);
+    answer.mark(ctx.response());
+    if (holds(ctx.request().getHeader("If-None-Match"), etag)) {
+      ctx.response().setStatusCode(304).end();
+    } else {
+      ctx.response().putHeader("Content-Type", "application/json").end(answer.body().bytes());
+    }
   }
 
   void get(RoutingContext ctx) {
@@ -86,10 +125,10 @@ final class CatalogRoutes {
         .onFailure(e -> Problems.send(ctx, e));
   }
 
-  /** A catalog answer with its ETag: 304 and no body when the client holds that one. */
+  /** A product with its ETag: 304 and no body when the client holds that one. */
   private static void write(
       RoutingContext ctx,
-      CatalogAnswer answer,
+      CatalogAnswer<JsonObject> answer,
       String etag,
       Function<JsonObject, JsonObject> view) {
     ctx.response().putHeader("ETag", etag);
@@ -107,7 +146,7 @@ final class CatalogRoutes {
    * A read of inventory that keeps what it answers as the last copy of {@code key}, and falls back
    * on that copy when inventory cannot answer.
    */
-  private Future<CatalogAnswer> publicRead(
+  private Future<CatalogAnswer<JsonObject>> publicRead(
       RoutingContext ctx, String address, JsonObject query, String key) {
     return inventory(ctx, address, query)
         .onSuccess(body -> copies.keep(key, body))
@@ -119,8 +158,8 @@ final class CatalogRoutes {
    * A stale copy older than the product the client already holds (its If-None-Match names a later
    * version) would take the client back in time: it gets the failure instead, and keeps its own.
    */
-  private static Future<CatalogAnswer> notOlderThanTheClients(
-      RoutingContext ctx, CatalogAnswer answer) {
+  private static Future<CatalogAnswer<JsonObject>> notOlderThanTheClients(
+      RoutingContext ctx, CatalogAnswer<JsonObject> answer) {
     Long held = version(ctx.request().getHeader("If-None-Match"));
     Long version = answer.body().getLong("version");
     if (answer.isStale() && held != null && version != null && held > version) {
@@ -188,29 +227,6 @@ final class CatalogRoutes {
 
   static String etag(JsonObject product) {
     return "\"" + product.getLong("version") + "\"";
-  }
-
-  /**
-   * A page's ETag: a digest of what it lists, each product at its version (every change to a
-   * product bumps it), and where the next page starts. So it changes exactly when the page does,
-   * and two gateways give the same page the same tag.
-   */
-  static String pageEtag(JsonObject page) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      JsonArray items = page.getJsonArray("items", new JsonArray());
-      for (int i = 0; i < items.size(); i++) {
-        JsonObject product = items.getJsonObject(i);
-        digest.update(
-            (product.getString("id") + ":" + product.getLong("version") + ";")
-                .getBytes(StandardCharsets.UTF_8));
-      }
-      digest.update(String.valueOf(page.getString("nextCursor")).getBytes(StandardCharsets.UTF_8));
-      byte[] tag = Arrays.copyOf(digest.digest(), 16);
-      return "\"p" + Base64.getUrlEncoder().withoutPadding().encodeToString(tag) + "\"";
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 
   /** Whether an If-None-Match header (one tag, a list, or *) names {@code etag}. */

@@ -10,6 +10,7 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -51,7 +52,7 @@ final class Downstream {
    * A domain failure or a busy answer, carried through the breaker as a success, so it does not
    * trip it.
    */
-  private record Outcome(Message<JsonObject> reply, ReplyException failure) {}
+  private record Outcome(Message<Object> reply, ReplyException failure) {}
 
   Downstream(Vertx vertx, Platform platform, DiscoveryCache discovery) {
     this.vertx = vertx;
@@ -63,6 +64,25 @@ final class Downstream {
   Future<JsonObject> call(
       String service, String address, JsonObject body, Identity caller, String requestId) {
     return call(service, address, body, caller, requestId, platform.delivery().getSendTimeout());
+  }
+
+  /**
+   * As {@link #call(String, String, JsonObject, Identity, String)}, with the whole reply: its
+   * headers, and a body that may be bytes to pass on (a catalog page).
+   */
+  Future<Message<Object>> reply(
+      String service, String address, JsonObject body, Identity caller, String requestId) {
+    long timeoutMs = platform.delivery().getSendTimeout();
+    if (!discovery.available(service)) {
+      return discovery
+          .recheck(service)
+          .compose(
+              found ->
+                  found
+                      ? send(service, address, body, caller, requestId, timeoutMs)
+                      : Future.failedFuture(new Unavailable(service)));
+    }
+    return send(service, address, body, caller, requestId, timeoutMs);
   }
 
   /** As above with a longer timeout, for work that is slow by design (argon2 password hashing). */
@@ -80,12 +100,18 @@ final class Downstream {
               found ->
                   found
                       ? send(service, address, body, caller, requestId, timeoutMs)
-                      : Future.failedFuture(new Unavailable(service)));
+                      : Future.failedFuture(new Unavailable(service)))
+          .map(Downstream::json);
     }
-    return send(service, address, body, caller, requestId, timeoutMs);
+    return send(service, address, body, caller, requestId, timeoutMs).map(Downstream::json);
   }
 
-  private Future<JsonObject> send(
+  /** A reply's body as JSON: decoded here when it came as its encoded bytes. */
+  private static JsonObject json(Message<Object> reply) {
+    return reply.body() instanceof Buffer bytes ? bytes.toJsonObject() : (JsonObject) reply.body();
+  }
+
+  private Future<Message<Object>> send(
       String service,
       String address,
       JsonObject body,
@@ -110,7 +136,7 @@ final class Downstream {
         .compose(
             outcome ->
                 outcome.failure() == null
-                    ? Future.succeededFuture(outcome.reply().body())
+                    ? Future.succeededFuture(outcome.reply())
                     : Future.failedFuture(outcome.failure()));
   }
 
@@ -120,7 +146,7 @@ final class Downstream {
    * member's registration not yet swept, costs one timeout and not the answer. Anything else only
    * when it provably was not delivered.
    */
-  private Future<Message<JsonObject>> request(
+  private Future<Message<Object>> request(
       String address, JsonObject body, DeliveryOptions options) {
     return Resendable.afterTimeout(address)
         ? Bus.requestIdempotent(vertx, address, body, options, 1)

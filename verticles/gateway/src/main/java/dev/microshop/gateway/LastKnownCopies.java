@@ -25,7 +25,7 @@ final class LastKnownCopies {
   private static final Logger LOG = LoggerFactory.getLogger(LastKnownCopies.class);
 
   /** What inventory answered and when (a {@link System#nanoTime} reading). */
-  private record Copy(JsonObject body, long fetchedAtNanos) {}
+  private record Copy(Object body, long fetchedAtNanos) {}
 
   private final int capacity;
   private final long maxStaleNanos;
@@ -86,7 +86,8 @@ final class LastKnownCopies {
   }
 
   /** Keeps {@code body}, what inventory answered just now, as the copy of {@code key}. */
-  void keep(String key, JsonObject body) {
+  /** Keeps {@code body} (a product, or a page) as the last copy of {@code key}. */
+  void keep(String key, Object body) {
     if (capacity == 0) {
       return;
     }
@@ -102,7 +103,9 @@ final class LastKnownCopies {
    * otherwise. A 4xx is inventory's answer, so it also drops the copy: a product inventory no
    * longer knows is not brought back by the next outage.
    */
-  Future<CatalogAnswer> instead(String key, Throwable failure) {
+  /** The copy of {@code key}, of the type it was kept as (keys of products and pages differ). */
+  @SuppressWarnings("unchecked")
+  <T> Future<CatalogAnswer<T>> instead(String key, Throwable failure) {
     if (CatalogAnswer.whyStale(failure) == null) {
       if (CatalogAnswer.isAnswer(failure)) {
         forget(key);
@@ -121,9 +124,9 @@ final class LastKnownCopies {
     if (copy == null) {
       return Future.failedFuture(failure);
     }
-    CatalogAnswer stale =
+    CatalogAnswer<T> stale =
         CatalogAnswer.stale(
-            copy.body(), TimeUnit.NANOSECONDS.toSeconds(now - copy.fetchedAtNanos()), failure);
+            (T) copy.body(), TimeUnit.NANOSECONDS.toSeconds(now - copy.fetchedAtNanos()), failure);
     // A service's 5xx was logged where it became a 502; answered from the copy it still must be.
     if (failure instanceof ReplyException reply && "service-failure".equals(stale.whyStale())) {
       LOG.warn(

@@ -5,6 +5,7 @@ import dev.microshop.contracts.InstanceInfo;
 import dev.microshop.contracts.Services;
 import dev.microshop.contracts.UsersApi;
 import dev.microshop.platform.config.Settings;
+import dev.microshop.platform.messaging.Consumers;
 import dev.microshop.platform.messaging.FieldError;
 import dev.microshop.platform.messaging.InvalidRequest;
 import dev.microshop.platform.service.Node;
@@ -15,6 +16,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -56,7 +58,7 @@ final class GatewayHarness implements AutoCloseable {
   private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
   private final int port;
   private final TestTokens tokens = new TestTokens();
-  private final Map<String, Function<Message<JsonObject>, Future<JsonObject>>> answers =
+  private final Map<String, Function<Message<JsonObject>, ? extends Future<?>>> answers =
       new ConcurrentHashMap<>();
   private final Map<String, BlockingQueue<Message<JsonObject>>> received =
       new ConcurrentHashMap<>();
@@ -161,7 +163,11 @@ final class GatewayHarness implements AutoCloseable {
   }
 
   /** From now on {@code address} answers with what {@code answer} yields (a failure: fail). */
-  void answer(String address, Function<Message<JsonObject>, Future<JsonObject>> answer) {
+  /**
+   * From now on {@code address} answers what {@code answer} yields: a JSON object, or a {@link
+   * Consumers.Reply} (a body with headers, as inventory answers a page).
+   */
+  void answer(String address, Function<Message<JsonObject>, ? extends Future<?>> answer) {
     answers.put(address, answer);
   }
 
@@ -207,7 +213,16 @@ final class GatewayHarness implements AutoCloseable {
                   answers
                       .getOrDefault(address, m -> Future.succeededFuture(defaultAnswer(address)))
                       .apply(msg)
-                      .onSuccess(msg::reply)
+                      .onSuccess(
+                          reply -> {
+                            if (reply instanceof Consumers.Reply withHeaders) {
+                              DeliveryOptions options = new DeliveryOptions();
+                              withHeaders.headers().forEach(options::addHeader);
+                              msg.reply(withHeaders.body(), options);
+                            } else {
+                              msg.reply(reply);
+                            }
+                          })
                       .onFailure(
                           e -> {
                             // A 400 with field errors travels as services send it.

@@ -44,9 +44,9 @@ class LastKnownCopiesTest {
     copies.keep("a", product(1));
 
     now.addAndGet(TimeUnit.SECONDS.toNanos(60));
-    CatalogAnswer atTheLimit = served(copies, "a");
+    CatalogAnswer<JsonObject> atTheLimit = served(copies, "a");
     now.addAndGet(1);
-    CatalogAnswer past = served(copies, "a");
+    CatalogAnswer<JsonObject> past = served(copies, "a");
 
     assertThat(atTheLimit.ageSeconds()).isEqualTo(60);
     assertThat(atTheLimit.whyStale()).isEqualTo("timeout");
@@ -113,8 +113,8 @@ class LastKnownCopiesTest {
   }
 
   /** What a read of {@code key} that timed out answers: the stale copy, or null for the failure. */
-  private static CatalogAnswer served(LastKnownCopies copies, String key) {
-    Future<CatalogAnswer> answer = copies.instead(key, TIMEOUT);
+  private static CatalogAnswer<JsonObject> served(LastKnownCopies copies, String key) {
+    Future<CatalogAnswer<JsonObject>> answer = copies.instead(key, TIMEOUT);
     assertThat(answer.isComplete()).isTrue();
     if (answer.failed()) {
       assertThat(answer.cause()).isSameAs(TIMEOUT);

@@ -1,10 +1,12 @@
 package dev.microshop.inventory;
 
+import dev.microshop.contracts.CatalogPages;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.contracts.InventoryApi.CommitStock;
 import dev.microshop.contracts.InventoryApi.ReleaseStock;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.config.ConfigException;
+import dev.microshop.platform.messaging.Consumers;
 import dev.microshop.platform.request.Callers;
 import dev.microshop.platform.request.Fields;
 import dev.microshop.platform.service.Platform;
@@ -16,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -168,9 +171,17 @@ public class InventoryVerticle extends ServiceVerticle {
     }
   }
 
-  private Future<JsonObject> list(Message<JsonObject> msg) {
+  /**
+   * A page as bytes encoded once per page read, with its ETag in a header: the gateway passes both
+   * on without decoding the page ({@link CatalogPages}).
+   */
+  private Future<Consumers.Reply> list(Message<JsonObject> msg) {
     PageRequest request = validator.page(msg.body());
-    return cache.page(request, () -> catalog.page(request));
+    return cache
+        .encodedPage(request, () -> catalog.page(request))
+        .map(
+            page ->
+                new Consumers.Reply(page.bytes(), Map.of(CatalogPages.ETAG_HEADER, page.etag())));
   }
 
   private Future<JsonObject> get(Message<JsonObject> msg) {

@@ -1,6 +1,8 @@
 package dev.microshop.inventory;
 
+import dev.microshop.contracts.CatalogPages;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,8 +34,25 @@ import java.util.function.Supplier;
 final class ProductCache {
   private record Entry(JsonObject product, long storedAtMs) {}
 
-  /** A page, the products it lists, and the {@link #clock} its read started at. */
-  private record Page(JsonObject page, List<UUID> ids, long readFrom, long storedAtMs) {}
+  /**
+   * A page, the products it lists, and the {@link #clock} its read started at; with its JSON
+   * encoded once and its ETag, as the gateway passes them on ({@link CatalogPages}).
+   */
+  private record Page(
+      JsonObject page, Buffer bytes, String etag, List<UUID> ids, long readFrom, long storedAtMs) {
+    static Page of(JsonObject page, List<UUID> ids, long readFrom) {
+      return new Page(
+          page,
+          page.toBuffer(),
+          CatalogPages.etag(page),
+          ids,
+          readFrom,
+          System.currentTimeMillis());
+    }
+  }
+
+  /** A page as the gateway passes it on: its JSON's bytes and its ETag. */
+  record EncodedPage(Buffer bytes, String etag) {}
 
   private final long ttlMs;
   private final Map<UUID, Entry> entries;
@@ -104,22 +123,33 @@ final class ProductCache {
    * {@code load} (and remembered if nothing it lists, nor the list itself, changed meanwhile).
    */
   Future<JsonObject> page(PageRequest request, Supplier<Future<JsonObject>> load) {
+    return entry(request, load).map(Page::page);
+  }
+
+  /** {@link #page}, as the bytes and ETag the gateway passes on (both made once per page read). */
+  Future<EncodedPage> encodedPage(PageRequest request, Supplier<Future<JsonObject>> load) {
+    return entry(request, load).map(p -> new EncodedPage(p.bytes(), p.etag()));
+  }
+
+  private Future<Page> entry(PageRequest request, Supplier<Future<JsonObject>> load) {
     Page hit = pages.get(request);
     if (hit != null
         && unchangedSince(hit.ids(), hit.readFrom())
         && System.currentTimeMillis() - hit.storedAtMs() < ttlMs) {
-      return Future.succeededFuture(hit.page());
+      return Future.succeededFuture(hit);
     }
     long started = clock;
     return load.get()
-        .onSuccess(
-            page -> {
-              List<UUID> ids = idsOf(page);
+        .map(
+            loaded -> {
+              List<UUID> ids = idsOf(loaded);
+              Page page = Page.of(loaded, ids, started);
               if (unchangedSince(ids, started)) {
-                pages.put(request, new Page(page, ids, started, System.currentTimeMillis()));
+                pages.put(request, page);
               } else {
                 pages.remove(request);
               }
+              return page;
             });
   }
 

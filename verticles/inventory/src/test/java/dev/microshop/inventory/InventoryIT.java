@@ -2,11 +2,13 @@ package dev.microshop.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.microshop.contracts.CatalogPages;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.InventoryApi;
 import dev.microshop.testkit.ServiceHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -816,6 +818,23 @@ class InventoryIT {
 
   private static JsonObject get(String id) {
     return harness.request(InventoryApi.GET, new JsonObject().put("id", id), null);
+  }
+
+  @Test
+  void aPageIsAnsweredAsTheBytesOfItsJsonWithItsETagInAHeader() {
+    Message<Object> reply =
+        harness.reply(InventoryApi.LIST, new JsonObject().put("limit", 5), null);
+
+    assertThat(reply.body()).isInstanceOf(Buffer.class);
+    JsonObject page = ((Buffer) reply.body()).toJsonObject();
+    assertThat(page.containsKey("items")).isTrue();
+    assertThat(reply.headers().get(CatalogPages.ETAG_HEADER)).isEqualTo(CatalogPages.etag(page));
+    // The same page again: the same bytes, from memory.
+    Message<Object> again =
+        harness.reply(InventoryApi.LIST, new JsonObject().put("limit", 5), null);
+    assertThat(again.body()).isEqualTo(reply.body());
+    assertThat(again.headers().get(CatalogPages.ETAG_HEADER))
+        .isEqualTo(reply.headers().get(CatalogPages.ETAG_HEADER));
   }
 
   private static JsonObject list(JsonObject query) {

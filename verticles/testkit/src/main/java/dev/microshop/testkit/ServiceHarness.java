@@ -11,6 +11,7 @@ import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -103,13 +104,25 @@ public final class ServiceHarness implements AutoCloseable {
     return node.platform();
   }
 
-  /** Sends a request as {@code caller} (null: anonymous) and waits for the reply body. */
+  /**
+   * Sends a request as {@code caller} (null: anonymous) and waits for the reply body: a JSON
+   * object, also when it came as its encoded bytes (a catalog page).
+   */
   public JsonObject request(String address, JsonObject body, Identity caller) {
+    return json(reply(address, body, caller).body());
+  }
+
+  /** Sends a request as {@code caller} (null: anonymous) and waits for the whole reply. */
+  public Message<Object> reply(String address, JsonObject body, Identity caller) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(5000);
     if (caller != null) {
       caller.addTo(options);
     }
-    return await(vertx().eventBus().<JsonObject>request(address, body, options).map(Message::body));
+    return await(vertx().eventBus().request(address, body, options));
+  }
+
+  private static JsonObject json(Object body) {
+    return body instanceof Buffer bytes ? bytes.toJsonObject() : (JsonObject) body;
   }
 
   /** Sends a request that must fail, and returns the failure (its code and message). */

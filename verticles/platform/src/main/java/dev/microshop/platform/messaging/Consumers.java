@@ -4,6 +4,7 @@ import dev.microshop.contracts.ErrorCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -38,6 +40,12 @@ public final class Consumers {
   }
 
   /**
+   * A reply with headers of its own, for a body the receiver passes on without reading it (a
+   * catalog page's bytes, and its ETag beside them).
+   */
+  public record Reply(Object body, Map<String, String> headers) {}
+
+  /**
    * Registers one consumer (one per address per JVM); the future completes once the cluster knows
    * it.
    */
@@ -58,7 +66,11 @@ public final class Consumers {
     }
     reply.onComplete(
         result -> {
-          if (result.succeeded()) {
+          if (result.succeeded() && result.result() instanceof Reply withHeaders) {
+            DeliveryOptions options = BusGuard.answering(msg);
+            withHeaders.headers().forEach(options::addHeader);
+            msg.reply(withHeaders.body(), options);
+          } else if (result.succeeded()) {
             msg.reply(result.result(), BusGuard.answering(msg));
           } else if (result.cause() instanceof ServiceFailure failure) {
             fail(msg, failure);
