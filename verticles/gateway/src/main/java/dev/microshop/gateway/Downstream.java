@@ -72,21 +72,21 @@ final class Downstream {
    */
   Future<Message<Object>> reply(
       String service, String address, JsonObject body, Identity caller, String requestId) {
-    long timeoutMs = platform.delivery().getSendTimeout();
-    if (!discovery.available(service)) {
-      return discovery
-          .recheck(service)
-          .compose(
-              found ->
-                  found
-                      ? send(service, address, body, caller, requestId, timeoutMs)
-                      : Future.failedFuture(new Unavailable(service)));
-    }
-    return send(service, address, body, caller, requestId, timeoutMs);
+    return reply(service, address, body, caller, requestId, platform.delivery().getSendTimeout());
   }
 
   /** As above with a longer timeout, for work that is slow by design (argon2 password hashing). */
   Future<JsonObject> call(
+      String service,
+      String address,
+      JsonObject body,
+      Identity caller,
+      String requestId,
+      long timeoutMs) {
+    return reply(service, address, body, caller, requestId, timeoutMs).map(Downstream::json);
+  }
+
+  private Future<Message<Object>> reply(
       String service,
       String address,
       JsonObject body,
@@ -100,10 +100,9 @@ final class Downstream {
               found ->
                   found
                       ? send(service, address, body, caller, requestId, timeoutMs)
-                      : Future.failedFuture(new Unavailable(service)))
-          .map(Downstream::json);
+                      : Future.failedFuture(new Unavailable(service)));
     }
-    return send(service, address, body, caller, requestId, timeoutMs).map(Downstream::json);
+    return send(service, address, body, caller, requestId, timeoutMs);
   }
 
   /** A reply's body as JSON: decoded here when it came as its encoded bytes. */
