@@ -198,17 +198,8 @@ class OrdersIT {
 
   @Test
   void aPlacementThatWaitedForTheSameKeyClaimedByAnotherInstanceYieldsThatOrder() throws Exception {
-    String key = "k-" + UUID.randomUUID();
-    JsonObject body =
-        new JsonObject()
-            .put("idempotencyKey", key)
-            .put(
-                "lines",
-                new JsonArray()
-                    .add(
-                        new JsonObject()
-                            .put("productId", UUID.randomUUID().toString())
-                            .put("quantity", 1)));
+    JsonObject body = placement(1);
+    String key = body.getString("idempotencyKey");
     UUID user = UUID.fromString(CUSTOMER.userId());
     String hash = Placement.validate(user, body).hash();
     UUID other = UUID.randomUUID();
@@ -327,20 +318,21 @@ class OrdersIT {
         UUID.fromString(command.getString("orderId")), lines, total, "EUR");
   }
 
+  /** A placement of one line of a new product, under a new Idempotency-Key. */
+  private static JsonObject placement(int quantity) {
+    return new JsonObject()
+        .put("idempotencyKey", "k-" + UUID.randomUUID())
+        .put(
+            "lines",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("productId", UUID.randomUUID().toString())
+                        .put("quantity", quantity)));
+  }
+
   private static String place(int quantity) {
-    JsonObject placed =
-        orders.request(
-            OrdersApi.PLACE,
-            new JsonObject()
-                .put("idempotencyKey", "k-" + UUID.randomUUID())
-                .put(
-                    "lines",
-                    new JsonArray()
-                        .add(
-                            new JsonObject()
-                                .put("productId", UUID.randomUUID().toString())
-                                .put("quantity", quantity))),
-            CUSTOMER);
+    JsonObject placed = orders.request(OrdersApi.PLACE, placement(quantity), CUSTOMER);
     assertThat(placed.getString("status")).isEqualTo("PENDING");
     return placed.getString("id");
   }
