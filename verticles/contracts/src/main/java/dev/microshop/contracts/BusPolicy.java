@@ -70,7 +70,7 @@ public final class BusPolicy {
         InventoryApi.CREATE,
         InventoryApi.UPDATE,
         InventoryApi.ADJUST_STOCK);
-    exact(
+    relayed(
         ORDERS,
         INVENTORY,
         InventoryApi.RESERVE_STOCK,
@@ -88,13 +88,13 @@ public final class BusPolicy {
         OrdersApi.CANCEL,
         OrdersApi.ACTIVITY);
     exact(GATEWAY, PAYMENTS, PaymentsApi.WALLET, PaymentsApi.CREDIT, PaymentsApi.TRANSACTIONS);
-    exact(ORDERS, PAYMENTS, PaymentsApi.CHARGE, PaymentsApi.REFUND);
+    relayed(ORDERS, PAYMENTS, PaymentsApi.CHARGE, PaymentsApi.REFUND);
     // An event goes from the service that names it to each subscriber's own delivery address.
     Events.SUBSCRIBERS.forEach(
         (event, subscribers) ->
             subscribers.forEach(
                 subscriber ->
-                    exact(
+                    relayed(
                         event.substring(0, event.indexOf('.')),
                         subscriber,
                         Events.deliveryAddress(subscriber, event))));
@@ -141,6 +141,13 @@ public final class BusPolicy {
   private static void exact(String sender, String receiver, String... addresses) {
     for (String address : addresses) {
       EXACT.put(address, new Rule(address, Set.of(sender), Set.of(receiver)));
+    }
+  }
+
+  /** Addresses an outbox sends to, each also with its {@link RelayBatch#address}. */
+  private static void relayed(String sender, String receiver, String... addresses) {
+    for (String address : addresses) {
+      exact(sender, receiver, address, RelayBatch.address(address));
     }
   }
 

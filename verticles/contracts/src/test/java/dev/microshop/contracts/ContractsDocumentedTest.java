@@ -71,6 +71,7 @@ class ContractsDocumentedTest {
     addresses.add(OutboxApi.deadLetters("{service}"));
     addresses.add(OutboxApi.redrive("{service}"));
     addresses.add(OutboxApi.stats("{service}"));
+    addresses.add(RelayBatch.address("{address}"));
     return addresses;
   }
 

@@ -72,19 +72,8 @@ public final class Consumers {
             msg.reply(withHeaders.body(), options);
           } else if (result.succeeded()) {
             msg.reply(result.result(), BusGuard.answering(msg));
-          } else if (result.cause() instanceof ServiceFailure failure) {
-            fail(msg, failure);
-          } else if (result.cause() instanceof ConnectionPoolTooBusyException) {
-            busy(msg);
-          } else if (isUnstorableText(result.cause())) {
-            fail(
-                msg,
-                ServiceFailure.invalid(
-                    FieldError.WHOLE_BODY,
-                    "the text contains a character that cannot be stored (U+0000, NUL)"));
           } else {
-            LOG.error("handler of {} failed", msg.address(), result.cause());
-            fail(msg, ErrorCodes.INTERNAL, "internal error");
+            msg.reply(failure(msg.address(), result.cause()), BusGuard.answering(msg));
           }
           if (--inFlight == 0 && drained != null) {
             drained.tryComplete();
@@ -93,37 +82,48 @@ public final class Consumers {
   }
 
   /**
+   * What a handler's failure crosses the bus as: a {@link ServiceFailure} its code and text (a 400
+   * naming fields keeps them, see {@link InvalidRequest}); anything else is logged once and a
+   * generic 500 (the cause never crosses the bus).
+   */
+  ReplyException failure(String address, Throwable cause) {
+    if (cause instanceof ServiceFailure failure) {
+      return failure.errors().isEmpty()
+          ? new ReplyException(ReplyFailure.RECIPIENT_FAILURE, failure.code(), failure.getMessage())
+          : new InvalidRequest(failure.errors());
+    }
+    if (cause instanceof ConnectionPoolTooBusyException) {
+      return busy(address);
+    }
+    if (isUnstorableText(cause)) {
+      return failure(
+          address,
+          ServiceFailure.invalid(
+              FieldError.WHOLE_BODY,
+              "the text contains a character that cannot be stored (U+0000, NUL)"));
+    }
+    LOG.error("handler of {} failed", address, cause);
+    return new ReplyException(
+        ReplyFailure.RECIPIENT_FAILURE, ErrorCodes.INTERNAL, "internal error");
+  }
+
+  /**
    * The database pool's queue is full: refused at once as busy (503), which the gateway answers
    * with Retry-After (or a catalog copy) and an outbox retries after its backoff. Logged once a
    * second at most: under overload there are thousands.
    */
-  private void busy(Message<JsonObject> msg) {
+  private ReplyException busy(String address) {
     shed++;
     long now = System.nanoTime();
     if (now - lastShedLog > TimeUnit.SECONDS.toNanos(1)) {
-      LOG.warn(
-          "busy: refused {} message(s) since the last report, lately to {}", shed, msg.address());
+      LOG.warn("busy: refused {} message(s) since the last report, lately to {}", shed, address);
       shed = 0;
       lastShedLog = now;
     }
-    fail(msg, ErrorCodes.UNAVAILABLE, "busy: too many requests waiting for the database");
-  }
-
-  /**
-   * A 400 naming fields keeps them (see {@link InvalidRequest}); other failures are code + text.
-   */
-  static void fail(Message<?> msg, ServiceFailure failure) {
-    if (failure.errors().isEmpty()) {
-      fail(msg, failure.code(), failure.getMessage());
-    } else {
-      msg.reply(new InvalidRequest(failure.errors()), BusGuard.answering(msg));
-    }
-  }
-
-  /** {@code msg.fail}, with the request's nonce echoed (see {@link BusGuard}). */
-  private static void fail(Message<?> msg, int code, String text) {
-    msg.reply(
-        new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, text), BusGuard.answering(msg));
+    return new ReplyException(
+        ReplyFailure.RECIPIENT_FAILURE,
+        ErrorCodes.UNAVAILABLE,
+        "busy: too many requests waiting for the database");
   }
 
   /**

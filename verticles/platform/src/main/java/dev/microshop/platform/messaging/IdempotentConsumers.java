@@ -1,15 +1,20 @@
 package dev.microshop.platform.messaging;
 
+import dev.microshop.contracts.RelayBatch;
 import dev.microshop.platform.observability.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -63,22 +68,20 @@ public final class IdempotentConsumers {
   /** The effect and the inbox insert in one transaction; the reply is an empty acknowledgement. */
   public Future<Void> reliably(String address, TxEffect effect) {
     duplicates(address); // at zero from now
-    return consumers.on(
+    return relayed(
         address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          return transactions
-              .run(address, tx -> once(tx, address, body, effect))
-              .recover(
-                  failure -> {
-                    if (failure instanceof Inbox.Duplicate) {
-                      duplicates(address).increment();
-                      return Future.succeededFuture();
-                    }
-                    return Future.failedFuture(failure);
-                  })
-              .map(v -> new JsonObject());
-        });
+        body ->
+            transactions
+                .run(address, tx -> once(tx, address, body, effect))
+                .recover(
+                    failure -> {
+                      if (failure instanceof Inbox.Duplicate) {
+                        duplicates(address).increment();
+                        return Future.succeededFuture();
+                      }
+                      return Future.failedFuture(failure);
+                    })
+                .map(v -> new JsonObject()));
   }
 
   /** The effect fused with the inbox insert into one statement ({@code first} CTE, $3 onwards). */
@@ -88,10 +91,9 @@ public final class IdempotentConsumers {
       Function<JsonObject, Tuple> parameters,
       Consumer<RowSet<Row>> committed) {
     String fused = OutboxSql.FIRST_DELIVERY_CTE + sql;
-    return consumers.on(
+    return relayed(
         address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+        body -> {
           Tuple args = Tuple.of(Inbox.messageId(body.getString("messageId")), address);
           Tuple own = parameters.apply(body);
           for (int i = 0; i < own.size(); i++) {
@@ -117,28 +119,89 @@ public final class IdempotentConsumers {
   public Future<Void> answering(
       String address, Function<JsonObject, Future<?>> before, TxEffect effect) {
     duplicates(address); // at zero from now
-    return consumers.on(
+    return relayed(
         address,
-        msg -> {
-          JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-          return before
-              .apply(body)
-              .compose(v -> transactions.run(address, tx -> once(tx, address, body, effect)))
-              .recover(
-                  failure -> {
-                    if (failure instanceof Inbox.Duplicate duplicate) {
-                      duplicates(address).increment();
-                      return duplicate.effect().map(a -> (Object) a);
-                    }
-                    return Future.failedFuture(failure);
-                  })
-              .compose(
-                  answer ->
-                      answer instanceof JsonObject json
-                          ? Future.succeededFuture(json)
-                          : Future.failedFuture(
-                              new IllegalStateException(address + " yielded no answer")));
+        body ->
+            before
+                .apply(body)
+                .compose(v -> transactions.run(address, tx -> once(tx, address, body, effect)))
+                .recover(
+                    failure -> {
+                      if (failure instanceof Inbox.Duplicate duplicate) {
+                        duplicates(address).increment();
+                        return duplicate.effect().map(a -> (Object) a);
+                      }
+                      return Future.failedFuture(failure);
+                    })
+                .compose(
+                    answer ->
+                        answer instanceof JsonObject json
+                            ? Future.succeededFuture(json)
+                            : Future.failedFuture(
+                                new IllegalStateException(address + " yielded no answer"))));
+  }
+
+  /**
+   * Registers {@code item} for the messages of {@code address} one by one, and for its {@link
+   * RelayBatch batches}: each item of a batch is applied as it would be alone, the items together
+   * in one group of {@link TransactionGroups}, and the reply carries each one's outcome.
+   */
+  private Future<Void> relayed(String address, Function<JsonObject, Future<JsonObject>> item) {
+    return Future.all(
+            consumers.on(address, msg -> applied(item, msg.body())),
+            consumers.on(RelayBatch.address(address), msg -> batch(address, msg.body(), item)))
+        .mapEmpty();
+  }
+
+  private Future<JsonObject> batch(
+      String address, JsonObject body, Function<JsonObject, Future<JsonObject>> item) {
+    if (body == null
+        || !(body.getValue(RelayBatch.ITEMS) instanceof JsonArray items)
+        || items.isEmpty()
+        || items.size() > RelayBatch.MAX_ITEMS) {
+      return Future.failedFuture(
+          ServiceFailure.invalid(
+              RelayBatch.ITEMS,
+              RelayBatch.ITEMS + " must be 1 to " + RelayBatch.MAX_ITEMS + " messages"));
+    }
+    List<Future<JsonObject>> each = new ArrayList<>(items.size());
+    transactions.together(
+        address,
+        () -> {
+          for (Object message : items) {
+            each.add(
+                message instanceof JsonObject json
+                    ? applied(item, json)
+                    : Future.failedFuture(
+                        ServiceFailure.invalid(
+                            FieldError.WHOLE_BODY, "a message is a JSON object")));
+          }
         });
+    return Future.join(each)
+        .transform(
+            settled -> {
+              List<RelayBatch.Outcome> outcomes = new ArrayList<>(each.size());
+              for (Future<JsonObject> one : each) {
+                if (one.succeeded()) {
+                  outcomes.add(RelayBatch.Outcome.answered(one.result()));
+                } else {
+                  ReplyException failure = consumers.failure(address, one.cause());
+                  outcomes.add(
+                      RelayBatch.Outcome.failed(failure.failureCode(), failure.getMessage()));
+                }
+              }
+              return Future.succeededFuture(RelayBatch.reply(outcomes));
+            });
+  }
+
+  /** One message's outcome, also when the consumer throws (a malformed body, say). */
+  private static Future<JsonObject> applied(
+      Function<JsonObject, Future<JsonObject>> item, JsonObject body) {
+    try {
+      return item.apply(body == null ? new JsonObject() : body);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

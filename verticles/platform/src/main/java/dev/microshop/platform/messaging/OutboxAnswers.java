@@ -2,11 +2,14 @@ package dev.microshop.platform.messaging;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.microshop.contracts.RelayBatch;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,6 +47,28 @@ final class OutboxAnswers {
     return transactions
         .run(destination, tx -> answer.apply(tx, body))
         .timeout(OutboxBookkeeping.STUCK_MS, MILLISECONDS);
+  }
+
+  /**
+   * The outcomes of a {@link RelayBatch}, each applied as {@link #apply} would apply it alone, the
+   * answers in one group of {@link TransactionGroups}; a failed outcome is that item's failed
+   * delivery, as the receiver would have replied it.
+   */
+  List<Future<?>> applyAll(String destination, List<RelayBatch.Outcome> outcomes) {
+    List<Future<?>> applied = new ArrayList<>(outcomes.size());
+    transactions.together(
+        destination,
+        () -> {
+          for (RelayBatch.Outcome outcome : outcomes) {
+            applied.add(
+                outcome.succeeded()
+                    ? apply(destination, outcome.answer())
+                    : Future.failedFuture(
+                        new ReplyException(
+                            ReplyFailure.RECIPIENT_FAILURE, outcome.code(), outcome.message())));
+          }
+        });
+    return applied;
   }
 
   /**

@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,14 +93,17 @@ final class OutboxClaims {
         .run(OutboxSql.CLAIM, Tuple.of(limit, settings.leaseSeconds()))
         .map(
             rows -> {
+              List<OutboxDispatch.Delivery> claimed = new ArrayList<>(rows.rowCount());
               for (Row row : rows) {
-                dispatch.send(
-                    row.getUUID("id"),
-                    row.getString("destination"),
-                    row.getValue("payload"),
-                    row.getString("trace_parent"),
-                    row.getInteger("attempts"));
+                claimed.add(
+                    new OutboxDispatch.Delivery(
+                        row.getUUID("id"),
+                        row.getString("destination"),
+                        row.getValue("payload"),
+                        row.getString("trace_parent"),
+                        row.getInteger("attempts")));
               }
+              dispatch.send(claimed);
               return rows.rowCount();
             });
   }

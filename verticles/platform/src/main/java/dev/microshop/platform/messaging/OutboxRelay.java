@@ -136,6 +136,6 @@ public final class OutboxRelay {
               tx.add(relayed);
               return work.apply(relayed);
             })
-        .onSuccess(result -> tx.forEach(relayed -> relayed.written().forEach(dispatch::committed)));
+        .onSuccess(result -> tx.forEach(relayed -> dispatch.committed(relayed.written())));
   }
 }

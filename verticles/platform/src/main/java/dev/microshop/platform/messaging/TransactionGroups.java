@@ -75,6 +75,7 @@ public final class TransactionGroups {
   private static final class Group {
     final Deque<Item<?>> waiting = new ArrayDeque<>();
     boolean running;
+    boolean held;
   }
 
   public TransactionGroups(Vertx vertx, RelayedTransactions transactions) {
@@ -90,10 +91,7 @@ public final class TransactionGroups {
    * could not be current, and the messages it writes would not carry its trace.
    */
   public <T> Future<T> run(String key, Function<SqlConnection, Future<T>> work) {
-    Thread caller = Thread.currentThread();
-    if (!Context.isOnEventLoopThread()
-        || !owner.compareAndSet(null, caller) && owner.get() != caller
-        || TraceParents.sampledTraceId() != null) {
+    if (!owned() || TraceParents.sampledTraceId() != null) {
       return transactions.run(work);
     }
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
@@ -105,10 +103,40 @@ public final class TransactionGroups {
     }
     Promise<T> promise = context.promise();
     group.waiting.add(new Item<>(context, work, promise));
-    if (!group.running) {
+    if (!group.running && !group.held) {
       next(group);
     }
     return promise.future();
+  }
+
+  /**
+   * Runs {@code submit}, which calls {@link #run} for {@code key} several times, and only then
+   * starts a transaction: work that arrived together (a relay's batch) is one group from its first
+   * item, instead of a first item alone and the rest after it.
+   */
+  public void together(String key, Runnable submit) {
+    if (!owned()) {
+      submit.run();
+      return;
+    }
+    Group group = groups.computeIfAbsent(key, k -> new Group());
+    boolean outer = group.held;
+    group.held = true;
+    try {
+      submit.run();
+    } finally {
+      group.held = outer;
+    }
+    if (!outer && !group.running) {
+      next(group);
+    }
+  }
+
+  /** True on the owner event loop (which this call may make the owner). */
+  private boolean owned() {
+    Thread caller = Thread.currentThread();
+    return Context.isOnEventLoopThread()
+        && (owner.compareAndSet(null, caller) || owner.get() == caller);
   }
 
   private void next(Group group) {

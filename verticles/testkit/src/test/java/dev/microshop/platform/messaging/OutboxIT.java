@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.microshop.contracts.ErrorCodes;
 import dev.microshop.contracts.Identity;
 import dev.microshop.contracts.OutboxApi;
+import dev.microshop.contracts.RelayBatch;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.observability.Metrics;
 import dev.microshop.platform.testing.ProbeService;
@@ -790,12 +791,12 @@ class OutboxIT {
     Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
     Handler<DeliveryContext<Object>> counter =
         delivery -> {
-          if (delivery.message().address().equals(ProbeService.EFFECT)
-              && delivery.message().body() instanceof JsonObject body) {
-            arrivals
-                .computeIfAbsent(body.getString("messageId"), k -> new AtomicInteger())
-                .incrementAndGet();
-          }
+          messagesOf(delivery, ProbeService.EFFECT)
+              .forEach(
+                  body ->
+                      arrivals
+                          .computeIfAbsent(body.getString("messageId"), k -> new AtomicInteger())
+                          .incrementAndGet());
           delivery.next();
         };
     orders.vertx().eventBus().addInboundInterceptor(counter);
@@ -834,6 +835,79 @@ class OutboxIT {
     } finally {
       orders.vertx().eventBus().removeInboundInterceptor(counter);
       await(orders.probe().replaceRelay(new JsonObject()));
+    }
+  }
+
+  @Test
+  void messagesOfOneClaimForOneAddressGoAsOneBatchAndEachTakesEffectOnceWithItsOwnInboxEntry()
+      throws Exception {
+    try (Recording recording = sentAddresses()) {
+      List<UUID> ids = enqueue(ProbeService.EFFECT, 6);
+
+      String delivered = "SELECT count(*) FROM outbox WHERE id = ANY(?) AND status = 'DELIVERED'";
+      eventually(() -> count(delivered, ids), n -> n == 6);
+      assertThat(count("SELECT max(attempts) FROM outbox WHERE id = ANY(?)", ids)).isEqualTo(1);
+      assertThat(recording.sent())
+          .as("one request for the six, none alone")
+          .containsExactly(RelayBatch.address(ProbeService.EFFECT));
+      for (UUID id : ids) {
+        assertThat(effects(id)).as("effect of %s", id).containsExactly("message " + id);
+      }
+      assertThat(
+              count(
+                  "SELECT count(*) FROM inbox WHERE message_id = ANY(?) AND consumer = ?",
+                  ids,
+                  ProbeService.EFFECT))
+          .isEqualTo(6);
+    }
+  }
+
+  @Test
+  void anItemOfABatchThatFailsIsRetriedAloneToADeadLetterWhileTheOthersTakeEffectOnce()
+      throws Exception {
+    AtomicInteger index = new AtomicInteger();
+    try (Recording recording = sentAddresses()) {
+      List<UUID> ids =
+          enqueue(
+              ProbeService.EFFECT,
+              4,
+              id -> message(id, index.getAndIncrement() == 2 ? "refuse" : "batched"));
+      UUID refused = ids.get(2);
+      List<UUID> good = List.of(ids.get(0), ids.get(1), ids.get(3));
+
+      OutboxRow dead = eventually(() -> row(refused), r -> r.status().equals("DEAD"));
+      assertThat(dead.attempts()).isEqualTo(3);
+      assertThat(dead.lastError()).contains("400").contains("the probe refuses this note");
+      assertThat(effects(refused)).as("rolled back every time").isEmpty();
+      for (UUID id : good) {
+        OutboxRow row = row(id);
+        assertThat(row.status()).isEqualTo("DELIVERED");
+        assertThat(row.attempts()).as("the others' first delivery counted").isEqualTo(1);
+        assertThat(effects(id)).containsExactly("batched");
+      }
+      assertThat(recording.sent().get(0)).isEqualTo(RelayBatch.address(ProbeService.EFFECT));
+    }
+  }
+
+  @Test
+  void aReceiverWithoutABatchConsumerGetsTheMessagesOneByOneAndEachIsDeliveredOnTheFirstAttempt()
+      throws Exception {
+    Sink earlierVersion = sink().on("first", orders.vertx());
+    try (Recording recording = sentAddresses()) {
+      List<UUID> ids = enqueue(earlierVersion.address, 3);
+
+      String delivered = "SELECT count(*) FROM outbox WHERE id = ANY(?) AND status = 'DELIVERED'";
+      eventually(() -> count(delivered, ids), n -> n == 3);
+      assertThat(count("SELECT max(attempts) FROM outbox WHERE id = ANY(?)", ids)).isEqualTo(1);
+      assertThat(earlierVersion.deliveries().stream().map(Delivery::messageId))
+          .containsExactlyInAnyOrderElementsOf(strings(ids));
+      assertThat(recording.sent())
+          .as("a batch found no consumer, then each alone")
+          .containsExactly(
+              RelayBatch.address(earlierVersion.address),
+              earlierVersion.address,
+              earlierVersion.address,
+              earlierVersion.address);
     }
   }
 
@@ -1053,6 +1127,48 @@ class OutboxIT {
         }
       }
     }
+  }
+
+  // --- what the bus carries
+
+  /** The addresses the service's bus sends the probe's outbox deliveries to, while open. */
+  record Recording(List<String> sent, Handler<DeliveryContext<Object>> recorder)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      orders.vertx().eventBus().removeOutboundInterceptor(recorder);
+    }
+  }
+
+  /**
+   * Records the addresses of the probe's outbox deliveries (not its replies, not the test's own
+   * requests) that the service's bus sends from now on, in order.
+   */
+  private static Recording sentAddresses() {
+    List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    Handler<DeliveryContext<Object>> recorder =
+        delivery -> {
+          String address = delivery.message().address();
+          if (address.startsWith(ProbeService.EFFECT) || address.startsWith("test.sink.")) {
+            sent.add(address);
+          }
+          delivery.next();
+        };
+    orders.vertx().eventBus().addOutboundInterceptor(recorder);
+    return new Recording(sent, recorder);
+  }
+
+  /** The messages a delivery carries for {@code address}: itself, or the items of its batch. */
+  private static List<JsonObject> messagesOf(DeliveryContext<Object> delivery, String address) {
+    Object body = delivery.message().body();
+    if (delivery.message().address().equals(address) && body instanceof JsonObject message) {
+      return List.of(message);
+    }
+    if (delivery.message().address().equals(RelayBatch.address(address))
+        && body instanceof JsonObject batch) {
+      return batch.getJsonArray(RelayBatch.ITEMS).stream().map(JsonObject.class::cast).toList();
+    }
+    return List.of();
   }
 
   // --- the service's outbox

@@ -3,6 +3,7 @@ package dev.microshop.platform.testing;
 import dev.microshop.contracts.Services;
 import dev.microshop.platform.messaging.Outbox;
 import dev.microshop.platform.messaging.OutboxRelay;
+import dev.microshop.platform.messaging.ServiceFailure;
 import dev.microshop.platform.service.Platform;
 import dev.microshop.platform.service.ServiceVerticle;
 import io.vertx.core.Future;
@@ -25,8 +26,9 @@ import java.util.UUID;
 public final class ProbeService extends ServiceVerticle {
   /**
    * Reliable consumer. Body {@code {messageId, note, followUp?}}: records the message in {@code
-   * probe_effects}; with {@code followUp} (an address) it also adds a message {@code {messageId,
-   * causedBy}} for that address to the outbox, in the same transaction.
+   * probe_effects}, and the note {@code "refuse"} is then refused (400, rolling the insert back);
+   * with {@code followUp} (an address) it also adds a message {@code {messageId, causedBy}} for
+   * that address to the outbox, in the same transaction.
    */
   public static final String EFFECT = "orders.probe.effect";
 
@@ -76,7 +78,13 @@ public final class ProbeService extends ServiceVerticle {
     String messageId = message.getString("messageId");
     Future<?> recorded =
         tx.preparedQuery("INSERT INTO probe_effects (message_id, note) VALUES ($1, $2)")
-            .execute(Tuple.of(UUID.fromString(messageId), message.getString("note")));
+            .execute(Tuple.of(UUID.fromString(messageId), message.getString("note")))
+            .compose(
+                v ->
+                    "refuse".equals(message.getString("note"))
+                        ? Future.failedFuture(
+                            ServiceFailure.invalid("note", "the probe refuses this note"))
+                        : Future.succeededFuture(v));
     String followUp = message.getString("followUp");
     if (followUp == null) {
       return recorded;
