@@ -8,6 +8,7 @@ import dev.microshop.platform.config.Secrets;
 import dev.microshop.platform.config.Settings;
 import dev.microshop.platform.service.ManagementPort;
 import dev.microshop.platform.service.Node;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -176,6 +177,7 @@ final class Up {
     up.getJsonArray("jvmOptions").forEach(option -> jvmOptions.add(String.valueOf(option)));
     // One class-data archive for all six (built with the jar), when there is one.
     jvmOptions.addAll(ClassDataSharing.options(up.getBoolean("cds")));
+    jvmOptions.addAll(NativeHeapTrim.options(up.getBoolean("trimNativeHeap")));
     long logBytes = up.getInteger("logFileMaxMb") * 1024L * 1024L;
     for (String service : Services.ALL) {
       if (stopping) {
@@ -205,10 +207,15 @@ final class Up {
       }
       RollingLog log =
           new RollingLog(logFile(dataDir, service), logBytes, up.getInteger("logFilesKept"));
+      // A service's own options come after the common ones, so its -Xmx (users' hashing) wins.
+      List<String> options = new ArrayList<>(jvmOptions);
+      up.getJsonObject("serviceJvmOptions", new JsonObject())
+          .getJsonArray(service, new JsonArray())
+          .forEach(option -> options.add(String.valueOf(option)));
       Child child =
           new Child(
               service,
-              jvmOptions,
+              options,
               up.getInteger("maxRestarts"),
               own,
               log,

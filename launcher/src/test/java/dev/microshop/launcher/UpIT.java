@@ -19,6 +19,7 @@ import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,8 @@ class UpIT {
       }
       assertSecretsAreOwnerOnly();
       assertEveryServiceMapsTheClassArchive(pids);
+      assertHeapCapsAndNativeTrim(pids);
+      assertHazelcastRunsItsSmallThreadPools(pids.get(Services.ORDERS));
       Path targetsFile = dataDir.resolve("prometheus").resolve("targets.json");
       assertThat(up.output()).contains("Prometheus targets (file_sd): " + targetsFile);
       Map<String, JsonObject> targets = assertTargetsAnswer(targetsFile, managementPorts);
@@ -366,6 +369,54 @@ class UpIT {
       String maps = Files.readString(Path.of("/proc/" + pids.get(service) + "/maps"));
       assertThat(maps).as("%s maps %s", service, archive).contains(archive.toString());
     }
+  }
+
+  /**
+   * up.serviceJvmOptions: users' -Xmx comes after the common one (the JVM takes the last); the
+   * others keep the common cap. And every JVM trims its native heap, where the JDK can.
+   */
+  private static void assertHeapCapsAndNativeTrim(Map<String, Long> pids) throws Exception {
+    for (String service : Services.ALL) {
+      List<String> arguments =
+          Arrays.asList(
+              Files.readString(Path.of("/proc/" + pids.get(service) + "/cmdline")).split("\0"));
+      List<String> caps = arguments.stream().filter(a -> a.startsWith("-Xmx")).toList();
+      assertThat(arguments)
+          .as("%s returns freed native memory (up.trimNativeHeap)", service)
+          .containsAll(NativeHeapTrim.options(true));
+      assertThat(caps)
+          .as("heap caps of %s, in order", service)
+          .isEqualTo(
+              service.equals(Services.USERS)
+                  ? List.of("-Xmx192m", "-Xmx112m")
+                  : List.of("-Xmx192m"));
+    }
+  }
+
+  /**
+   * cluster.xml trims Hazelcast's pools, which start with the member: one I/O thread each way (not
+   * three), two event threads (not five), no health monitor. Read from a thread dump of the JVM.
+   */
+  private static void assertHazelcastRunsItsSmallThreadPools(long pid) throws Exception {
+    Path jcmd =
+        Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+    Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").start();
+    String threads = new String(dump.getInputStream().readAllBytes(), UTF_8);
+    assertThat(dump.waitFor()).as("jcmd Thread.print").isZero();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String pool : List.of(".IO.thread-in-", ".IO.thread-out-", ".event-", ".HealthMonitor")) {
+      counts.put(
+          pool,
+          Pattern.compile("^\"hz\\.[^\"]*" + Pattern.quote(pool), Pattern.MULTILINE)
+              .matcher(threads)
+              .results()
+              .count());
+    }
+    assertThat(counts)
+        .as("Hazelcast threads of orders")
+        .isEqualTo(
+            Map.of(
+                ".IO.thread-in-", 1L, ".IO.thread-out-", 1L, ".event-", 2L, ".HealthMonitor", 0L));
   }
 
   private void assertHoldsOnlyItsOwnSecrets(String service, long pid) throws Exception {

@@ -110,6 +110,13 @@ public final class Node {
             // PostgreSQL's Unix-domain socket. Elsewhere (macOS, Windows), or when
             // nativeTransport=false, NIO, and the database over TCP.
             .setPreferNativeTransport(nodeConfig.getBoolean("nativeTransport", true));
+    // Vert.x's 20 worker and 20 internal threads by default each start on first use and then idle,
+    // each with its stack and its share of malloc arenas: a service blocks rarely and briefly
+    // (migrations at start, Hazelcast's registry lookups), so a few are enough (issue 18).
+    JsonObject pools = nodeConfig.getJsonObject("vertx", new JsonObject());
+    options
+        .setWorkerPoolSize(pools.getInteger("workerPoolSize", 8))
+        .setInternalBlockingPoolSize(pools.getInteger("internalBlockingPoolSize", 4));
     JsonObject cluster = nodeConfig.getJsonObject("cluster");
     options
         .getEventBusOptions()
