@@ -388,7 +388,7 @@ class UpIT {
           .as("heap caps of %s, in order", service)
           .isEqualTo(
               service.equals(Services.USERS)
-                  ? List.of("-Xmx192m", "-Xmx112m")
+                  ? List.of("-Xmx192m", "-Xmx96m")
                   : List.of("-Xmx192m"));
     }
   }

@@ -36,6 +36,10 @@ final class PostgresServer {
             // Six databases share one autovacuum launcher; at the default 60 s a busy outbox
             // piles up dead rows.
             .setServerConfig("autovacuum_naptime", "10s")
+            // Six small development databases: 32 MB of buffers hold what they touch (128 MB,
+            // the default, was never filled but counted wherever pages were touched), and the
+            // OS page cache holds the rest without counting against up's footprint.
+            .setServerConfig("shared_buffers", "32MB")
             .setOutputRedirector(log)
             .setErrorRedirector(log);
     // zonky runs postgres with fsync and synchronous_commit off: fine for tests, not for data a
