@@ -46,12 +46,13 @@ final class Provisioning {
         return; // secured by an earlier start: nothing to reload
       }
       Files.writeString(hba, HBA);
-      // initdb wrote max_connections into postgresql.conf; the server runs with its own value from
-      // the command line, and a reload would log that file value as an error on every start. The
-      // command line decides.
+      // initdb wrote max_connections and shared_buffers into postgresql.conf; the server runs with
+      // its own values from the command line, and a reload would log those file values as errors on
+      // every start (both need a restart). The command line decides.
       Path conf = dataDir.resolve("pg").resolve("postgresql.conf");
       Files.writeString(
-          conf, Files.readString(conf).replaceAll("(?m)^max_connections", "#max_connections"));
+          conf,
+          Files.readString(conf).replaceAll("(?m)^(max_connections|shared_buffers)\\b", "#$1"));
       s.execute("SELECT pg_reload_conf()");
     } catch (SQLException | IOException e) {
       throw new IllegalStateException(
