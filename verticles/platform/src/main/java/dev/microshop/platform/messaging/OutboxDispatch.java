@@ -82,15 +82,12 @@ final class OutboxDispatch {
    * The queue is bounded too: beyond it a message is left to its row, which a claim delivers once
    * the lease runs out.
    */
-  void committed(List<OutboxTransaction.Written> messages) {
+  void committed(List<Delivery> messages) {
     if (stopped) {
       return; // leased: a relay delivers them once the lease runs out
     }
     List<Delivery> now = new ArrayList<>(messages.size());
-    for (OutboxTransaction.Written message : messages) {
-      Delivery delivery =
-          new Delivery(
-              message.id(), message.destination(), message.payload(), message.traceParent(), 1);
+    for (Delivery delivery : messages) {
       if (inFlight + now.size() < settings.maxInFlight()) {
         now.add(delivery);
       } else if (waiting.size() < settings.maxInFlight()) {

@@ -24,12 +24,9 @@ import java.util.UUID;
  * lease runs out and any relay's poll delivers them.
  */
 final class OutboxTransaction implements SqlConnection {
-  /** A message written in this transaction, to send after the commit, in the writer's trace. */
-  record Written(UUID id, String destination, JsonObject payload, String traceParent) {}
-
   private final SqlConnection connection;
   private final long leaseSeconds;
-  private final List<Written> written = new ArrayList<>();
+  private final List<OutboxDispatch.Delivery> written = new ArrayList<>();
 
   OutboxTransaction(SqlConnection connection, long leaseSeconds) {
     this.connection = connection;
@@ -41,10 +38,11 @@ final class OutboxTransaction implements SqlConnection {
   }
 
   void wrote(UUID id, String destination, JsonObject payload, String traceParent) {
-    written.add(new Written(id, destination, payload, traceParent));
+    // Its first attempt, after the commit, in the writer's trace.
+    written.add(new OutboxDispatch.Delivery(id, destination, payload, traceParent, 1));
   }
 
-  List<Written> written() {
+  List<OutboxDispatch.Delivery> written() {
     return written;
   }
 
